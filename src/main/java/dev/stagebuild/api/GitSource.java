@@ -1,0 +1,21 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GitSource {
+  @Required
+  @JsonPropertyDescription("The repository URL (https:// or ssh).")
+  public String url;
+
+  @JsonPropertyDescription("Branch, tag or commit to build. Default: the repository's default branch.")
+  public String revision;
+
+  @JsonPropertyDescription("Sub-directory of the repository to use as the build context. Default: the repository root.")
+  public String contextDir;
+
+  @JsonPropertyDescription("A Secret with git credentials: keys username and password (https), or ssh-privatekey (ssh).")
+  public LocalObjectRef secretRef;
+}

@@ -1,0 +1,19 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+/** A reference to an object in the StageBuild's namespace. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LocalObjectRef {
+  @Required
+  @JsonPropertyDescription("Name of the object in the StageBuild's namespace.")
+  public String name;
+
+  public LocalObjectRef() {}
+
+  public LocalObjectRef(String name) {
+    this.name = name;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Output {
+  @Required
+  @JsonPropertyDescription("The image reference to push, e.g. registry.example.com/team/app:1.0.")
+  public String image;
+
+  @JsonPropertyDescription("A kubernetes.io/dockerconfigjson Secret used to push, to pull base images, and to read the pushed image's manifest.")
+  public LocalObjectRef pushSecretRef;
+
+  @JsonPropertyDescription("The registry speaks plain HTTP (or has a certificate that cannot be verified).")
+  public Boolean insecure;
+}

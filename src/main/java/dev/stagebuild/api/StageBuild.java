@@ -1,0 +1,40 @@
+package dev.stagebuild.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A multi-stage image build, run as one Kaniko pod per stage. */
+@Group(StageBuild.GROUP)
+@Version(StageBuild.VERSION)
+@Plural("stagebuilds")
+@ShortNames("sb")
+@Categories({"all", "builds"})
+@AdditionalPrinterColumn(name = "Succeeded", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.conditions[?(@.type==\"Succeeded\")].status")
+@AdditionalPrinterColumn(name = "Reason", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.conditions[?(@.type==\"Succeeded\")].reason")
+@AdditionalPrinterColumn(name = "Stages", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.stagesDone")
+@AdditionalPrinterColumn(name = "Digest", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.output.digest", priority = 1)
+@AdditionalPrinterColumn(name = "Size", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.output.sizeText")
+@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
+    jsonPath = ".metadata.creationTimestamp")
+public class StageBuild extends CustomResource<StageBuildSpec, StageBuildStatus> implements Namespaced {
+  public static final String GROUP = "stagebuild.dev";
+  public static final String VERSION = "v1alpha1";
+  /** Changing this annotation to any new value forces a rebuild of the same spec. */
+  public static final String REBUILD_ANNOTATION = GROUP + "/rebuild";
+
+  @Override
+  protected StageBuildStatus initStatus() {
+    return new StageBuildStatus();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.stages) || self.stages.all(s, self.stages.exists_one(t, t.name == s.name))",
+    message = "stages[].name must be unique")
+public class StageBuildSpec {
+  @JsonPropertyDescription("The build context. Leave it out for a Dockerfile that copies nothing from a context.")
+  public Source source;
+
+  @JsonPropertyDescription("The multi-stage Dockerfile: a path inside the context, or the whole file inline. Default: the file Dockerfile in the context.")
+  public DockerfileSpec dockerfile;
+
+  @JsonPropertyDescription("Build only the stages this stage needs, and push this stage (like docker build --target). Default: the last stage.")
+  public String target;
+
+  @JsonPropertyDescription("Values for the Dockerfile's ARG instructions (like docker build --build-arg).")
+  public List<BuildArg> buildArgs = new ArrayList<>();
+
+  @Required
+  @JsonPropertyDescription("Where the final image is pushed.")
+  public Output output;
+
+  @JsonPropertyDescription("Per-stage settings, by stage name: resources, nodeSelector, tolerations, timeoutSeconds.")
+  public List<StageSettings> stages = new ArrayList<>();
+
+  @JsonPropertyDescription("The volume shared by the build's pods: the context and the files stages hand to each other.")
+  public Workspace workspace;
+
+  @JsonPropertyDescription("The Kaniko executor the stage pods run.")
+  public Executor executor;
+
+  @Min(0)
+  @JsonPropertyDescription("Extra attempts for a failed stage pod (0: a failed stage fails the build).")
+  public Integer retries;
+
+  @Min(1)
+  @JsonPropertyDescription("Time limit for the whole build, in seconds. Default 3600.")
+  public Long timeoutSeconds;
+}

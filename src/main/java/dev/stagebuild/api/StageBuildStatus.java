@@ -1,0 +1,37 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StageBuildStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Identifies the build this status describes: the generation, and a hash of the stagebuild.dev/rebuild annotation when set.")
+  public String buildId;
+
+  @JsonPropertyDescription("Succeeded (Unknown while the build runs, then True or False) and Ready (True once the image is pushed), each with a CamelCase reason.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("When this build started (RFC 3339).")
+  public String startTime;
+
+  @JsonPropertyDescription("When this build ended, successfully or not (RFC 3339).")
+  public String completionTime;
+
+  @JsonPropertyDescription("Stages done out of stages to run, e.g. 1/2.")
+  public String stagesDone;
+
+  @JsonPropertyDescription("The source pod and the git commit it resolved.")
+  public SourceStatus source;
+
+  @JsonPropertyDescription("Each stage the build runs, in Dockerfile order.")
+  public List<StageStatus> stages = new ArrayList<>();
+
+  @JsonPropertyDescription("The pushed image.")
+  public OutputStatus output;
+}

@@ -1,0 +1,30 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StageSettings {
+  @Required
+  @JsonPropertyDescription("The stage's name (as after AS in its FROM line; stage-<index> for an unnamed stage). Case-insensitive.")
+  public String name;
+
+  @JsonPropertyDescription("CPU and memory for the stage's pod.")
+  public ResourceRequirements resources;
+
+  @JsonPropertyDescription("Node labels the stage's pod must run on.")
+  public Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Tolerations for the stage's pod.")
+  public List<Toleration> tolerations;
+
+  @Min(1)
+  @JsonPropertyDescription("Time limit for one attempt of this stage, in seconds. Default: none beyond the build's.")
+  public Long timeoutSeconds;
+}

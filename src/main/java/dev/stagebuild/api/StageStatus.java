@@ -1,0 +1,36 @@
+package dev.stagebuild.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StageStatus {
+  @JsonPropertyDescription("The stage's name.")
+  public String name;
+
+  @JsonPropertyDescription("Stages this one needs first (FROM <stage> and COPY --from=<stage>).")
+  public List<String> dependsOn = new ArrayList<>();
+
+  @JsonPropertyDescription("Waiting, Pending, Running, Succeeded, Failed or Skipped.")
+  public String phase;
+
+  @JsonPropertyDescription("The pod that runs the stage (a chained stage shares its child's pod).")
+  public String podName;
+
+  @JsonPropertyDescription("How many pods were started for this stage.")
+  public Integer attempts;
+
+  @JsonPropertyDescription("When the stage's pod started running (RFC 3339).")
+  public String startTime;
+
+  @JsonPropertyDescription("When the stage ended (RFC 3339).")
+  public String completionTime;
+
+  @JsonPropertyDescription("Exit code of the stage's executor, once it ended.")
+  public Integer exitCode;
+
+  @JsonPropertyDescription("Why the stage is waiting or failed: the kubelet's reason, or the exit code and the log's tail.")
+  public String message;
+}

@@ -1,0 +1,38 @@
+package dev.stagebuild.dockerfile;
+
+/**
+ * The one error the parser and the planner raise: what is wrong with the Dockerfile (or with the
+ * target or build arguments asked for), with the 1-based line it is on (0 when no line applies).
+ */
+public class DockerfileException extends RuntimeException {
+  /** What kind of mistake: in the Dockerfile itself, or in what the StageBuild asks of it. */
+  public enum Kind { INVALID_DOCKERFILE, INVALID_SPEC, UNSUPPORTED }
+
+  private final int line;
+  private final Kind kind;
+  private final String detail;
+
+  public DockerfileException(Kind kind, int line, String detail) {
+    super(line > 0 ? "line " + line + ": " + detail : detail);
+    this.kind = kind;
+    this.line = line;
+    this.detail = detail;
+  }
+
+  public DockerfileException(int line, String detail) {
+    this(Kind.INVALID_DOCKERFILE, line, detail);
+  }
+
+  public int line() {
+    return line;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The message without the line prefix. */
+  public String detail() {
+    return detail;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.stagebuild.plan;
+
+import java.util.List;
+
+/**
+ * One pod of the build: a chain of stages (each FROM the one before it) ending in its target.
+ *
+ * @param name the pod's key in the plan: its target stage's name
+ * @param stages the stages its Dockerfile holds, root of the chain first, target last
+ * @param target the stage to build (--target)
+ * @param dockerfile the rewritten Dockerfile: context paths X as src/X, COPY --from=stage as COPY from/stage/...
+ * @param dependsOn pods whose exports this pod copies (never itself)
+ * @param exports absolute paths (and globs) other pods copy from this pod's target stage; empty for the final pod unless something copies from it too
+ * @param isFinal true for the pod that builds the build's target and pushes
+ * @param usesContext true when this pod's Dockerfile copies from the user's build context
+ */
+public record PodPlan(String name, List<String> stages, String target, String dockerfile,
+    List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext) {}
