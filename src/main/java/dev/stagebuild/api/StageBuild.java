@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Stages", type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = ".status.stagesDone")
 @AdditionalPrinterColumn(name = "Digest", type = AdditionalPrinterColumn.Type.STRING,
-    jsonPath = ".status.output.digest", priority = 1)
+    jsonPath = ".status.output.digest")
 @AdditionalPrinterColumn(name = "Size", type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = ".status.output.sizeText")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,

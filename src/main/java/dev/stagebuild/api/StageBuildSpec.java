@@ -2,8 +2,10 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ public class StageBuildSpec {
   @JsonPropertyDescription("Build only the stages this stage needs, and push this stage (like docker build --target). Default: the last stage.")
   public String target;
 
+  @Size(max = 256)
   @JsonPropertyDescription("Values for the Dockerfile's ARG instructions (like docker build --build-arg).")
   public List<BuildArg> buildArgs = new ArrayList<>();
 
@@ -28,6 +31,7 @@ public class StageBuildSpec {
   @JsonPropertyDescription("Where the final image is pushed.")
   public Output output;
 
+  @Size(max = 128)
   @JsonPropertyDescription("Per-stage settings, by stage name: resources, nodeSelector, tolerations, timeoutSeconds.")
   public List<StageSettings> stages = new ArrayList<>();
 
@@ -38,6 +42,7 @@ public class StageBuildSpec {
   public Executor executor;
 
   @Min(0)
+  @Max(10)
   @JsonPropertyDescription("Extra attempts for a failed stage pod (0: a failed stage fails the build).")
   public Integer retries;
 
