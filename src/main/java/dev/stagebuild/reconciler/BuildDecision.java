@@ -1,0 +1,22 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.StageBuildStatus;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one reconcile pass does: the status to show, the pods to create and delete, the events to
+ * record, and when to look again.
+ *
+ * @param createPods steps to start, each with its attempt number ("source" or a plan pod name)
+ * @param deletePods names of this build's pods to delete (the build ended while they ran)
+ * @param pinnedNode node of a running pod of this build, for co-location on a ReadWriteOnce workspace
+ * @param finished the build has ended (its workspace can be released)
+ * @param requeueAfter when to reconcile again even without an event (null: only on events)
+ */
+public record BuildDecision(StageBuildStatus status, List<StepStart> createPods, List<String> deletePods,
+    String pinnedNode, List<BuildEvent> events, boolean finished, Duration requeueAfter) {
+
+  /** A pod to create for a step. */
+  public record StepStart(String step, int attempt) {}
+}

@@ -1,0 +1,79 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.StageBuildStatus;
+import dev.stagebuild.api.StageStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Prometheus metrics, derived from status transitions the reconciler writes (so they count each
+ * transition once per operator that wrote it, the leader).
+ */
+public class BuildMetrics {
+  private final MeterRegistry registry;
+  private final Counter podsCreated;
+
+  public BuildMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.podsCreated = Counter.builder("stagebuild_pods_created").description("Pods the operator created")
+        .register(registry);
+  }
+
+  void podStarted() {
+    podsCreated.increment();
+  }
+
+  void statusWritten(StageBuildStatus before, StageBuildStatus after) {
+    String wasResult = result(before);
+    String result = result(after);
+    boolean sameBuild = before != null && Objects.equals(before.buildId, after.buildId);
+    if (result != null && !(sameBuild && result.equals(wasResult))) {
+      Condition c = Conditions.find(after.conditions, Conditions.SUCCEEDED);
+      Counter.builder("stagebuild_builds").description("Builds that ended, by result and reason")
+          .tag("result", result).tag("reason", c.getReason() == null ? "" : c.getReason())
+          .register(registry).increment();
+      record("stagebuild_build_duration", "Time from a build's start to its end",
+          after.startTime, after.completionTime, Map.of("result", result));
+    }
+    Map<String, StageStatus> old = before == null || !sameBuild || before.stages == null ? Map.of()
+        : before.stages.stream().collect(Collectors.toMap(s -> s.name, Function.identity(), (a, b) -> a));
+    for (StageStatus s : after.stages) {
+      StageStatus was = old.get(s.name);
+      boolean ended = "Succeeded".equals(s.phase) || "Failed".equals(s.phase);
+      if (ended && (was == null || !Objects.equals(was.phase, s.phase))) {
+        record("stagebuild_stage_duration", "Time a stage's pod ran", s.startTime, s.completionTime,
+            Map.of("result", s.phase));
+      }
+    }
+  }
+
+  private void record(String name, String description, String from, String to, Map<String, String> tags) {
+    Instant a = Times.parse(from);
+    Instant b = Times.parse(to);
+    if (a == null || b == null || b.isBefore(a)) {
+      return;
+    }
+    Timer.Builder t = Timer.builder(name).description(description).publishPercentileHistogram();
+    tags.forEach(t::tag);
+    t.register(registry).record(Duration.between(a, b));
+  }
+
+  private static String result(StageBuildStatus s) {
+    if (s == null) {
+      return null;
+    }
+    Condition c = Conditions.find(s.conditions, Conditions.SUCCEEDED);
+    if (c == null || "Unknown".equals(c.getStatus())) {
+      return null;
+    }
+    return "True".equals(c.getStatus()) ? "succeeded" : "failed";
+  }
+}

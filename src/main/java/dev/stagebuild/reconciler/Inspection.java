@@ -1,0 +1,19 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.PlatformImage;
+import java.util.List;
+
+/** What the registry said about the pushed image: its size, or why it could not be asked. */
+public record Inspection(Long size, List<PlatformImage> platforms, String errorReason, String errorMessage) {
+  public static Inspection of(long size, List<PlatformImage> platforms) {
+    return new Inspection(size, platforms, null, null);
+  }
+
+  public static Inspection failed(String reason, String message) {
+    return new Inspection(null, null, reason, message);
+  }
+
+  public boolean ok() {
+    return errorReason == null;
+  }
+}

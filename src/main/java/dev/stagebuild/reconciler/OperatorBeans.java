@@ -1,0 +1,66 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.kaniko.RenderSettings;
+import dev.stagebuild.registry.RegistryClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Builds the reconciler's collaborators from the operator's configuration (application.properties / env). */
+@Singleton
+public class OperatorBeans {
+  @ConfigProperty(name = "stagebuild.pending-timeout", defaultValue = "5m")
+  Duration pendingTimeout;
+
+  @ConfigProperty(name = "stagebuild.missing-object-grace", defaultValue = "1m")
+  Duration missingObjectGrace;
+
+  @ConfigProperty(name = "stagebuild.inspect-retry", defaultValue = "30s")
+  Duration inspectRetry;
+
+  @ConfigProperty(name = "stagebuild.default-build-timeout", defaultValue = "1h")
+  Duration defaultBuildTimeout;
+
+  @ConfigProperty(name = "stagebuild.executor-image")
+  Optional<String> executorImage;
+
+  @ConfigProperty(name = "stagebuild.git-image")
+  Optional<String> gitImage;
+
+  @Produces
+  @Singleton
+  OperatorSettings settings() {
+    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout);
+  }
+
+  @Produces
+  @Singleton
+  KanikoResources kanikoResources() {
+    RenderSettings d = RenderSettings.defaults();
+    return new KanikoResources(new RenderSettings(executorImage.orElse(d.executorImage()),
+        gitImage.orElse(d.gitImage()), d.defaultWorkspaceSize()));
+  }
+
+  @Produces
+  @Singleton
+  ImageInspector imageInspector() {
+    return new ImageInspector(new RegistryClient());
+  }
+
+  @Produces
+  @Singleton
+  BuildMetrics buildMetrics(MeterRegistry registry) {
+    return new BuildMetrics(registry);
+  }
+
+  @Produces
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+}

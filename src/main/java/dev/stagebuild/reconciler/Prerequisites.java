@@ -1,0 +1,48 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.StageBuild;
+import io.fabric8.kubernetes.api.model.Secret;
+
+/** Objects a build needs before its first pod: the push secret, the git secret, the source ConfigMap. */
+final class Prerequisites {
+  static final String DOCKER_CONFIG_KEY = ".dockerconfigjson";
+
+  private final ClusterView cluster;
+  private final StageBuild sb;
+
+  Prerequisites(ClusterView cluster, StageBuild sb) {
+    this.cluster = cluster;
+    this.sb = sb;
+  }
+
+  /** The first missing object, or null when everything is there. */
+  Blocker check() {
+    String ns = sb.getMetadata().getNamespace();
+    var output = sb.getSpec().output;
+    if (output != null && output.pushSecretRef != null) {
+      Secret s = cluster.secret(output.pushSecretRef.name);
+      if (s == null) {
+        return new Blocker("SecretNotFound", "Secret " + output.pushSecretRef.name
+            + " (spec.output.pushSecretRef) does not exist in namespace " + ns
+            + "; create it with kubectl create secret docker-registry");
+      }
+      boolean hasKey = (s.getData() != null && s.getData().containsKey(DOCKER_CONFIG_KEY))
+          || (s.getStringData() != null && s.getStringData().containsKey(DOCKER_CONFIG_KEY));
+      if (!hasKey) {
+        return new Blocker("InvalidSecret", "Secret " + output.pushSecretRef.name
+            + " has no key " + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
+      }
+    }
+    var source = sb.getSpec().source;
+    if (source != null && source.git != null && source.git.secretRef != null
+        && cluster.secret(source.git.secretRef.name) == null) {
+      return new Blocker("SecretNotFound", "Secret " + source.git.secretRef.name
+          + " (spec.source.git.secretRef) does not exist in namespace " + ns);
+    }
+    if (source != null && source.configMap != null && cluster.configMap(source.configMap.name) == null) {
+      return new Blocker("SourceNotFound", "ConfigMap " + source.configMap.name
+          + " (spec.source.configMap) does not exist in namespace " + ns);
+    }
+    return null;
+  }
+}

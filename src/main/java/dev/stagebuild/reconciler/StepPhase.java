@@ -1,0 +1,14 @@
+package dev.stagebuild.reconciler;
+
+/** Where one step (the source pod or a stage pod) stands, derived from its newest pod. */
+public enum StepPhase {
+  /** No pod yet: waiting for the steps it depends on. */
+  WAITING,
+  PENDING,
+  RUNNING,
+  SUCCEEDED,
+  /** The attempt failed; another attempt may follow. */
+  FAILED,
+  /** Pending for longer than allowed, for a reason a retry does not fix (image pull, unschedulable). */
+  STUCK
+}

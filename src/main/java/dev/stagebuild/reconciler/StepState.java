@@ -1,0 +1,19 @@
+package dev.stagebuild.reconciler;
+
+import java.time.Instant;
+
+/**
+ * What one pod says about its step.
+ *
+ * @param reason CamelCase reason when the pod waits or failed (kubelet's reason, e.g. ImagePullBackOff), else null
+ * @param message human message: the kubelet's message, or the exit code and the log tail
+ * @param terminationMessage the container's termination message (digest, commit) on success
+ */
+public record StepState(String step, int attempt, String podName, StepPhase phase, Integer exitCode,
+    String reason, String message, String terminationMessage, Instant created, Instant started,
+    Instant finished, String nodeName) {
+
+  public boolean terminal() {
+    return phase == StepPhase.SUCCEEDED || phase == StepPhase.FAILED || phase == StepPhase.STUCK;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.stagebuild.testing;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The Fabric8 mock API server in CRUD mode with the StageBuild CRD registered (so that status is a
+ * subresource), standing in for a cluster.
+ */
+public final class MockCluster implements AutoCloseable {
+  public static final Path CRD = Path.of("deploy/crds/stagebuilds.stagebuild.dev-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  public MockCluster() {
+    server = new KubernetesMockServer(true);
+    server.init();
+    client = server.createClient();
+    try (InputStream in = Files.newInputStream(CRD)) {
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + CRD, e);
+    }
+  }
+
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public void createNamespace(String name) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
