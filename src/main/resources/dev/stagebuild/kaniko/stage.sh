@@ -139,7 +139,11 @@ walk() {
         [ -e "$entry" ] || [ -L "$entry" ] || continue
         case $name in
           $comp)
-            resolve "$real/$name" || die "export $line: too many symlinks at $virt/$name in stage $SB_POD"
+            if ! resolve "$real/$name"; then
+              # A symlink loop cannot be a directory to look into; as a match it cannot be copied.
+              [ -n "$rest" ] || die "export $line: too many symlinks at $virt/$name in stage $SB_POD"
+              continue
+            fi
             if [ -n "$rest" ] && [ ! -d "$root$resolved" ]; then continue; fi
             [ -e "$root$resolved" ] || continue
             walk "$virt/$name" "$resolved" "$rest"
