@@ -76,6 +76,8 @@ case $SB_SOURCE_KIND in
     # Never wait for a password on a terminal that is not there.
     export GIT_TERMINAL_PROMPT=0
     helpers=$(mktemp -d)
+    # The key copy and the askpass helper go away however the clone ends.
+    trap 'rm -rf "$helpers"' EXIT
     if [ -n "$SB_GIT_SECRET" ] && [ -f "$SB_GIT_SECRET/ssh-privatekey" ]; then
       # ssh refuses a key that others can read; the mounted file's mode is not ours to choose.
       cp "$SB_GIT_SECRET/ssh-privatekey" "$helpers/id"
@@ -121,7 +123,6 @@ ASKPASS
     commit=$(git rev-parse --verify --quiet "$rev^{commit}") || die "revision '${SB_GIT_REVISION:-HEAD}' of $SB_GIT_URL is not a commit"
     git -c advice.detachedHead=false checkout --quiet --detach "$commit"
     cd /
-    rm -rf "$helpers"
     # Like BuildKit's git context: the .git directory is not part of the build context.
     rm -rf "$repo/.git"
     if [ "$SB_CONTEXT_DIR" = . ]; then
