@@ -14,6 +14,21 @@ public final class BuildNames {
 
   private BuildNames() {}
 
+  /**
+   * The step of the stage pod that builds plan pod {@code planPod}: its name, except for a stage
+   * called {@code source}, which would otherwise share the source pod's name, labels and step
+   * annotation. Its step {@code stage:source} cannot be a stage name (they never hold ':'), so its
+   * pod name and label value are sanitized and hashed apart from every other step's.
+   */
+  public static String stageStep(String planPod) {
+    return SOURCE_STEP.equals(planPod) ? "stage:" + planPod : planPod;
+  }
+
+  /** The name of the stage pod for plan pod {@code planPod}: {@code podName} of its {@link #stageStep}. */
+  public static String stagePodName(String sbName, String buildId, String planPod, int attempt) {
+    return podName(sbName, buildId, stageStep(planPod), attempt);
+  }
+
   /** {@code <generation>}, or {@code <generation>-<6 hex of sha256(annotation)>} for a forced rebuild. */
   public static String buildId(long generation, String rebuildAnnotation) {
     if (rebuildAnnotation == null || rebuildAnnotation.isBlank()) {

@@ -39,6 +39,10 @@ import java.util.regex.Pattern;
  * calls, the same inputs always give the same objects.
  */
 public final class KanikoResources {
+  /** The stage pods' script (also {@link Scripts#STAGE}). */
+  public static final String STAGE_SCRIPT = Scripts.STAGE;
+  /** The source pod's script (also {@link Scripts#SOURCE}). */
+  public static final String SOURCE_SCRIPT = Scripts.SOURCE;
   public static final String STAGE_CONTAINER = "kaniko";
   public static final String SOURCE_CONTAINER = "source";
   /** ConfigMap keys of the plan ConfigMap besides the per-pod {@code <pod>.Dockerfile} and {@code <pod>.exports}. */
@@ -284,10 +288,12 @@ public final class KanikoResources {
     podSpec.withContainers(container.build());
 
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Labels.STEP_ANNOTATION, pod.name());
+    String step = BuildNames.stageStep(pod.name());
+    annotations.put(Labels.STEP_ANNOTATION, step);
+    annotations.put(Labels.POD_ANNOTATION, pod.name());
     annotations.put(Labels.STAGES_ANNOTATION, String.join(",", pod.stages()));
-    String name = BuildNames.podName(sbName, buildId, pod.name(), attempt);
-    return pod(sb, buildId, name, pod.name(), attempt, annotations, podSpec, pinnedNode);
+    String name = BuildNames.podName(sbName, buildId, step, attempt);
+    return pod(sb, buildId, name, step, attempt, annotations, podSpec, pinnedNode);
   }
 
   private Pod pod(StageBuild sb, String buildId, String name, String step, int attempt,

@@ -19,6 +19,9 @@ public final class Labels {
   /** Comma-separated names of the stages a pod builds, root of the chain first. */
   public static final String STAGES_ANNOTATION = "stagebuild.dev/stages";
 
+  /** On stage pods: the plan pod (the key of its files in the plan ConfigMap) it builds. */
+  public static final String POD_ANNOTATION = "stagebuild.dev/pod";
+
   static final int MAX_VALUE = 63;
 
   private Labels() {}

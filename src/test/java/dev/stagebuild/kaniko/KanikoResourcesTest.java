@@ -162,8 +162,8 @@ class KanikoResourcesTest {
     Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
     assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build");
     assertThat(pod.getMetadata().getLabels()).isEqualTo(Labels.forStep(sb, "2", "build", 1));
-    assertThat(pod.getMetadata().getAnnotations())
-        .containsEntry(Labels.STEP_ANNOTATION, "build").containsEntry(Labels.STAGES_ANNOTATION, "build");
+    assertThat(pod.getMetadata().getAnnotations()).containsOnly(entry(Labels.STEP_ANNOTATION, "build"),
+        entry(Labels.POD_ANNOTATION, "build"), entry(Labels.STAGES_ANNOTATION, "build"));
     assertOwnedBy(pod, sb);
     assertCommonPodShape(pod);
     Container c = pod.getSpec().getContainers().get(0);
@@ -174,7 +174,8 @@ class KanikoResourcesTest {
         "--dockerfile=/kaniko/stagebuild/plan/build.Dockerfile",
         "--context=dir:///kaniko/stagebuild/workspace/context",
         "--target=build",
-        "--no-push");
+        "--no-push",
+        "--materialize");
     assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
         "SB_WORKSPACE", "/kaniko/stagebuild/workspace",
         "SB_PLAN", "/kaniko/stagebuild/plan",
@@ -216,6 +217,8 @@ class KanikoResourcesTest {
         "--build-arg=SPACED=a b $(c) 'd'",
         "--destination=registry.example.com/eriksf/hellogo:0.0.2",
         "--digest-file=/kaniko/stagebuild/digest");
+    // Nothing copies from the final pod: no need to keep its root.
+    assertThat(c.getArgs()).doesNotContain("--materialize");
     assertThat(env(c)).containsEntry("SB_FINAL", "true")
         .containsEntry("SB_DIGEST_FILE", "/kaniko/stagebuild/digest")
         .containsEntry("SB_POD", "stage-1");
@@ -231,7 +234,7 @@ class KanikoResourcesTest {
     sb.getSpec().executor.cache.enabled = true;
     sb.getSpec().executor.args = List.of("--snapshot-mode=redo", "--verbosity=debug");
     List<String> args = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getContainers().get(0).getArgs();
-    assertThat(args).containsSequence("--no-push", "--insecure", "--insecure-pull", "--skip-tls-verify",
+    assertThat(args).containsSequence("--no-push", "--materialize", "--insecure", "--insecure-pull", "--skip-tls-verify",
         "--skip-tls-verify-pull", "--cache=true", "--cache-repo=localhost:5000/team/app/cache",
         "--snapshot-mode=redo", "--verbosity=debug");
     assertThat(args.get(args.size() - 1)).isEqualTo("--verbosity=debug");
@@ -290,6 +293,26 @@ class KanikoResourcesTest {
     Pod other = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
     assertThat(other.getSpec().getNodeSelector()).isNullOrEmpty();
     assertThat(other.getSpec().getActiveDeadlineSeconds()).isNull();
+  }
+
+  @Test
+  void aStageNamedSourceDoesNotCollideWithTheSourcePod() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    PodPlan source = new PodPlan("source", List.of("source"), "source", "FROM alpine/git AS source\n", List.of(),
+        List.of("/repo"), false, false);
+    BuildPlan p = new BuildPlan(List.of(), List.of(source), List.of(List.of("source")), "source", false);
+    Pod stage = resources.stagePod(sb, "2", p, source, 1, null);
+    Pod src = resources.sourcePod(sb, "2", null);
+    assertThat(stage.getMetadata().getName()).isNotEqualTo(src.getMetadata().getName())
+        .isEqualTo(BuildNames.stagePodName("hellogo", "2", "source", 1));
+    assertThat(stage.getMetadata().getLabels().get(Labels.STEP)).isNotEqualTo(src.getMetadata().getLabels().get(Labels.STEP));
+    assertThat(stage.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "stage:source")
+        .containsEntry(Labels.POD_ANNOTATION, "source");
+    assertThat(src.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "source")
+        .doesNotContainKey(Labels.POD_ANNOTATION);
+    // Every other stage keeps its own name as its step.
+    assertThat(BuildNames.stageStep("build")).isEqualTo("build");
+    assertThat(BuildNames.stagePodName("hellogo", "2", "build", 2)).isEqualTo("hellogo-2-build-r2");
   }
 
   @Test
