@@ -3,32 +3,17 @@ package dev.stagebuild.kaniko;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.stagebuild.api.GitSource;
-import dev.stagebuild.api.LocalObjectRef;
-import dev.stagebuild.api.Source;
 import dev.stagebuild.api.StageBuild;
-import dev.stagebuild.api.StageBuildSpec;
-import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.api.Workspace;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,14 +131,14 @@ public final class KanikoResources {
     }
   }
 
-  private static void checkPodName(String name) {
+  static void checkPodName(String name) {
     // The name is a ConfigMap key prefix and a directory under context/from/.
     if (name == null || !POD_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid plan pod name '" + name + "': expected [a-z0-9][a-z0-9._-]*");
     }
   }
 
-  // --- source pod ---------------------------------------------------------------------------------
+  // --- pods -------------------------------------------------------------------------------------
 
   public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys) {
     return sourcePod(sb, buildId, configMapKeys, 1, null);
@@ -165,150 +150,13 @@ public final class KanikoResources {
    * configMap source are mounted; null or empty mounts them all.
    */
   public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys, int attempt, String pinnedNode) {
-    StageBuildSpec spec = sb.getSpec();
-    Source source = spec.source;
-    if (source == null || (source.git == null && source.configMap == null)) {
-      throw new IllegalArgumentException("StageBuild " + sb.getMetadata().getName() + " has no source");
-    }
-    List<Volume> volumes = new ArrayList<>();
-    List<VolumeMount> mounts = new ArrayList<>();
-    List<EnvVar> env = new ArrayList<>();
-    volumes.add(PodParts.workspaceVolume(sb, buildId));
-    mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
-    env.add(PodParts.env("SB_WORKSPACE", InPod.WORKSPACE));
-    env.add(PodParts.env("SB_TERMINATION_LOG", InPod.TERMINATION_LOG));
-
-    String image;
-    String shell;
-    if (source.git != null) {
-      GitSource git = source.git;
-      image = settings.gitImage();
-      shell = InPod.GIT_SHELL;
-      env.add(PodParts.env("SB_SOURCE_KIND", "git"));
-      env.add(PodParts.env("SB_GIT_URL", git.url));
-      env.add(PodParts.env("SB_GIT_REVISION", git.revision == null ? "" : git.revision));
-      env.add(PodParts.env("SB_CONTEXT_DIR", git.contextDir == null || git.contextDir.isBlank() ? "." : git.contextDir));
-      if (git.secretRef != null) {
-        volumes.add(new VolumeBuilder().withName("git-secret")
-            .withNewSecret().withSecretName(git.secretRef.name).withDefaultMode(0400).endSecret()
-            .build());
-        mounts.add(PodParts.mount("git-secret", InPod.GIT_SECRET, true));
-        env.add(PodParts.env("SB_GIT_SECRET", InPod.GIT_SECRET));
-      }
-    } else {
-      image = executorImage(sb);
-      shell = InPod.EXECUTOR_SHELL;
-      List<KeyToPath> items = configMapKeys == null ? List.of()
-          : configMapKeys.stream().map(k -> new KeyToPath(k, null, k)).toList();
-      volumes.add(new VolumeBuilder().withName("source")
-          .withNewConfigMap().withName(source.configMap.name).withItems(items.isEmpty() ? null : items).endConfigMap()
-          .build());
-      mounts.add(PodParts.mount("source", InPod.SOURCE, true));
-      env.add(PodParts.env("SB_SOURCE_KIND", "configmap"));
-      env.add(PodParts.env("SB_SOURCE_DIR", InPod.SOURCE));
-    }
-    boolean inline = spec.dockerfile != null && spec.dockerfile.inline != null;
-    String dockerfilePath = spec.dockerfile != null && spec.dockerfile.path != null && !spec.dockerfile.path.isBlank()
-        ? spec.dockerfile.path : "Dockerfile";
-    env.add(PodParts.env("SB_DOCKERFILE", dockerfilePath));
-    env.add(PodParts.env("SB_PRINT_DOCKERFILE", Boolean.toString(!inline)));
-
-    Container container = new ContainerBuilder()
-        .withName(SOURCE_CONTAINER)
-        .withImage(image)
-        .withCommand(shell, "-c", Scripts.SOURCE, "source")
-        .withEnv(env)
-        .withVolumeMounts(mounts)
-        .withTerminationMessagePath(InPod.TERMINATION_LOG)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .build();
-    String name = BuildNames.podName(sb.getMetadata().getName(), buildId, BuildNames.SOURCE_STEP, attempt);
-    return pod(sb, buildId, name, BuildNames.SOURCE_STEP, attempt, Map.of(Labels.STEP_ANNOTATION, BuildNames.SOURCE_STEP),
-        new PodSpecBuilder().withVolumes(volumes).withContainers(container), pinnedNode);
+    return SourcePods.render(settings.gitImage(), executorImage(sb), sb, buildId, configMapKeys, attempt, pinnedNode);
   }
-
-  // --- stage pods ---------------------------------------------------------------------------------
 
   /** The pod that builds {@code pod}'s chain of stages with Kaniko and then copies its exports out. */
   public Pod stagePod(StageBuild sb, String buildId, BuildPlan plan, PodPlan pod, int attempt, String pinnedNode) {
     checkPodName(pod.name());
     plan.pod(pod.name()); // fails when the pod is not part of this plan
-    StageBuildSpec spec = sb.getSpec();
-    String sbName = sb.getMetadata().getName();
-
-    List<Volume> volumes = new ArrayList<>();
-    List<VolumeMount> mounts = new ArrayList<>();
-    volumes.add(PodParts.workspaceVolume(sb, buildId));
-    mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
-    volumes.add(new VolumeBuilder().withName("plan")
-        .withNewConfigMap().withName(BuildNames.planConfigMapName(sbName, buildId)).endConfigMap()
-        .build());
-    mounts.add(PodParts.mount("plan", InPod.PLAN, true));
-    LocalObjectRef pushSecret = spec.output.pushSecretRef;
-    if (pushSecret != null) {
-      // Only the key kaniko reads, under the name it reads it by: $DOCKER_CONFIG/config.json.
-      volumes.add(new VolumeBuilder().withName("docker-config")
-          .withNewSecret().withSecretName(pushSecret.name)
-            .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem()
-          .endSecret()
-          .build());
-      mounts.add(PodParts.mount("docker-config", InPod.DOCKER_CONFIG, true));
-    }
-
-    List<EnvVar> env = new ArrayList<>();
-    env.add(PodParts.env("SB_WORKSPACE", InPod.WORKSPACE));
-    env.add(PodParts.env("SB_PLAN", InPod.PLAN));
-    env.add(PodParts.env("SB_POD", pod.name()));
-    env.add(PodParts.env("SB_ROOT", "/"));
-    env.add(PodParts.env("SB_EXECUTOR", InPod.EXECUTOR));
-    env.add(PodParts.env("SB_TERMINATION_LOG", InPod.TERMINATION_LOG));
-    if (pod.isFinal()) {
-      env.add(PodParts.env("SB_DIGEST_FILE", InPod.DIGEST_FILE));
-    }
-    env.add(PodParts.env("SB_FINAL", Boolean.toString(pod.isFinal())));
-    env.add(PodParts.env("DOCKER_CONFIG", InPod.DOCKER_CONFIG));
-
-    StageSettings stage = PodParts.settingsFor(sb, pod.target());
-    ContainerBuilder container = new ContainerBuilder()
-        .withName(STAGE_CONTAINER)
-        .withImage(executorImage(sb))
-        .withCommand(InPod.EXECUTOR_SHELL, "-c", Scripts.STAGE, "stage")
-        .withArgs(ExecutorArgs.of(spec, pod))
-        .withEnv(env)
-        .withVolumeMounts(mounts)
-        .withTerminationMessagePath(InPod.TERMINATION_LOG)
-        .withTerminationMessagePolicy("FallbackToLogsOnError");
-    PodSpecBuilder podSpec = new PodSpecBuilder().withVolumes(volumes);
-    if (stage != null) {
-      container.withResources(stage.resources);
-      podSpec.withNodeSelector(stage.nodeSelector)
-          .withTolerations(stage.tolerations)
-          .withActiveDeadlineSeconds(stage.timeoutSeconds);
-    }
-    podSpec.withContainers(container.build());
-
-    Map<String, String> annotations = new LinkedHashMap<>();
-    String step = BuildNames.stageStep(pod.name());
-    annotations.put(Labels.STEP_ANNOTATION, step);
-    annotations.put(Labels.POD_ANNOTATION, pod.name());
-    annotations.put(Labels.STAGES_ANNOTATION, String.join(",", pod.stages()));
-    String name = BuildNames.podName(sbName, buildId, step, attempt);
-    return pod(sb, buildId, name, step, attempt, annotations, podSpec, pinnedNode);
-  }
-
-  private Pod pod(StageBuild sb, String buildId, String name, String step, int attempt,
-      Map<String, String> annotations, PodSpecBuilder spec, String pinnedNode) {
-    if (attempt < 1) {
-      throw new IllegalArgumentException("attempt must be 1 or more, got " + attempt);
-    }
-    spec.withRestartPolicy("Never")
-        // Builds never talk to the API server, and a Dockerfile's RUN must not see its token.
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withAffinity(PodParts.coLocation(sb, buildId, pinnedNode));
-    return new PodBuilder()
-        .withMetadata(PodParts.metadata(sb, name, Labels.forStep(sb, buildId, step, attempt), annotations))
-        .withSpec(spec.build())
-        .build();
+    return StagePods.render(executorImage(sb), sb, buildId, pod, attempt, pinnedNode);
   }
 }

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -24,6 +27,25 @@ final class PodParts {
   static final String READ_WRITE_MANY = "ReadWriteMany";
 
   private PodParts() {}
+
+  static final String FALLBACK_TO_LOGS = "FallbackToLogsOnError";
+
+  /** A build pod: runs once, sees no API server token or service links, stays with its build. */
+  static Pod pod(StageBuild sb, String buildId, String name, String step, int attempt,
+      Map<String, String> annotations, PodSpecBuilder spec, String pinnedNode) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be 1 or more, got " + attempt);
+    }
+    spec.withRestartPolicy("Never")
+        // Builds never talk to the API server, and a Dockerfile's RUN must not see a token.
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withAffinity(coLocation(sb, buildId, pinnedNode));
+    return new PodBuilder()
+        .withMetadata(metadata(sb, name, Labels.forStep(sb, buildId, step, attempt), annotations))
+        .withSpec(spec.build())
+        .build();
+  }
 
   static ObjectMeta metadata(StageBuild sb, String name, Map<String, String> labels,
       Map<String, String> annotations) {
