@@ -1,0 +1,74 @@
+package dev.stagebuild.kaniko;
+
+import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.Cache;
+import dev.stagebuild.api.Executor;
+import dev.stagebuild.api.StageBuildSpec;
+import dev.stagebuild.plan.PodPlan;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Kaniko executor's arguments for one pod: each one a separate argv entry, never shell text. */
+final class ExecutorArgs {
+  private ExecutorArgs() {}
+
+  static List<String> of(StageBuildSpec spec, PodPlan pod) {
+    List<String> args = new ArrayList<>();
+    args.add("--dockerfile=" + InPod.PLAN + "/" + pod.name() + ".Dockerfile");
+    args.add("--context=dir://" + InPod.CONTEXT);
+    args.add("--target=" + pod.target());
+    if (spec.buildArgs != null) {
+      for (BuildArg arg : spec.buildArgs) {
+        // Always K=V: a bare K would make kaniko take the value from the pod's environment.
+        args.add("--build-arg=" + arg.name + "=" + (arg.value == null ? "" : arg.value));
+      }
+    }
+    String image = spec.output.image;
+    if (pod.isFinal()) {
+      args.add("--destination=" + image);
+      args.add("--digest-file=" + InPod.DIGEST_FILE);
+    } else {
+      args.add("--no-push");
+    }
+    if (pod.exports() != null && !pod.exports().isEmpty()) {
+      // Kaniko skips unpacking a stage's base image when no instruction needs it (or every layer
+      // is cached); the exports are copied from the root afterwards, so it must hold the image.
+      args.add("--materialize");
+    }
+    if (Boolean.TRUE.equals(spec.output.insecure)) {
+      args.add("--insecure");
+      args.add("--insecure-pull");
+      args.add("--skip-tls-verify");
+      args.add("--skip-tls-verify-pull");
+    }
+    Executor executor = spec.executor;
+    Cache cache = executor == null ? null : executor.cache;
+    if (cache != null && Boolean.TRUE.equals(cache.enabled)) {
+      args.add("--cache=true");
+      // Explicit even for the final pod: producers have no --destination to infer it from.
+      args.add("--cache-repo=" + (isBlank(cache.repository) ? repository(image) + "/cache" : cache.repository));
+    }
+    if (executor != null && executor.args != null) {
+      args.addAll(executor.args);
+    }
+    return args;
+  }
+
+  /** The image reference without its tag or digest: registry:5000/team/app:1.0 is registry:5000/team/app. */
+  static String repository(String image) {
+    String ref = image;
+    int at = ref.indexOf('@');
+    if (at >= 0) {
+      ref = ref.substring(0, at);
+    }
+    int colon = ref.lastIndexOf(':');
+    if (colon > ref.lastIndexOf('/')) {
+      ref = ref.substring(0, colon);
+    }
+    return ref;
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+}

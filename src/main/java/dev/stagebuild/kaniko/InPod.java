@@ -1,0 +1,26 @@
+package dev.stagebuild.kaniko;
+
+/**
+ * Where things are inside the pods. Everything of ours lives under /kaniko/stagebuild: Kaniko
+ * never puts /kaniko into an image, and a RUN that writes into a mounted path such as /workspace
+ * would lose those files from the image.
+ */
+public final class InPod {
+  public static final String BASE = "/kaniko/stagebuild";
+  public static final String WORKSPACE = BASE + "/workspace";
+  public static final String CONTEXT = WORKSPACE + "/context";
+  public static final String PLAN = BASE + "/plan";
+  /** The user's source ConfigMap (configMap source pod). */
+  public static final String SOURCE = BASE + "/source";
+  /** The git credentials Secret (git source pod). */
+  public static final String GIT_SECRET = BASE + "/git-secret";
+  public static final String DIGEST_FILE = BASE + "/digest";
+  /** Kaniko reads $DOCKER_CONFIG/config.json for registry credentials. */
+  public static final String DOCKER_CONFIG = "/kaniko/.docker";
+  public static final String EXECUTOR = "/kaniko/executor";
+  public static final String TERMINATION_LOG = "/dev/termination-log";
+  public static final String EXECUTOR_SHELL = "/busybox/sh";
+  public static final String GIT_SHELL = "/bin/sh";
+
+  private InPod() {}
+}

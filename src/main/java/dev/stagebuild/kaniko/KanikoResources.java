@@ -1,0 +1,162 @@
+package dev.stagebuild.kaniko;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.Workspace;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a StageBuild and its plan into the Kubernetes objects of one build. Pure: no cluster
+ * calls, the same inputs always give the same objects.
+ */
+public final class KanikoResources {
+  /** The stage pods' script (also {@link Scripts#STAGE}). */
+  public static final String STAGE_SCRIPT = Scripts.STAGE;
+  /** The source pod's script (also {@link Scripts#SOURCE}). */
+  public static final String SOURCE_SCRIPT = Scripts.SOURCE;
+  public static final String STAGE_CONTAINER = "kaniko";
+  public static final String SOURCE_CONTAINER = "source";
+  /** ConfigMap keys of the plan ConfigMap besides the per-pod {@code <pod>.Dockerfile} and {@code <pod>.exports}. */
+  public static final String PLAN_JSON_KEY = "plan.json";
+  public static final String DOCKERIGNORE_KEY = "dockerignore";
+  public static final String DOCKERFILE_SUFFIX = ".Dockerfile";
+  public static final String EXPORTS_SUFFIX = ".exports";
+  /** The API server refuses a ConfigMap over 1 MiB. */
+  static final int MAX_CONFIGMAP_BYTES = 1024 * 1024;
+
+  private static final Pattern POD_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final RenderSettings settings;
+
+  public KanikoResources(RenderSettings settings) {
+    this.settings = settings;
+  }
+
+  public RenderSettings settings() {
+    return settings;
+  }
+
+  /** The image the stage pods (and the configMap source pod) run: spec.executor.image or the default. */
+  public String executorImage(StageBuild sb) {
+    var executor = sb.getSpec().executor;
+    return executor != null && executor.image != null && !executor.image.isBlank()
+        ? executor.image : settings.executorImage();
+  }
+
+  // --- workspace ---------------------------------------------------------------------------------
+
+  public PersistentVolumeClaim workspace(StageBuild sb, String buildId) {
+    Workspace ws = sb.getSpec().workspace;
+    String size = ws != null && ws.size != null && !ws.size.isBlank() ? ws.size : settings.defaultWorkspaceSize();
+    List<String> modes = ws != null && ws.accessModes != null && !ws.accessModes.isEmpty()
+        ? List.copyOf(ws.accessModes) : List.of("ReadWriteOnce");
+    return new PersistentVolumeClaimBuilder()
+        .withMetadata(PodParts.metadata(sb, BuildNames.pvcName(sb.getMetadata().getName(), buildId),
+            Labels.forBuild(sb, buildId), null))
+        .withNewSpec()
+          .withAccessModes(modes)
+          .withStorageClassName(ws == null ? null : ws.storageClassName)
+          .withNewResources()
+            .addToRequests("storage", new Quantity(size))
+          .endResources()
+        .endSpec()
+        .build();
+  }
+
+  // --- plan ConfigMap -----------------------------------------------------------------------------
+
+  /**
+   * The plan as the stage pods read it: {@code <pod>.Dockerfile}, {@code <pod>.exports} (one path
+   * per line), {@code dockerignore} and {@code plan.json}. Immutable: a build's plan never changes.
+   */
+  public ConfigMap planConfigMap(StageBuild sb, String buildId, BuildPlan plan, String rewrittenDockerignore) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(PLAN_JSON_KEY, toJson(plan));
+    data.put(DOCKERIGNORE_KEY, rewrittenDockerignore == null ? "" : rewrittenDockerignore);
+    for (PodPlan pod : plan.pods()) {
+      checkPodName(pod.name());
+      data.put(pod.name() + DOCKERFILE_SUFFIX, pod.dockerfile());
+      data.put(pod.name() + EXPORTS_SUFFIX, exportsFile(pod.exports()));
+    }
+    long bytes = data.entrySet().stream()
+        .mapToLong(e -> e.getKey().length() + e.getValue().getBytes(StandardCharsets.UTF_8).length)
+        .sum();
+    if (bytes > MAX_CONFIGMAP_BYTES) {
+      throw new IllegalArgumentException("the plan ConfigMap would hold " + bytes
+          + " bytes, over the API server's limit of 1 MiB: the Dockerfile is too large");
+    }
+    return new ConfigMapBuilder()
+        .withMetadata(PodParts.metadata(sb, BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId),
+            Labels.forBuild(sb, buildId), null))
+        .withImmutable(true)
+        .withData(data)
+        .build();
+  }
+
+  /** The stage script reads this with {@code read -r}: one path per line. */
+  static String exportsFile(List<String> exports) {
+    if (exports == null || exports.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String path : exports) {
+      if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("export path with a line break: " + path);
+      }
+      out.append(path).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String toJson(BuildPlan plan) {
+    try {
+      return JSON.writeValueAsString(plan);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the plan as JSON", e);
+    }
+  }
+
+  static void checkPodName(String name) {
+    // The name is a ConfigMap key prefix and a directory under context/from/.
+    if (name == null || !POD_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("invalid plan pod name '" + name + "': expected [a-z0-9][a-z0-9._-]*");
+    }
+  }
+
+  // --- pods -------------------------------------------------------------------------------------
+
+  public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys) {
+    return sourcePod(sb, buildId, configMapKeys, 1, null);
+  }
+
+  /**
+   * The pod that puts the build context into the workspace: git clone (alpine/git) or the
+   * ConfigMap's keys (the executor image's busybox). {@code configMapKeys} limits which keys of a
+   * configMap source are mounted; null or empty mounts them all.
+   */
+  public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys, int attempt, String pinnedNode) {
+    return SourcePods.render(settings.gitImage(), executorImage(sb), sb, buildId, configMapKeys, attempt, pinnedNode);
+  }
+
+  /** The pod that builds {@code pod}'s chain of stages with Kaniko and then copies its exports out. */
+  public Pod stagePod(StageBuild sb, String buildId, BuildPlan plan, PodPlan pod, int attempt, String pinnedNode) {
+    checkPodName(pod.name());
+    plan.pod(pod.name()); // fails when the pod is not part of this plan
+    return StagePods.render(executorImage(sb), sb, buildId, pod, attempt, pinnedNode);
+  }
+}

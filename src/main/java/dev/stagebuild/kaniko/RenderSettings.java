@@ -1,0 +1,37 @@
+package dev.stagebuild.kaniko;
+
+/**
+ * Operator-wide defaults for the objects a build creates.
+ *
+ * @param executorImage a Kaniko debug image (it must have /busybox/sh); spec.executor.image overrides it
+ * @param gitImage an image with git and a busybox sh (with base64) for the git source pod
+ * @param defaultWorkspaceSize the workspace PVC's size when spec.workspace.size is not set
+ */
+public record RenderSettings(String executorImage, String gitImage, String defaultWorkspaceSize) {
+  /**
+   * The maintained osscontainertools fork of Kaniko (GoogleContainerTools archived the original),
+   * release v1.28.3, debug variant; tags follow the fork's release workflow: v1.X.Y-debug.
+   * Producer pods pass --materialize, which the fork has since v1.24.1 (Google's last release,
+   * v1.24.0, does not): an overriding spec.executor.image must be the fork, that recent.
+   */
+  public static final String DEFAULT_EXECUTOR_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3-debug";
+  /** alpine/git tags each image with the git version it carries; alpine's sh is busybox. */
+  public static final String DEFAULT_GIT_IMAGE = "docker.io/alpine/git:v2.54.0";
+  public static final String DEFAULT_WORKSPACE_SIZE = "1Gi";
+
+  public RenderSettings {
+    requireText(executorImage, "executorImage");
+    requireText(gitImage, "gitImage");
+    requireText(defaultWorkspaceSize, "defaultWorkspaceSize");
+  }
+
+  public static RenderSettings defaults() {
+    return new RenderSettings(DEFAULT_EXECUTOR_IMAGE, DEFAULT_GIT_IMAGE, DEFAULT_WORKSPACE_SIZE);
+  }
+
+  private static void requireText(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.stagebuild.kaniko;
+
+import dev.stagebuild.api.LocalObjectRef;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageBuildSpec;
+import dev.stagebuild.api.StageSettings;
+import dev.stagebuild.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A stage pod: Kaniko builds the plan pod's chain, then stage.sh copies its exports out. */
+final class StagePods {
+  private StagePods() {}
+
+  static Pod render(String executorImage, StageBuild sb, String buildId, PodPlan pod, int attempt, String pinnedNode) {
+    StageBuildSpec spec = sb.getSpec();
+    String sbName = sb.getMetadata().getName();
+
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    volumes.add(PodParts.workspaceVolume(sb, buildId));
+    mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
+    volumes.add(new VolumeBuilder().withName("plan")
+        .withNewConfigMap().withName(BuildNames.planConfigMapName(sbName, buildId)).endConfigMap()
+        .build());
+    mounts.add(PodParts.mount("plan", InPod.PLAN, true));
+    LocalObjectRef pushSecret = spec.output.pushSecretRef;
+    if (pushSecret != null) {
+      // Only the key kaniko reads, under the name it reads it by: $DOCKER_CONFIG/config.json.
+      volumes.add(new VolumeBuilder().withName("docker-config")
+          .withNewSecret().withSecretName(pushSecret.name)
+            .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem()
+          .endSecret()
+          .build());
+      mounts.add(PodParts.mount("docker-config", InPod.DOCKER_CONFIG, true));
+    }
+
+    StageSettings stage = PodParts.settingsFor(sb, pod.target());
+    ContainerBuilder container = new ContainerBuilder()
+        .withName(KanikoResources.STAGE_CONTAINER)
+        .withImage(executorImage)
+        .withCommand(InPod.EXECUTOR_SHELL, "-c", Scripts.STAGE, "stage")
+        .withArgs(ExecutorArgs.of(spec, pod))
+        .withEnv(env(pod))
+        .withVolumeMounts(mounts)
+        .withTerminationMessagePath(InPod.TERMINATION_LOG)
+        .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS);
+    PodSpecBuilder podSpec = new PodSpecBuilder().withVolumes(volumes);
+    if (stage != null) {
+      container.withResources(stage.resources);
+      podSpec.withNodeSelector(stage.nodeSelector)
+          .withTolerations(stage.tolerations)
+          .withActiveDeadlineSeconds(stage.timeoutSeconds);
+    }
+    podSpec.withContainers(container.build());
+
+    String step = BuildNames.stageStep(pod.name());
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Labels.STEP_ANNOTATION, step);
+    annotations.put(Labels.POD_ANNOTATION, pod.name());
+    annotations.put(Labels.STAGES_ANNOTATION, String.join(",", pod.stages()));
+    String name = BuildNames.podName(sbName, buildId, step, attempt);
+    return PodParts.pod(sb, buildId, name, step, attempt, annotations, podSpec, pinnedNode);
+  }
+
+  /** What stage.sh reads; every path defaults to the in-pod one, so a test can remap them. */
+  private static List<EnvVar> env(PodPlan pod) {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(PodParts.env("SB_WORKSPACE", InPod.WORKSPACE));
+    env.add(PodParts.env("SB_PLAN", InPod.PLAN));
+    env.add(PodParts.env("SB_POD", pod.name()));
+    env.add(PodParts.env("SB_ROOT", "/"));
+    env.add(PodParts.env("SB_EXECUTOR", InPod.EXECUTOR));
+    env.add(PodParts.env("SB_TERMINATION_LOG", InPod.TERMINATION_LOG));
+    if (pod.isFinal()) {
+      env.add(PodParts.env("SB_DIGEST_FILE", InPod.DIGEST_FILE));
+    }
+    env.add(PodParts.env("SB_FINAL", Boolean.toString(pod.isFinal())));
+    env.add(PodParts.env("DOCKER_CONFIG", InPod.DOCKER_CONFIG));
+    return env;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The objects of one build, from a StageBuild and its plan, and the fixed scripts their pods run.
+ * Everything here is pure: no cluster calls.
+ *
+ * <h2>Objects</h2>
+ * <ul>
+ *   <li>{@code <sb>-<buildId>-workspace}: the PVC, mounted at {@code /kaniko/stagebuild/workspace}
+ *       in every pod; {@code context/src/} holds the source, {@code context/from/<pod>/<path>} exports.
+ *   <li>{@code <sb>-<buildId>-plan}: immutable ConfigMap with {@code <pod>.Dockerfile},
+ *       {@code <pod>.exports} (one path or glob per line), {@code dockerignore}, {@code plan.json}.
+ *   <li>{@code <sb>-<buildId>-source}: the source pod; {@code <sb>-<buildId>-<step>[-r<n>]} the stage
+ *       pods, where step is {@link dev.stagebuild.kaniko.BuildNames#stageStep the plan pod name}.
+ * </ul>
+ *
+ * <h2>stage.sh ({@link dev.stagebuild.kaniko.Scripts#STAGE})</h2>
+ * {@code /busybox/sh -c STAGE stage <executor args...>}. Reads only: SB_WORKSPACE, SB_PLAN, SB_POD,
+ * SB_ROOT, SB_EXECUTOR, SB_TERMINATION_LOG, SB_DIGEST_FILE, SB_FINAL. Installs
+ * {@code $SB_PLAN/dockerignore} as {@code context/.dockerignore}, runs the executor; on failure
+ * exits with its code and an empty termination log; on success copies each export out of
+ * {@code $SB_ROOT} into {@code context/from/$SB_POD/} (symlinks resolved inside SB_ROOT; a missing
+ * one fails with {@code export <path> not found in stage <pod>}), and for the final pod copies the
+ * digest file to the termination log.
+ *
+ * <h2>source.sh ({@link dev.stagebuild.kaniko.Scripts#SOURCE})</h2>
+ * {@code sh -c SOURCE source}. SB_SOURCE_KIND=git (SB_GIT_URL, SB_GIT_REVISION, SB_CONTEXT_DIR,
+ * SB_GIT_SECRET with username/password or ssh-privatekey[/known_hosts]) or configmap
+ * (SB_SOURCE_DIR); both: SB_WORKSPACE, SB_TERMINATION_LOG, SB_DOCKERFILE, SB_PRINT_DOCKERFILE.
+ * Fills {@code context/src/}, prints {@code stagebuild:dockerfile:begin}/{@code :end} and
+ * {@code stagebuild:dockerignore:begin}/{@code :end} blocks of base64 on stdout (read them with
+ * {@link dev.stagebuild.kaniko.SourceLog}), and writes the commit (git) to the termination log
+ * last, so that a failure leaves it empty and the pod's message is the log's tail.
+ */
+package dev.stagebuild.kaniko;

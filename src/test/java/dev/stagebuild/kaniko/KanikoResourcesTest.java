@@ -1,0 +1,471 @@
+package dev.stagebuild.kaniko;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.Cache;
+import dev.stagebuild.api.Executor;
+import dev.stagebuild.api.LocalObjectRef;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageSettings;
+import dev.stagebuild.api.Workspace;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class KanikoResourcesTest {
+  final KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+  final BuildPlan plan = Fixtures.twoStagePlan();
+
+  static Map<String, String> env(Container c) {
+    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  static Map<String, VolumeMount> mounts(Container c) {
+    return c.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getName, m -> m));
+  }
+
+  static Map<String, Volume> volumes(Pod pod) {
+    return pod.getSpec().getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+  }
+
+  static void assertOwnedBy(HasMetadata object, StageBuild sb) {
+    assertThat(object.getMetadata().getNamespace()).isEqualTo("demo");
+    assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getApiVersion()).isEqualTo("stagebuild.dev/v1alpha1");
+      assertThat(ref.getKind()).isEqualTo("StageBuild");
+      assertThat(ref.getName()).isEqualTo(sb.getMetadata().getName());
+      assertThat(ref.getUid()).isEqualTo(Fixtures.UID);
+      assertThat(ref.getController()).isTrue();
+      assertThat(ref.getBlockOwnerDeletion()).isTrue();
+    });
+  }
+
+  static void assertCommonPodShape(Pod pod) {
+    var spec = pod.getSpec();
+    assertThat(spec.getRestartPolicy()).isEqualTo("Never");
+    assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+    assertThat(spec.getEnableServiceLinks()).isFalse();
+    assertThat(spec.getContainers()).singleElement().satisfies(c -> {
+      assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+      assertThat(c.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+      assertThat(mounts(c).get("workspace").getMountPath()).isEqualTo("/kaniko/stagebuild/workspace");
+      assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().equals("/workspace"));
+    });
+    assertThat(volumes(pod).get("workspace").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo(BuildNames.pvcName(pod.getMetadata().getOwnerReferences().get(0).getName(), "2"));
+  }
+
+  // --- defaults ---------------------------------------------------------------------------------
+
+  @Test
+  void defaultImagesArePinned() {
+    RenderSettings d = RenderSettings.defaults();
+    assertThat(d.executorImage()).isEqualTo("ghcr.io/osscontainertools/kaniko:v1.28.3-debug");
+    assertThat(d.gitImage()).startsWith("docker.io/alpine/git:v2.");
+    assertThat(d.defaultWorkspaceSize()).isEqualTo("1Gi");
+    assertThatThrownBy(() -> new RenderSettings(" ", "g", "1Gi")).hasMessageContaining("executorImage");
+  }
+
+  // --- workspace ----------------------------------------------------------------------------------
+
+  @Test
+  void workspaceDefaults() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    PersistentVolumeClaim pvc = resources.workspace(sb, "2");
+    assertThat(pvc.getMetadata().getName()).isEqualTo("hellogo-2-workspace");
+    assertThat(pvc.getMetadata().getLabels()).isEqualTo(Labels.forBuild(sb, "2"));
+    assertOwnedBy(pvc, sb);
+    assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+    assertThat(pvc.getSpec().getStorageClassName()).isNull();
+    assertThat(pvc.getSpec().getResources().getRequests()).containsExactly(entry("storage", new Quantity("1Gi")));
+  }
+
+  @Test
+  void workspaceFromSpec() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.size = "5Gi";
+    sb.getSpec().workspace.storageClassName = "fast";
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    PersistentVolumeClaim pvc = resources.workspace(sb, "2");
+    assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+    assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("fast");
+    assertThat(pvc.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("5Gi"));
+  }
+
+  // --- plan ConfigMap -----------------------------------------------------------------------------
+
+  @Test
+  void planConfigMapHoldsEachPodsFiles() throws Exception {
+    StageBuild sb = Fixtures.sb("hellogo");
+    ConfigMap cm = resources.planConfigMap(sb, "2", plan, "src/*.md\n");
+    assertThat(cm.getMetadata().getName()).isEqualTo("hellogo-2-plan");
+    assertThat(cm.getMetadata().getLabels()).isEqualTo(Labels.forBuild(sb, "2"));
+    assertOwnedBy(cm, sb);
+    assertThat(cm.getImmutable()).isTrue();
+    assertThat(cm.getData()).containsOnlyKeys("plan.json", "dockerignore", "build.Dockerfile", "build.exports",
+        "stage-1.Dockerfile", "stage-1.exports");
+    assertThat(cm.getData().get("build.Dockerfile")).isEqualTo(Fixtures.BUILD.dockerfile());
+    assertThat(cm.getData().get("build.exports")).isEqualTo("/out/hello\n/etc/ssl/certs/*.pem\n");
+    assertThat(cm.getData().get("stage-1.exports")).isEmpty();
+    assertThat(cm.getData().get("dockerignore")).isEqualTo("src/*.md\n");
+    BuildPlan back = new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class);
+    assertThat(back).isEqualTo(plan);
+  }
+
+  @Test
+  void planConfigMapWithoutDockerignore() {
+    assertThat(resources.planConfigMap(Fixtures.sb("a"), "1", plan, null).getData().get("dockerignore")).isEmpty();
+  }
+
+  @Test
+  void planConfigMapRefusesBadPodNamesAndHugePlans() {
+    PodPlan bad = new PodPlan("../x", List.of("x"), "x", "FROM scratch\n", List.of(), List.of(), true, false);
+    BuildPlan badPlan = new BuildPlan(List.of(), List.of(bad), List.of(List.of("../x")), "../x", false);
+    assertThatThrownBy(() -> resources.planConfigMap(Fixtures.sb("a"), "1", badPlan, ""))
+        .hasMessageContaining("invalid plan pod name '../x'");
+    PodPlan huge = new PodPlan("big", List.of("big"), "big", "#".repeat(1_100_000), List.of(), List.of(), true, false);
+    BuildPlan hugePlan = new BuildPlan(List.of(), List.of(huge), List.of(List.of("big")), "big", false);
+    assertThatThrownBy(() -> resources.planConfigMap(Fixtures.sb("a"), "1", hugePlan, ""))
+        .hasMessageContaining("1 MiB");
+  }
+
+  @Test
+  void exportLinesCannotSmuggleLineBreaks() {
+    assertThatThrownBy(() -> KanikoResources.exportsFile(List.of("/a\n/etc/passwd")))
+        .hasMessageContaining("line break");
+  }
+
+  // --- stage pods ---------------------------------------------------------------------------------
+
+  @Test
+  void producerPod() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build");
+    assertThat(pod.getMetadata().getLabels()).isEqualTo(Labels.forStep(sb, "2", "build", 1));
+    assertThat(pod.getMetadata().getAnnotations()).containsOnly(entry(Labels.STEP_ANNOTATION, "build"),
+        entry(Labels.POD_ANNOTATION, "build"), entry(Labels.STAGES_ANNOTATION, "build"));
+    assertOwnedBy(pod, sb);
+    assertCommonPodShape(pod);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getName()).isEqualTo(KanikoResources.STAGE_CONTAINER);
+    assertThat(c.getImage()).isEqualTo(RenderSettings.DEFAULT_EXECUTOR_IMAGE);
+    assertThat(c.getCommand()).containsExactly("/busybox/sh", "-c", Scripts.STAGE, "stage");
+    assertThat(c.getArgs()).containsExactly(
+        "--dockerfile=/kaniko/stagebuild/plan/build.Dockerfile",
+        "--context=dir:///kaniko/stagebuild/workspace/context",
+        "--target=build",
+        "--no-push",
+        "--materialize");
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "SB_WORKSPACE", "/kaniko/stagebuild/workspace",
+        "SB_PLAN", "/kaniko/stagebuild/plan",
+        "SB_POD", "build",
+        "SB_ROOT", "/",
+        "SB_EXECUTOR", "/kaniko/executor",
+        "SB_TERMINATION_LOG", "/dev/termination-log",
+        "SB_FINAL", "false",
+        "DOCKER_CONFIG", "/kaniko/.docker"));
+    Map<String, VolumeMount> mounts = mounts(c);
+    assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
+    assertThat(mounts.get("plan").getReadOnly()).isTrue();
+    assertThat(mounts.get("docker-config").getMountPath()).isEqualTo("/kaniko/.docker");
+    Map<String, Volume> volumes = volumes(pod);
+    assertThat(volumes.get("plan").getConfigMap().getName()).isEqualTo("hellogo-2-plan");
+    assertThat(volumes.get("docker-config").getSecret().getSecretName()).isEqualTo("regcred");
+    assertThat(volumes.get("docker-config").getSecret().getItems()).singleElement().satisfies(item -> {
+      assertThat(item.getKey()).isEqualTo(".dockerconfigjson");
+      assertThat(item.getPath()).isEqualTo("config.json");
+    });
+    assertThat(pod.getSpec().getActiveDeadlineSeconds()).isNull();
+    assertThat(c.getResources()).isNull();
+  }
+
+  @Test
+  void finalPodPushesAndReportsTheDigest() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().buildArgs = List.of(new BuildArg("VERSION", "1.0"), new BuildArg("EMPTY", null),
+        new BuildArg("SPACED", "a b $(c) 'd'"));
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-stage-1");
+    assertThat(c.getArgs()).containsExactly(
+        "--dockerfile=/kaniko/stagebuild/plan/stage-1.Dockerfile",
+        "--context=dir:///kaniko/stagebuild/workspace/context",
+        "--target=stage-1",
+        "--build-arg=VERSION=1.0",
+        "--build-arg=EMPTY=",
+        "--build-arg=SPACED=a b $(c) 'd'",
+        "--destination=registry.example.com/eriksf/hellogo:0.0.2",
+        "--digest-file=/kaniko/stagebuild/digest");
+    // Nothing copies from the final pod: no need to keep its root.
+    assertThat(c.getArgs()).doesNotContain("--materialize");
+    assertThat(env(c)).containsEntry("SB_FINAL", "true")
+        .containsEntry("SB_DIGEST_FILE", "/kaniko/stagebuild/digest")
+        .containsEntry("SB_POD", "stage-1");
+  }
+
+  @Test
+  void insecureCacheAndUserArgs() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().output.image = "localhost:5000/team/app@sha256:" + "a".repeat(64);
+    sb.getSpec().output.insecure = true;
+    sb.getSpec().executor = new Executor();
+    sb.getSpec().executor.cache = new Cache();
+    sb.getSpec().executor.cache.enabled = true;
+    sb.getSpec().executor.args = List.of("--snapshot-mode=redo", "--verbosity=debug");
+    List<String> args = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getContainers().get(0).getArgs();
+    assertThat(args).containsSequence("--no-push", "--materialize", "--insecure", "--insecure-pull", "--skip-tls-verify",
+        "--skip-tls-verify-pull", "--cache=true", "--cache-repo=localhost:5000/team/app/cache",
+        "--snapshot-mode=redo", "--verbosity=debug");
+    assertThat(args.get(args.size() - 1)).isEqualTo("--verbosity=debug");
+
+    sb.getSpec().executor.cache.repository = "cache.example.com/layers";
+    sb.getSpec().output.insecure = false;
+    args = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null).getSpec().getContainers().get(0).getArgs();
+    assertThat(args).contains("--cache=true", "--cache-repo=cache.example.com/layers")
+        .doesNotContain("--insecure", "--insecure-pull", "--skip-tls-verify", "--skip-tls-verify-pull");
+  }
+
+  @Test
+  void cacheRepositoryDefaultDropsTagAndDigest() {
+    assertThat(ExecutorArgs.repository("registry.example.com/eriksf/hellogo:0.0.2")).isEqualTo("registry.example.com/eriksf/hellogo");
+    assertThat(ExecutorArgs.repository("localhost:5000/app")).isEqualTo("localhost:5000/app");
+    assertThat(ExecutorArgs.repository("localhost:5000/app:v1@sha256:abc")).isEqualTo("localhost:5000/app");
+    assertThat(ExecutorArgs.repository("app")).isEqualTo("app");
+  }
+
+  @Test
+  void noPushSecretNoDockerConfigVolume() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().output.pushSecretRef = null;
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(volumes(pod)).containsOnlyKeys("workspace", "plan");
+  }
+
+  @Test
+  void executorImageFromSpec() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().executor = new Executor();
+    sb.getSpec().executor.image = "mirror.example.com/kaniko:v1.28.3-debug";
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getContainers().get(0).getImage())
+        .isEqualTo("mirror.example.com/kaniko:v1.28.3-debug");
+  }
+
+  @Test
+  void perStageSettingsOfTheTargetStage() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    StageSettings build = new StageSettings();
+    build.name = "BUILD";
+    build.resources = new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("2"))
+        .addToRequests("memory", new Quantity("2Gi")).build();
+    build.nodeSelector = Map.of("pool", "builders");
+    build.tolerations = List.of(new TolerationBuilder().withKey("dedicated").withOperator("Equal")
+        .withValue("builds").withEffect("NoSchedule").build());
+    build.timeoutSeconds = 600L;
+    sb.getSpec().stages = List.of(build);
+
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    assertThat(pod.getSpec().getContainers().get(0).getResources()).isEqualTo(build.resources);
+    assertThat(pod.getSpec().getNodeSelector()).containsExactly(entry("pool", "builders"));
+    assertThat(pod.getSpec().getTolerations()).isEqualTo(build.tolerations);
+    assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
+
+    Pod other = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(other.getSpec().getNodeSelector()).isNullOrEmpty();
+    assertThat(other.getSpec().getActiveDeadlineSeconds()).isNull();
+  }
+
+  @Test
+  void aStageNamedSourceDoesNotCollideWithTheSourcePod() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    PodPlan source = new PodPlan("source", List.of("source"), "source", "FROM alpine/git AS source\n", List.of(),
+        List.of("/repo"), false, false);
+    BuildPlan p = new BuildPlan(List.of(), List.of(source), List.of(List.of("source")), "source", false);
+    Pod stage = resources.stagePod(sb, "2", p, source, 1, null);
+    Pod src = resources.sourcePod(sb, "2", null);
+    assertThat(stage.getMetadata().getName()).isNotEqualTo(src.getMetadata().getName())
+        .isEqualTo(BuildNames.stagePodName("hellogo", "2", "source", 1));
+    assertThat(stage.getMetadata().getLabels().get(Labels.STEP)).isNotEqualTo(src.getMetadata().getLabels().get(Labels.STEP));
+    assertThat(stage.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "stage:source")
+        .containsEntry(Labels.POD_ANNOTATION, "source");
+    assertThat(src.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "source")
+        .doesNotContainKey(Labels.POD_ANNOTATION);
+    // Every other stage keeps its own name as its step.
+    assertThat(BuildNames.stageStep("build")).isEqualTo("build");
+    assertThat(BuildNames.stagePodName("hellogo", "2", "build", 2)).isEqualTo("hellogo-2-build-r2");
+  }
+
+  @Test
+  void chainPodAnnotatesAllItsStages() {
+    PodPlan chain = new PodPlan("app", List.of("base", "deps", "app"), "app", "FROM x AS base\n", List.of(),
+        List.of(), true, false);
+    BuildPlan chainPlan = new BuildPlan(List.of(), List.of(chain), List.of(List.of("app")), "app", false);
+    Pod pod = resources.stagePod(Fixtures.sb("x"), "1", chainPlan, chain, 1, null);
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.STAGES_ANNOTATION, "base,deps,app");
+  }
+
+  @Test
+  void retriesGetTheirOwnNameAndAttemptLabel() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 3, null);
+    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build-r3");
+    assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.ATTEMPT, "3").containsEntry(Labels.STEP, "build");
+    assertThatThrownBy(() -> resources.stagePod(sb, "2", plan, Fixtures.BUILD, 0, null))
+        .hasMessageContaining("attempt");
+  }
+
+  @Test
+  void podsOfAReadWriteOnceWorkspaceAreCoLocated() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    var affinity = pod.getSpec().getAffinity();
+    assertThat(affinity.getNodeAffinity()).isNull();
+    assertThat(affinity.getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement()
+        .satisfies(term -> {
+          assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+          assertThat(term.getLabelSelector().getMatchLabels()).containsOnly(
+              entry("stagebuild.dev/build-id", "2"), entry("stagebuild.dev/build", "hellogo"));
+          // The pod matches its own term: the first pod of a build can be scheduled anywhere.
+          assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(term.getLabelSelector().getMatchLabels());
+        });
+
+    Pod pinned = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, "node-a");
+    var terms = pinned.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms();
+    assertThat(terms).singleElement().satisfies(term -> {
+      assertThat(term.getMatchExpressions()).isNullOrEmpty();
+      assertThat(term.getMatchFields()).singleElement().satisfies(f -> {
+        assertThat(f.getKey()).isEqualTo("metadata.name");
+        assertThat(f.getOperator()).isEqualTo("In");
+        assertThat(f.getValues()).containsExactly("node-a");
+      });
+    });
+  }
+
+  @Test
+  void readWriteManyWorkspaceNeedsNoCoLocation() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, "node-a").getSpec().getAffinity()).isNull();
+    assertThat(resources.sourcePod(Fixtures.configMapSb("hellogo"), "2", List.of()).getSpec().getAffinity()).isNotNull();
+  }
+
+  @Test
+  void stagePodMustBelongToThePlan() {
+    PodPlan stranger = new PodPlan("other", List.of("other"), "other", "FROM x\n", List.of(), List.of(), false, false);
+    assertThatThrownBy(() -> resources.stagePod(Fixtures.sb("a"), "1", plan, stranger, 1, null))
+        .hasMessageContaining("no pod other");
+  }
+
+  @Test
+  void renderingIsDeterministic() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.FINAL, 2, "n1"))
+        .isEqualTo(resources.stagePod(sb, "2", plan, Fixtures.FINAL, 2, "n1"));
+    assertThat(resources.planConfigMap(sb, "2", plan, "x")).isEqualTo(resources.planConfigMap(sb, "2", plan, "x"));
+    assertThat(resources.sourcePod(sb, "2", null)).isEqualTo(resources.sourcePod(sb, "2", null));
+  }
+
+  // --- source pods --------------------------------------------------------------------------------
+
+  @Test
+  void gitSourcePod() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    sb.getSpec().source.git.contextDir = "app";
+    sb.getSpec().source.git.secretRef = new LocalObjectRef("git-creds");
+    Pod pod = resources.sourcePod(sb, "2", null);
+    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-source");
+    assertThat(pod.getMetadata().getLabels()).isEqualTo(Labels.forStep(sb, "2", "source", 1));
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "source");
+    assertOwnedBy(pod, sb);
+    assertCommonPodShape(pod);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getName()).isEqualTo(KanikoResources.SOURCE_CONTAINER);
+    assertThat(c.getImage()).isEqualTo(RenderSettings.DEFAULT_GIT_IMAGE);
+    assertThat(c.getCommand()).containsExactly("/bin/sh", "-c", Scripts.SOURCE, "source");
+    assertThat(c.getArgs()).isNullOrEmpty();
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "SB_SOURCE_KIND", "git",
+        "SB_WORKSPACE", "/kaniko/stagebuild/workspace",
+        "SB_TERMINATION_LOG", "/dev/termination-log",
+        "SB_GIT_URL", "https://github.com/eriksf/calculate-pi.git",
+        "SB_GIT_REVISION", "main",
+        "SB_CONTEXT_DIR", "app",
+        "SB_DOCKERFILE", "Dockerfile",
+        "SB_PRINT_DOCKERFILE", "true",
+        "SB_GIT_SECRET", "/kaniko/stagebuild/git-secret"));
+    // Credentials only as a read-only mounted Secret, never as env values.
+    assertThat(c.getEnv()).allMatch(e -> e.getValueFrom() == null);
+    assertThat(mounts(c).get("git-secret").getMountPath()).isEqualTo("/kaniko/stagebuild/git-secret");
+    assertThat(mounts(c).get("git-secret").getReadOnly()).isTrue();
+    assertThat(volumes(pod).get("git-secret").getSecret().getSecretName()).isEqualTo("git-creds");
+    assertThat(volumes(pod).get("git-secret").getSecret().getDefaultMode()).isEqualTo(0400);
+    assertThat(volumes(pod)).containsOnlyKeys("workspace", "git-secret");
+    assertThat(pod.getSpec().getAffinity().getPodAffinity()).isNotNull();
+  }
+
+  @Test
+  void gitSourcePodDefaultsAndInlineDockerfile() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    sb.getSpec().source.git.revision = null;
+    sb.getSpec().dockerfile = new dev.stagebuild.api.DockerfileSpec();
+    sb.getSpec().dockerfile.inline = "FROM scratch\n";
+    Container c = resources.sourcePod(sb, "2", null).getSpec().getContainers().get(0);
+    assertThat(env(c)).containsEntry("SB_GIT_REVISION", "").containsEntry("SB_CONTEXT_DIR", ".")
+        .containsEntry("SB_PRINT_DOCKERFILE", "false").doesNotContainKey("SB_GIT_SECRET");
+
+    sb.getSpec().dockerfile.inline = null;
+    sb.getSpec().dockerfile.path = "build/Dockerfile.ms";
+    c = resources.sourcePod(sb, "2", null).getSpec().getContainers().get(0);
+    assertThat(env(c)).containsEntry("SB_DOCKERFILE", "build/Dockerfile.ms").containsEntry("SB_PRINT_DOCKERFILE", "true");
+  }
+
+  @Test
+  void configMapSourcePod() {
+    StageBuild sb = Fixtures.configMapSb("hellogo");
+    Pod pod = resources.sourcePod(sb, "2", List.of("app.go", "Dockerfile"), 2, "node-b");
+    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-source-r2");
+    assertCommonPodShape(pod);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo(RenderSettings.DEFAULT_EXECUTOR_IMAGE);
+    assertThat(c.getCommand()).containsExactly("/busybox/sh", "-c", Scripts.SOURCE, "source");
+    assertThat(env(c)).containsEntry("SB_SOURCE_KIND", "configmap")
+        .containsEntry("SB_SOURCE_DIR", "/kaniko/stagebuild/source");
+    assertThat(mounts(c).get("source").getMountPath()).isEqualTo("/kaniko/stagebuild/source");
+    var cm = volumes(pod).get("source").getConfigMap();
+    assertThat(cm.getName()).isEqualTo("hellogo-src");
+    assertThat(cm.getItems()).extracting(i -> i.getKey() + "=" + i.getPath())
+        .containsExactly("app.go=app.go", "Dockerfile=Dockerfile");
+    assertThat(pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms().get(0).getMatchFields().get(0).getValues()).containsExactly("node-b");
+
+    assertThat(volumes(resources.sourcePod(sb, "2", null)).get("source").getConfigMap().getItems()).isNullOrEmpty();
+  }
+
+  @Test
+  void noSourceNoSourcePod() {
+    assertThatThrownBy(() -> resources.sourcePod(Fixtures.sb("a"), "1", List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no source");
+  }
+}

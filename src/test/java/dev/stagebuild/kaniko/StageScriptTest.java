@@ -1,0 +1,353 @@
+package dev.stagebuild.kaniko;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs stage.sh for real, as the rendered pod would run it, with busybox and a fake executor that
+ * lays out a "built" root. Needs busybox (Debian busybox-static).
+ */
+class StageScriptTest {
+  static final String DIGEST = "sha256:" + "2c2ab690".repeat(8);
+  static final String ODD = "a b'c$d`e;f\"g";
+
+  // Not @TempDir: it warns about every symlink that points outside it, and the built root has many.
+  Path tmp;
+  Path busybox;
+  Path applets;
+  Path workspace;
+  Path planDir;
+  Path root;
+  Path template;
+  Path termLog;
+  Path digestFile;
+  Path argsFile;
+  Path executor;
+  boolean isRoot;
+
+  final KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+  final StageBuild sb = Fixtures.sb("hellogo");
+
+  @AfterEach
+  void tearDown() throws IOException {
+    PodHarness.deleteTree(tmp);
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    busybox = ShellTools.require("busybox");
+    tmp = Files.createTempDirectory("stage-script");
+    applets = ShellTools.appletDir(busybox, tmp);
+    workspace = Files.createDirectories(tmp.resolve("workspace"));
+    planDir = Files.createDirectories(tmp.resolve("plan"));
+    root = Files.createDirectories(tmp.resolve("root"));
+    template = Files.createDirectories(tmp.resolve("template"));
+    termLog = tmp.resolve("termination-log");
+    digestFile = tmp.resolve("digest");
+    argsFile = tmp.resolve("executor-args");
+    executor = tmp.resolve("fake-executor");
+    Files.writeString(executor, "#!" + busybox + " sh\n"
+        + "# fake kaniko: records its argv, lays out the built root, writes the digest, exits as told\n"
+        + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done >\"$FAKE_ARGS\"\n"
+        + "cp -a \"$FAKE_TEMPLATE/.\" \"$SB_ROOT/\"\n"
+        + "if [ -n \"${FAKE_DIGEST:-}\" ]; then printf '%s' \"$FAKE_DIGEST\" >\"$SB_DIGEST_FILE\"; fi\n"
+        + "echo \"fake executor: exit ${FAKE_EXIT:-0}\" >&2\n"
+        + "exit \"${FAKE_EXIT:-0}\"\n");
+    Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // The kubelet creates the termination log empty.
+    Files.createFile(termLog);
+    isRoot = ((Integer) Files.getAttribute(tmp, "unix:uid")) == 0;
+    Files.writeString(tmp.resolve("outside-secret"), "SECRET");
+    buildTemplate();
+  }
+
+  /** The image the fake executor "built": files, modes, owners, symlinks and odd names. */
+  void buildTemplate() throws IOException {
+    Path bin = Files.createDirectories(template.resolve("app/bin"));
+    write(bin.resolve("tool"), "tool\n", "rwxr-x--x");
+    if (isRoot) {
+      Files.setAttribute(bin.resolve("tool"), "unix:uid", 1234, NOFOLLOW_LINKS);
+      Files.setAttribute(bin.resolve("tool"), "unix:gid", 2345, NOFOLLOW_LINKS);
+    }
+    Files.createSymbolicLink(bin.resolve("rel"), Path.of("tool"));
+    Files.createSymbolicLink(bin.resolve("abs"), Path.of("/usr/lib/libx.so"));
+    Path conf = Files.createDirectories(template.resolve("app/conf"));
+    write(conf.resolve("settings.ini"), "k=v\n", "rw-r-----");
+    Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rwx------"));
+    Files.createSymbolicLink(template.resolve("app/link-to-conf"), Path.of("conf"));
+    write(template.resolve("app/.hidden"), "hidden\n", "rw-r--r--");
+    write(Files.createDirectories(template.resolve("usr/lib")).resolve("libx.so"), "libx\n", "rwxr-xr-x");
+    Files.createSymbolicLink(template.resolve("lib"), Path.of("/usr/lib"));
+    Path etc = Files.createDirectories(template.resolve("etc"));
+    Files.createSymbolicLink(etc.resolve("alt"), Path.of("../usr/lib/libx.so"));
+    Files.createSymbolicLink(etc.resolve("hostlink"), Path.of("/etc/hostname"));
+    Path odd = Files.createDirectories(template.resolve("odd"));
+    write(odd.resolve(ODD), "odd\n", "rw-r--r--");
+    write(Files.createDirectories(odd.resolve("sp ace")).resolve("x"), "x\n", "rw-r--r--");
+    write(odd.resolve("$(touch pwned)"), "literal\n", "rw-r--r--");
+    Path glob = Files.createDirectories(template.resolve("glob"));
+    for (String name : List.of("a.jar", "b.jar", ".c.jar", "[weird].jar", "x.txt", "sub3")) {
+      write(glob.resolve(name), name + "\n", "rw-r--r--");
+    }
+    write(Files.createDirectories(glob.resolve("sub1/lib")).resolve("l1"), "l1\n", "rw-r--r--");
+    write(Files.createDirectories(glob.resolve("sub2/lib")).resolve("l2"), "l2\n", "rw-r--r--");
+    Files.createSymbolicLink(template.resolve("loop"), Path.of("/loop"));
+    Files.createSymbolicLink(template.resolve("escape"), Path.of("../../../../../../outside-secret"));
+  }
+
+  static void write(Path file, String content, String mode) throws IOException {
+    Files.writeString(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+  }
+
+  PodPlan podPlan(String name, boolean isFinal, List<String> exports) {
+    return new PodPlan(name, List.of(name), name, "FROM scratch AS " + name + "\n", List.of(), exports, isFinal, false);
+  }
+
+  record Run(ShellTools.Result result, Pod pod) {}
+
+  /** Renders the pod and the plan ConfigMap, "mounts" them, and runs the pod's command. */
+  Run run(PodPlan pod, Map<String, String> fake) throws Exception {
+    BuildPlan plan = new BuildPlan(List.of(), List.of(pod), List.of(List.of(pod.name())), pod.name(), false);
+    // A fresh pod: new plan mount, new root, empty termination log; the workspace persists.
+    PodHarness.deleteTree(planDir);
+    PodHarness.deleteTree(root);
+    Files.createDirectories(root);
+    PodHarness.mountConfigMap(resources.planConfigMap(sb, "2", plan, "src/**/*.md\n!src/README.md\n").getData(), planDir);
+    Files.write(termLog, new byte[0]);
+    Pod rendered = resources.stagePod(sb, "2", plan, pod, 1, null);
+    Container c = rendered.getSpec().getContainers().get(0);
+    Map<String, String> remap = Map.of(
+        "SB_WORKSPACE", workspace.toString(),
+        "SB_PLAN", planDir.toString(),
+        "SB_ROOT", root.toString(),
+        "SB_EXECUTOR", executor.toString(),
+        "SB_TERMINATION_LOG", termLog.toString(),
+        "SB_DIGEST_FILE", digestFile.toString());
+    Map<String, String> extra = new HashMap<>(Map.of(
+        "PATH", applets.toString(),
+        "FAKE_ARGS", argsFile.toString(),
+        "FAKE_TEMPLATE", template.toString(),
+        "SB_DIGEST_FILE", digestFile.toString()));
+    extra.putAll(fake);
+    Map<String, String> env = PodHarness.env(c, remap, extra);
+    return new Run(ShellTools.run(PodHarness.command(rendered, busybox), env, tmp), rendered);
+  }
+
+  Path from(String pod) {
+    return workspace.resolve("context/from").resolve(pod);
+  }
+
+  static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, NOFOLLOW_LINKS));
+  }
+
+  static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  @Test
+  void copiesExportsExactly() throws Exception {
+    List<String> exports = List.of(
+        "/app/bin",
+        "/app/link-to-conf",
+        "/app/conf",
+        "/lib/libx.so",
+        "/etc/alt",
+        "/odd/" + ODD,
+        "/odd/sp ace",
+        "/odd/$(touch pwned)",
+        "/glob/*.jar",
+        "/glob/sub*/lib",
+        "/app/../app/./.hidden",
+        "/app/bin/tool");
+    Run run = run(podPlan("build", false, exports), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+
+    // The executor got exactly the rendered arguments, each one whole.
+    assertThat(Files.readAllLines(argsFile)).isEqualTo(run.pod().getSpec().getContainers().get(0).getArgs());
+
+    Path out = from("build");
+    assertThat(out.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(mode(out.resolve("app/bin/tool"))).isEqualTo("rwxr-x--x");
+    if (isRoot) {
+      assertThat(Files.getAttribute(out.resolve("app/bin/tool"), "unix:uid", NOFOLLOW_LINKS)).isEqualTo(1234);
+      assertThat(Files.getAttribute(out.resolve("app/bin/tool"), "unix:gid", NOFOLLOW_LINKS)).isEqualTo(2345);
+    }
+    // Symlinks inside a copied directory stay symlinks, targets unchanged.
+    assertThat(Files.readSymbolicLink(out.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
+    assertThat(Files.readSymbolicLink(out.resolve("app/bin/abs"))).isEqualTo(Path.of("/usr/lib/libx.so"));
+    // A listed symlink is copied as what it points to.
+    assertThat(out.resolve("app/link-to-conf")).isDirectory();
+    assertThat(Files.isSymbolicLink(out.resolve("app/link-to-conf"))).isFalse();
+    assertThat(out.resolve("app/link-to-conf/settings.ini")).hasContent("k=v");
+    assertThat(mode(out.resolve("app/conf"))).isEqualTo("rwx------");
+    assertThat(mode(out.resolve("app/conf/settings.ini"))).isEqualTo("rw-r-----");
+    // Symlinks on the way are followed inside the built root (/lib -> /usr/lib).
+    assertThat(Files.isSymbolicLink(out.resolve("lib"))).isFalse();
+    assertThat(out.resolve("lib/libx.so")).hasContent("libx");
+    assertThat(mode(out.resolve("lib/libx.so"))).isEqualTo("rwxr-xr-x");
+    assertThat(Files.isSymbolicLink(out.resolve("etc/alt"))).isFalse();
+    assertThat(out.resolve("etc/alt")).hasContent("libx");
+    // Odd names round-trip and nothing in them runs.
+    assertThat(out.resolve("odd/" + ODD)).hasContent("odd");
+    assertThat(out.resolve("odd/sp ace/x")).hasContent("x");
+    assertThat(out.resolve("odd/$(touch pwned)")).hasContent("literal");
+    try (Stream<Path> all = Files.walk(tmp)) {
+      assertThat(all.filter(p -> p.getFileName().toString().equals("pwned"))).isEmpty();
+    }
+    // Globs match dot files too (like BuildKit), and only what matches.
+    try (Stream<Path> glob = Files.list(out.resolve("glob"))) {
+      assertThat(glob.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("a.jar", "b.jar", ".c.jar", "[weird].jar", "sub1", "sub2");
+    }
+    assertThat(out.resolve("glob/sub1/lib/l1")).hasContent("l1");
+    assertThat(out.resolve("glob/sub2/lib/l2")).hasContent("l2");
+    assertThat(out.resolve("app/.hidden")).hasContent("hidden");
+
+    // The .dockerignore is installed whole, and no temporary file is left in the context.
+    Path context = workspace.resolve("context");
+    assertThat(context.resolve(".dockerignore")).hasContent("src/**/*.md\n!src/README.md");
+    try (Stream<Path> top = Files.list(context)) {
+      assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".dockerignore", "from");
+    }
+    try (Stream<Path> fromDir = Files.list(context.resolve("from"))) {
+      assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build");
+    }
+    // Not the final pod: nothing reported.
+    assertThat(termLog).isEmptyFile();
+  }
+
+  @Test
+  void missingExportFailsLikeCopyFrom() throws Exception {
+    Run run = run(podPlan("build", false, List.of("/app/bin", "/nope/file")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(lastLine(run.result().stderr())).isEqualTo("stagebuild: export /nope/file not found in stage build");
+    assertThat(from("build")).doesNotExist();
+    assertThat(termLog).isEmptyFile();
+  }
+
+  @Test
+  void globWithoutMatchFails() throws Exception {
+    Run run = run(podPlan("build", false, List.of("/glob/*.war")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("export /glob/*.war not found in stage build");
+  }
+
+  @Test
+  void symlinksResolveInsideTheBuiltRootOnly() throws Exception {
+    // /etc/hostname exists on this machine but not in the built root.
+    Run run = run(podPlan("build", false, List.of("/etc/hostlink")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("export /etc/hostlink not found in stage build");
+
+    run = run(podPlan("build", false, List.of("/escape")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("export /escape not found in stage build");
+    assertThat(workspace.resolve("context/from/.build.partial/escape")).doesNotExist();
+  }
+
+  @Test
+  void symlinkLoopAndRootAreRefused() throws Exception {
+    Run run = run(podPlan("build", false, List.of("/loop")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("too many symlinks");
+
+    run = run(podPlan("build", false, List.of("/..")), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("cannot be exported");
+  }
+
+  @Test
+  void exportLinesAreNeverEvaluated() throws Exception {
+    Path victim = Files.createDirectories(tmp.resolve("victim"));
+    Files.writeString(victim.resolve("keep"), "keep");
+    for (String line : List.of("; rm -rf " + victim, "`touch pwned`", "$(touch pwned)", "/x || touch pwned",
+        "/*/`touch pwned`*", "/a\"; touch pwned; \"")) {
+      Run run = run(podPlan("build", false, List.of(line)), Map.of());
+      assertThat(run.result().exit()).as(line).isEqualTo(1);
+      assertThat(run.result().stderr()).as(line).contains("export " + line + " not found in stage build");
+    }
+    assertThat(victim.resolve("keep")).exists();
+    try (Stream<Path> all = Files.walk(tmp)) {
+      assertThat(all.filter(p -> p.getFileName().toString().equals("pwned"))).isEmpty();
+    }
+  }
+
+  @Test
+  void executorFailurePropagatesWithAnEmptyTerminationLog() throws Exception {
+    Run run = run(podPlan("stage-1", true, List.of("/app/bin")), Map.of("FAKE_EXIT", "3", "FAKE_DIGEST", DIGEST));
+    assertThat(run.result().exit()).isEqualTo(3);
+    assertThat(lastLine(run.result().stderr())).isEqualTo("fake executor: exit 3");
+    // Kaniko wrote a digest before failing to push: it must not be reported.
+    assertThat(digestFile).hasContent(DIGEST);
+    assertThat(termLog).isEmptyFile();
+    assertThat(from("stage-1")).doesNotExist();
+  }
+
+  @Test
+  void finalPodReportsTheDigestOnSuccess() throws Exception {
+    Run run = run(podPlan("stage-1", true, List.of()), Map.of("FAKE_DIGEST", DIGEST));
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    assertThat(termLog).hasContent(DIGEST);
+    assertThat(Files.readAllLines(argsFile)).contains("--destination=registry.example.com/eriksf/hellogo:0.0.2",
+        "--digest-file=/kaniko/stagebuild/digest");
+    assertThat(from("stage-1")).doesNotExist();
+  }
+
+  @Test
+  void finalPodWithoutDigestFails() throws Exception {
+    Run run = run(podPlan("stage-1", true, List.of()), Map.of());
+    assertThat(run.result().exit()).isEqualTo(1);
+    assertThat(run.result().stderr()).contains("wrote no digest");
+    assertThat(termLog).isEmptyFile();
+  }
+
+  @Test
+  void aRetryReplacesWhatAnEarlierAttemptLeft() throws Exception {
+    Files.createDirectories(from("build"));
+    Files.writeString(from("build").resolve("stale"), "old");
+    Files.createDirectories(workspace.resolve("context/from/.build.partial/junk"));
+    Run run = run(podPlan("build", false, List.of("/app/.hidden")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    assertThat(from("build").resolve("stale")).doesNotExist();
+    assertThat(from("build").resolve("app/.hidden")).hasContent("hidden");
+    assertThat(workspace.resolve("context/from/.build.partial")).doesNotExist();
+  }
+
+  @Test
+  void noExportsNoCopy() throws Exception {
+    Run run = run(podPlan("build", false, List.of()), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    assertThat(from("build")).doesNotExist();
+    assertThat(termLog).isEmptyFile();
+  }
+
+  @Test
+  void refusesAPodNameThatIsNotOnePathComponent() throws Exception {
+    ShellTools.Result r = ShellTools.run(List.of(busybox.toString(), "sh", "-c", Scripts.STAGE, "stage"),
+        Map.of("PATH", applets.toString(), "SB_POD", "../x", "SB_WORKSPACE", workspace.toString(),
+            "SB_EXECUTOR", executor.toString()), tmp);
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.stderr()).contains("invalid SB_POD '../x'");
+    assertThat(Files.exists(argsFile)).isFalse();
+  }
+}
