@@ -84,13 +84,13 @@ public final class Credentials {
   }
 
   /**
-   * A description for people that never includes the secret, e.g. {@code user 'ci-bot'
-   * (password)}.
+   * A description for people that never includes the secret, e.g. {@code the password of user
+   * 'ci-bot'}.
    */
   public String describe() {
     switch (kind) {
       case BASIC:
-        return "user '" + username + "' (password)";
+        return "the password of user '" + username + "'";
       case IDENTITY_TOKEN:
         return username == null || username.isEmpty()
             ? "an identity token"

@@ -221,13 +221,20 @@ public final class TokenServer implements AutoCloseable {
         }
       } else if (authorization != null) {
         String[] pair = decodeBasic(authorization);
-        if (pair == null || !pair[1].equals(users.get(pair[0]))) {
+        String who = null;
+        if (pair != null && pair[1].equals(users.get(pair[0]))) {
+          who = pair[0];
+        } else if (pair != null && identityTokens.containsKey(pair[1])) {
+          who = identityTokens.get(pair[1]); // an identity token used as a password
+        }
+        if (who == null) {
           record(method, pair == null ? "?" : pair[0], grantType, params);
           exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"token\"");
-          respond(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}");
+          respond(exchange, 401,
+              "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}");
           return;
         }
-        user = pair[0];
+        user = who;
         authenticated = true;
       }
       record(method, user, grantType, params);
