@@ -1,0 +1,133 @@
+package dev.stagebuild.dockerfile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+
+/**
+ * The shell patterns of {@code ${V#p}}, {@code ${V%p}} and {@code ${V/p/r}}: {@code *} any text,
+ * {@code ?} one character, backslash escapes {@code * ? \}; everything else literal (no bracket
+ * expressions, like BuildKit). Matched by simulating the automaton over all pattern positions at
+ * once, so the cost is linear in the text times the pattern length, never exponential.
+ */
+final class ShellPattern {
+  private static final char STAR = 0;
+  private static final char ANY = 1;
+  private static final char LITERAL = 2;
+
+  private final char[] kinds;
+  private final char[] chars;
+
+  private ShellPattern(char[] kinds, char[] chars) {
+    this.kinds = kinds;
+    this.chars = chars;
+  }
+
+  static ShellPattern compile(String pattern, Function<String, DockerfileException> error) {
+    List<char[]> tokens = new ArrayList<>();
+    int n = pattern.length();
+    for (int i = 0; i < n; i++) {
+      char c = pattern.charAt(i);
+      if (c == '*') {
+        tokens.add(new char[] {STAR, 0});
+      } else if (c == '?') {
+        tokens.add(new char[] {ANY, 0});
+      } else if (c == '\\') {
+        char next = i + 1 < n ? pattern.charAt(i + 1) : 0;
+        if (next == '}' || next == '/') {
+          continue; // the escape belonged to ${...}, not to the pattern
+        }
+        if (next != '*' && next != '?' && next != '\\') {
+          throw error.apply("invalid pattern (" + pattern + ") in substitution: invalid escape");
+        }
+        tokens.add(new char[] {LITERAL, next});
+        i++;
+      } else {
+        tokens.add(new char[] {LITERAL, c});
+      }
+    }
+    char[] kinds = new char[tokens.size()];
+    char[] chars = new char[tokens.size()];
+    for (int k = 0; k < kinds.length; k++) {
+      kinds[k] = tokens.get(k)[0];
+      chars[k] = tokens.get(k)[1];
+    }
+    return new ShellPattern(kinds, chars);
+  }
+
+  /** The same pattern read backwards, to match suffixes on a reversed text. */
+  ShellPattern reversed() {
+    int m = kinds.length;
+    char[] k = new char[m];
+    char[] c = new char[m];
+    for (int i = 0; i < m; i++) {
+      k[i] = kinds[m - 1 - i];
+      c[i] = chars[m - 1 - i];
+    }
+    return new ShellPattern(k, c);
+  }
+
+  /** End of the longest match of the pattern starting at {@code start}, or -1. */
+  int longestMatchAt(String text, int start, LongConsumer budget) {
+    return match(text, start, true, budget);
+  }
+
+  /** End of the shortest match of the pattern starting at {@code start}, or -1. */
+  int shortestMatchAt(String text, int start, LongConsumer budget) {
+    return match(text, start, false, budget);
+  }
+
+  private int match(String text, int start, boolean longest, LongConsumer budget) {
+    int m = kinds.length;
+    boolean[] current = new boolean[m + 1];
+    boolean[] next = new boolean[m + 1];
+    current[0] = true;
+    close(current);
+    int found = current[m] ? start : -1;
+    if (found >= 0 && !longest) {
+      return found;
+    }
+    for (int i = start; i < text.length(); i++) {
+      budget.accept(m + 1L);
+      char c = text.charAt(i);
+      boolean any = false;
+      java.util.Arrays.fill(next, false);
+      for (int k = 0; k < m; k++) {
+        if (!current[k]) {
+          continue;
+        }
+        if (kinds[k] == STAR) {
+          next[k] = true;
+          any = true;
+        } else if (kinds[k] == ANY || chars[k] == c) {
+          next[k + 1] = true;
+          any = true;
+        }
+      }
+      if (!any) {
+        break;
+      }
+      close(next);
+      boolean[] t = current;
+      current = next;
+      next = t;
+      if (current[m]) {
+        found = i + 1;
+        if (!longest) {
+          return found;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Adds the positions reachable without reading: past any number of stars. */
+  private void close(boolean[] states) {
+    for (int k = 0; k < kinds.length; k++) {
+      if (states[k] && kinds[k] == STAR) {
+        states[k + 1] = true;
+      }
+    }
+  }
+}

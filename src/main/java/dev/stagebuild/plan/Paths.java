@@ -1,0 +1,102 @@
+package dev.stagebuild.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cleaning of COPY/ADD source paths, textually like Go's {@code path.Clean} but keeping what
+ * matters to COPY: glob characters are ordinary characters of a segment, and a trailing
+ * {@code /} or {@code /.} is kept because it is part of how the user wrote the source.
+ */
+final class Paths {
+  private Paths() {}
+
+  /**
+   * A context source made relative to the context root: leading slashes dropped (context paths
+   * are relative to the root whatever their form), {@code .} and empty segments removed,
+   * {@code ..} applied. Returns {@code "."} for the root itself and null when the path leaves the
+   * context.
+   */
+  static String cleanRelative(String path) {
+    List<String> segments = segments(path, false);
+    if (segments == null) {
+      return null;
+    }
+    String joined = String.join("/", segments);
+    return joined.isEmpty() ? "." : joined + suffix(path);
+  }
+
+  /**
+   * A path inside a stage's file system made absolute and cleaned; {@code ..} stops at the root,
+   * as it does in a file system. No trailing slash: this is the form of the export list.
+   */
+  static String cleanAbsolute(String path) {
+    return "/" + String.join("/", segments(path, true));
+  }
+
+  /**
+   * {@link #cleanAbsolute} with the trailing {@code /} or {@code /.} of the original kept, for the
+   * rewritten COPY line; the root is {@code ""} (so that it can follow {@code from/<stage>}).
+   */
+  static String absoluteKeepingSuffix(String path) {
+    String abs = cleanAbsolute(path);
+    String body = abs.equals("/") ? "" : abs;
+    String suffix = suffix(path);
+    if (body.isEmpty() && suffix.isEmpty()) {
+      suffix = path.isEmpty() ? "" : "/";
+    }
+    return body + suffix;
+  }
+
+  /** {@code "/."} for {@code .}, {@code x/.}; {@code "/"} for {@code x/}; else nothing. */
+  private static String suffix(String path) {
+    if (path.equals(".") || path.endsWith("/.")) {
+      return "/.";
+    }
+    if (path.endsWith("/") && path.length() > 1) {
+      return "/";
+    }
+    return "";
+  }
+
+  /** The segments of a cleaned path; null when {@code ..} climbs above the start (relative only). */
+  private static List<String> segments(String path, boolean absolute) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    int n = path.length();
+    while (i <= n) {
+      int slash = path.indexOf('/', i);
+      int end = slash < 0 ? n : slash;
+      String segment = path.substring(i, end);
+      if (segment.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        } else if (!absolute) {
+          return null;
+        }
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        out.add(segment);
+      }
+      if (slash < 0) {
+        break;
+      }
+      i = slash + 1;
+    }
+    return out;
+  }
+
+  /** Whether an ADD source is fetched from the network (URL or git) rather than the context. */
+  static boolean isRemote(String source) {
+    return source.startsWith("http://") || source.startsWith("https://") || source.startsWith("git://")
+        || source.startsWith("git@") || source.startsWith("ssh://");
+  }
+
+  /** Drops leading slashes of a source written with variables or quotes (where cleaning is not safe). */
+  static String withoutLeadingSlashes(String source) {
+    int i = 0;
+    while (i < source.length() && source.charAt(i) == '/') {
+      i++;
+    }
+    return source.substring(i);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.Dockerfile;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.DockerfileParser;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Plans the build of a multi-stage Dockerfile as pods: parses it, finds the stages the target
+ * needs, and writes each pod's Dockerfile with context sources under {@code src/} and
+ * {@code COPY --from=<stage>} sources under {@code from/<stage>/}. Pure: no cluster, no files.
+ *
+ * <p>Every problem with the input is a {@link DockerfileException} with the line it is on.
+ */
+public final class Planner {
+  private Planner() {}
+
+  /**
+   * @param dockerfile the Dockerfile's text
+   * @param buildArgs values for ARGs (like {@code --build-arg}); null for none
+   * @param target the stage to build; null or blank for the last one
+   */
+  public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target) {
+    Dockerfile parsed = DockerfileParser.parse(dockerfile);
+    Map<String, String> args = new HashMap<>();
+    if (buildArgs != null) {
+      buildArgs.forEach((k, v) -> {
+        if (k != null) {
+          args.put(k, v == null ? "" : v);
+        }
+      });
+    }
+    StageTable table = StageTable.of(parsed, args, target);
+    Stage targetStage = table.target(target);
+    StageAnalyzer.analyze(table);
+    return PodAssembler.assemble(table, targetStage);
+  }
+}

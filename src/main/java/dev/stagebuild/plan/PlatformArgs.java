@@ -1,0 +1,33 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.WordExpander.Variable;
+import java.util.Map;
+
+/**
+ * The ARGs Docker defines before the first FROM on its own (TARGETPLATFORM, BUILDARCH, ...). At
+ * plan time the platform is not known from a builder, so it is linux/amd64 unless the build
+ * arguments say otherwise: {@code TARGETPLATFORM=linux/arm64/v8} also sets TARGETOS, TARGETARCH
+ * and TARGETVARIANT, and each of them can be given on its own.
+ */
+final class PlatformArgs {
+  private PlatformArgs() {}
+
+  static final String DEFAULT_PLATFORM = "linux/amd64";
+
+  static void define(Scope global, Map<String, String> buildArgs, String target) {
+    for (String prefix : new String[] {"BUILD", "TARGET"}) {
+      String platform = buildArgs.getOrDefault(prefix + "PLATFORM", DEFAULT_PLATFORM);
+      String[] parts = platform.split("/", 3);
+      set(global, buildArgs, prefix + "PLATFORM", platform);
+      set(global, buildArgs, prefix + "OS", parts[0]);
+      set(global, buildArgs, prefix + "OSVERSION", "");
+      set(global, buildArgs, prefix + "ARCH", parts.length > 1 ? parts[1] : "");
+      set(global, buildArgs, prefix + "VARIANT", parts.length > 2 ? parts[2] : "");
+    }
+    set(global, buildArgs, "TARGETSTAGE", target == null || target.isBlank() ? "default" : target);
+  }
+
+  private static void set(Scope global, Map<String, String> buildArgs, String name, String value) {
+    global.set(name, Variable.of(buildArgs.getOrDefault(name, value)));
+  }
+}

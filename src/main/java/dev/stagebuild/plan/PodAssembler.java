@@ -1,0 +1,282 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.Directive;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.Span;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns the analysed stages into the plan: which stages the target needs, one pod per stage that
+ * is needed as a result (the target and every stage something copies from), each pod's chain and
+ * rewritten Dockerfile, and the waves in which pods can run.
+ *
+ * <p>A stage used only as a FROM parent has no pod: it is built inside each pod whose chain
+ * contains it. A stage that is both copied from and a parent is therefore built in its own pod
+ * and again in its children's pods; that costs build time but lets those pods start at once
+ * instead of waiting for it.
+ */
+final class PodAssembler {
+  /** Upper bound on the rewritten Dockerfiles together: parents repeat in every pod built on them. */
+  static final long MAX_TOTAL_DOCKERFILE_CHARS = 16L * 1024 * 1024;
+
+  private final StageTable table;
+  private final Stage target;
+
+  private PodAssembler(StageTable table, Stage target) {
+    this.table = table;
+    this.target = target;
+  }
+
+  static BuildPlan assemble(StageTable table, Stage target) {
+    return new PodAssembler(table, target).assemble();
+  }
+
+  private BuildPlan assemble() {
+    List<Stage> needed = needed();
+    for (Stage s : needed) {
+      if (s.deferred != null) {
+        throw s.deferred;
+      }
+    }
+    List<Stage> podTargets = podTargets(needed);
+    Map<Stage, List<Stage>> chains = new HashMap<>();
+    for (Stage t : podTargets) {
+      chains.put(t, chain(t));
+    }
+    checkSize(podTargets, chains);
+
+    Map<Stage, Set<String>> exports = new HashMap<>();
+    for (Stage s : needed) {
+      for (Stage.Copy c : s.copies) {
+        exports.computeIfAbsent(c.producer(), k -> new TreeSet<>()).addAll(c.paths());
+      }
+    }
+
+    List<PodPlan> pods = new ArrayList<>();
+    Map<String, Integer> waveOf = new HashMap<>();
+    List<List<String>> waves = new ArrayList<>();
+    for (Stage t : podTargets) {
+      List<Stage> chain = chains.get(t);
+      List<String> dependsOn = podDependencies(chain);
+      int wave = 0;
+      for (String d : dependsOn) {
+        Integer w = waveOf.get(d);
+        if (w == null) {
+          // cannot happen: stages only copy from earlier stages, whose pods come first
+          throw new DockerfileException(t.from.line(), "circular dependency between stage \"" + t.name
+              + "\" and stage \"" + d + "\"");
+        }
+        wave = Math.max(wave, w + 1);
+      }
+      waveOf.put(t.name, wave);
+      while (waves.size() <= wave) {
+        waves.add(new ArrayList<>());
+      }
+      waves.get(wave).add(t.name);
+      boolean usesContext = chain.stream().anyMatch(s -> s.usesContext);
+      pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
+          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
+    }
+
+    List<StagePlan> stages = new ArrayList<>();
+    for (Stage s : needed) {
+      Set<String> deps = new LinkedHashSet<>();
+      if (s.parent != null) {
+        deps.add(s.parent.name);
+      }
+      for (Stage p : s.producers) {
+        deps.add(p.name);
+      }
+      stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
+          s.parent == null ? null : s.parent.name, List.copyOf(deps), podOf(s, pods)));
+    }
+    List<List<String>> frozenWaves = waves.stream().map(List::copyOf).toList();
+    return new BuildPlan(List.copyOf(stages), List.copyOf(pods), frozenWaves, target.name,
+        pods.stream().anyMatch(PodPlan::usesContext));
+  }
+
+  /** Stages reachable from the target through FROM parents and COPY --from, in Dockerfile order. */
+  private List<Stage> needed() {
+    boolean[] seen = new boolean[table.stages.size()];
+    Deque<Stage> work = new ArrayDeque<>();
+    work.push(target);
+    seen[target.index] = true;
+    while (!work.isEmpty()) {
+      Stage s = work.pop();
+      List<Stage> next = new ArrayList<>(s.producers);
+      if (s.parent != null) {
+        next.add(s.parent);
+      }
+      for (Stage n : next) {
+        if (!seen[n.index]) {
+          seen[n.index] = true;
+          work.push(n);
+        }
+      }
+    }
+    List<Stage> needed = new ArrayList<>();
+    for (Stage s : table.stages) {
+      if (seen[s.index]) {
+        needed.add(s);
+      }
+    }
+    return needed;
+  }
+
+  /** The target and every stage a needed stage copies from, in Dockerfile order. */
+  private List<Stage> podTargets(List<Stage> needed) {
+    Set<Stage> targets = new LinkedHashSet<>();
+    for (Stage s : needed) {
+      targets.addAll(s.producers);
+    }
+    targets.add(target);
+    List<Stage> ordered = new ArrayList<>(targets);
+    ordered.sort((a, b) -> Integer.compare(a.index, b.index));
+    return ordered;
+  }
+
+  /** The stage and its FROM ancestors, root first. */
+  private List<Stage> chain(Stage last) {
+    List<Stage> chain = new ArrayList<>();
+    for (Stage s = last; s != null; s = s.parent) {
+      chain.add(s);
+      if (chain.size() > table.stages.size()) {
+        throw new DockerfileException(last.from.line(), "circular FROM chain at stage \"" + last.name + "\"");
+      }
+    }
+    Collections.reverse(chain);
+    return chain;
+  }
+
+  /** Producer pods of every stage of the chain, in Dockerfile order. */
+  private static List<String> podDependencies(List<Stage> chain) {
+    Set<Stage> producers = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
+    for (Stage s : chain) {
+      producers.addAll(s.producers);
+    }
+    return producers.stream().map(s -> s.name).toList();
+  }
+
+  private static List<String> names(List<Stage> chain) {
+    return chain.stream().map(s -> s.name).toList();
+  }
+
+  private static String podOf(Stage s, List<PodPlan> pods) {
+    for (PodPlan p : pods) {
+      if (p.target().equals(s.name)) {
+        return p.name();
+      }
+    }
+    for (PodPlan p : pods) {
+      if (p.stages().contains(s.name)) {
+        return p.name();
+      }
+    }
+    return null;
+  }
+
+  private void checkSize(List<Stage> podTargets, Map<Stage, List<Stage>> chains) {
+    long prefix = 0;
+    for (Directive d : table.dockerfile.directives()) {
+      prefix += d.source().length() + 1;
+    }
+    for (Instruction a : table.globalArgs) {
+      prefix += a.source().length() + 1;
+    }
+    long total = 0;
+    for (Stage t : podTargets) {
+      total += prefix;
+      for (Stage s : chains.get(t)) {
+        total += s.from.source().length() + 16;
+        for (Instruction i : s.body) {
+          total += i.source().length() + 1;
+        }
+      }
+      if (total > MAX_TOTAL_DOCKERFILE_CHARS) {
+        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "the pods' Dockerfiles"
+            + " would be more than " + MAX_TOTAL_DOCKERFILE_CHARS / (1024 * 1024) + " MiB together (each pod"
+            + " repeats the stages its target is built FROM); use fewer or shorter stages");
+      }
+    }
+  }
+
+  /**
+   * Directives, the global ARGs, then each stage of the chain as written, with COPY/ADD rewritten.
+   * An unnamed stage gets {@code AS stage-<index>} so that the pod's target has the plan's name.
+   */
+  private String dockerfile(List<Stage> chain) {
+    StringBuilder sb = new StringBuilder();
+    for (Directive d : table.dockerfile.directives()) {
+      sb.append(d.source()).append('\n');
+    }
+    for (Instruction a : table.globalArgs) {
+      sb.append(closed(a, a.source())).append('\n');
+    }
+    for (Stage s : chain) {
+      if (sb.length() > 0) {
+        sb.append('\n');
+      }
+      sb.append(closed(s.from, fromLine(s))).append('\n');
+      for (Instruction i : s.body) {
+        sb.append(closed(i, s.textOf(i))).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The FROM line as written, except: a parent chosen through variables ({@code FROM
+   * build_${TARGETARCH}}) is written as the stage the plan chose, so that the pod cannot pick a
+   * stage it does not contain; an unnamed stage is named {@code AS stage-<index>}.
+   */
+  private static String fromLine(Stage s) {
+    List<Instruction.Edit> edits = new ArrayList<>();
+    Instruction from = s.from;
+    if (s.parent != null && !from.args().get(0).equals(s.parent.name)) {
+      edits.add(new Instruction.Edit(from.argSpans().get(0), s.parent.name));
+    }
+    if (!s.named) {
+      int end = from.logical().length();
+      edits.add(new Instruction.Edit(new Span(end, end), " AS " + s.name));
+    }
+    return edits.isEmpty() ? from.source() : from.applyEdits(edits);
+  }
+
+  /**
+   * An instruction that ran into the end of the file with a line continuation would swallow what
+   * follows it in a pod's Dockerfile: drop that last continuation character (comment and blank
+   * lines after it stay, as comments).
+   */
+  private String closed(Instruction i, String text) {
+    if (!i.endsInContinuation()) {
+      return text;
+    }
+    int lineEnd = text.length();
+    while (lineEnd > 0) {
+      int lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+      String line = text.substring(lineStart, lineEnd).strip();
+      if (!line.isEmpty() && line.charAt(0) != '#') {
+        int end = lineEnd;
+        while (end > lineStart && Character.isWhitespace(text.charAt(end - 1))) {
+          end--;
+        }
+        if (end > lineStart && text.charAt(end - 1) == table.escape()) {
+          return text.substring(0, end - 1) + text.substring(end);
+        }
+        return text;
+      }
+      lineEnd = lineStart - 1;
+    }
+    return text;
+  }
+}

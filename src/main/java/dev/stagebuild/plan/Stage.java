@@ -1,0 +1,60 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.Instruction;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One stage of the Dockerfile, and what the analysis of its instructions found. */
+final class Stage {
+  /** A {@code COPY --from=<stage>}: the stage it copies from and the paths it copies. */
+  record Copy(Stage producer, List<String> paths) {}
+
+  final int index;
+  final String name;
+  final boolean named;
+  final Instruction from;
+  final List<Instruction> body = new ArrayList<>();
+
+  /** The FROM operand after the global ARGs are substituted. */
+  String base;
+  /** The earlier stage this one is FROM, or null for an image. */
+  Stage parent;
+
+  /** Variables at the end of the stage: what a stage FROM this one starts with. */
+  Scope scope;
+  /** Stages this one copies from, in the order of first use. */
+  final Set<Stage> producers = new LinkedHashSet<>();
+  final List<Copy> copies = new ArrayList<>();
+  /** Body instructions whose text the rewrite changes. */
+  final Map<Instruction, String> rewritten = new IdentityHashMap<>();
+  boolean usesContext;
+  /** The first problem that matters only when the stage is built. */
+  DockerfileException deferred;
+
+  Stage(int index, String name, boolean named, Instruction from) {
+    this.index = index;
+    this.name = name;
+    this.named = named;
+    this.from = from;
+  }
+
+  void defer(DockerfileException problem) {
+    if (deferred == null) {
+      deferred = problem;
+    }
+  }
+
+  String textOf(Instruction instruction) {
+    return rewritten.getOrDefault(instruction, instruction.source());
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,359 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.Flag;
+import dev.stagebuild.dockerfile.HeredocMarker;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.KeyValue;
+import dev.stagebuild.dockerfile.WordExpander;
+import dev.stagebuild.dockerfile.WordExpander.Expansion;
+import dev.stagebuild.dockerfile.WordExpander.Variable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Walks each stage's instructions in order, keeping track of the variables ARG and ENV set, to
+ * find the stages it copies from, rewrite its COPY/ADD sources, and check what StageBuild cannot
+ * do. Problems that matter only when the stage is built are deferred to the stage; references to
+ * a later stage, to the stage itself or to a stage index that does not exist fail at once, since
+ * Docker checks them for every stage too.
+ */
+final class StageAnalyzer {
+  private final StageTable table;
+  private Stage stage;
+  private Scope scope;
+
+  private StageAnalyzer(StageTable table) {
+    this.table = table;
+  }
+
+  static void analyze(StageTable table) {
+    StageAnalyzer a = new StageAnalyzer(table);
+    for (Stage s : table.stages) {
+      a.analyze(s);
+    }
+  }
+
+  private void analyze(Stage s) {
+    stage = s;
+    scope = s.parent != null ? s.parent.scope.copy() : Scope.forImage(s.base);
+    for (Instruction i : s.body) {
+      switch (i.keyword()) {
+        case "ARG" -> arg(i);
+        case "ENV" -> env(i);
+        case "COPY", "ADD" -> copy(i);
+        case "RUN" -> mounts(i);
+        default -> {
+          // other instructions pass through unchanged and set no variable the planner needs
+        }
+      }
+    }
+    s.scope = scope;
+  }
+
+  /** Like Docker: a build argument wins; a bare ARG takes the global value; a default is expanded. */
+  private void arg(Instruction i) {
+    for (KeyValue kv : i.keyValues()) {
+      String given = table.buildArgs.get(kv.key());
+      if (given != null) {
+        scope.set(kv.key(), Variable.of(given));
+      } else if (kv.value() == null) {
+        // Docker takes the global value; without one the ARG has no value. Strictly a base image's
+        // ENV of that name would then show through, but an ARG declaration says the build means
+        // it as an argument: take it as unset rather than unknown.
+        Variable global = table.global.get(kv.key());
+        scope.set(kv.key(), global.state() == WordExpander.State.SET ? global : Variable.UNSET);
+      } else {
+        scope.set(kv.key(), known(expand(kv.value(), i)));
+      }
+    }
+  }
+
+  private void env(Instruction i) {
+    for (KeyValue kv : i.keyValues()) {
+      Expansion key = expand(kv.key(), i);
+      if (key != null && key.resolved() && !key.value().isEmpty()) {
+        scope.set(key.value(), known(expand(kv.value(), i)));
+      }
+    }
+  }
+
+  private static Variable known(Expansion e) {
+    return e != null && e.resolved() ? Variable.of(e.value()) : Variable.UNKNOWN;
+  }
+
+  /** Expands a word; a syntax error in it is deferred (Docker reports it only when it builds). */
+  private Expansion expand(String word, Instruction i) {
+    try {
+      return WordExpander.expand(word, table.escape(), scope, i.line());
+    } catch (DockerfileException e) {
+      stage.defer(e);
+      return null;
+    }
+  }
+
+  private void copy(Instruction i) {
+    List<Instruction.Edit> edits = new ArrayList<>();
+    Flag fromFlag = i.flag("from").orElse(null);
+    if (fromFlag != null && fromFlag.value().isEmpty()) {
+      // --from= with nothing copies from the context in Docker; drop the empty flag
+      edits.add(i.deletion(fromFlag.span()));
+      fromFlag = null;
+    }
+    if (fromFlag == null) {
+      fromContext(i, edits);
+      return;
+    }
+    String ref = fromFlag.value();
+    if (ref.indexOf('$') >= 0) {
+      Expansion e;
+      try {
+        e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
+      } catch (DockerfileException ex) {
+        stage.defer(ex);
+        return;
+      }
+      if (!e.resolved()) {
+        stage.defer(unresolved(i, "--from=" + ref, e.unresolved()));
+        return;
+      }
+      if (e.value().isEmpty()) {
+        stage.defer(new DockerfileException(i.line(), i.keyword() + " --from=" + ref
+            + " is empty once its variables are substituted"));
+        return;
+      }
+      ref = e.value();
+    }
+    Stage producer = producer(ref, i);
+    if (producer != null) {
+      fromStage(i, fromFlag, producer, edits);
+    }
+  }
+
+  /** The stage {@code --from} refers to, or null for an image. */
+  private Stage producer(String ref, Instruction i) {
+    String what = i.keyword() + " --from=" + ref;
+    Stage target;
+    if (isInteger(ref)) {
+      long index = ref.length() > 12 ? Long.MAX_VALUE : Long.parseLong(ref);
+      if (index < 0 || index >= table.stages.size()) {
+        throw new DockerfileException(i.line(), what + ": there is no stage " + ref
+            + " (stages are numbered from 0 to " + (table.stages.size() - 1) + ")");
+      }
+      target = table.stages.get((int) index);
+    } else {
+      target = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
+      if (target == null) {
+        return null;
+      }
+    }
+    if (target == stage) {
+      throw new DockerfileException(i.line(), what + " refers to its own stage: a stage cannot copy"
+          + " from itself");
+    }
+    if (target.index > stage.index) {
+      throw new DockerfileException(i.line(), what + " refers to stage \"" + target.name
+          + "\", which is defined later (line " + target.from.line() + "); a stage can only copy"
+          + " from stages before it");
+    }
+    return target;
+  }
+
+  /** Go's strconv.Atoi syntax: an optional sign and ASCII digits. */
+  private static boolean isInteger(String s) {
+    int start = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+    if (start >= s.length()) {
+      return false;
+    }
+    for (int k = start; k < s.length(); k++) {
+      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code COPY --from=<stage> SRC... DST} becomes {@code COPY from/<stage>/<SRC> ... DST}: the
+   * sources (relative to the stage's root, so made absolute and cleaned) are expanded now, since
+   * they also go to the producer's export list.
+   */
+  private void fromStage(Instruction i, Flag fromFlag, Stage producer, List<Instruction.Edit> edits) {
+    stage.producers.add(producer);
+    List<String> paths = new ArrayList<>();
+    stage.copies.add(new Stage.Copy(producer, paths));
+    boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
+    List<String> args = i.args();
+    List<String> replaced = new ArrayList<>(args);
+    boolean needsJson = i.isJson();
+    for (int k = 0; k < args.size() - 1; k++) {
+      String source = args.get(k);
+      if (HeredocMarker.parse(source) != null) {
+        continue;
+      }
+      Expansion e = expand(source, i);
+      if (e == null) {
+        return;
+      }
+      if (!e.resolved()) {
+        stage.defer(unresolved(i, source, e.unresolved()));
+        return;
+      }
+      String path = e.value();
+      paths.add(Paths.cleanAbsolute(withoutPivot(path, parents)));
+      String rewritten = "from/" + producer.name + stagePath(path, parents);
+      replaced.set(k, WordExpander.escapeLiteral(rewritten, table.escape()));
+      needsJson |= hasWhitespace(rewritten);
+    }
+    edits.add(i.deletion(fromFlag.span()));
+    replaceSources(i, args, replaced, needsJson, edits);
+    stage.rewritten.put(i, i.applyEdits(edits));
+  }
+
+  /** The rewritten path under {@code from/<stage>}; {@code --parents} keeps parents from the root. */
+  private static String stagePath(String path, boolean parents) {
+    if (!parents) {
+      return Paths.absoluteKeepingSuffix(path);
+    }
+    int pivot = path.indexOf("/./");
+    if (pivot < 0) {
+      return "/." + Paths.absoluteKeepingSuffix(path);
+    }
+    String right = Paths.cleanRelative(path.substring(pivot + 3));
+    return Paths.absoluteKeepingSuffix(path.substring(0, pivot)) + "/./" + (right == null ? "." : right);
+  }
+
+  private static String withoutPivot(String path, boolean parents) {
+    return parents ? path.replace("/./", "/") : path;
+  }
+
+  /** Context sources X become {@code src/X}; URLs of ADD and heredocs stay as they are. */
+  private void fromContext(Instruction i, List<Instruction.Edit> edits) {
+    boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
+    List<String> args = i.args();
+    List<String> replaced = new ArrayList<>(args);
+    boolean changed = false;
+    for (int k = 0; k < args.size() - 1; k++) {
+      String source = args.get(k);
+      if (HeredocMarker.parse(source) != null) {
+        continue;
+      }
+      Expansion e = expand(source, i);
+      String value = e != null && e.resolved() ? e.value() : source;
+      if (i.is("ADD") && Paths.isRemote(value)) {
+        continue;
+      }
+      stage.usesContext = true;
+      if (e != null && e.resolved() && Paths.cleanRelative(e.value()) == null) {
+        stage.defer(new DockerfileException(i.line(), i.keyword() + " " + source
+            + ": forbidden path outside the build context"));
+      }
+      replaced.set(k, "src/" + contextPath(source, parents));
+      changed = true;
+    }
+    if (changed) {
+      replaceSources(i, args, replaced, false, edits);
+    }
+    if (!edits.isEmpty()) {
+      stage.rewritten.put(i, i.applyEdits(edits));
+    }
+  }
+
+  /**
+   * A literal source is cleaned; one with quotes, escapes or variables keeps its text (Docker
+   * processes it at build time), only leading slashes go. {@code --parents} needs the pivot
+   * {@code /./} so that parent directories are kept from the context root, not from {@code src}.
+   */
+  private String contextPath(String source, boolean parents) {
+    if (!WordExpander.isLiteral(source, table.escape())) {
+      String text = Paths.withoutLeadingSlashes(source);
+      return parents && !text.contains("/./") ? "./" + text : text;
+    }
+    if (parents) {
+      int pivot = source.indexOf("/./");
+      if (pivot >= 0) {
+        String left = Paths.cleanRelative(source.substring(0, pivot));
+        String right = Paths.cleanRelative(source.substring(pivot + 3));
+        return (left == null ? "." : left) + "/./" + (right == null ? "." : right);
+      }
+      String cleaned = Paths.cleanRelative(source);
+      return "./" + (cleaned == null ? source : cleaned);
+    }
+    String cleaned = Paths.cleanRelative(source);
+    return cleaned == null ? Paths.withoutLeadingSlashes(source) : cleaned;
+  }
+
+  /** Replaces the source words in place (shell form), or writes the arguments as a JSON array. */
+  private static void replaceSources(Instruction i, List<String> args, List<String> replaced,
+      boolean json, List<Instruction.Edit> edits) {
+    if (json || i.isJson()) {
+      int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
+      int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
+      edits.add(new Instruction.Edit(new dev.stagebuild.dockerfile.Span(start, end),
+          dev.stagebuild.dockerfile.JsonArray.write(replaced)));
+      return;
+    }
+    for (int k = 0; k < args.size() - 1; k++) {
+      if (!replaced.get(k).equals(args.get(k))) {
+        edits.add(new Instruction.Edit(i.argSpans().get(k), replaced.get(k)));
+      }
+    }
+  }
+
+  private static boolean hasWhitespace(String s) {
+    for (int k = 0; k < s.length(); k++) {
+      if (Character.isWhitespace(s.charAt(k)) || Character.isSpaceChar(s.charAt(k))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private DockerfileException unresolved(Instruction i, String word, String variable) {
+    return new DockerfileException(i.line(), i.keyword() + " " + word + ": variable " + variable
+        + " cannot be resolved when planning (no ARG or ENV of this Dockerfile sets it; it may come"
+        + " from the base image's environment); write the value out, or declare it with ARG or ENV");
+  }
+
+  /**
+   * RUN --mount=type=bind|cache,from=<stage> would need another stage's file system in this pod;
+   * a bind mount without from= mounts the build context.
+   */
+  private void mounts(Instruction i) {
+    for (Flag f : i.flags("mount")) {
+      MountSpec m = MountSpec.parse(f.value());
+      if (m.from() == null || m.from().isEmpty()) {
+        if (m.type().equals("bind")) {
+          stage.usesContext = true;
+        }
+        continue;
+      }
+      if (!m.type().equals("bind") && !m.type().equals("cache")) {
+        continue;
+      }
+      String ref = m.from();
+      if (ref.indexOf('$') >= 0) {
+        Expansion e;
+        try {
+          e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
+        } catch (DockerfileException ex) {
+          stage.defer(ex);
+          continue;
+        }
+        if (!e.resolved()) {
+          stage.defer(unresolved(i, "--mount from=" + ref, e.unresolved()));
+          continue;
+        }
+        ref = e.value();
+      }
+      Stage named = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
+      if (named != null) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(),
+            "RUN --mount with from=" + ref + " is not supported: StageBuild builds each stage in its"
+                + " own pod and cannot mount the files of stage \"" + named.name + "\"; use COPY --from="
+                + ref + " <path> <dir> before this RUN instead"));
+      }
+    }
+  }
+}

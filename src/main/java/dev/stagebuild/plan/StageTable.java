@@ -1,0 +1,139 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.Dockerfile;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.KeyValue;
+import dev.stagebuild.dockerfile.WordExpander;
+import dev.stagebuild.dockerfile.WordExpander.Variable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The stages of a Dockerfile: global ARGs, each stage's instructions, names, and which stage each
+ * FROM builds on.
+ *
+ * <p>A FROM operand (after global ARGs are substituted) names a stage only when an earlier stage
+ * has exactly that name; otherwise it is an image, even when a later stage has that name. That is
+ * what Docker does: a stage can only build on stages before it, so {@code FROM <later stage>} pulls
+ * an image of that name.
+ */
+final class StageTable {
+  final Dockerfile dockerfile;
+  final List<Instruction> globalArgs = new ArrayList<>();
+  final List<Stage> stages = new ArrayList<>();
+  /** Stages named with AS, by lower-case name: what COPY --from and FROM can refer to. */
+  final Map<String, Stage> byUserName = new HashMap<>();
+  final Scope global = Scope.global();
+  final Map<String, String> buildArgs;
+
+  private StageTable(Dockerfile dockerfile, Map<String, String> buildArgs) {
+    this.dockerfile = dockerfile;
+    this.buildArgs = buildArgs;
+  }
+
+  static StageTable of(Dockerfile dockerfile, Map<String, String> buildArgs, String target) {
+    StageTable t = new StageTable(dockerfile, buildArgs);
+    t.split();
+    t.checkImplicitNames();
+    PlatformArgs.define(t.global, buildArgs, target);
+    t.defineGlobalArgs();
+    t.resolveBases();
+    return t;
+  }
+
+  char escape() {
+    return dockerfile.escape();
+  }
+
+  private void split() {
+    Stage current = null;
+    for (Instruction i : dockerfile.instructions()) {
+      if (i.is("FROM")) {
+        boolean named = i.args().size() == 3;
+        String name = named ? i.args().get(2).toLowerCase(Locale.ROOT) : "stage-" + stages.size();
+        current = new Stage(stages.size(), name, named, i);
+        if (named) {
+          Stage earlier = byUserName.putIfAbsent(name, current);
+          if (earlier != null) {
+            throw new DockerfileException(i.line(), "duplicate stage name \"" + name
+                + "\" (already used on line " + earlier.from.line() + ")");
+          }
+        }
+        stages.add(current);
+      } else if (current != null) {
+        current.body.add(i);
+      } else if (i.is("ARG")) {
+        globalArgs.add(i);
+      } else {
+        throw new DockerfileException(i.line(), i.keyword() + " before the first FROM: only ARG"
+            + " instructions may come before FROM (no build stage in current context)");
+      }
+    }
+    if (stages.isEmpty()) {
+      throw new DockerfileException(0, "the Dockerfile has no FROM instruction");
+    }
+  }
+
+  /** Unnamed stages are called {@code stage-<index>} in the plan: no named stage may take that. */
+  private void checkImplicitNames() {
+    for (Stage s : stages) {
+      Stage clash = s.named ? null : byUserName.get(s.name);
+      if (clash != null) {
+        throw new DockerfileException(clash.from.line(), "stage name \"" + s.name + "\" is the name"
+            + " StageBuild gives the unnamed stage on line " + s.from.line() + "; rename the stage");
+      }
+    }
+  }
+
+  /** ARGs before the first FROM: build arguments override their defaults, in order. */
+  private void defineGlobalArgs() {
+    for (Instruction arg : globalArgs) {
+      for (KeyValue kv : arg.keyValues()) {
+        String given = buildArgs.get(kv.key());
+        if (given != null) {
+          global.set(kv.key(), Variable.of(given));
+        } else if (kv.value() != null) {
+          global.set(kv.key(), Variable.of(
+              WordExpander.expand(kv.value(), escape(), global, arg.line()).value()));
+        }
+      }
+    }
+  }
+
+  private void resolveBases() {
+    Map<String, Stage> earlier = new HashMap<>();
+    for (Stage s : stages) {
+      String operand = s.from.args().get(0);
+      String base = WordExpander.expand(operand, escape(), global, s.from.line()).value();
+      if (base.isEmpty()) {
+        throw new DockerfileException(s.from.line(), "base name (" + operand + ") should not be blank"
+            + " (set the ARG it uses before the first FROM, or pass it as a build argument)");
+      }
+      s.base = base;
+      s.parent = earlier.get(base);
+      if (s.named) {
+        earlier.put(s.name, s);
+      }
+    }
+  }
+
+  /** The stage the build ends with: the named (or implicitly named) one, else the last. */
+  Stage target(String target) {
+    if (target == null || target.isBlank()) {
+      return stages.get(stages.size() - 1);
+    }
+    String wanted = target.trim().toLowerCase(Locale.ROOT);
+    for (Stage s : stages) {
+      if (s.name.equals(wanted)) {
+        return s;
+      }
+    }
+    List<String> names = stages.stream().map(s -> s.name).toList();
+    throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "target stage \""
+        + target.trim() + "\" not found; the Dockerfile's stages are: " + String.join(", ", names));
+  }
+}

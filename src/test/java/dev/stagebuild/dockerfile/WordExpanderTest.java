@@ -1,0 +1,124 @@
+package dev.stagebuild.dockerfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stagebuild.dockerfile.WordExpander.Expansion;
+import dev.stagebuild.dockerfile.WordExpander.Variable;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WordExpanderTest {
+  private static final Map<String, String> VARS = Map.of("A", "alpha", "EMPTY", "", "V", "v1.2.3",
+      "P", "/usr/local/bin/tool", "S", "a b");
+
+  private static final WordExpander.Env ENV = name -> VARS.containsKey(name)
+      ? Variable.of(VARS.get(name)) : name.equals("IMG") ? Variable.UNKNOWN : Variable.UNSET;
+
+  private static String expand(String word) {
+    Expansion e = WordExpander.expand(word, '\\', ENV, 7);
+    assertThat(e.resolved()).as("resolved: " + word).isTrue();
+    return e.value();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+      "$A|alpha",
+      "${A}|alpha",
+      "x$A-y|xalpha-y",
+      "$NOPE|~~",
+      "${NOPE:-dflt}|dflt",
+      "${EMPTY:-dflt}|dflt",
+      "${EMPTY-dflt}|~~",
+      "${NOPE-dflt}|dflt",
+      "${A:-dflt}|alpha",
+      "${A:+alt}|alt",
+      "${EMPTY:+alt}|~~",
+      "${EMPTY+alt}|alt",
+      "${NOPE+alt}|~~",
+      "${NOPE:-${A}}|alpha",
+      "${NOPE:-\"quoted ${A}\"}|quoted alpha",
+      "\\$A|$A",
+      "'$A'|$A",
+      "\"$A\"|alpha",
+      "\"\\$A\"|$A",
+      "\"a\\b\"|a\\b",
+      "a\\ b|a b",
+      "${V#v}|1.2.3",
+      "${V#*.}|2.3",
+      "${V##*.}|3",
+      "${V%.*}|v1.2",
+      "${V%%.*}|v1",
+      "${P##*/}|tool",
+      "${P%/*}|/usr/local/bin",
+      "${V/./-}|v1-2.3",
+      "${V//./-}|v1-2-3",
+      "${V//[0-9]/x}|v1.2.3",
+      "${V/#v/w}|v1.2.3",
+      "$|$",
+      "$1|~~",
+      "a$|a$",
+      "${S}|a b",
+  })
+  void expandsLikeDocker(String word, String expected) {
+    assertThat(expand(word)).isEqualTo(expected);
+  }
+
+  @Test
+  void backtickEscape() {
+    assertThat(WordExpander.expand("c:\\x`$A", '`', ENV, 1).value()).isEqualTo("c:\\x$A");
+  }
+
+  @Test
+  void unknownVariablesAreReportedNotGuessed() {
+    Expansion e = WordExpander.expand("/x/${IMG}/y", '\\', ENV, 1);
+    assertThat(e.resolved()).isFalse();
+    assertThat(e.unresolved()).isEqualTo("IMG");
+    assertThat(WordExpander.expand("${IMG:-x}", '\\', ENV, 1).resolved()).isFalse();
+  }
+
+  @Test
+  void variablesOnlyLeavesQuotes() {
+    assertThat(WordExpander.expandVariablesOnly("'$A'", '\\', ENV, 1).value()).isEqualTo("'alpha'");
+  }
+
+  @Test
+  void errorsCarryTheLine() {
+    assertThatThrownBy(() -> expand("${A")).isInstanceOf(DockerfileException.class)
+        .hasMessageContaining("line 7").hasMessageContaining("missing '}'");
+    assertThatThrownBy(() -> expand("${}")).hasMessageContaining("bad substitution");
+    assertThatThrownBy(() -> expand("${A:=x}")).hasMessageContaining("unsupported modifier (:=)");
+    assertThatThrownBy(() -> expand("${A:#x}")).hasMessageContaining("unsupported modifier (:#)");
+    assertThatThrownBy(() -> expand("\"abc")).hasMessageContaining("matching double-quote");
+    assertThatThrownBy(() -> expand("'abc")).hasMessageContaining("matching single-quote");
+    assertThatThrownBy(() -> expand("${NOPE:?must be set}")).hasMessageContaining("NOPE: must be set");
+    assertThatThrownBy(() -> expand("${EMPTY:?}")).hasMessageContaining("not allowed to be empty");
+    assertThatThrownBy(() -> expand("${A/\\x/y}")).hasMessageContaining("invalid escape");
+  }
+
+  @Test
+  void nestingIsBounded() {
+    String deep = "${A:-".repeat(10_000) + "x" + "}".repeat(10_000);
+    assertThatThrownBy(() -> expand(deep)).isInstanceOf(DockerfileException.class)
+        .hasMessageContaining("nested");
+  }
+
+  @Test
+  void patternMatchingHasAWorkBudget() {
+    Map<String, String> big = Map.of("B", "a".repeat(200_000));
+    WordExpander.Env env = n -> big.containsKey(n) ? Variable.of(big.get(n)) : Variable.UNSET;
+    assertThatThrownBy(() -> WordExpander.expand("${B//*a*a*a*a*b/x}", '\\', env, 1))
+        .isInstanceOf(DockerfileException.class).hasMessageContaining("too costly");
+    assertThat(WordExpander.expand("${B%a}", '\\', env, 1).value()).hasSize(199_999);
+  }
+
+  @Test
+  void literalHelpers() {
+    assertThat(WordExpander.isLiteral("/a/b*.txt", '\\')).isTrue();
+    assertThat(WordExpander.isLiteral("$x", '\\')).isFalse();
+    assertThat(WordExpander.escapeLiteral("a$b\"c", '\\')).isEqualTo("a\\$b\\\"c");
+    assertThat(expand(WordExpander.escapeLiteral("a$b'c\\d", '\\'))).isEqualTo("a$b'c\\d");
+  }
+}

@@ -1,0 +1,486 @@
+package dev.stagebuild.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.dockerfile.DockerfileException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+
+  static String df(String... lines) {
+    return String.join("\n", lines) + "\n";
+  }
+
+  static BuildPlan plan(String dockerfile) {
+    return Planner.plan(dockerfile, Map.of(), null);
+  }
+
+  static DockerfileException error(String dockerfile, Map<String, String> args, String target) {
+    try {
+      Planner.plan(dockerfile, args, target);
+    } catch (DockerfileException e) {
+      return e;
+    }
+    throw new AssertionError("expected a DockerfileException");
+  }
+
+  static DockerfileException error(String dockerfile) {
+    return error(dockerfile, Map.of(), null);
+  }
+
+  /** The instruction lines of a pod's Dockerfile (directives, ARGs and blank lines too). */
+  static List<String> lines(PodPlan pod) {
+    return pod.dockerfile().lines().toList();
+  }
+
+  @Nested
+  class Seeds {
+    @Test
+    void hellogo() {
+      BuildPlan p = plan(df(
+          "FROM golang:1.21 as build",
+          "WORKDIR /src",
+          "",
+          "COPY app.go .",
+          "",
+          "RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello ./app.go",
+          "",
+          "FROM alpine:3.18.3",
+          "",
+          "COPY --from=build /usr/local/bin/hello /usr/local/bin/hello",
+          "",
+          "CMD [ \"/usr/local/bin/hello\" ]"));
+      assertThat(p.waves()).containsExactly(List.of("build"), List.of("stage-1"));
+      assertThat(p.finalPod()).isEqualTo("stage-1");
+      assertThat(p.usesContext()).isTrue();
+      assertThat(p.stages()).containsExactly(
+          new StagePlan("build", 0, 1, "golang:1.21", null, List.of(), "build"),
+          new StagePlan("stage-1", 1, 8, "alpine:3.18.3", null, List.of("build"), "stage-1"));
+      PodPlan build = p.pod("build");
+      assertThat(build.exports()).containsExactly("/usr/local/bin/hello");
+      assertThat(build.isFinal()).isFalse();
+      assertThat(build.usesContext()).isTrue();
+      assertThat(build.dependsOn()).isEmpty();
+      assertThat(build.dockerfile()).isEqualTo(df(
+          "FROM golang:1.21 as build",
+          "WORKDIR /src",
+          "COPY src/app.go .",
+          "RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello ./app.go"));
+      PodPlan last = p.pod("stage-1");
+      assertThat(last.isFinal()).isTrue();
+      assertThat(last.usesContext()).isFalse();
+      assertThat(last.dependsOn()).containsExactly("build");
+      assertThat(last.target()).isEqualTo("stage-1");
+      assertThat(last.dockerfile()).isEqualTo(df(
+          "FROM alpine:3.18.3 AS stage-1",
+          "COPY from/build/usr/local/bin/hello /usr/local/bin/hello",
+          "CMD [ \"/usr/local/bin/hello\" ]"));
+    }
+
+    @Test
+    void hellogoTargetBuild() {
+      BuildPlan p = Planner.plan(df("FROM golang:1.21 as build", "COPY app.go .",
+          "FROM alpine:3.18.3", "COPY --from=build /usr/local/bin/hello /usr/local/bin/hello"),
+          Map.of(), "build");
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("build");
+      assertThat(p.pod("build").isFinal()).isTrue();
+      assertThat(p.pod("build").exports()).isEmpty();
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("build");
+    }
+  }
+
+  @Nested
+  class Graphs {
+    @Test
+    void diamond() {
+      BuildPlan p = plan(df(
+          "FROM alpine AS base",
+          "RUN apk add gcc",
+          "FROM base AS left",
+          "RUN make left",
+          "FROM base AS right",
+          "RUN make right",
+          "FROM scratch",
+          "COPY --from=left /out/left /",
+          "COPY --from=right /out/right /"));
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("left", "right", "stage-3");
+      assertThat(p.pod("left").stages()).containsExactly("base", "left");
+      assertThat(p.pod("right").stages()).containsExactly("base", "right");
+      assertThat(p.waves()).containsExactly(List.of("left", "right"), List.of("stage-3"));
+      assertThat(p.pod("stage-3").dependsOn()).containsExactly("left", "right");
+      assertThat(p.stages()).extracting(StagePlan::name, StagePlan::pod).containsExactly(
+          org.assertj.core.groups.Tuple.tuple("base", "left"),
+          org.assertj.core.groups.Tuple.tuple("left", "left"),
+          org.assertj.core.groups.Tuple.tuple("right", "right"),
+          org.assertj.core.groups.Tuple.tuple("stage-3", "stage-3"));
+      assertThat(p.stages().get(1).dependsOn()).containsExactly("base");
+      assertThat(p.stages().get(1).parent()).isEqualTo("base");
+      assertThat(p.usesContext()).isFalse();
+      assertThat(p.pod("right").dockerfile()).isEqualTo(df(
+          "FROM alpine AS base", "RUN apk add gcc", "", "FROM base AS right", "RUN make right"));
+    }
+
+    @Test
+    void chainIsOnePod() {
+      BuildPlan p = plan(df("FROM alpine AS a", "RUN a", "FROM a AS b", "RUN b", "FROM b AS c", "RUN c"));
+      assertThat(p.pods()).hasSize(1);
+      assertThat(p.pod("c").stages()).containsExactly("a", "b", "c");
+      assertThat(p.waves()).containsExactly(List.of("c"));
+      assertThat(p.stages()).extracting(StagePlan::pod).containsOnly("c");
+    }
+
+    @Test
+    void forksArePrunedByTarget() {
+      String d = df("FROM alpine AS base", "FROM base AS a", "RUN a", "FROM base AS b", "RUN b");
+      BuildPlan p = Planner.plan(d, Map.of(), "a");
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("base", "a");
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("a");
+      assertThat(plan(d).pods()).extracting(PodPlan::stages).containsExactly(List.of("base", "b"));
+    }
+
+    @Test
+    void targetIsCaseInsensitiveAndImplicitNamesWork() {
+      String d = df("FROM alpine AS Build", "FROM alpine", "FROM alpine AS last");
+      assertThat(Planner.plan(d, Map.of(), "BUILD").finalPod()).isEqualTo("build");
+      assertThat(Planner.plan(d, null, "stage-1").finalPod()).isEqualTo("stage-1");
+      assertThat(Planner.plan(d, null, "  ").finalPod()).isEqualTo("last");
+    }
+
+    @Test
+    void exportedParentIsBuiltInItsOwnPodAndInItsChildren() {
+      BuildPlan p = plan(df("FROM alpine AS deps", "RUN fetch", "FROM deps AS build", "RUN build",
+          "FROM scratch", "COPY --from=deps /lib /lib", "COPY --from=build /app /app"));
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("deps", "build", "stage-2");
+      assertThat(p.pod("build").stages()).containsExactly("deps", "build");
+      assertThat(p.pod("deps").exports()).containsExactly("/lib");
+      assertThat(p.waves()).containsExactly(List.of("deps", "build"), List.of("stage-2"));
+      assertThat(p.stages()).filteredOn(s -> s.name().equals("deps")).extracting(StagePlan::pod)
+          .containsExactly("deps");
+    }
+
+    @Test
+    void multiLevelWaves() {
+      BuildPlan p = plan(df("FROM a AS one", "FROM b AS two", "COPY --from=one /x /x",
+          "FROM c AS three", "COPY --from=two /y /y", "COPY --from=one /z /z", "FROM d",
+          "COPY --from=three /w /w", "COPY --from=one /v /v"));
+      assertThat(p.waves()).containsExactly(List.of("one"), List.of("two"), List.of("three"),
+          List.of("stage-3"));
+      assertThat(p.pod("one").exports()).containsExactly("/v", "/x", "/z");
+      assertThat(p.pod("three").dependsOn()).containsExactly("one", "two");
+    }
+
+    @Test
+    void chainMembersCopyDependenciesBelongToThePod() {
+      BuildPlan p = plan(df("FROM alpine AS tools", "FROM alpine AS base",
+          "COPY --from=tools /bin/t /bin/t", "FROM base AS app", "RUN t"));
+      assertThat(p.pod("app").stages()).containsExactly("base", "app");
+      assertThat(p.pod("app").dependsOn()).containsExactly("tools");
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("tools", "base", "app");
+    }
+
+    @Test
+    void fromALaterStageNameIsAnImage() {
+      BuildPlan p = plan(df("FROM later AS first", "RUN x", "FROM alpine AS later"));
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("later");
+      BuildPlan first = Planner.plan(df("FROM later AS first", "FROM alpine AS later"), null, "first");
+      assertThat(first.stages().get(0).parent()).isNull();
+      BuildPlan self = plan(df("FROM me AS me"));
+      assertThat(self.stages().get(0).parent()).isNull();
+    }
+
+    @Test
+    void fromMatchesTheStageNameExactly() {
+      // Docker looks FROM operands up as written; stage names are lower-case, so Build is an image
+      BuildPlan p = plan(df("FROM alpine AS build", "FROM Build AS next"));
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("next");
+    }
+
+    @Test
+    void parentChosenByArgIsWrittenOut() {
+      String d = df("ARG VARIANT=b", "FROM alpine AS base-a", "FROM alpine AS base-b",
+          "FROM base-${VARIANT} AS final", "RUN x");
+      BuildPlan p = plan(d);
+      assertThat(p.pod("final").stages()).containsExactly("base-b", "final");
+      assertThat(lines(p.pod("final"))).contains("FROM base-b AS final");
+      assertThat(p.stages().get(1).from()).isEqualTo("base-${VARIANT}");
+      BuildPlan other = Planner.plan(d, Map.of("VARIANT", "a"), null);
+      assertThat(other.pod("final").stages()).containsExactly("base-a", "final");
+    }
+
+    @Test
+    void platformArgsDefaultToLinuxAmd64() {
+      String d = df("FROM alpine AS build_amd64", "FROM alpine AS build_arm64",
+          "FROM build_${TARGETARCH} AS build", "RUN x");
+      assertThat(plan(d).pod("build").stages()).containsExactly("build_amd64", "build");
+      assertThat(Planner.plan(d, Map.of("TARGETPLATFORM", "linux/arm64"), null).pod("build").stages())
+          .containsExactly("build_arm64", "build");
+    }
+  }
+
+  @Nested
+  class Rewrite {
+    @Test
+    void contextSources() {
+      PodPlan pod = plan(df("FROM alpine", "COPY . /app", "COPY ./a/../b/ /x/", "COPY /abs/file ./",
+          "ADD *.tar.gz dir/. /y", "COPY [\"my file\", \"/z\"]")).pods().get(0);
+      assertThat(lines(pod)).containsSubsequence("COPY src/. /app", "COPY src/b/ /x/",
+          "COPY src/abs/file ./", "ADD src/*.tar.gz src/dir/. /y", "COPY [\"src/my file\", \"/z\"]");
+      assertThat(pod.usesContext()).isTrue();
+    }
+
+    @Test
+    void sourcesWithVariablesKeepTheirText() {
+      PodPlan pod = plan(df("FROM alpine", "ARG DIR=conf", "COPY ${DIR}/a.conf \"/q\" /etc/",
+          "ENV HOME=/h", "COPY $HOME/x /y")).pods().get(0);
+      assertThat(lines(pod)).contains("COPY src/${DIR}/a.conf src/\"/q\" /etc/", "COPY src/$HOME/x /y");
+    }
+
+    @Test
+    void contextEscapeIsRefused() {
+      DockerfileException e = error(df("FROM alpine", "RUN x", "COPY a/../../etc/passwd /x"));
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.detail()).contains("forbidden path outside the build context");
+      assertThat(error(df("FROM alpine", "ARG UP=..", "COPY $UP/x /x")).detail())
+          .contains("forbidden path outside the build context");
+      // a stage the target does not need is not checked
+      assertThat(Planner.plan(df("FROM alpine AS bad", "COPY ../x /", "FROM alpine AS good"), null, null)
+          .stages()).hasSize(1);
+    }
+
+    @Test
+    void addUrlsAndHeredocsNeedNoContext() {
+      BuildPlan p = plan(df("FROM alpine", "ADD https://example.com/a.tgz /a",
+          "ADD git@github.com:moby/buildkit.git /bk", "ADD --keep-git-dir https://github.com/x/y.git#main /y",
+          "COPY <<EOF /etc/conf", "x=1", "EOF", "RUN <<EOF", "echo hi", "EOF"));
+      PodPlan pod = p.pods().get(0);
+      assertThat(pod.usesContext()).isFalse();
+      assertThat(p.usesContext()).isFalse();
+      assertThat(pod.dockerfile()).isEqualTo(df("FROM alpine AS stage-0", "ADD https://example.com/a.tgz /a",
+          "ADD git@github.com:moby/buildkit.git /bk", "ADD --keep-git-dir https://github.com/x/y.git#main /y",
+          "COPY <<EOF /etc/conf", "x=1", "EOF", "RUN <<EOF", "echo hi", "EOF"));
+    }
+
+    @Test
+    void fromStageSourcesAreAbsoluteAndExported() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine",
+          "COPY --from=b --chown=app:app app/bin/../bin/x /opt/*.so /etc/conf.d/ /srv/. /dst/",
+          "COPY --link --from=b [\"/with space/f\", \"/d/\"]"));
+      assertThat(lines(p.pod("stage-1"))).contains(
+          "COPY --chown=app:app from/b/app/bin/x from/b/opt/*.so from/b/etc/conf.d/ from/b/srv/. /dst/",
+          "COPY --link [\"from/b/with space/f\", \"/d/\"]");
+      assertThat(p.pod("b").exports())
+          .containsExactly("/app/bin/x", "/etc/conf.d", "/opt/*.so", "/srv", "/with space/f");
+    }
+
+    @Test
+    void fromStageSourceWithSpaceInShellFormBecomesJson() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "ARG F=\"a b\"", "COPY --from=b /x/${F} /y"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY [\"from/b/x/a b\", \"/y\"]");
+      assertThat(p.pod("b").exports()).containsExactly("/x/a b");
+    }
+
+    @Test
+    void numericFrom() {
+      BuildPlan p = plan(df("FROM golang AS build", "FROM alpine", "COPY --from=0 /go/bin/app /app"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY from/build/go/bin/app /app");
+      assertThat(p.pod("build").exports()).containsExactly("/go/bin/app");
+      BuildPlan unnamed = plan(df("FROM golang", "FROM alpine", "COPY --from=0 /x /x"));
+      assertThat(lines(unnamed.pod("stage-1"))).contains("COPY from/stage-0/x /x");
+      assertThat(lines(unnamed.pod("stage-0"))).containsExactly("FROM golang AS stage-0");
+    }
+
+    @Test
+    void externalImageFromIsKept() {
+      BuildPlan p = plan(df("FROM alpine", "COPY --from=nginx:latest /etc/nginx/nginx.conf /nginx.conf",
+          "COPY --from=Other /x /y"));
+      assertThat(p.pods()).hasSize(1);
+      assertThat(lines(p.pods().get(0))).contains("COPY --from=nginx:latest /etc/nginx/nginx.conf /nginx.conf",
+          "COPY --from=Other /x /y");
+      assertThat(p.usesContext()).isFalse();
+    }
+
+    @Test
+    void fromNamesAreCaseInsensitive() {
+      BuildPlan p = plan(df("FROM alpine AS Builder", "FROM alpine", "COPY --from=BUILDER /x /x"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY from/builder/x /x");
+    }
+
+    @Test
+    void argsInFromAndCopyFrom() {
+      String d = df("ARG BASE=alpine:3.19", "ARG SRC=builder", "FROM ${BASE} AS builder",
+          "FROM golang AS other", "FROM $BASE", "ARG SRC", "ARG FILE=/out/app",
+          "COPY --from=${SRC} ${FILE} /app");
+      BuildPlan p = plan(d);
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("builder", "stage-2");
+      assertThat(p.stages().get(0).from()).isEqualTo("${BASE}");
+      assertThat(lines(p.pod("stage-2"))).startsWith("ARG BASE=alpine:3.19", "ARG SRC=builder", "")
+          .contains("COPY from/builder/out/app /app");
+      assertThat(p.pod("builder").exports()).containsExactly("/out/app");
+      BuildPlan overridden = Planner.plan(d, Map.of("SRC", "other", "FILE", "/bin/x"), null);
+      assertThat(overridden.pod("other").exports()).containsExactly("/bin/x");
+    }
+
+    @Test
+    void globalArgIsVisibleInAStageOnlyWhenRedeclared() {
+      String d = df("ARG SRC=builder", "FROM alpine AS builder", "FROM alpine", "COPY --from=$SRC /x /x");
+      // without ARG SRC in the stage, $SRC comes from the image environment: unknown when planning
+      DockerfileException e = error(d);
+      assertThat(e.line()).isEqualTo(4);
+      assertThat(e.detail()).contains("variable SRC cannot be resolved");
+    }
+
+    @Test
+    void envAndArgOrder() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "ARG D=/from-arg", "ENV D=/from-env",
+          "COPY --from=b $D /x", "ENV K v1", "COPY --from=b ${K:+/k}/$K /y"));
+      assertThat(p.pod("b").exports()).containsExactly("/from-env", "/k/v1");
+    }
+
+    @Test
+    void unresolvableFromSourceIsAnError() {
+      DockerfileException e = error(df("FROM golang AS b", "FROM alpine", "COPY --from=b $GOPATH/bin/x /x"));
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.detail()).contains("GOPATH").contains("base image");
+    }
+
+    @Test
+    void parentScopeIsInherited() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM scratch AS base", "ENV OUT=/o", "FROM base",
+          "COPY --from=b $OUT/$NOTSET/f /f"));
+      assertThat(p.pod("b").exports()).containsExactly("/o/f");
+    }
+
+    @Test
+    void parentsFlagKeepsTheTreeFromTheContextRoot() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "COPY --parents a/*/c.txt x/./y/z /dst/",
+          "COPY --parents --from=b /app/bin/x /dst/"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --parents src/./a/*/c.txt src/x/./y/z /dst/",
+          "COPY --parents from/b/./app/bin/x /dst/");
+    }
+
+    @Test
+    void emptyFromMeansTheContext() {
+      BuildPlan p = plan(df("FROM alpine", "COPY --from= --chmod=644 a /b"));
+      assertThat(lines(p.pods().get(0))).contains("COPY --chmod=644 src/a /b");
+    }
+
+    @Test
+    void continuationsSurviveTheRewrite() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "COPY --from=b \\", "    /x \\",
+          "    # a comment", "    /y"));
+      assertThat(p.pod("stage-1").dockerfile()).contains("COPY \\\n    from/b/x \\\n    # a comment\n    /y\n");
+    }
+
+    @Test
+    void directivesAndGlobalArgsGoToEveryPod() {
+      BuildPlan p = plan(df("# syntax=docker/dockerfile:1", "# escape=`", "ARG V=1", "FROM alpine AS b",
+          "RUN echo `", "  hi", "FROM alpine", "COPY --from=b C:\\x .", "COPY a\\b ."));
+      for (PodPlan pod : p.pods()) {
+        assertThat(lines(pod)).startsWith("# syntax=docker/dockerfile:1", "# escape=`", "ARG V=1");
+      }
+      assertThat(lines(p.pod("stage-1"))).contains("COPY from/b/C:\\x .", "COPY src/a\\b .");
+    }
+
+    @Test
+    void openContinuationAtEndOfFileIsClosed() {
+      BuildPlan p = plan("FROM alpine\nRUN echo \\\n# trailing comment\n");
+      assertThat(p.pods().get(0).dockerfile()).isEqualTo("FROM alpine AS stage-0\nRUN echo \n# trailing comment\n");
+    }
+
+    @Test
+    void otherInstructionsAreVerbatim() {
+      String stage = String.join("\n", "FROM alpine AS x", "LABEL a=\"b c\" \\", "      d=e",
+          "RUN --mount=type=cache,target=/root/.cache \\", "    pip install -r req.txt",
+          "ONBUILD COPY . /app", "HEALTHCHECK CMD curl -f http://localhost/ || exit 1",
+          "ENTRYPOINT [\"/bin/app\"]");
+      assertThat(plan(stage + "\n").pods().get(0).dockerfile()).isEqualTo(stage + "\n");
+    }
+  }
+
+  @Nested
+  class Errors {
+    @Test
+    void noFrom() {
+      DockerfileException e = error("ARG X=1\n");
+      assertThat(e.detail()).isEqualTo("the Dockerfile has no FROM instruction");
+      assertThat(error("").detail()).contains("empty");
+    }
+
+    @Test
+    void instructionBeforeFrom() {
+      assertThat(error(df("ARG A", "RUN x", "FROM a")).line()).isEqualTo(2);
+    }
+
+    @Test
+    void duplicateStageNames() {
+      DockerfileException e = error(df("FROM a AS x", "FROM b AS X"));
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.detail()).contains("duplicate stage name \"x\"").contains("line 1");
+      assertThat(error(df("FROM a", "FROM b", "FROM c AS stage-1")).detail()).contains("rename");
+    }
+
+    @Test
+    void laterSelfAndOutOfRangeReferences() {
+      DockerfileException later = error(df("FROM a AS one", "COPY --from=two /x /x", "FROM b AS two"));
+      assertThat(later.line()).isEqualTo(2);
+      assertThat(later.detail()).contains("defined later");
+      assertThat(error(df("FROM a AS one", "COPY --from=one /x /x")).detail()).contains("its own stage");
+      assertThat(error(df("FROM a", "COPY --from=0 /x /x")).detail()).contains("its own stage");
+      assertThat(error(df("FROM a", "FROM b", "COPY --from=5 /x /x")).detail())
+          .contains("there is no stage 5").contains("0 to 1");
+      assertThat(error(df("FROM a", "COPY --from=-1 /x /x")).detail()).contains("no stage -1");
+      // checked in every stage, also the ones the target does not need (as Docker does)
+      assertThat(error(df("FROM a AS one", "COPY --from=2 /x /x", "FROM b AS t"), Map.of(), "t").line())
+          .isEqualTo(2);
+    }
+
+    @Test
+    void unknownTarget() {
+      DockerfileException e = error(df("FROM a AS build", "FROM b"), Map.of(), "nope");
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.INVALID_SPEC);
+      assertThat(e.line()).isZero();
+      assertThat(e.getMessage()).isEqualTo("target stage \"nope\" not found; the Dockerfile's stages are: build, stage-1");
+    }
+
+    @Test
+    void runMountFromStageIsUnsupported() {
+      DockerfileException e = error(df("FROM golang AS gen", "FROM alpine",
+          "RUN --mount=type=bind,from=gen,source=/out,target=/in cp /in/x /x"));
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.detail()).startsWith("RUN --mount with from=gen is not supported:").contains("use COPY --from");
+      assertThat(error(df("FROM golang AS gen", "FROM alpine",
+          "RUN --mount=from=GEN,target=/in,type=cache x")).kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+    }
+
+    @Test
+    void otherMountsPassThrough() {
+      BuildPlan p = plan(df("FROM alpine", "RUN --mount=type=cache,target=/c --mount=type=secret,id=s"
+          + " --mount=type=bind,from=golang:1.21,source=/usr/local/go,target=/go x"));
+      assertThat(p.usesContext()).isFalse();
+      assertThat(plan(df("FROM alpine", "RUN --mount=target=/src make")).usesContext()).isTrue();
+      // an unneeded stage with a stage mount does not stop the plan
+      assertThat(Planner.plan(df("FROM a AS g", "FROM b AS x", "RUN --mount=from=g,target=/g y", "FROM c AS t"),
+          null, "t").pods()).hasSize(1);
+    }
+
+    @Test
+    void blankBaseName() {
+      DockerfileException e = error(df("ARG BASE", "FROM $BASE"));
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.detail()).contains("base name ($BASE) should not be blank");
+      assertThat(Planner.plan(df("ARG BASE", "FROM $BASE"), Map.of("BASE", "alpine"), null).pods()).hasSize(1);
+    }
+
+    @Test
+    void variableErrorsInAStageAreReportedWhenItIsNeeded() {
+      // from scratch: no image environment could set B
+      DockerfileException e = error(df("FROM scratch", "ENV A=${B:?B_must_be_set}", "COPY x /x"));
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.detail()).contains("B: B_must_be_set");
+    }
+  }
+}
