@@ -7,6 +7,7 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.api.StageStatus;
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.plan.StagePlan;
@@ -31,7 +32,7 @@ import java.util.stream.Collectors;
  * twice on the same inputs gives the same answer (the reconciler is stateless and idempotent).
  */
 public final class BuildDecider {
-  public static final String SOURCE_STEP = "source";
+  public static final String SOURCE_STEP = BuildNames.SOURCE_STEP;
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Duration BLOCKER_RECHECK = Duration.ofSeconds(5);
 
@@ -180,9 +181,9 @@ public final class BuildDecider {
       String failedReason = null;
       String failedMessage = null;
       for (PodPlan pod : plan.pods()) {
-        StepState st = latest.get(pod.name());
+        StepState st = latest.get(stageStep(pod.name()));
         if (st == null) {
-          boolean ready = pod.dependsOn().stream().allMatch(d -> phaseOf(d) == StepPhase.SUCCEEDED);
+          boolean ready = pod.dependsOn().stream().allMatch(d -> phaseOf(stageStep(d)) == StepPhase.SUCCEEDED);
           if (ready) {
             create.add(new StepStart(pod.name(), 1));
           }
@@ -219,12 +220,12 @@ public final class BuildDecider {
         create.clear();
         return fail(failedReason, failedMessage);
       }
-      StepState fin = latest.get(plan.finalPod());
+      StepState fin = latest.get(stageStep(plan.finalPod()));
       if (fin != null && fin.phase() == StepPhase.SUCCEEDED) {
         return succeed(fin);
       }
       long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
-      List<String> waiting = plan.pods().stream().map(p -> latest.get(p.name()))
+      List<String> waiting = plan.pods().stream().map(p -> latest.get(stageStep(p.name())))
           .filter(s -> s != null && s.phase() == StepPhase.PENDING && s.reason() != null)
           .map(s -> s.step() + ": " + s.message()).toList();
       if (!waiting.isEmpty()) {
@@ -232,7 +233,7 @@ public final class BuildDecider {
             .map(StepState::reason).findFirst().orElse("Pending"), String.join("; ", waiting));
       }
       String runningNames = plan.pods().stream().filter(p -> {
-        StepState s = latest.get(p.name());
+        StepState s = latest.get(stageStep(p.name()));
         return s != null && !s.terminal();
       }).map(PodPlan::name).collect(Collectors.joining(", "));
       return running(done + "/" + status.stages.size() + " stages done"
@@ -354,7 +355,7 @@ public final class BuildDecider {
         StageStatus s = new StageStatus();
         s.name = stage.name();
         s.dependsOn = new ArrayList<>(stage.dependsOn());
-        StepState st = latest.get(stage.pod());
+        StepState st = latest.get(stageStep(stage.pod()));
         StageStatus before = previous.get(stage.name());
         if (st == null) {
           s.phase = before != null && before.podName != null ? "Cancelled" : "Waiting";
@@ -428,6 +429,11 @@ public final class BuildDecider {
     return c != null && !"Unknown".equals(c.getStatus());
   }
 
+  /** The step key of a plan pod (a stage named "source" must not be taken for the source pod). */
+  static String stageStep(String planPod) {
+    return BuildNames.stageStep(planPod);
+  }
+
   static String planReason(DockerfileException e) {
     return e.kind() == DockerfileException.Kind.INVALID_SPEC ? "InvalidSpec" : "InvalidDockerfile";
   }
@@ -444,7 +450,7 @@ public final class BuildDecider {
 
   static String imageRef(String image, String digest) {
     try {
-      return ImageReference.parse(image).withDigest(digest);
+      return ImageReference.parse(image).withDigest(digest).toString();
     } catch (RuntimeException e) {
       return image + "@" + digest;
     }

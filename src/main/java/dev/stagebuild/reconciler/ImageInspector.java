@@ -24,7 +24,7 @@ public class ImageInspector {
     var output = sb.getSpec().output;
     ImageReference ref;
     try {
-      ref = ImageReference.parse(BuildDecider.imageRef(output.image, digest));
+      ref = ImageReference.parse(output.image).withDigest(digest);
     } catch (RuntimeException e) {
       return Inspection.failed("InvalidSpec", "spec.output.image '" + output.image + "' is not an image reference: "
           + e.getMessage());
@@ -39,7 +39,7 @@ public class ImageInspector {
             + " with key .dockerconfigjson is needed to read the image's size from the registry");
       }
       try {
-        credentials = DockerConfig.parse(Base64.getDecoder().decode(data)).credentialsFor(ref.registry());
+        credentials = DockerConfig.parse(Base64.getDecoder().decode(data)).credentialsFor(ref);
       } catch (RuntimeException e) {
         return Inspection.failed("InvalidSecret", "Secret " + output.pushSecretRef.name
             + " does not hold a valid .dockerconfigjson: " + e.getMessage());
@@ -56,13 +56,7 @@ public class ImageInspector {
       }).toList();
       return Inspection.of(info.size(), platforms);
     } catch (RegistryException e) {
-      String reason = switch (e.reason()) {
-        case UNREACHABLE -> "RegistryUnreachable";
-        case UNAUTHORIZED -> "RegistryUnauthorized";
-        case NOT_FOUND -> "ImageNotFound";
-        default -> "RegistryError";
-      };
-      return Inspection.failed(reason, "the image was pushed as " + digest + ", but its size could not be read: "
+      return Inspection.failed(e.reason().conditionReason(), "the image was pushed as " + digest + ", but its size could not be read: "
           + e.getMessage());
     }
   }

@@ -109,7 +109,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     for (StepStart start : decision.createPods()) {
       Pod pod;
       if (BuildDecider.SOURCE_STEP.equals(start.step())) {
-        pod = resources.sourcePod(sb, buildId, cluster.sourceConfigMapKeys(sb));
+        pod = resources.sourcePod(sb, buildId, cluster.sourceConfigMapKeys(sb), start.attempt(),
+            decision.pinnedNode());
       } else {
         BuildPlan p = plan.plan();
         if (!planWritten) {
@@ -161,7 +162,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     }
     String finalStep = plan.known() ? plan.plan().finalPod() : null;
     return steps.stream()
-        .filter(s -> s.step().equals(finalStep) && s.phase() == StepPhase.SUCCEEDED)
+        .filter(s -> finalStep != null && s.step().equals(BuildDecider.stageStep(finalStep))
+            && s.phase() == StepPhase.SUCCEEDED)
         .map(s -> BuildDecider.digestIn(s.terminationMessage()))
         .filter(Objects::nonNull).findFirst().orElse(null);
   }

@@ -11,6 +11,10 @@ import dev.stagebuild.api.Source;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageStatus;
 import dev.stagebuild.kaniko.Labels;
+import dev.stagebuild.registry.testing.LocalRegistry;
+import dev.stagebuild.registry.testing.RequiresLocalRegistry;
+import dev.stagebuild.registry.testing.TestImages;
+import dev.stagebuild.registry.testing.TestImages.PushedImage;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.OperatorHarness;
@@ -70,36 +74,52 @@ class OperatorTest {
   }
 
   @Test
-  void seedHellogoFromConfigMapBuildsSourceThenBuildThenFinal() throws Exception {
-    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("hellogo-src")
-        .endMetadata()
-        .addToData("app.go", Files.readString(Path.of("src/test/resources/seed/hellogo-app.go")))
-        .addToData("Dockerfile.ms", Files.readString(Path.of("src/test/resources/seed/hellogo-Dockerfile.ms")))
-        .build()).create();
-    StageBuild sb = stageBuild("hellogo", "registry.example.com/eriksf/hellogo:0.0.2");
-    sb.getSpec().source = new Source();
-    sb.getSpec().source.configMap = new LocalObjectRef("hellogo-src");
-    sb.getSpec().dockerfile = new DockerfileSpec();
-    sb.getSpec().dockerfile.path = "Dockerfile.ms";
-    create(sb);
+  @RequiresLocalRegistry
+  void seedHellogoFromConfigMapBuildsSourceThenBuildThenFinalWithTheRegistrysSize() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.builder().basicAuth("eriksf", "s3cret").start()) {
+      // What the final pod "pushed": a real image in a real registry; its size is what this test uploaded.
+      PushedImage pushed = TestImages.on(registry).push("eriksf/hellogo", "0.0.2",
+          TestImages.image().randomLayers(4096, 1024).cmd("/usr/local/bin/hello"));
+      fallback = pod -> PodOutcome.succeed(isFinal(pod) ? pushed.digest() : "");
+      client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("regcred")
+          .endMetadata().withType("kubernetes.io/dockerconfigjson")
+          .addToData(".dockerconfigjson", Base64.getEncoder().encodeToString(registry.dockerConfigJson()))
+          .build()).create();
+      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("hellogo-src")
+          .endMetadata()
+          .addToData("app.go", Files.readString(Path.of("src/test/resources/seed/hellogo-app.go")))
+          .addToData("Dockerfile.ms", Files.readString(Path.of("src/test/resources/seed/hellogo-Dockerfile.ms")))
+          .build()).create();
+      StageBuild sb = stageBuild("hellogo", registry.image("eriksf/hellogo:0.0.2"));
+      sb.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
+      sb.getSpec().output.insecure = true;
+      sb.getSpec().source = new Source();
+      sb.getSpec().source.configMap = new LocalObjectRef("hellogo-src");
+      sb.getSpec().dockerfile = new DockerfileSpec();
+      sb.getSpec().dockerfile.path = "Dockerfile.ms";
+      create(sb);
 
-    StageBuild done = awaitFinished("hellogo");
-    assertThat(condition(done, "Succeeded")).isEqualTo("True");
-    assertThat(condition(done, "Ready")).isEqualTo("True");
-    assertThat(done.getStatus().output.digest).isEqualTo(DIGEST);
-    assertThat(done.getStatus().output.imageRef).isEqualTo("registry.example.com/eriksf/hellogo@" + DIGEST);
-    assertThat(done.getStatus().stages).extracting(s -> s.name).containsExactly("build", "stage-1");
-    assertThat(done.getStatus().stages).allMatch(s -> "Succeeded".equals(s.phase));
-    assertThat(done.getStatus().stages.get(1).dependsOn).containsExactly("build");
-    assertThat(done.getStatus().stagesDone).isEqualTo("2/2");
-    assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
-    assertThat(kubelet.startedPods()).containsExactly("hellogo-1-source", "hellogo-1-build", "hellogo-1-stage-1");
-    assertThat(done.getStatus().completionTime).isNotNull();
-    // The workspace is released when the build ends; the pods stay for kubectl logs.
-    await().atMost(5, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
-        .withName("hellogo-1-workspace").get() == null);
-    assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
-    assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
+      StageBuild done = awaitFinished("hellogo");
+      assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+      assertThat(condition(done, "Ready")).isEqualTo("True");
+      assertThat(done.getStatus().output.digest).isEqualTo(pushed.digest());
+      assertThat(done.getStatus().output.imageRef).isEqualTo(registry.host() + "/eriksf/hellogo@" + pushed.digest());
+      assertThat(done.getStatus().output.size).isEqualTo(pushed.expectedSize());
+      assertThat(condition(done, "ImageInspected")).isEqualTo("True");
+      assertThat(done.getStatus().stages).extracting(s -> s.name).containsExactly("build", "stage-1");
+      assertThat(done.getStatus().stages).allMatch(s -> "Succeeded".equals(s.phase));
+      assertThat(done.getStatus().stages.get(1).dependsOn).containsExactly("build");
+      assertThat(done.getStatus().stagesDone).isEqualTo("2/2");
+      assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
+      assertThat(kubelet.startedPods()).containsExactly("hellogo-1-source", "hellogo-1-build",
+          "hellogo-1-stage-1");
+      assertThat(done.getStatus().completionTime).isNotNull();
+      // The workspace is released when the build ends; the pods stay for kubectl logs.
+      await().atMost(5, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
+          .withName("hellogo-1-workspace").get() == null);
+      assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
+      assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
+    }
   }
 
   @Test
@@ -227,7 +247,7 @@ class OperatorTest {
     StageBuild target = inline("badtarget", "FROM alpine AS build\nFROM alpine\n");
     target.getSpec().target = "tset";
     create(target);
-    StageBuild unknownStage = inline("unknownstage", "FROM alpine\nCOPY --from=builder /app /app\nFROM builder AS x\n");
+    StageBuild unknownStage = inline("unknownstage", "FROM alpine\nCOPY --from=later /app /app\nFROM alpine AS later\n");
     create(unknownStage);
     StageBuild secret = inline("nosecret", "FROM alpine\n");
     secret.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");

@@ -3,7 +3,15 @@ package dev.stagebuild.testing;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,7 +28,11 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockCluster() {
-    server = new KubernetesMockServer(true);
+    // The mixed dispatcher answers CRUD requests like an API server and still serves expectations
+    // (the test kubelet uses one for each pod's log).
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+        new KubernetesMixedDispatcher(responses), false);
     server.init();
     client = server.createClient();
     try (InputStream in = Files.newInputStream(CRD)) {
