@@ -1,0 +1,247 @@
+package dev.stagebuild.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.LocalObjectRef;
+import dev.stagebuild.api.Source;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.plan.Planner;
+import dev.stagebuild.reconciler.BuildDecision.StepStart;
+import dev.stagebuild.testing.Builds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler's decisions, without any cluster. */
+class BuildDeciderTest {
+  static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+  static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
+  static final String DIAMOND = """
+      FROM busybox AS left
+      RUN echo left > /left
+      FROM busybox AS right
+      RUN echo right > /right
+      FROM busybox AS final
+      COPY --from=left /left /left
+      COPY --from=right /right /right
+      """;
+  static final OperatorSettings SETTINGS = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
+      Duration.ofSeconds(30), Duration.ofHours(1));
+
+  final BuildDecider decider = new BuildDecider(SETTINGS);
+  StageBuild sb = Builds.inline("app", DIAMOND);
+  final List<StepState> steps = new ArrayList<>();
+
+  BuildDecision decide(Instant now) {
+    return decide(now, null, null);
+  }
+
+  BuildDecision decide(Instant now, Blocker blocker, Inspection inspection) {
+    sb.getMetadata().setGeneration(1L);
+    var plan = PlanOutcome.of(Planner.plan(sb.getSpec().dockerfile.inline, Map.of(), sb.getSpec().target));
+    BuildDecision d = decider.decide(new BuildDecider.Inputs(sb, "1", plan, blocker, List.copyOf(steps),
+        inspection, now));
+    sb.setStatus(d.status());
+    return d;
+  }
+
+  static StepState state(String step, int attempt, StepPhase phase) {
+    return new StepState(step, attempt, "app-1-" + step + (attempt > 1 ? "-r" + attempt : ""), phase,
+        phase == StepPhase.FAILED ? Integer.valueOf(1) : phase == StepPhase.SUCCEEDED ? Integer.valueOf(0) : null,
+        phase == StepPhase.FAILED ? "StageFailed" : null, phase == StepPhase.FAILED ? "exit code 1: boom" : null,
+        null, T0, T0, phase == StepPhase.SUCCEEDED || phase == StepPhase.FAILED ? T0.plusSeconds(5) : null,
+        "node-a");
+  }
+
+  static String condition(BuildDecision d, String type) {
+    var c = Conditions.find(d.status().conditions, type);
+    return c == null ? null : c.getStatus() + "/" + c.getReason();
+  }
+
+  @Test
+  void independentStagesStartTogetherAndTheConsumerWaits() {
+    BuildDecision d = decide(T0);
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
+    assertThat(condition(d, "Succeeded")).startsWith("Unknown/");
+    assertThat(condition(d, "Ready")).startsWith("False/");
+    assertThat(condition(d, "Reconciling")).startsWith("True/");
+    assertThat(d.status().stages).extracting(s -> s.phase).containsOnly("Waiting");
+    assertThat(d.status().stagesDone).isEqualTo("0/3");
+    assertThat(d.finished()).isFalse();
+  }
+
+  @Test
+  void consumerStartsOnlyWhenEveryProducerSucceeded() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.RUNNING));
+    assertThat(decide(T0).createPods()).isEmpty();
+    steps.set(1, state("right", 1, StepPhase.SUCCEEDED));
+    BuildDecision d = decide(T0.plusSeconds(1));
+    assertThat(d.createPods()).containsExactly(new StepStart("final", 1));
+    assertThat(d.status().stagesDone).isEqualTo("2/3");
+    assertThat(d.events()).extracting(BuildEvent::reason).contains("StageSucceeded");
+  }
+
+  @Test
+  void theSameInputsGiveTheSameDecision() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    BuildDecision first = decide(T0);
+    BuildDecision second = decide(T0);
+    assertThat(second.createPods()).isEqualTo(first.createPods());
+    assertThat(second.status().conditions).isEqualTo(first.status().conditions);
+    assertThat(second.events()).isEmpty();
+  }
+
+  @Test
+  void aSourceRunsFirst() {
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new LocalObjectRef("src");
+    BuildDecision d = decide(T0);
+    assertThat(d.createPods()).containsExactly(new StepStart("source", 1));
+    steps.add(state("source", 1, StepPhase.RUNNING));
+    assertThat(decide(T0).createPods()).isEmpty();
+    steps.set(0, state("source", 1, StepPhase.SUCCEEDED));
+    assertThat(decide(T0).createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
+  }
+
+  @Test
+  void failedSourceFailsTheBuild() {
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new LocalObjectRef("src");
+    steps.add(state("source", 1, StepPhase.FAILED));
+    BuildDecision d = decide(T0);
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/SourceFailed");
+    assertThat(d.createPods()).isEmpty();
+  }
+
+  @Test
+  void aFailedAttemptIsRetriedWhileRetriesRemainThenFailsTheBuild() {
+    sb.getSpec().retries = 1;
+    steps.add(state("left", 1, StepPhase.FAILED));
+    steps.add(state("right", 1, StepPhase.RUNNING));
+    BuildDecision d = decide(T0);
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 2));
+    assertThat(d.status().stages.get(0).phase).isEqualTo("Retrying");
+    assertThat(d.events()).extracting(BuildEvent::reason).contains("StageRetrying");
+
+    steps.add(state("left", 2, StepPhase.FAILED));
+    d = decide(T0.plusSeconds(10));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/StageFailed");
+    assertThat(condition(d, "Stalled")).isEqualTo("True/StageFailed");
+    assertThat(Conditions.find(d.status().conditions, "Reconciling")).isNull();
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage())
+        .contains("stage left failed", "attempt 2", "exit code 1: boom");
+    assertThat(d.createPods()).isEmpty();
+    assertThat(d.deletePods()).containsExactly("app-1-right");
+    assertThat(d.finished()).isTrue();
+  }
+
+  @Test
+  void aFinishedBuildIsNeverRunAgain() {
+    steps.add(state("left", 1, StepPhase.FAILED));
+    decide(T0);
+    steps.clear();
+    BuildDecision d = decide(T0.plusSeconds(60));
+    assertThat(d.createPods()).isEmpty();
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/StageFailed");
+  }
+
+  @Test
+  void theBuildTimesOutAndStopsItsPods() {
+    sb.getSpec().timeoutSeconds = 60L;
+    steps.add(state("left", 1, StepPhase.RUNNING));
+    BuildDecision first = decide(T0);
+    assertThat(first.requeueAfter()).isEqualTo(Duration.ofSeconds(60));
+    BuildDecision d = decide(T0.plusSeconds(61));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/Timeout");
+    assertThat(d.deletePods()).containsExactly("app-1-left");
+  }
+
+  @Test
+  void aPodPendingForAReasonIsReportedThenFailedAfterTheBound() {
+    StepState pulling = new StepState("left", 1, "app-1-left", StepPhase.PENDING, null, "ImagePullFailed",
+        "ImagePullBackOff: Back-off pulling image", null, T0, null, null, null);
+    steps.add(pulling);
+    BuildDecision d = decide(T0.plusSeconds(30));
+    assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/ImagePullFailed");
+    assertThat(d.requeueAfter()).isLessThanOrEqualTo(Duration.ofSeconds(271));
+    steps.set(0, new StepState("left", 1, "app-1-left", StepPhase.STUCK, null, "ImagePullFailed",
+        "ImagePullBackOff: Back-off pulling image (pending for more than 300s)", null, T0, null, T0, null));
+    d = decide(T0.plusSeconds(301));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/ImagePullFailed");
+  }
+
+  @Test
+  void aMissingSecretIsWaitedForThenFailsTheBuild() {
+    Blocker missing = new Blocker("SecretNotFound", "Secret regcred does not exist");
+    BuildDecision d = decide(T0, missing, null);
+    assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/SecretNotFound");
+    assertThat(d.createPods()).isEmpty();
+    d = decide(T0.plusSeconds(61), missing, null);
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/SecretNotFound");
+  }
+
+  @Test
+  void anInvalidDockerfileFailsAtOnce() {
+    sb.getMetadata().setGeneration(1L);
+    BuildDecision d = decider.decide(new BuildDecider.Inputs(sb, "1",
+        PlanOutcome.failed(new DockerfileException(3, "COPY needs a source and a destination")), null, List.of(),
+        null, T0));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/InvalidDockerfile");
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage()).startsWith("line 3:");
+  }
+
+  @Test
+  void successReportsTheDigestAndSizeAndKeepsTransitionTimes() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.RUNNING, null, null, null, null, T0, T0, null,
+        "node-a"));
+    BuildDecision running = decide(T0);
+    String readyFalseSince = Conditions.find(running.status().conditions, "Ready").getLastTransitionTime();
+    decide(T0.plusSeconds(5));
+    assertThat(Conditions.find(sb.getStatus().conditions, "Ready").getLastTransitionTime()).isEqualTo(readyFalseSince);
+
+    steps.set(2, new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST + "\n", T0, T0,
+        T0.plusSeconds(9), "node-a"));
+    BuildDecision d = decide(T0.plusSeconds(10), null, Inspection.of(9_620_000L, List.of()));
+    assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
+    assertThat(condition(d, "Ready")).isEqualTo("True/Succeeded");
+    assertThat(condition(d, "ImageInspected")).isEqualTo("True/Inspected");
+    assertThat(Conditions.find(d.status().conditions, "Reconciling")).isNull();
+    assertThat(d.status().output.digest).isEqualTo(DIGEST);
+    assertThat(d.status().output.imageRef).isEqualTo("registry.example.com/test/app@" + DIGEST);
+    assertThat(d.status().output.size).isEqualTo(9_620_000L);
+    assertThat(d.status().output.sizeText).isEqualTo("9.62MB");
+    assertThat(d.status().stagesDone).isEqualTo("3/3");
+    assertThat(d.finished()).isTrue();
+    assertThat(d.requeueAfter()).isNull();
+  }
+
+  @Test
+  void aFinalPodWithoutDigestFailsThePush() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, "", T0, T0, T0, null));
+    assertThat(condition(decide(T0), "Succeeded")).isEqualTo("False/PushFailed");
+  }
+
+  @Test
+  void aFailedSizeLookUpIsRetriedWithoutFailingTheBuild() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+    BuildDecision d = decide(T0, null, Inspection.failed("RegistryUnreachable", "connection refused"));
+    assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
+    assertThat(condition(d, "ImageInspected")).isEqualTo("False/RegistryUnreachable");
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
+    d = decide(T0.plusSeconds(30), null, Inspection.of(1234, List.of()));
+    assertThat(condition(d, "ImageInspected")).isEqualTo("True/Inspected");
+    assertThat(d.status().output.size).isEqualTo(1234L);
+    assertThat(d.requeueAfter()).isNull();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.stagebuild.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.kaniko.Labels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Pod status as the kubelet writes it, read back into a step's state. */
+class PodInspectorTest {
+  static final Instant CREATED = Instant.parse("2026-11-26T10:00:00Z");
+  static final Duration BOUND = Duration.ofMinutes(5);
+
+  static PodBuilder pod() {
+    return new PodBuilder().withNewMetadata().withName("app-1-build-r2").withCreationTimestamp(CREATED.toString())
+        .addToLabels(Labels.ATTEMPT, "2").addToAnnotations(Labels.STEP_ANNOTATION, "build").endMetadata()
+        .withNewSpec().withNodeName("node-a").addNewContainer().withName("kaniko").endContainer().endSpec();
+  }
+
+  @Test
+  void failedPodGivesExitCodeAndLogTail() {
+    Pod p = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
+        .withNewTerminated().withExitCode(2).withReason("Error").withMessage("make: *** [all] Error 2\n")
+        .withFinishedAt("2026-11-26T10:01:00Z").endTerminated().endState().endContainerStatus().endStatus().build();
+    StepState s = PodInspector.inspect(p, CREATED.plusSeconds(70), BOUND);
+    assertThat(s.step()).isEqualTo("build");
+    assertThat(s.attempt()).isEqualTo(2);
+    assertThat(s.phase()).isEqualTo(StepPhase.FAILED);
+    assertThat(s.exitCode()).isEqualTo(2);
+    assertThat(s.reason()).isEqualTo("StageFailed");
+    assertThat(s.message()).isEqualTo("exit code 2: make: *** [all] Error 2");
+    assertThat(s.finished()).isEqualTo(Instant.parse("2026-11-26T10:01:00Z"));
+  }
+
+  @Test
+  void oomKilledAndDeadlineAreNamed() {
+    Pod oom = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
+        .withNewTerminated().withExitCode(137).withReason("OOMKilled").endTerminated().endState()
+        .endContainerStatus().endStatus().build();
+    assertThat(PodInspector.inspect(oom, CREATED, BOUND).reason()).isEqualTo("OOMKilled");
+    assertThat(PodInspector.inspect(oom, CREATED, BOUND).message()).startsWith("exit code 137 (OOMKilled)");
+    Pod late = pod().withNewStatus().withPhase("Failed").withReason("DeadlineExceeded")
+        .withMessage("Pod was active on the node longer than the specified deadline").endStatus().build();
+    assertThat(PodInspector.inspect(late, CREATED, BOUND).reason()).isEqualTo("Timeout");
+  }
+
+  @Test
+  void imagePullBackOffIsPendingUntilTheBoundThenStuck() {
+    Pod p = pod().withNewStatus().withPhase("Pending").addNewContainerStatus().withName("kaniko").withNewState()
+        .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image \"x\"").endWaiting()
+        .endState().endContainerStatus().endStatus().build();
+    StepState early = PodInspector.inspect(p, CREATED.plusSeconds(10), BOUND);
+    assertThat(early.phase()).isEqualTo(StepPhase.PENDING);
+    assertThat(early.reason()).isEqualTo("ImagePullFailed");
+    assertThat(early.message()).contains("ImagePullBackOff", "Back-off pulling image");
+    assertThat(PodInspector.inspect(p, CREATED.plusSeconds(301), BOUND).phase()).isEqualTo(StepPhase.STUCK);
+  }
+
+  @Test
+  void unschedulableIsReportedWithTheSchedulersMessage() {
+    Pod p = pod().withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+        .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 Insufficient cpu.").endCondition()
+        .endStatus().build();
+    StepState s = PodInspector.inspect(p, CREATED.plusSeconds(1), BOUND);
+    assertThat(s.reason()).isEqualTo("Unschedulable");
+    assertThat(s.message()).contains("Insufficient cpu");
+  }
+
+  @Test
+  void succeededPodGivesItsTerminationMessage() {
+    Pod p = pod().withNewStatus().withPhase("Succeeded").addNewContainerStatus().withName("kaniko").withNewState()
+        .withNewTerminated().withExitCode(0).withMessage("sha256:abc\n").endTerminated().endState()
+        .endContainerStatus().endStatus().build();
+    StepState s = PodInspector.inspect(p, CREATED, BOUND);
+    assertThat(s.phase()).isEqualTo(StepPhase.SUCCEEDED);
+    assertThat(s.terminationMessage()).isEqualTo("sha256:abc");
+  }
+
+  @Test
+  void aPodWithoutStatusIsPending() {
+    assertThat(PodInspector.inspect(pod().build(), CREATED, BOUND).phase()).isEqualTo(StepPhase.PENDING);
+  }
+}
