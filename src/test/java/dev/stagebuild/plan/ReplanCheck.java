@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * "The rewrite keeps the meaning": planning a pod's rewritten Dockerfile for its target gives one
  * pod with the same chain of stages and the same instructions, except that every COPY/ADD context
- * source gains one more {@code src/} (the {@code from/...} paths are context paths by then).
+ * source gains one more {@code src/} (the {@code from/...} paths are context paths by then), and a
+ * {@code --parents} source one more pivot {@code ./}.
  */
 final class ReplanCheck {
   private ReplanCheck() {}
@@ -43,8 +44,9 @@ final class ReplanCheck {
       List<String> args = i.args();
       for (int k = 0; k < args.size(); k++) {
         String a = args.get(k);
-        while (k < args.size() - 1 && a.startsWith("src/")) {
-          a = a.substring(4);
+        // "src/./x" is "x" with --parents too: the pivot only says where parents start
+        while (k < args.size() - 1 && (a.startsWith("src/") || a.startsWith("./"))) {
+          a = a.substring(a.startsWith("./") ? 2 : 4);
         }
         sb.append(' ').append(a);
       }
