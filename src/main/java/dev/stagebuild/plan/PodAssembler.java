@@ -90,15 +90,13 @@ final class PodAssembler {
 
     List<StagePlan> stages = new ArrayList<>();
     for (Stage s : needed) {
-      Set<String> deps = new LinkedHashSet<>();
+      Set<Stage> deps = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
       if (s.parent != null) {
-        deps.add(s.parent.name);
+        deps.add(s.parent);
       }
-      for (Stage p : s.producers) {
-        deps.add(p.name);
-      }
+      deps.addAll(s.producers);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
-          s.parent == null ? null : s.parent.name, List.copyOf(deps), podOf(s, pods)));
+          s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf(s, pods)));
     }
     List<List<String>> frozenWaves = waves.stream().map(List::copyOf).toList();
     return new BuildPlan(List.copyOf(stages), List.copyOf(pods), frozenWaves, target.name,

@@ -211,17 +211,27 @@ final class StageAnalyzer {
     stage.rewritten.put(i, i.applyEdits(edits));
   }
 
-  /** The rewritten path under {@code from/<stage>}; {@code --parents} keeps parents from the root. */
+  /**
+   * The rewritten path under {@code from/<stage>}. With {@code --parents} the parent directories
+   * are kept from the pivot {@code /./} on, so one is put at the stage's root unless the source
+   * has its own.
+   */
   private static String stagePath(String path, boolean parents) {
     if (!parents) {
       return Paths.absoluteKeepingSuffix(path);
     }
     int pivot = path.indexOf("/./");
     if (pivot < 0) {
-      return "/." + Paths.absoluteKeepingSuffix(path);
+      String rest = Paths.absoluteKeepingSuffix(path);
+      return rest.isEmpty() || rest.equals("/") || rest.equals("/.") ? "/." : "/." + rest;
     }
-    String right = Paths.cleanRelative(path.substring(pivot + 3));
-    return Paths.absoluteKeepingSuffix(path.substring(0, pivot)) + "/./" + (right == null ? "." : right);
+    return Paths.absoluteKeepingSuffix(path.substring(0, pivot))
+        + pivoted(Paths.cleanRelative(path.substring(pivot + 3)));
+  }
+
+  /** {@code /./<rest>}, or just {@code /.} when nothing follows the pivot. */
+  private static String pivoted(String rest) {
+    return rest == null || rest.equals(".") ? "/." : "/./" + rest;
   }
 
   private static String withoutPivot(String path, boolean parents) {
@@ -274,8 +284,7 @@ final class StageAnalyzer {
       int pivot = source.indexOf("/./");
       if (pivot >= 0) {
         String left = Paths.cleanRelative(source.substring(0, pivot));
-        String right = Paths.cleanRelative(source.substring(pivot + 3));
-        return (left == null ? "." : left) + "/./" + (right == null ? "." : right);
+        return (left == null ? "." : left) + pivoted(Paths.cleanRelative(source.substring(pivot + 3)));
       }
       String cleaned = Paths.cleanRelative(source);
       return "./" + (cleaned == null ? source : cleaned);

@@ -1,0 +1,3 @@
+FROM alpine:3.18.3 AS stage-1
+COPY from/build/usr/local/bin/hello /usr/local/bin/hello
+CMD [ "/usr/local/bin/hello" ]
