@@ -1,7 +1,6 @@
 package dev.stagebuild.reconciler;
 
 import dev.stagebuild.api.StageBuild;
-import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.kaniko.BuildNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -111,12 +110,6 @@ final class ClusterView {
       releaseWorkspace(BuildNames.pvcName(name, previousBuild));
       client.configMaps().inNamespace(namespace).withName(BuildNames.planConfigMapName(name, previousBuild)).delete();
     }
-  }
-
-  void updateStatus(StageBuild resource, StageBuildStatus status) {
-    StageBuild copy = copy(resource);
-    copy.setStatus(status);
-    client.resource(copy).inNamespace(namespace).updateStatus();
   }
 
   void recordEvent(BuildEvent event, Clock clock) {

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -96,16 +97,19 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
     BuildDecision decision = decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps,
         inspection, now));
-    apply(cluster, sb, buildId, plan, decision, () -> resolver.rewrittenDockerignore(steps));
-    return writeStatus(cluster, resource, decision);
+    apply(cluster, sb, buildId, plan, decision, steps, finished, () -> resolver.rewrittenDockerignore(steps));
+    return writeStatus(cluster, resource, context, decision);
   }
 
   private void apply(ClusterView cluster, StageBuild sb, String buildId, PlanOutcome plan, BuildDecision decision,
-      Supplier<String> dockerignore) {
-    if (!decision.createPods().isEmpty()) {
+      List<StepState> steps, boolean alreadyFinished, Supplier<String> dockerignore) {
+    // The workspace and the plan are made just before the first pod that needs them; a pod of
+    // this build that exists proves they were made (names are deterministic, so a retry after a
+    // crash between the two calls only meets a 409).
+    if (!decision.createPods().isEmpty() && steps.isEmpty()) {
       cluster.createIfAbsent(resources.workspace(sb, buildId));
     }
-    boolean planWritten = false;
+    boolean planWritten = steps.stream().anyMatch(s -> !BuildDecider.SOURCE_STEP.equals(s.step()));
     for (StepStart start : decision.createPods()) {
       Pod pod;
       if (BuildDecider.SOURCE_STEP.equals(start.step())) {
@@ -124,17 +128,21 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
     }
     decision.deletePods().forEach(cluster::deletePod);
-    if (decision.finished()) {
+    if (decision.finished() && !alreadyFinished) {
       cluster.releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
     }
-    decision.events().forEach(e -> cluster.recordEvent(e, clock));
   }
 
-  private UpdateControl<StageBuild> writeStatus(ClusterView cluster, StageBuild resource, BuildDecision decision) {
-    UpdateControl<StageBuild> control = UpdateControl.noUpdate();
+  private UpdateControl<StageBuild> writeStatus(ClusterView cluster, StageBuild resource, Context<StageBuild> context,
+      BuildDecision decision) {
     if (!Objects.equals(cluster.json(resource.getStatus()), cluster.json(decision.status()))) {
       try {
-        cluster.updateStatus(resource, decision.status());
+        // Writes with the resourceVersion read (a PUT of the status subresource, no merge patch) and
+        // keeps the answer in the cache, so the next pass does not start from a stale status.
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
+          r.setStatus(decision.status());
+          return r;
+        });
         metrics.statusWritten(resource.getStatus(), decision.status());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
@@ -144,6 +152,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         throw e;
       }
     }
+    // Events follow the status they describe, so a lost status write does not repeat them.
+    decision.events().forEach(e -> cluster.recordEvent(e, clock));
+    UpdateControl<StageBuild> control = UpdateControl.noUpdate();
     if (decision.requeueAfter() != null) {
       control.rescheduleAfter(decision.requeueAfter());
     }

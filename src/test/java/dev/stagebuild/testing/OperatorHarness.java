@@ -33,8 +33,7 @@ public final class OperatorHarness implements AutoCloseable {
         new KanikoResources(RenderSettings.defaults()), new ImageInspector(new RegistryClient()),
         new BuildMetrics(meters), Clock.systemUTC());
     operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withConcurrentReconciliationThreads(4));
+        .withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(reconciler);
     operator.start();
     return this;

@@ -41,6 +41,7 @@ public final class TestKubelet implements AutoCloseable {
   });
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> created = new ConcurrentHashMap<>();
+  private final Map<String, Instant> finished = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
   private final SharedIndexInformer<Pod> informer;
 
@@ -69,8 +70,14 @@ public final class TestKubelet implements AutoCloseable {
     return List.copyOf(started);
   }
 
+  /** When this kubelet first saw the pod (its creation, give or take the watch's latency). */
   public Instant createdAt(String pod) {
     return created.get(pod);
+  }
+
+  /** When this kubelet reported the pod Succeeded or Failed. */
+  public Instant finishedAt(String pod) {
+    return finished.get(pod);
   }
 
   private void admit(Pod pod) {
@@ -120,6 +127,7 @@ public final class TestKubelet implements AutoCloseable {
                 .withStartedAt(now).withFinishedAt(end).endTerminated().build())
             .build())
         .build(), NODE);
+    finished.put(pod.getMetadata().getName(), Instant.now());
   }
 
   private static PodStatus pendingStatus(Pod pod, String reason) {
