@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Planner;
@@ -59,6 +60,7 @@ public final class PlanCommand {
       return OK;
     }
     BuildPlan plan;
+    StageBuild build;
     try {
       String text = options.file.equals("-")
           ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
@@ -68,6 +70,7 @@ public final class PlanCommand {
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
       plan = Planner.plan(input.dockerfile(), buildArgs, target);
+      build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
     } catch (DockerfileException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;
@@ -81,19 +84,19 @@ public final class PlanCommand {
     switch (options.format) {
       case TEXT -> PlanText.print(plan, out);
       case JSON -> out.println(write(jsonMapper(), plan));
-      case YAML -> out.print(write(yamlMapper(), yamlDocument(plan)));
+      case YAML -> out.print(write(yamlMapper(), yamlDocument(plan, build)));
       default -> throw new IllegalStateException(options.format.toString());
     }
     out.flush();
     return OK;
   }
 
-  /**
-   * What {@code -o yaml} prints. Hook: the Kubernetes objects the operator would create for this
-   * plan (PVC, plan ConfigMap, pods) belong here, next to the plan; for now it is the plan alone.
-   */
-  static Object yamlDocument(BuildPlan plan) {
-    return plan;
+  /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */
+  static Object yamlDocument(BuildPlan plan, StageBuild build) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("plan", plan);
+    doc.put("objects", ClusterObjects.of(build, plan));
+    return doc;
   }
 
   private static String write(ObjectMapper mapper, Object value) {
@@ -112,6 +115,7 @@ public final class PlanCommand {
     return new ObjectMapper(new YAMLFactory()
         .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
         .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
   }
 

@@ -22,7 +22,7 @@ import java.util.Map;
  * Dockerfile or from a StageBuild YAML (whose {@code spec.dockerfile.inline}, or
  * {@code spec.dockerfile.path} next to the YAML file, gives the Dockerfile).
  */
-record PlanInput(String dockerfile, String target, Map<String, String> buildArgs) {
+record PlanInput(String dockerfile, String target, Map<String, String> buildArgs, StageBuild build) {
 
   /** A problem with the input file that is not in a Dockerfile (exit code 1). */
   static final class InputException extends Exception {
@@ -39,12 +39,14 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
    */
   static PlanInput read(String name, String text) throws InputException {
     if (!looksLikeYaml(name, text)) {
-      return new PlanInput(text, null, Map.of());
+      return new PlanInput(text, null, Map.of(), null);
     }
     JsonNode resource = stageBuild(name, text);
+    StageBuild build;
     StageBuildSpec spec;
     try {
-      spec = yamlMapper().treeToValue(resource, StageBuild.class).getSpec();
+      build = yamlMapper().treeToValue(resource, StageBuild.class);
+      spec = build.getSpec();
     } catch (IOException | IllegalArgumentException e) {
       throw new InputException(name + ": not a valid StageBuild: " + e.getMessage());
     }
@@ -59,7 +61,7 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         }
       }
     }
-    return new PlanInput(dockerfileOf(name, spec), spec.target, args);
+    return new PlanInput(dockerfileOf(name, spec), spec.target, args, build);
   }
 
   /** A {@code .yaml}/{@code .yml} file, or a text whose first line is a YAML key of a resource. */

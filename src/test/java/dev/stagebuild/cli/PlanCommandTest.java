@@ -77,13 +77,21 @@ class PlanCommandTest {
   }
 
   @Test
-  void yamlPrintsTheSameContent() throws Exception {
+  void yamlPrintsThePlanAndTheObjectsTheOperatorWouldCreate() throws Exception {
     Result r = run(HELLOGO, "--output=yaml", "-");
     assertThat(r.code()).isZero();
     JsonNode yaml = new YAMLMapper().readTree(r.out());
     JsonNode json = new ObjectMapper().readTree(run(HELLOGO, "-o", "json", "-").out());
-    assertThat(yaml).isEqualTo(json);
+    assertThat(yaml.path("plan")).isEqualTo(json);
     assertThat(r.out()).contains("dockerfile: |\n");
+    JsonNode objects = yaml.path("objects");
+    assertThat(objects.findValuesAsText("kind")).containsSubsequence("PersistentVolumeClaim", "ConfigMap", "Pod", "Pod");
+    JsonNode finalPod = objects.get(3);
+    assertThat(finalPod.path("metadata").path("name").asText()).isEqualTo("plan-1-stage-1");
+    assertThat(finalPod.path("metadata").path("labels").path("stagebuild.dev/build-id").isTextual()).isTrue();
+    assertThat(finalPod.path("spec").path("containers").get(0).path("args").toString())
+        .contains("--destination=registry.example.com/plan:latest");
+    assertThat(objects.get(1).path("data").path("build.exports").asText()).isEqualTo("/usr/local/bin/hello\n");
   }
 
   @Test
