@@ -49,11 +49,11 @@ final class PodAssembler {
       }
     }
     List<Stage> podTargets = podTargets(needed);
+    checkSize(podTargets);
     Map<Stage, List<Stage>> chains = new HashMap<>();
     for (Stage t : podTargets) {
       chains.put(t, chain(t));
     }
-    checkSize(podTargets, chains);
 
     Map<Stage, Set<String>> exports = new HashMap<>();
     for (Stage s : needed) {
@@ -88,6 +88,15 @@ final class PodAssembler {
           List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
     }
 
+    Map<String, String> podOf = new HashMap<>();
+    for (PodPlan p : pods) {
+      podOf.put(p.target(), p.name());
+    }
+    for (PodPlan p : pods) {
+      for (String s : p.stages()) {
+        podOf.putIfAbsent(s, p.name());
+      }
+    }
     List<StagePlan> stages = new ArrayList<>();
     for (Stage s : needed) {
       Set<Stage> deps = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
@@ -96,7 +105,7 @@ final class PodAssembler {
       }
       deps.addAll(s.producers);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
-          s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf(s, pods)));
+          s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
     }
     List<List<String>> frozenWaves = waves.stream().map(List::copyOf).toList();
     return new BuildPlan(List.copyOf(stages), List.copyOf(pods), frozenWaves, target.name,
@@ -169,21 +178,11 @@ final class PodAssembler {
     return chain.stream().map(s -> s.name).toList();
   }
 
-  private static String podOf(Stage s, List<PodPlan> pods) {
-    for (PodPlan p : pods) {
-      if (p.target().equals(s.name)) {
-        return p.name();
-      }
-    }
-    for (PodPlan p : pods) {
-      if (p.stages().contains(s.name)) {
-        return p.name();
-      }
-    }
-    return null;
-  }
-
-  private void checkSize(List<Stage> podTargets, Map<Stage, List<Stage>> chains) {
+  /**
+   * Refuses a plan whose Dockerfiles would be too large together, before writing them: each
+   * stage's size with its ancestors' is summed along the FROM chains, in Dockerfile order.
+   */
+  private void checkSize(List<Stage> podTargets) {
     long prefix = 0;
     for (Directive d : table.dockerfile.directives()) {
       prefix += d.source().length() + 1;
@@ -191,20 +190,22 @@ final class PodAssembler {
     for (Instruction a : table.globalArgs) {
       prefix += a.source().length() + 1;
     }
+    long[] chainSize = new long[table.stages.size()];
+    for (Stage s : table.stages) {
+      long own = s.from.source().length() + 16L;
+      for (Instruction i : s.body) {
+        own += i.source().length() + 1;
+      }
+      chainSize[s.index] = own + (s.parent == null ? 0 : chainSize[s.parent.index]);
+    }
     long total = 0;
     for (Stage t : podTargets) {
-      total += prefix;
-      for (Stage s : chains.get(t)) {
-        total += s.from.source().length() + 16;
-        for (Instruction i : s.body) {
-          total += i.source().length() + 1;
-        }
-      }
-      if (total > MAX_TOTAL_DOCKERFILE_CHARS) {
-        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "the pods' Dockerfiles"
-            + " would be more than " + MAX_TOTAL_DOCKERFILE_CHARS / (1024 * 1024) + " MiB together (each pod"
-            + " repeats the stages its target is built FROM); use fewer or shorter stages");
-      }
+      total += prefix + chainSize[t.index];
+    }
+    if (total > MAX_TOTAL_DOCKERFILE_CHARS) {
+      throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "the pods' Dockerfiles"
+          + " would be more than " + MAX_TOTAL_DOCKERFILE_CHARS / (1024 * 1024) + " MiB together (each pod"
+          + " repeats the stages its target is built FROM); use fewer or shorter stages");
     }
   }
 

@@ -37,7 +37,7 @@ final class StageAnalyzer {
 
   private void analyze(Stage s) {
     stage = s;
-    scope = s.parent != null ? s.parent.scope.copy() : Scope.forImage(s.base);
+    scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     for (Instruction i : s.body) {
       switch (i.keyword()) {
         case "ARG" -> arg(i);
