@@ -50,34 +50,15 @@ final class PodAssembler {
     }
     List<Stage> podTargets = podTargets(needed);
     checkSize(podTargets);
-    Map<Stage, List<Stage>> chains = new HashMap<>();
-    for (Stage t : podTargets) {
-      chains.put(t, chain(t));
-    }
-
-    Map<Stage, Set<String>> exports = new HashMap<>();
-    for (Stage s : needed) {
-      for (Stage.Copy c : s.copies) {
-        exports.computeIfAbsent(c.producer(), k -> new TreeSet<>()).addAll(c.paths());
-      }
-    }
+    Map<Stage, Set<String>> exports = exports(needed);
 
     List<PodPlan> pods = new ArrayList<>();
     Map<String, Integer> waveOf = new HashMap<>();
     List<List<String>> waves = new ArrayList<>();
     for (Stage t : podTargets) {
-      List<Stage> chain = chains.get(t);
+      List<Stage> chain = chain(t);
       List<String> dependsOn = podDependencies(chain);
-      int wave = 0;
-      for (String d : dependsOn) {
-        Integer w = waveOf.get(d);
-        if (w == null) {
-          // cannot happen: stages only copy from earlier stages, whose pods come first
-          throw new DockerfileException(t.from.line(), "circular dependency between stage \"" + t.name
-              + "\" and stage \"" + d + "\"");
-        }
-        wave = Math.max(wave, w + 1);
-      }
+      int wave = wave(t, dependsOn, waveOf);
       waveOf.put(t.name, wave);
       while (waves.size() <= wave) {
         waves.add(new ArrayList<>());
@@ -87,7 +68,41 @@ final class PodAssembler {
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
           List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
     }
+    return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
+        waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
+  }
 
+  /** What each producer exports: every path a needed stage copies from it, sorted. */
+  private static Map<Stage, Set<String>> exports(List<Stage> needed) {
+    Map<Stage, Set<String>> exports = new HashMap<>();
+    for (Stage s : needed) {
+      for (Stage.Copy c : s.copies) {
+        exports.computeIfAbsent(c.producer(), k -> new TreeSet<>()).addAll(c.paths());
+      }
+    }
+    return exports;
+  }
+
+  /** One more than the latest wave of the pods it depends on; 0 without dependencies. */
+  private static int wave(Stage pod, List<String> dependsOn, Map<String, Integer> waveOf) {
+    int wave = 0;
+    for (String d : dependsOn) {
+      Integer w = waveOf.get(d);
+      if (w == null) {
+        // cannot happen: stages only copy from earlier stages, whose pods come first
+        throw new DockerfileException(pod.from.line(), "circular dependency between stage \"" + pod.name
+            + "\" and stage \"" + d + "\"");
+      }
+      wave = Math.max(wave, w + 1);
+    }
+    return wave;
+  }
+
+  /**
+   * The needed stages with their dependencies (parent and producers, in Dockerfile order) and their
+   * pod: the one whose target they are, else the first whose chain builds them.
+   */
+  private static List<StagePlan> stagePlans(List<Stage> needed, List<PodPlan> pods) {
     Map<String, String> podOf = new HashMap<>();
     for (PodPlan p : pods) {
       podOf.put(p.target(), p.name());
@@ -107,9 +122,7 @@ final class PodAssembler {
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
           s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
     }
-    List<List<String>> frozenWaves = waves.stream().map(List::copyOf).toList();
-    return new BuildPlan(List.copyOf(stages), List.copyOf(pods), frozenWaves, target.name,
-        pods.stream().anyMatch(PodPlan::usesContext));
+    return List.copyOf(stages);
   }
 
   /** Stages reachable from the target through FROM parents and COPY --from, in Dockerfile order. */
