@@ -37,6 +37,14 @@ final class ClusterObjects {
       sb.getSpec().output = new Output();
       sb.getSpec().output.image = "registry.example.com/" + sb.getMetadata().getName() + ":latest";
     }
+    if (sb.getMetadata() == null || sb.getMetadata().getName() == null) {
+      sb.setMetadata(new ObjectMetaBuilder().withName("plan")
+          .withNamespace(sb.getMetadata() == null ? null : sb.getMetadata().getNamespace()).build());
+    }
+    if (sb.getSpec().output == null || sb.getSpec().output.image == null) {
+      sb.getSpec().output = new Output();
+      sb.getSpec().output.image = "registry.example.com/" + sb.getMetadata().getName() + ":latest";
+    }
     if (sb.getMetadata().getNamespace() == null) {
       sb.getMetadata().setNamespace("default");
     }

@@ -4,7 +4,9 @@ import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.Flag;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.JsonArray;
 import dev.stagebuild.dockerfile.KeyValue;
+import dev.stagebuild.dockerfile.Span;
 import dev.stagebuild.dockerfile.WordExpander;
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
@@ -37,7 +39,7 @@ final class StageAnalyzer {
 
   private void analyze(Stage s) {
     stage = s;
-    scope = s.parent != null ? s.parent.scope.copy() : Scope.forImage(s.base);
+    scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     for (Instruction i : s.body) {
       switch (i.keyword()) {
         case "ARG" -> arg(i);
@@ -299,8 +301,7 @@ final class StageAnalyzer {
     if (json || i.isJson()) {
       int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
       int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
-      edits.add(new Instruction.Edit(new dev.stagebuild.dockerfile.Span(start, end),
-          dev.stagebuild.dockerfile.JsonArray.write(replaced)));
+      edits.add(new Instruction.Edit(new Span(start, end), JsonArray.write(replaced)));
       return;
     }
     for (int k = 0; k < args.size() - 1; k++) {

@@ -483,4 +483,50 @@ class PlannerTest {
       assertThat(e.detail()).contains("B: B_must_be_set");
     }
   }
+
+  /** Untrusted input: large Dockerfiles plan in linear time, never overflow the stack. */
+  @Nested
+  class LargeInputs {
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void longChainWithVariables() {
+      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      for (int i = 1; i < 5000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nENV V").append(i)
+            .append("=/v").append(i).append("\nCOPY --from=s0 $V").append(i).append(" /y\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pod("s4999").stages()).hasSize(5000);
+      assertThat(p.pod("s0").exports()).hasSize(4999).contains("/v1", "/v4999");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void wideFanIn() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 5000; i++) {
+        sb.append("FROM alpine AS s").append(i).append("\nRUN x\n");
+      }
+      sb.append("FROM scratch\n");
+      for (int i = 0; i < 5000; i++) {
+        sb.append("COPY --from=s").append(i).append(" /x /x\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pods()).hasSize(5001);
+      assertThat(p.waves()).hasSize(2);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void exportedChainIsRefusedBeforeItsDockerfilesAreWritten() {
+      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      for (int i = 1; i < 10000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nCOPY --from=s").append(i - 1)
+            .append(" /x /y\n");
+      }
+      DockerfileException e = error(sb.toString());
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(e.detail()).contains("MiB");
+    }
+  }
 }
