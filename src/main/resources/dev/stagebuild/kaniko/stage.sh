@@ -189,7 +189,13 @@ if [ -s "$exports" ]; then
     clean "$line"
     found=0
     walk "" "" "${cleaned#/}"
-    [ "$found" = 1 ] || die "export $line not found in stage $SB_POD"
+    if [ "$found" != 1 ]; then
+      case $line in
+        # A wildcard that matches nothing copies nothing, as BuildKit allows; a plain path must exist.
+        *[*?[]*) ;;
+        *) die "export $line not found in stage $SB_POD" ;;
+      esac
+    fi
   done <"$exports"
   # A retried pod replaces what an earlier attempt left.
   rm -rf "$ctx/from/$SB_POD"
