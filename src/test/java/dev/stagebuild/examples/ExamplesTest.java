@@ -205,6 +205,7 @@ class ExamplesTest {
     assertThat(expr.get("kind").asText()).isEqualTo("StageBuild");
     assertThat(expr.get("current").asText()).contains("'Ready'");
     assertThat(expr.get("failed").asText()).contains("'Stalled'");
+    assertThat(expr.get("inProgress").asText()).contains("observedGeneration != metadata.generation");
   }
 
   static List<String> resources(Path dir) throws IOException {
