@@ -2,6 +2,7 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ public class StageBuildStatus {
   public String buildId;
 
   @JsonPropertyDescription("Succeeded (Unknown while the build runs, then True or False) and Ready (True once the image is pushed), each with a CamelCase reason.")
+  @SchemaFrom(type = SchemaDocs.ConditionDoc[].class)
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("When this build started (RFC 3339).")

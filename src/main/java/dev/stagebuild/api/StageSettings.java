@@ -2,6 +2,7 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -16,12 +17,14 @@ public class StageSettings {
   public String name;
 
   @JsonPropertyDescription("CPU and memory for the stage's pod.")
+  @SchemaFrom(type = SchemaDocs.ResourceRequirementsDoc.class)
   public ResourceRequirements resources;
 
   @JsonPropertyDescription("Node labels the stage's pod must run on.")
   public Map<String, String> nodeSelector;
 
   @JsonPropertyDescription("Tolerations for the stage's pod.")
+  @SchemaFrom(type = SchemaDocs.TolerationDoc[].class)
   public List<Toleration> tolerations;
 
   @Min(1)

@@ -2,6 +2,7 @@ package dev.stagebuild.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -29,7 +30,7 @@ class CrdTest {
         .withPostProcessor(new CRDPostProcessor() {
           @Override
           public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
-            return columnsInDeclaredOrder(crd);
+            return describeTheKind(columnsInDeclaredOrder(crd));
           }
         }).generate();
     return Files.readString(dir.resolve("stagebuilds.stagebuild.dev-v1.yml"), StandardCharsets.UTF_8);
@@ -41,6 +42,18 @@ class CrdTest {
         .map(AdditionalPrinterColumn::name).toList();
     for (var v : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
       v.getAdditionalPrinterColumns().sort(Comparator.comparingInt(c -> order.indexOf(c.getName())));
+    }
+    return crd;
+  }
+
+  /**
+   * The generator takes descriptions from properties only; the kind's own (kubectl explain
+   * stagebuild) comes from StageBuild's @JsonClassDescription.
+   */
+  private static HasMetadata describeTheKind(HasMetadata crd) {
+    String description = StageBuild.class.getAnnotation(JsonClassDescription.class).value();
+    for (var v : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
+      v.getSchema().getOpenAPIV3Schema().setDescription(description);
     }
     return crd;
   }
