@@ -1,5 +1,6 @@
 package dev.stagebuild.deploy;
 
+import dev.stagebuild.registry.RegistryException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -44,6 +45,10 @@ class ConditionsDocTest {
 
   static Set<String> reasonsInCode() throws IOException {
     Set<String> found = new TreeSet<>();
+    // The registry client names the reasons of failed size look-ups.
+    for (RegistryException.Reason r : RegistryException.Reason.values()) {
+      found.add(r.conditionReason());
+    }
     if (!Files.isDirectory(RECONCILER)) {
       return found;
     }
@@ -79,7 +84,7 @@ class ConditionsDocTest {
     // Spot checks from BuildDecider, PodInspector, Prerequisites and ImageInspector.
     assertThat(found).contains("Running", "Succeeded", "Timeout", "InvalidSpec", "PushFailed", "SourceFailed",
         "OOMKilled", "Evicted", "Unschedulable", "ImagePullFailed", "CreateContainerConfigError",
-        "SecretNotFound", "InvalidSecret", "SourceNotFound", "RegistryUnreachable", "RegistryError", "Inspected",
+        "SecretNotFound", "InvalidSecret", "SourceNotFound", "RegistryUnreachable", "RegistryProtocolError", "Inspected",
         "Planning", "InvalidDockerfile");
   }
 
