@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.DockerfileSpec;
+import dev.stagebuild.api.GitSource;
 import dev.stagebuild.api.LocalObjectRef;
 import dev.stagebuild.api.Source;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.deploy.Rbac;
+import dev.stagebuild.deploy.RbacTest;
+import dev.stagebuild.deploy.RequestAttributes;
 import dev.stagebuild.kaniko.Labels;
 import dev.stagebuild.registry.testing.LocalRegistry;
 import dev.stagebuild.registry.testing.RequiresLocalRegistry;
@@ -30,12 +34,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,11 +73,35 @@ class OperatorTest {
     operator = new OperatorHarness(client, FAST).start();
   }
 
+  /** Every request the operator made in these tests, for the RBAC check. */
+  static final List<RequestAttributes> OPERATOR_REQUESTS = new CopyOnWriteArrayList<>();
+
   @AfterEach
   void stop() {
     operator.close();
     kubelet.close();
+    cluster.drainRequests().stream()
+        .filter(r -> OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")))
+        .forEach(r -> OPERATOR_REQUESTS.add(RequestAttributes.of(r.getMethod(), r.getPath())));
     cluster.close();
+  }
+
+  /**
+   * The committed RBAC allows every request the operator made in these tests, and every rule it
+   * grants was used (here, or by leader election, which these tests do not run).
+   */
+  @AfterAll
+  static void theCommittedRbacAllowsWhatTheOperatorDidAndNoMore() {
+    Rbac rbac = Rbac.fromManifests();
+    List<String> denied = OPERATOR_REQUESTS.stream().filter(a -> !rbac.allows(a)).map(RequestAttributes::toString)
+        .distinct().toList();
+    assertThat(denied).as("requests the ClusterRole does not allow").isEmpty();
+    List<RequestAttributes> used = new ArrayList<>(OPERATOR_REQUESTS);
+    RbacTest.LEADER_ELECTION_REQUESTS.forEach(r -> used.add(RequestAttributes.of(r.split(" ", 2)[0], r.split(" ", 2)[1])));
+    List<String> unused = RbacTest.unusedGrants(rbac, used);
+    System.out.println("[rbac] " + OPERATOR_REQUESTS.size() + " operator requests recorded; rules never used: "
+        + (unused.isEmpty() ? "none" : unused));
+    assertThat(unused).as("rules the operator never used").isEmpty();
   }
 
   @Test
@@ -120,6 +151,33 @@ class OperatorTest {
       assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
       assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
     }
+  }
+
+  @Test
+  void gitSourceDockerfileIsReadFromTheSourcePodsLogAndTheCommitReported() {
+    String commit = "5f1c0d2e9a7b3c4d5e6f708192a3b4c5d6e7f809";
+    String dockerfile = "FROM python:3.9.17-bookworm as poetry\nWORKDIR /calculate_pi\nCOPY pyproject.toml ./\n"
+        + "RUN poetry build\nFROM python:3.9.17-bookworm\nCOPY --from=poetry /calculate_pi/dist/*.whl ./\n";
+    String log = "stagebuild:dockerfile:begin\n"
+        + Base64.getMimeEncoder().encodeToString(dockerfile.getBytes(StandardCharsets.UTF_8)) + "\n"
+        + "stagebuild:dockerfile:end\nstagebuild:dockerignore:begin\n"
+        + Base64.getEncoder().encodeToString("*.md\n".getBytes(StandardCharsets.UTF_8)) + "\n"
+        + "stagebuild:dockerignore:end\n";
+    behaviors.put("source", pod -> PodOutcome.succeedWithLog(commit, log));
+    StageBuild sb = stageBuild("calculate-pi", "registry.example.com/eriksf/calculate_pi:0.1.0");
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.git = new GitSource();
+    sb.getSpec().source.git.url = "https://github.com/eriksf/calculate-pi.git";
+    sb.getSpec().source.git.revision = "main";
+    create(sb);
+    StageBuild done = awaitFinished("calculate-pi");
+    assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+    assertThat(done.getStatus().source.commit).isEqualTo(commit);
+    assertThat(done.getStatus().stages).extracting(s -> s.name).containsExactly("poetry", "stage-1");
+    var plan = client.configMaps().inNamespace(NS).withName("calculate-pi-1-plan").get();
+    assertThat(plan.getData().get("poetry.exports")).isEqualTo("/calculate_pi/dist/*.whl\n");
+    assertThat(plan.getData().get("dockerignore")).contains("src/*.md");
+    assertThat(plan.getData().get("poetry.Dockerfile")).contains("COPY src/pyproject.toml ./");
   }
 
   @Test

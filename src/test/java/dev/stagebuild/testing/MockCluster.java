@@ -9,7 +9,11 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Queue;
 import java.io.IOException;
@@ -49,6 +53,20 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** Every request the server received since the last call, oldest first. */
+  public List<RecordedRequest> drainRequests() {
+    List<RecordedRequest> all = new ArrayList<>();
+    try {
+      RecordedRequest r;
+      while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+        all.add(r);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return all;
   }
 
   public void createNamespace(String name) {

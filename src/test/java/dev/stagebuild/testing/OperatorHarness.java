@@ -7,7 +7,9 @@ import dev.stagebuild.reconciler.ImageInspector;
 import dev.stagebuild.reconciler.OperatorSettings;
 import dev.stagebuild.reconciler.StageBuildReconciler;
 import dev.stagebuild.registry.RegistryClient;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -28,11 +30,18 @@ public final class OperatorHarness implements AutoCloseable {
     return meters;
   }
 
+  /** The User-Agent of the operator's own client, so that its requests can be told from the tests'. */
+  public static final String USER_AGENT = "stagebuild-operator-under-test";
+
+  private KubernetesClient operatorClient;
+
   public OperatorHarness start() {
+    operatorClient = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build()).build();
     StageBuildReconciler reconciler = new StageBuildReconciler(settings,
         new KanikoResources(RenderSettings.defaults()), new ImageInspector(new RegistryClient()),
         new BuildMetrics(meters), Clock.systemUTC());
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+    operator = new Operator(o -> o.withKubernetesClient(operatorClient).withCloseClientOnStop(false)
         .withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(reconciler);
     operator.start();
@@ -43,6 +52,7 @@ public final class OperatorHarness implements AutoCloseable {
     if (operator != null) {
       operator.stop();
       operator = null;
+      operatorClient.close();
     }
   }
 
