@@ -3,7 +3,9 @@ package dev.stagebuild.reconciler;
 import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.api.StageStatus;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,6 +13,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +29,20 @@ public class BuildMetrics {
     this.registry = registry;
     this.podsCreated = Counter.builder("stagebuild_pods_created").description("Pods the operator created")
         .register(registry);
+  }
+
+  /**
+   * Publishes the number of the operator's pods that are pending or running, read from the pod
+   * informer's cache whenever Prometheus scrapes.
+   */
+  void watchPods(Supplier<Stream<Pod>> pods) {
+    Gauge.builder("stagebuild_pods_active", pods, p -> p.get().filter(BuildMetrics::active).count())
+        .description("The operator's pods that are Pending or Running").strongReference(true).register(registry);
+  }
+
+  private static boolean active(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return phase == null || "Pending".equals(phase) || "Running".equals(phase);
   }
 
   void podStarted() {

@@ -1,6 +1,7 @@
 package dev.stagebuild.reconciler;
 
 import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
@@ -59,11 +60,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
   @Override
   public List<EventSource<?, StageBuild>> prepareEventSources(EventSourceContext<StageBuild> context) {
-    var pods = InformerEventSourceConfiguration.from(Pod.class, StageBuild.class)
+    var config = InformerEventSourceConfiguration.from(Pod.class, StageBuild.class)
         .withName("pods")
         .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE)
         .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(config, context);
+    metrics.watchPods(() -> pods.list());
+    return List.of(pods);
   }
 
   @Override
@@ -125,9 +128,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       if (cluster.createIfAbsent(pod)) {
         metrics.podStarted();
+        LOG.info("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
       }
     }
-    decision.deletePods().forEach(cluster::deletePod);
+    for (String name : decision.deletePods()) {
+      LOG.info("deleting pod {}: the build has ended", name);
+      cluster.deletePod(name);
+    }
     if (decision.finished() && !alreadyFinished) {
       cluster.releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
     }
@@ -136,6 +143,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private UpdateControl<StageBuild> writeStatus(ClusterView cluster, StageBuild resource, Context<StageBuild> context,
       BuildDecision decision) {
     if (!Objects.equals(cluster.json(resource.getStatus()), cluster.json(decision.status()))) {
+      StageBuildStatus before = resource.getStatus();
       try {
         // Writes with the resourceVersion read (a PUT of the status subresource, no merge patch) and
         // keeps the answer in the cache, so the next pass does not start from a stale status.
@@ -143,7 +151,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           r.setStatus(decision.status());
           return r;
         });
-        metrics.statusWritten(resource.getStatus(), decision.status());
+        metrics.statusWritten(before, decision.status());
+        logOutcome(before, decision.status());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
           // Another write won the race; the next pass starts from the fresh object.
@@ -159,6 +168,21 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       control.rescheduleAfter(decision.requeueAfter());
     }
     return control;
+  }
+
+  private static void logOutcome(StageBuildStatus before, StageBuildStatus after) {
+    var was = before == null ? null : Conditions.find(before.conditions, Conditions.SUCCEEDED);
+    var now = Conditions.find(after.conditions, Conditions.SUCCEEDED);
+    if (now == null || (was != null && Objects.equals(was.getStatus(), now.getStatus())
+        && Objects.equals(was.getReason(), now.getReason()) && before != null
+        && Objects.equals(before.buildId, after.buildId))) {
+      return;
+    }
+    if ("False".equals(now.getStatus())) {
+      LOG.warn("build {} failed: {}: {}", after.buildId, now.getReason(), now.getMessage());
+    } else {
+      LOG.info("build {}: Succeeded={} {}: {}", after.buildId, now.getStatus(), now.getReason(), now.getMessage());
+    }
   }
 
   /**

@@ -35,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,8 +78,11 @@ class OperatorTest {
   /** Every request the operator made in these tests, for the RBAC check. */
   static final List<RequestAttributes> OPERATOR_REQUESTS = new CopyOnWriteArrayList<>();
 
+  static final AtomicInteger TESTS_RUN = new AtomicInteger();
+
   @AfterEach
   void stop() {
+    TESTS_RUN.incrementAndGet();
     operator.close();
     kubelet.close();
     cluster.drainRequests().stream()
@@ -92,6 +97,10 @@ class OperatorTest {
    */
   @AfterAll
   static void theCommittedRbacAllowsWhatTheOperatorDidAndNoMore() {
+    // Only a run of the whole class exercises every rule.
+    long tests = Arrays.stream(OperatorTest.class.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(Test.class))
+        .count();
+    boolean wholeClass = TESTS_RUN.get() == tests;
     Rbac rbac = Rbac.fromManifests();
     List<String> denied = OPERATOR_REQUESTS.stream().filter(a -> !rbac.allows(a)).map(RequestAttributes::toString)
         .distinct().toList();
@@ -101,7 +110,9 @@ class OperatorTest {
     List<String> unused = RbacTest.unusedGrants(rbac, used);
     System.out.println("[rbac] " + OPERATOR_REQUESTS.size() + " operator requests recorded; rules never used: "
         + (unused.isEmpty() ? "none" : unused));
-    assertThat(unused).as("rules the operator never used").isEmpty();
+    if (wholeClass) {
+      assertThat(unused).as("rules the operator never used").isEmpty();
+    }
   }
 
   @Test
@@ -150,6 +161,11 @@ class OperatorTest {
           .withName("hellogo-1-workspace").get() == null);
       assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
       assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
+      var meters = operator.meters();
+      assertThat(meters.get("stagebuild_builds").tag("result", "succeeded").counter().count()).isEqualTo(1.0);
+      assertThat(meters.get("stagebuild_pods_created").counter().count()).isEqualTo(3.0);
+      assertThat(meters.get("stagebuild_build_duration").timer().count()).isEqualTo(1);
+      assertThat(meters.get("stagebuild_pods_active").gauge().value()).isZero();
     }
   }
 
@@ -273,9 +289,10 @@ class OperatorTest {
         """);
     create(sb);
     await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains("change-1-build"));
-    StageBuild current = get("change");
-    current.getSpec().buildArgs = List.of(new BuildArg("VERSION", "2"));
-    client.resource(current).inNamespace(NS).update();
+    client.resources(StageBuild.class).inNamespace(NS).withName("change").edit(current -> {
+      current.getSpec().buildArgs = List.of(new BuildArg("VERSION", "2"));
+      return current;
+    });
     StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("change"),
         s -> s.getStatus() != null && "2".equals(s.getStatus().buildId) && isFinished(s));
     release.countDown();
@@ -290,9 +307,10 @@ class OperatorTest {
   void rebuildAnnotationStartsAFreshBuildOfTheSameSpec() {
     create(inline("again", "FROM alpine:3.18.3\nRUN true\n"));
     awaitFinished("again");
-    StageBuild sb = get("again");
-    sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-11-26T10:00"));
-    client.resource(sb).inNamespace(NS).update();
+    client.resources(StageBuild.class).inNamespace(NS).withName("again").edit(sb -> {
+      sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-11-26T10:00"));
+      return sb;
+    });
     StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("again"),
         s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
