@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -102,6 +103,37 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         inspection, now));
     apply(cluster, sb, buildId, plan, decision, steps, finished, () -> resolver.rewrittenDockerignore(steps));
     return writeStatus(cluster, resource, context, decision);
+  }
+
+  /**
+   * A pass that threw (the API server refused a create, a quota, a network error) is retried by
+   * JOSDK with back-off; meanwhile the status says why, instead of going silent.
+   */
+  @Override
+  public ErrorStatusUpdateControl<StageBuild> updateErrorStatus(StageBuild resource, Context<StageBuild> context,
+      Exception e) {
+    if (BuildDecider.isFinished(resource.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    LOG.warn("reconcile failed, will retry: {}", e.toString());
+    String message = "the operator could not reconcile this build and retries: " + PodInspector.tail(
+        String.valueOf(e.getMessage()));
+    long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
+    try {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
+        StageBuildStatus status = r.getStatus() == null ? new StageBuildStatus() : r.getStatus();
+        var now = clock.instant();
+        status.conditions = Conditions.set(status.conditions, Conditions.SUCCEEDED, "Unknown", "ReconcileError",
+            message, generation, now);
+        status.conditions = Conditions.set(status.conditions, Conditions.RECONCILING, "True", "ReconcileError",
+            message, generation, now);
+        r.setStatus(status);
+        return r;
+      });
+    } catch (RuntimeException writeFailed) {
+      LOG.warn("could not report the error in the status either: {}", writeFailed.toString());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   private void apply(ClusterView cluster, StageBuild sb, String buildId, PlanOutcome plan, BuildDecision decision,
