@@ -29,7 +29,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -289,10 +292,7 @@ class OperatorTest {
         """);
     create(sb);
     await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains("change-1-build"));
-    client.resources(StageBuild.class).inNamespace(NS).withName("change").edit(current -> {
-      current.getSpec().buildArgs = List.of(new BuildArg("VERSION", "2"));
-      return current;
-    });
+    edit("change", current -> current.getSpec().buildArgs = List.of(new BuildArg("VERSION", "2")));
     StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("change"),
         s -> s.getStatus() != null && "2".equals(s.getStatus().buildId) && isFinished(s));
     release.countDown();
@@ -307,10 +307,7 @@ class OperatorTest {
   void rebuildAnnotationStartsAFreshBuildOfTheSameSpec() {
     create(inline("again", "FROM alpine:3.18.3\nRUN true\n"));
     awaitFinished("again");
-    client.resources(StageBuild.class).inNamespace(NS).withName("again").edit(sb -> {
-      sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-11-26T10:00"));
-      return sb;
-    });
+    edit("again", sb -> sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-11-26T10:00")));
     StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("again"),
         s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
@@ -384,6 +381,19 @@ class OperatorTest {
     assertThat(message(done)).contains("ImagePullBackOff");
   }
 
+  @Test
+  void aRefusedPodCreationIsReportedWhileTheOperatorRetries() {
+    cluster.server().expect().post().withPath("/api/v1/namespaces/" + NS + "/pods")
+        .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
+            .withMessage("pods \"quota-1-stage-0\" is forbidden: exceeded quota: compute, requested: cpu=2").build())
+        .always();
+    create(inline("quota", "FROM alpine\nRUN true\n"));
+    StageBuild sb = await().atMost(20, TimeUnit.SECONDS).until(() -> get("quota"),
+        s -> "ReconcileError".equals(reason(s, "Succeeded")));
+    assertThat(condition(sb, "Succeeded")).isEqualTo("Unknown");
+    assertThat(message(sb)).contains("exceeded quota");
+  }
+
   // --- helpers
 
   static boolean isFinal(Pod pod) {
@@ -401,6 +411,23 @@ class OperatorTest {
   void create(StageBuild sb) {
     sb.getMetadata().setNamespace(NS);
     client.resource(sb).inNamespace(NS).create();
+  }
+
+  /** Changes a StageBuild the way kubectl edit does: again on a conflict with the operator's status writes. */
+  void edit(String name, Consumer<StageBuild> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(StageBuild.class).inNamespace(NS).withName(name).edit(sb -> {
+          change.accept(sb);
+          return sb;
+        });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   StageBuild get(String name) {
