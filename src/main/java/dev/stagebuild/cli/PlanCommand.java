@@ -1,0 +1,184 @@
+package dev.stagebuild.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.Planner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code plan [-o text|json|yaml] [--target T] [--build-arg K=V]... FILE}: shows, without a
+ * cluster, how StageBuild would build a Dockerfile (FILE, or {@code -} for stdin) or a StageBuild
+ * YAML: the waves of pods, the stage graph, and each pod's rewritten Dockerfile and exports.
+ *
+ * <p>Exit codes: 0 planned, 1 the input cannot be planned (the message names the line), 2 usage.
+ */
+public final class PlanCommand {
+  static final int OK = 0;
+  static final int BAD_INPUT = 1;
+  static final int USAGE = 2;
+
+  static final String USAGE_TEXT = """
+      usage: plan [-o text|json|yaml] [--target STAGE] [--build-arg NAME=VALUE]... FILE
+        FILE  a Dockerfile, or a StageBuild YAML (its inline Dockerfile, or spec.dockerfile.path
+              next to the YAML file; its spec.target and spec.buildArgs apply), or - for stdin
+        -o, --output      text (default), json or yaml
+        --target STAGE    build only what STAGE needs (overrides spec.target)
+        --build-arg N=V   a value for ARG N (overrides spec.buildArgs); may repeat""";
+
+  private PlanCommand() {}
+
+  /** The arguments after the {@code plan} word (a leading {@code plan} is tolerated). */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, System.in, out, err);
+  }
+
+  static int run(List<String> args, InputStream stdin, PrintStream out, PrintStream err) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(USAGE_TEXT);
+      return USAGE;
+    }
+    if (options.help) {
+      out.println(USAGE_TEXT);
+      return OK;
+    }
+    BuildPlan plan;
+    try {
+      String text = options.file.equals("-")
+          ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(options.file));
+      PlanInput input = PlanInput.read(options.file, text);
+      Map<String, String> buildArgs = new LinkedHashMap<>(input.buildArgs());
+      buildArgs.putAll(options.buildArgs);
+      String target = options.target != null ? options.target : input.target();
+      plan = Planner.plan(input.dockerfile(), buildArgs, target);
+    } catch (DockerfileException e) {
+      err.println("error: " + e.getMessage());
+      return BAD_INPUT;
+    } catch (PlanInput.InputException e) {
+      err.println("error: " + e.getMessage());
+      return BAD_INPUT;
+    } catch (IOException | RuntimeException e) {
+      err.println("error: cannot read " + options.file + ": " + e);
+      return BAD_INPUT;
+    }
+    switch (options.format) {
+      case TEXT -> PlanText.print(plan, out);
+      case JSON -> out.println(write(jsonMapper(), plan));
+      case YAML -> out.print(write(yamlMapper(), yamlDocument(plan)));
+      default -> throw new IllegalStateException(options.format.toString());
+    }
+    out.flush();
+    return OK;
+  }
+
+  /**
+   * What {@code -o yaml} prints. Hook: the Kubernetes objects the operator would create for this
+   * plan (PVC, plan ConfigMap, pods) belong here, next to the plan; for now it is the plan alone.
+   */
+  static Object yamlDocument(BuildPlan plan) {
+    return plan;
+  }
+
+  private static String write(ObjectMapper mapper, Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize the plan", e);
+    }
+  }
+
+  static ObjectMapper jsonMapper() {
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  static ObjectMapper yamlMapper() {
+    return new ObjectMapper(new YAMLFactory()
+        .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+  }
+
+  /** The parsed command line. */
+  static final class Options {
+    OutputFormat format = OutputFormat.TEXT;
+    String target;
+    final Map<String, String> buildArgs = new LinkedHashMap<>();
+    String file;
+    boolean help;
+
+    static Options parse(List<String> args) {
+      Options o = new Options();
+      int i = 0;
+      if (args.size() > 1 && args.get(0).equals("plan")) {
+        i = 1;
+      }
+      boolean onlyFiles = false;
+      for (; i < args.size(); i++) {
+        String a = args.get(i);
+        if (onlyFiles || a.equals("-") || !a.startsWith("-")) {
+          if (o.file != null) {
+            throw new IllegalArgumentException("one FILE only, got " + o.file + " and " + a);
+          }
+          o.file = a;
+          continue;
+        }
+        String name = a;
+        String value = null;
+        int eq = a.indexOf('=');
+        if (a.startsWith("--") && eq > 0) {
+          name = a.substring(0, eq);
+          value = a.substring(eq + 1);
+        }
+        switch (name) {
+          case "--" -> onlyFiles = true;
+          case "-h", "--help" -> o.help = true;
+          case "-o", "--output" -> {
+            value = value != null ? value : next(args, ++i, name);
+            o.format = OutputFormat.named(value);
+            if (o.format == null) {
+              throw new IllegalArgumentException("unknown output format " + value + " (text, json or yaml)");
+            }
+          }
+          case "--target" -> o.target = value != null ? value : next(args, ++i, name);
+          case "--build-arg" -> {
+            String kv = value != null ? value : next(args, ++i, name);
+            int e = kv.indexOf('=');
+            if (e <= 0) {
+              throw new IllegalArgumentException("--build-arg needs NAME=VALUE, got " + kv);
+            }
+            o.buildArgs.put(kv.substring(0, e), kv.substring(e + 1));
+          }
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      if (o.file == null && !o.help) {
+        throw new IllegalArgumentException("FILE is missing");
+      }
+      return o;
+    }
+
+    private static String next(List<String> args, int i, String option) {
+      if (i >= args.size()) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args.get(i);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.stagebuild.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageBuildSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code plan} plans: the Dockerfile text with its target and build arguments, read from a
+ * Dockerfile or from a StageBuild YAML (whose {@code spec.dockerfile.inline}, or
+ * {@code spec.dockerfile.path} next to the YAML file, gives the Dockerfile).
+ */
+record PlanInput(String dockerfile, String target, Map<String, String> buildArgs) {
+
+  /** A problem with the input file that is not in a Dockerfile (exit code 1). */
+  static final class InputException extends Exception {
+    InputException(String message) {
+      super(message);
+    }
+  }
+
+  private static final String API_VERSION = StageBuild.GROUP + "/" + StageBuild.VERSION;
+
+  /**
+   * @param name the FILE argument ({@code -} for stdin), for messages and to resolve paths
+   * @param text its content
+   */
+  static PlanInput read(String name, String text) throws InputException {
+    if (!looksLikeYaml(name, text)) {
+      return new PlanInput(text, null, Map.of());
+    }
+    JsonNode resource = stageBuild(name, text);
+    StageBuildSpec spec;
+    try {
+      spec = yamlMapper().treeToValue(resource, StageBuild.class).getSpec();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InputException(name + ": not a valid StageBuild: " + e.getMessage());
+    }
+    if (spec == null) {
+      throw new InputException(name + ": the StageBuild has no spec");
+    }
+    Map<String, String> args = new LinkedHashMap<>();
+    if (spec.buildArgs != null) {
+      for (BuildArg a : spec.buildArgs) {
+        if (a != null && a.name != null) {
+          args.put(a.name, a.value == null ? "" : a.value);
+        }
+      }
+    }
+    return new PlanInput(dockerfileOf(name, spec), spec.target, args);
+  }
+
+  /** A {@code .yaml}/{@code .yml} file, or a text whose first line is a YAML key of a resource. */
+  static boolean looksLikeYaml(String name, String text) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
+      return true;
+    }
+    for (String line : text.lines().toList()) {
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("#")) {
+        continue;
+      }
+      return t.equals("---") || t.startsWith("apiVersion:") || t.startsWith("kind:");
+    }
+    return false;
+  }
+
+  private static JsonNode stageBuild(String name, String text) throws InputException {
+    List<String> kinds = new ArrayList<>();
+    try (MappingIterator<JsonNode> docs = yamlMapper().readerFor(JsonNode.class).readValues(text)) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc == null || !doc.isObject()) {
+          continue;
+        }
+        String kind = doc.path("kind").asText("");
+        if (kind.equals("StageBuild")) {
+          String apiVersion = doc.path("apiVersion").asText("");
+          if (!apiVersion.equals(API_VERSION)) {
+            throw new InputException(name + ": a StageBuild needs apiVersion: " + API_VERSION
+                + ", not \"" + apiVersion + "\"");
+          }
+          return doc;
+        }
+        kinds.add(kind.isEmpty() ? "(no kind)" : kind);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new InputException(name + ": not valid YAML: " + e.getMessage());
+    }
+    throw new InputException(name + ": no StageBuild in it (kind: StageBuild, apiVersion: "
+        + API_VERSION + ")" + (kinds.isEmpty() ? "" : "; found kind " + String.join(", ", kinds)));
+  }
+
+  private static String dockerfileOf(String name, StageBuildSpec spec) throws InputException {
+    if (spec.dockerfile != null && spec.dockerfile.inline != null) {
+      return spec.dockerfile.inline;
+    }
+    String path = spec.dockerfile != null && spec.dockerfile.path != null ? spec.dockerfile.path : "Dockerfile";
+    Path dir = name.equals("-") ? Path.of("") : Path.of(name).toAbsolutePath().getParent();
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(dir.resolve(path));
+    if (spec.source != null && spec.source.git != null && spec.source.git.contextDir != null) {
+      candidates.add(dir.resolve(spec.source.git.contextDir).resolve(path));
+    }
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p)) {
+        try {
+          return Files.readString(p);
+        } catch (IOException e) {
+          throw new InputException("cannot read " + p + ": " + e.getMessage());
+        }
+      }
+    }
+    String target = spec.target == null || spec.target.isBlank() ? "" : "--target " + spec.target + " ";
+    throw new InputException(name + ": the Dockerfile (spec.dockerfile.path: " + path + ") is in the"
+        + " build source, not next to this file; pass it directly: plan " + target + "<Dockerfile>");
+  }
+
+  static ObjectMapper yamlMapper() {
+    return new ObjectMapper(new YAMLFactory())
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  }
+}

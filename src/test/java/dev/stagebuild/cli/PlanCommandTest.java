@@ -1,0 +1,206 @@
+package dev.stagebuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanCommandTest {
+  static final String HELLOGO = """
+      FROM golang:1.21 as build
+      WORKDIR /src
+      COPY app.go .
+      RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello ./app.go
+      FROM alpine:3.18.3
+      COPY --from=build /usr/local/bin/hello /usr/local/bin/hello
+      CMD [ "/usr/local/bin/hello" ]
+      """;
+
+  @TempDir
+  Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  Result run(String stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = PlanCommand.run(List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  Path write(String name, String text) throws Exception {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+    return p;
+  }
+
+  @Test
+  void textShowsWavesStagesAndPods() throws Exception {
+    Result r = run("", write("Dockerfile", HELLOGO).toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("target stage-1: 2 stages, 2 pods in 2 waves; build context needed")
+        .contains("  0: build\n  1: stage-1\n")
+        .contains("dependsOn: build; pod: stage-1")
+        .contains("Pod build: stages build; dependsOn: -; build context needed\n  exports:\n    /usr/local/bin/hello\n")
+        .contains("Pod stage-1 (final, pushes)")
+        .contains("    | COPY from/build/usr/local/bin/hello /usr/local/bin/hello\n");
+  }
+
+  @Test
+  void jsonHasTheStagesPodsAndWaves() throws Exception {
+    Result r = run(HELLOGO, "plan", "-o", "json", "-");
+    assertThat(r.code()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.path("stages").get(1).path("name").asText()).isEqualTo("stage-1");
+    assertThat(json.path("stages").get(1).path("dependsOn").get(0).asText()).isEqualTo("build");
+    assertThat(json.path("stages").get(1).path("pod").asText()).isEqualTo("stage-1");
+    JsonNode pod = json.path("pods").get(0);
+    assertThat(pod.path("name").asText()).isEqualTo("build");
+    assertThat(pod.path("stages").get(0).asText()).isEqualTo("build");
+    assertThat(pod.path("dockerfile").asText()).contains("COPY src/app.go .");
+    assertThat(pod.path("exports").get(0).asText()).isEqualTo("/usr/local/bin/hello");
+    assertThat(json.path("pods").get(1).path("isFinal").asBoolean()).isTrue();
+    assertThat(json.path("waves").get(1).get(0).asText()).isEqualTo("stage-1");
+  }
+
+  @Test
+  void yamlPrintsTheSameContent() throws Exception {
+    Result r = run(HELLOGO, "--output=yaml", "-");
+    assertThat(r.code()).isZero();
+    JsonNode yaml = new YAMLMapper().readTree(r.out());
+    JsonNode json = new ObjectMapper().readTree(run(HELLOGO, "-o", "json", "-").out());
+    assertThat(yaml).isEqualTo(json);
+    assertThat(r.out()).contains("dockerfile: |\n");
+  }
+
+  @Test
+  void stageBuildWithInlineDockerfileTargetAndArgs() throws Exception {
+    Path yaml = write("sb.yaml", """
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: x}
+        spec:
+          target: one
+          buildArgs: [{name: SRC, value: /from-spec}, {name: OTHER, value: o}]
+          dockerfile:
+            inline: |
+              FROM alpine AS one
+              FROM alpine AS two
+              ARG SRC
+              COPY --from=one $SRC /x
+          output: {image: r/x}
+        """);
+    JsonNode plan = new ObjectMapper().readTree(run("", "-o", "json", yaml.toString()).out());
+    assertThat(plan.path("finalPod").asText()).isEqualTo("one");
+    JsonNode two = new ObjectMapper().readTree(run("", "-o", "json", "--target", "two", yaml.toString()).out());
+    assertThat(two.path("pods").get(0).path("exports").get(0).asText()).isEqualTo("/from-spec");
+    JsonNode overridden = new ObjectMapper().readTree(
+        run("", "-o", "json", "--target=two", "--build-arg", "SRC=/cli", yaml.toString()).out());
+    assertThat(overridden.path("pods").get(0).path("exports").get(0).asText()).isEqualTo("/cli");
+  }
+
+  @Test
+  void stageBuildWithPathNextToTheYaml() throws Exception {
+    write("app/Dockerfile.ms", HELLOGO);
+    Path yaml = write("app/build.yml", """
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: src}
+        ---
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: x}
+        spec:
+          dockerfile: {path: Dockerfile.ms}
+          output: {image: r/x}
+        """);
+    Result r = run("", yaml.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Pod stage-1 (final, pushes)");
+  }
+
+  @Test
+  void stageBuildWhoseDockerfileIsInTheSource() throws Exception {
+    Path yaml = write("sb.yaml", """
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: x}
+        spec:
+          source: {git: {url: "https://github.com/eriksf/calculate-pi.git"}}
+          target: poetry
+          output: {image: r/x}
+        """);
+    Result r = run("", yaml.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("error: ").contains("spec.dockerfile.path: Dockerfile")
+        .contains("is in the build source").contains("plan --target poetry <Dockerfile>");
+  }
+
+  @Test
+  void otherYamlIsRefused() throws Exception {
+    Result r = run("apiVersion: v1\nkind: Pod\n", "-");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no StageBuild").contains("found kind Pod");
+    Result wrongVersion = run("apiVersion: stagebuild.dev/v2\nkind: StageBuild\nspec: {}\n", "-");
+    assertThat(wrongVersion.err()).contains("apiVersion: stagebuild.dev/v1alpha1");
+  }
+
+  @Test
+  void badDockerfileNamesTheLine() {
+    Result r = run("FROM alpine\nCOPY onlyone\n", "-");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: line 2: COPY needs at least one source");
+    assertThat(r.out()).isEmpty();
+    Result target = run("FROM alpine AS a\n", "--target", "b", "-");
+    assertThat(target.code()).isEqualTo(1);
+    assertThat(target.err()).isEqualTo("error: target stage \"b\" not found; the Dockerfile's stages are: a\n");
+  }
+
+  @Test
+  void missingFile() {
+    Result r = run("", dir.resolve("nope").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: cannot read");
+  }
+
+  @Test
+  void usageErrors() {
+    assertThat(run("").code()).isEqualTo(2);
+    assertThat(run("", "-o").code()).isEqualTo(2);
+    assertThat(run("", "-o", "xml", "f").err()).contains("unknown output format xml");
+    assertThat(run("", "--frobnicate", "f").err()).contains("unknown option --frobnicate").contains("usage:");
+    assertThat(run("", "--build-arg", "NOVALUE", "f").code()).isEqualTo(2);
+    assertThat(run("", "a", "b").err()).contains("one FILE only");
+    Result help = run("", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).startsWith("usage: plan");
+  }
+
+  @Test
+  void doubleDashAllowsFilesStartingWithADash() throws Exception {
+    write("-odd", HELLOGO);
+    Result r = run("", "--", dir.resolve("-odd").toString());
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
+  void formatEnum() {
+    assertThat(OutputFormat.named("Json")).isEqualTo(OutputFormat.JSON);
+    assertThat(OutputFormat.named("yaml")).isEqualTo(OutputFormat.YAML);
+    assertThat(OutputFormat.named("xml")).isNull();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.stagebuild.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.dockerfile.Flag;
+import dev.stagebuild.dockerfile.Instruction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * "The rewrite keeps the meaning": planning a pod's rewritten Dockerfile for its target gives one
+ * pod with the same chain of stages and the same instructions, except that every COPY/ADD context
+ * source gains one more {@code src/} (the {@code from/...} paths are context paths by then).
+ */
+final class ReplanCheck {
+  private ReplanCheck() {}
+
+  static void assertStable(BuildPlan plan, Map<String, String> buildArgs) {
+    for (PodPlan pod : plan.pods()) {
+      BuildPlan again = Planner.plan(pod.dockerfile(), buildArgs, pod.target());
+      assertThat(again.pods()).as("pods when replanning pod %s", pod.name()).hasSize(1);
+      PodPlan same = again.pod(pod.target());
+      assertThat(same.stages()).as("chain of pod %s", pod.name()).isEqualTo(pod.stages());
+      assertThat(normalized(same.dockerfile())).as("instructions of pod %s", pod.name())
+          .isEqualTo(normalized(pod.dockerfile()));
+    }
+  }
+
+  /** Each instruction as text, with COPY/ADD sources stripped of leading {@code src/}. */
+  static List<String> normalized(String dockerfile) {
+    List<String> out = new ArrayList<>();
+    for (Instruction i : DockerfileParser.parse(dockerfile).instructions()) {
+      if (!i.is("COPY") && !i.is("ADD")) {
+        out.add(i.source());
+        continue;
+      }
+      StringBuilder sb = new StringBuilder(i.keyword());
+      for (Flag f : i.flags()) {
+        sb.append(" --").append(f.name()).append('=').append(f.value());
+      }
+      List<String> args = i.args();
+      for (int k = 0; k < args.size(); k++) {
+        String a = args.get(k);
+        while (k < args.size() - 1 && a.startsWith("src/")) {
+          a = a.substring(4);
+        }
+        sb.append(' ').append(a);
+      }
+      sb.append(" json=").append(i.isJson()).append(" heredocs=").append(i.heredocs());
+      out.add(sb.toString());
+    }
+    return out;
+  }
+}
