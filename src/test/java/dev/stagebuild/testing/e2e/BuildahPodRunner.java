@@ -386,6 +386,10 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Proc.run(List.of(env.applets().resolve("mkfifo").toString(), request.toString(), response.toString()),
         Proc.hostEnv(), dir, null, Duration.ofSeconds(10)).check();
     Map<String, String> envs = environment(view, c, STAGE_ENV, rootLink, executor);
+    if (!"true".equals(envs.get("FF_KANIKO_COPY_AS_ROOT"))) {
+      throw new Refused("stage pod without FF_KANIKO_COPY_AS_ROOT=true: kaniko would copy context files as"
+          + " the stage's USER, buildah (like Docker) copies them as 0:0");
+    }
     envs.put("PATH", env.applets().toString());
     Files.createDirectories(view.local("/root"));
     Path log = dir.resolve("log");

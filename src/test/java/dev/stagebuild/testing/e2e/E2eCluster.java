@@ -76,8 +76,11 @@ public final class E2eCluster implements AutoCloseable {
 
   // --- sources -------------------------------------------------------------------------------------
 
+  /** A test case's settings next to its Dockerfile; not part of the build context. */
+  public static final String CASE_FILE = "case.properties";
+
   /**
-   * Copies a test resource directory, with the environment's substitutions ({@code @BASE@} etc.)
+   * Copies a test resource directory (without {@value #CASE_FILE}), with the environment's substitutions ({@code @BASE@} etc.)
    * applied to every file, to a new directory.
    */
   public Path context(Path resource) {
@@ -85,6 +88,9 @@ public final class E2eCluster implements AutoCloseable {
     try (Stream<Path> all = Files.walk(resource)) {
       for (Path p : (Iterable<Path>) all::iterator) {
         Path target = out.resolve(resource.relativize(p).toString());
+        if (p.getFileName().toString().equals(CASE_FILE)) {
+          continue;
+        }
         if (Files.isSymbolicLink(p)) {
           Files.createSymbolicLink(target, Files.readSymbolicLink(p));
         } else if (Files.isDirectory(p)) {
@@ -257,6 +263,12 @@ public final class E2eCluster implements AutoCloseable {
 
   public NativeBuild nativeBuild(Path context, String dockerfile, Map<String, String> buildArgs, String target,
       int jobs) {
+    return nativeBuild(context, dockerfile, buildArgs, target, jobs, List.of());
+  }
+
+  /** A native build with extra {@code buildah bud} flags. */
+  public NativeBuild nativeBuild(Path context, String dockerfile, Map<String, String> buildArgs, String target,
+      int jobs, List<String> flags) {
     Path iid = newDirectory("native-").resolve("iid");
     List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--layers=false", "--tls-verify=false",
         "--jobs", Integer.toString(jobs), "-f", context.resolve(dockerfile).toString(), "--iidfile", iid.toString()));
@@ -264,6 +276,7 @@ public final class E2eCluster implements AutoCloseable {
       bud.addAll(List.of("--target", target));
     }
     buildArgs.forEach((k, v) -> bud.addAll(List.of("--build-arg", k + "=" + v)));
+    bud.addAll(flags);
     bud.add(context.toString());
     long start = System.nanoTime();
     Proc.Result r = env.buildah().run(bud, null, Duration.ofMinutes(5));
