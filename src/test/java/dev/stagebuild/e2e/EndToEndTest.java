@@ -1,9 +1,15 @@
 package dev.stagebuild.e2e;
 
 import static dev.stagebuild.testing.e2e.E2eCluster.condition;
+import static dev.stagebuild.testing.e2e.E2eCluster.message;
+import static dev.stagebuild.testing.e2e.E2eCluster.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stagebuild.api.DockerfileSpec;
+import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.testing.e2e.BuildahPodRunner;
 import dev.stagebuild.testing.e2e.E2eChecks;
 import dev.stagebuild.testing.e2e.E2eCluster;
 import dev.stagebuild.testing.e2e.E2eEnvironment;
@@ -70,5 +76,90 @@ class EndToEndTest {
     List<String> diff = ImageSnapshot.of(env.buildah(), image)
         .differences(ImageSnapshot.of(env.buildah(), ref.image()), "operator", "native");
     assertThat(diff).as("operator image vs native build").isEmpty();
+  }
+
+  @Test
+  void seedCalculatePiFromGitBuildsThenInstallsAndRuns() {
+    Path context = cluster.context(Path.of("src/test/resources/e2e/seeds/calculate-pi"));
+    String url = cluster.gitRepository(context);
+    StageBuild sb = cluster.stageBuild("calculate-pi");
+    E2eCluster.gitSource(sb, url);
+
+    StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+
+    assertThat(condition(done, "Succeeded")).as(cluster.explain(done)).isEqualTo("True");
+    assertThat(done.getStatus().source.commit).matches("[0-9a-f]{40}");
+    assertThat(done.getStatus().stages).extracting(s -> s.name).containsExactly("poetry", "stage-1");
+    E2eChecks.assertStatusMatchesRegistry(env, done);
+    String image = cluster.pull(done.getStatus().output.imageRef);
+    Proc.Result help = E2eChecks.runImage(env.buildah(), image, null);
+    assertThat(help.exit()).as(help.output()).isZero();
+    assertThat(help.output()).startsWith("Usage: calculate-pi [OPTIONS] NUMBER\n\n  Calculate pi using Monte Carlo"
+        + " estimation.\n");
+    Proc.Result pi = E2eChecks.runImage(env.buildah(), image, List.of("calculate-pi", "10000"));
+    assertThat(pi.output()).matches("Final pi estimate from 10000 attempts = 3\\.1\\d{3}\n");
+    System.out.print("calculate-pi: " + pi.output());
+
+    E2eCluster.NativeBuild ref = cluster.nativeBuild(cluster.checkout(url), "Dockerfile", Map.of(), null, 1);
+    assertThat(ref.result().exit()).as(ref.result().output()).isZero();
+    List<String> diff = ImageSnapshot.of(env.buildah(), image)
+        .differences(ImageSnapshot.of(env.buildah(), ref.image()), "operator", "native");
+    assertThat(diff).as("operator image vs native build").isEmpty();
+  }
+
+  @Test
+  void failingRunInAMiddleStageFailsThatStageWithItsOutputAndStartsNothingAfterIt() {
+    StageBuild sb = cluster.stageBuild("broken");
+    sb.getSpec().dockerfile = new DockerfileSpec();
+    sb.getSpec().dockerfile.inline = env.substitute("""
+        FROM @BASE@ AS deps
+        RUN mkdir /deps && echo dep > /deps/d
+
+        FROM @BASE@ AS compile
+        COPY --from=deps /deps /deps
+        RUN echo "compiling widget.c"; echo "widget.c:3: error: 'gadget' undeclared" >&2; exit 3
+
+        FROM @BASE@ AS package
+        COPY --from=compile /out /out
+
+        FROM @BASE@
+        COPY --from=package /out /out
+        """);
+
+    StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+
+    assertThat(condition(done, "Succeeded")).as(cluster.explain(done)).isEqualTo("False");
+    assertThat(reason(done, "Succeeded")).isEqualTo("StageFailed");
+    assertThat(message(done, "Succeeded")).contains("stage compile failed", "compiling widget.c",
+        "widget.c:3: error: 'gadget' undeclared");
+    StageStatus compile = done.getStatus().stages.stream().filter(s -> s.name.equals("compile")).findFirst()
+        .orElseThrow();
+    assertThat(compile.phase).isEqualTo("Failed");
+    assertThat(compile.exitCode).isNotNull().isNotZero();
+    assertThat(done.getStatus().stages).filteredOn(s -> s.name.equals("deps")).extracting(s -> s.phase)
+        .containsExactly("Succeeded");
+    // later stages never start: no pod is ever created for them
+    assertThat(cluster.kubelet().startedPods()).filteredOn(p -> p.startsWith("broken-"))
+        .containsExactlyInAnyOrder("broken-1-deps", "broken-1-compile");
+    assertThat(cluster.client().pods().inNamespace(E2eCluster.NS).list().getItems())
+        .extracting(p -> p.getMetadata().getName()).filteredOn(n -> n.startsWith("broken-"))
+        .containsExactlyInAnyOrder("broken-1-deps", "broken-1-compile");
+    System.out.println("failing stage: exit code " + compile.exitCode + ", message: " + message(done, "Succeeded"));
+  }
+
+  @Test
+  void anExecutorFlagTheRunnerDoesNotKnowFailsThePodInsteadOfPassingUntested() {
+    StageBuild sb = cluster.stageBuild("unknown-flag");
+    sb.getSpec().dockerfile = new DockerfileSpec();
+    sb.getSpec().dockerfile.inline = env.substitute("FROM @BASE@\nRUN true\n");
+    sb.getSpec().executor = new Executor();
+    sb.getSpec().executor.args = List.of("--snapshot-mode=redo");
+
+    StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+
+    assertThat(condition(done, "Succeeded")).isEqualTo("False");
+    assertThat(message(done, "Succeeded")).contains("e2e pod runner refuses pod unknown-flag-1-stage-0",
+        "executor argument --snapshot-mode=redo (unknown to the runner)");
+    assertThat(done.getStatus().stages.get(0).exitCode).isEqualTo(BuildahPodRunner.REFUSED);
   }
 }

@@ -104,6 +104,17 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
   /** One executor call a stage pod made, as mapped onto buildah. */
   public record ExecutorCall(String pod, List<String> kanikoArgs, List<String> budArgs, int exit, Duration took) {}
 
+  /** When a pod ran on this runner, and for a stage pod when its executor call did. */
+  public record PodTimes(String pod, java.time.Instant started, java.time.Instant executorStarted,
+      java.time.Instant built, java.time.Instant executorDone, java.time.Instant ended) {}
+
+  private final Map<String, PodTimes> times = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The pods' timelines, by pod name. */
+  public Map<String, PodTimes> times() {
+    return Map.copyOf(times);
+  }
+
   public BuildahPodRunner(E2eEnvironment env, KubernetesClient client) {
     this.env = env;
     this.client = client;
@@ -127,6 +138,8 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
 
   @Override
   public PodOutcome run(Pod pod) {
+    String name = pod.getMetadata().getName();
+    times.put(name, new PodTimes(name, java.time.Instant.now(), null, null, null, null));
     try {
       return execute(pod);
     } catch (Refused r) {
@@ -134,7 +147,16 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       return new PodOutcome("Failed", REFUSED, message, null, message + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      times.computeIfPresent(name, (k, t) -> new PodTimes(k, t.started(), t.executorStarted(), t.built(),
+          t.executorDone(), java.time.Instant.now()));
     }
+  }
+
+  private void mark(String pod, int which) {
+    java.time.Instant now = java.time.Instant.now();
+    times.computeIfPresent(pod, (k, t) -> new PodTimes(k, t.started(), which == 0 ? now : t.executorStarted(),
+        which == 1 ? now : t.built(), which == 2 ? now : t.executorDone(), t.ended()));
   }
 
   /** Something in a pod this runner cannot run faithfully. */
@@ -421,7 +443,9 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
               append(log, "e2e pod runner: the executor got " + shimArgs + ", the pod's args are " + args + "\n");
               rc = 127;
             } else {
+              mark(podName, 0);
               built = executor(view, podName, args, log, remaining(started, deadline));
+              mark(podName, 2);
               rc = built.exit;
             }
             respond(response, rc, p);
@@ -561,6 +585,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         Files.writeString(digestFile, Files.readString(digest).strip());
       }
     }
+    mark(podName, 1);
     Proc.Result from = buildah.run(List.of("from", "--pull=never", "--quiet", image), log, timeout);
     if (from.exit() != 0) {
       return new Built(from.exit(), image, null);

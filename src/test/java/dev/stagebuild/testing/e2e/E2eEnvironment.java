@@ -113,7 +113,7 @@ public final class E2eEnvironment {
       Files.createDirectories(root.resolve("root"));
       Path tmp = Files.createDirectories(root.resolve("tmp"));
       Proc.run(List.of("chmod", "1777", tmp.toString()), Proc.hostEnv(), null, null, Duration.ofSeconds(10)).check();
-      buildah.ok("config", "--cmd", "[\"sh\"]", "--env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", container);
+      buildah.ok("config", "--cmd", "[\"sh\"]", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", container);
       commitAndPush(container, baseImage);
     } finally {
       buildah.run("rm", container);
