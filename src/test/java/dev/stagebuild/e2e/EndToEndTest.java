@@ -9,7 +9,17 @@ import dev.stagebuild.api.DockerfileSpec;
 import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.kaniko.RenderSettings;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.Planner;
+import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.e2e.BuildahPodRunner;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import dev.stagebuild.testing.e2e.E2eChecks;
 import dev.stagebuild.testing.e2e.E2eCluster;
 import dev.stagebuild.testing.e2e.E2eEnvironment;
@@ -50,6 +60,8 @@ class EndToEndTest {
 
   @AfterEach
   void cleanStorage() {
+    // the runner removes its containers when a pod ends, the checks theirs when they are done
+    assertThat(env.buildah().ok("containers", "--quiet")).as("buildah containers left behind").isEmpty();
     env.buildah().reset();
   }
 
@@ -145,6 +157,42 @@ class EndToEndTest {
         .extracting(p -> p.getMetadata().getName()).filteredOn(n -> n.startsWith("broken-"))
         .containsExactlyInAnyOrder("broken-1-deps", "broken-1-compile");
     System.out.println("failing stage: exit code " + compile.exitCode + ", message: " + message(done, "Succeeded"));
+  }
+
+  @Test
+  void theRunnerRefusesPodFieldsVolumesAndEnvironmentItDoesNotKnow() {
+    StageBuild sb = cluster.stageBuild("refused");
+    sb.getMetadata().setUid("4e1f0d2a-0000-4000-8000-000000000001");
+    BuildPlan plan = Planner.plan("FROM scratch\nRUN true\n", null, null);
+    KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+    cluster.client().configMaps().inNamespace(E2eCluster.NS).resource(resources.planConfigMap(sb, "1", plan, ""))
+        .create();
+    Map<String, java.util.function.Consumer<Pod>> changes = new java.util.LinkedHashMap<>();
+    changes.put("pod spec field securityContext", p -> p.getSpec().setSecurityContext(
+        new PodSecurityContextBuilder().withRunAsUser(1000L).build()));
+    changes.put("volume scratch of kind [emptyDir]", p -> {
+      p.getSpec().getVolumes().add(new VolumeBuilder().withName("scratch").withNewEmptyDir().endEmptyDir().build());
+      p.getSpec().getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName("scratch")
+          .withMountPath("/tmp/x").build());
+    });
+    changes.put("env EXTRA=1 (unknown to the runner)",
+        p -> p.getSpec().getContainers().get(0).getEnv().add(new EnvVar("EXTRA", "1", null)));
+    changes.put("container field workingDir", p -> p.getSpec().getContainers().get(0).setWorkingDir("/x"));
+    changes.put("stage pod without FF_KANIKO_COPY_AS_ROOT=true", p -> p.getSpec().getContainers().get(0).getEnv()
+        .removeIf(e -> e.getName().equals("FF_KANIKO_COPY_AS_ROOT")));
+    changes.put("SB_EXECUTOR=/bin/true", p -> p.getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("SB_EXECUTOR")).forEach(e -> e.setValue("/bin/true")));
+    int n = 0;
+    for (var change : changes.entrySet()) {
+      Pod pod = resources.stagePod(sb, "1", plan, plan.pods().get(0), 1, null);
+      pod.getMetadata().setName("refused-" + n++);
+      change.getValue().accept(pod);
+      PodOutcome outcome = cluster.runner().run(pod);
+      assertThat(outcome.phase()).as(change.getKey()).isEqualTo("Failed");
+      assertThat(outcome.exitCode()).isEqualTo(BuildahPodRunner.REFUSED);
+      assertThat(outcome.terminationMessage()).as(change.getKey()).contains("e2e pod runner refuses pod",
+          change.getKey());
+    }
   }
 
   @Test

@@ -63,6 +63,8 @@ class EquivalenceTest {
 
   @AfterEach
   void cleanStorage() {
+    // the runner removes its containers when a pod ends, the snapshots theirs when they are read
+    assertThat(env.buildah().ok("containers", "--quiet")).as("buildah containers left behind").isEmpty();
     env.buildah().reset();
   }
 
