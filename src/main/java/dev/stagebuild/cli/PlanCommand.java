@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,24 +59,24 @@ public final class PlanCommand {
       out.println(USAGE_TEXT);
       return OK;
     }
-    BuildPlan plan;
+    String text;
     try {
-      String text = options.file.equals("-")
+      text = options.file.equals("-")
           ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
           : Files.readString(Path.of(options.file));
+    } catch (IOException | InvalidPathException e) {
+      err.println("error: cannot read " + options.file + ": " + e.getMessage());
+      return BAD_INPUT;
+    }
+    BuildPlan plan;
+    try {
       PlanInput input = PlanInput.read(options.file, text);
       Map<String, String> buildArgs = new LinkedHashMap<>(input.buildArgs());
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
       plan = Planner.plan(input.dockerfile(), buildArgs, target);
-    } catch (DockerfileException e) {
+    } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + e.getMessage());
-      return BAD_INPUT;
-    } catch (PlanInput.InputException e) {
-      err.println("error: " + e.getMessage());
-      return BAD_INPUT;
-    } catch (IOException | RuntimeException e) {
-      err.println("error: cannot read " + options.file + ": " + e);
       return BAD_INPUT;
     }
     switch (options.format) {

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,7 +99,7 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         }
         kinds.add(kind.isEmpty() ? "(no kind)" : kind);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeJsonMappingException e) {
       throw new InputException(name + ": not valid YAML: " + e.getMessage());
     }
     throw new InputException(name + ": no StageBuild in it (kind: StageBuild, apiVersion: "
@@ -109,11 +111,15 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
       return spec.dockerfile.inline;
     }
     String path = spec.dockerfile != null && spec.dockerfile.path != null ? spec.dockerfile.path : "Dockerfile";
-    Path dir = name.equals("-") ? Path.of("") : Path.of(name).toAbsolutePath().getParent();
     List<Path> candidates = new ArrayList<>();
-    candidates.add(dir.resolve(path));
-    if (spec.source != null && spec.source.git != null && spec.source.git.contextDir != null) {
-      candidates.add(dir.resolve(spec.source.git.contextDir).resolve(path));
+    try {
+      Path dir = name.equals("-") ? Path.of("") : Path.of(name).toAbsolutePath().getParent();
+      candidates.add(dir.resolve(path));
+      if (spec.source != null && spec.source.git != null && spec.source.git.contextDir != null) {
+        candidates.add(dir.resolve(spec.source.git.contextDir).resolve(path));
+      }
+    } catch (InvalidPathException e) {
+      throw new InputException(name + ": spec.dockerfile.path is not a valid path: " + e.getMessage());
     }
     for (Path p : candidates) {
       if (Files.isRegularFile(p)) {

@@ -1,6 +1,7 @@
 package dev.stagebuild.dockerfile;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -244,7 +245,7 @@ public final class DockerfileParser {
     void append(String line, int from, int to, int lineOffset) {
       int needed = text.length() + (to - from);
       if (needed > origin.length) {
-        origin = java.util.Arrays.copyOf(origin, Math.max(needed, origin.length * 2));
+        origin = Arrays.copyOf(origin, Math.max(needed, origin.length * 2));
       }
       for (int i = from; i < to; i++) {
         origin[text.length()] = lineOffset + i;
@@ -257,7 +258,7 @@ public final class DockerfileParser {
     }
 
     int[] origin() {
-      return java.util.Arrays.copyOf(origin, text.length());
+      return Arrays.copyOf(origin, text.length());
     }
   }
 }

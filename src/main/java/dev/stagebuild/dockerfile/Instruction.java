@@ -172,24 +172,20 @@ public final class Instruction {
    * Edits must not overlap. An empty span inserts after the preceding logical character.
    */
   public String applyEdits(List<Edit> edits) {
-    List<int[]> ranges = new ArrayList<>();
-    List<String> replacements = new ArrayList<>();
+    record Replacement(int start, int end, String text) {}
+    List<Replacement> replacements = new ArrayList<>();
     for (Edit e : edits) {
-      ranges.add(toSource(e.span()));
-      replacements.add(e.replacement());
+      int[] range = toSource(e.span());
+      replacements.add(new Replacement(range[0], range[1], e.replacement()));
     }
-    Integer[] order = new Integer[ranges.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> ranges.get(i)[0]).reversed());
+    // from the end backwards, so that earlier offsets stay valid
+    replacements.sort(Comparator.comparingInt(Replacement::start).reversed());
     StringBuilder sb = new StringBuilder(source);
-    int limit = Integer.MAX_VALUE;
-    for (int i : order) {
-      int[] r = ranges.get(i);
-      int end = Math.min(r[1], limit);
-      int start = Math.min(r[0], end);
-      sb.replace(start, end, replacements.get(i));
+    int limit = source.length();
+    for (Replacement r : replacements) {
+      int end = Math.min(r.end(), limit);
+      int start = Math.min(r.start(), end);
+      sb.replace(start, end, r.text());
       limit = start;
     }
     return sb.toString();

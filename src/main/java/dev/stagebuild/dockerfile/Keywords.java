@@ -1,5 +1,6 @@
 package dev.stagebuild.dockerfile;
 
+import java.util.Locale;
 import java.util.Map;
 
 /** The Dockerfile instructions Docker knows, how each one's arguments are read, and its flags. */
@@ -69,7 +70,7 @@ final class Keywords {
         return null; // only ASCII letters fold case here: no Unicode case surprises
       }
     }
-    return SPECS.get(keyword.toUpperCase(java.util.Locale.ROOT));
+    return SPECS.get(keyword.toUpperCase(Locale.ROOT));
   }
 
   /** Instructions that can open here-documents. */

@@ -1,6 +1,7 @@
 package dev.stagebuild.dockerfile;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -92,7 +93,7 @@ final class ShellPattern {
       budget.accept(m + 1L);
       char c = text.charAt(i);
       boolean any = false;
-      java.util.Arrays.fill(next, false);
+      Arrays.fill(next, false);
       for (int k = 0; k < m; k++) {
         if (!current[k]) {
           continue;

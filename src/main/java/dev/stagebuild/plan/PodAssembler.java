@@ -50,35 +50,16 @@ final class PodAssembler {
       }
     }
     List<Stage> podTargets = podTargets(needed);
-    Map<Stage, List<Stage>> chains = new HashMap<>();
-    for (Stage t : podTargets) {
-      chains.put(t, chain(t));
-    }
-    checkSize(podTargets, chains);
-
-    Map<Stage, Set<String>> exports = new HashMap<>();
-    for (Stage s : needed) {
-      for (Stage.Copy c : s.copies) {
-        exports.computeIfAbsent(c.producer(), k -> new TreeSet<>()).addAll(c.paths());
-      }
-    }
+    checkSize(podTargets);
+    Map<Stage, Set<String>> exports = exports(needed);
 
     List<PodPlan> pods = new ArrayList<>();
     Map<String, Integer> waveOf = new HashMap<>();
     List<List<String>> waves = new ArrayList<>();
     for (Stage t : podTargets) {
-      List<Stage> chain = chains.get(t);
+      List<Stage> chain = chain(t);
       List<String> dependsOn = podDependencies(chain);
-      int wave = 0;
-      for (String d : dependsOn) {
-        Integer w = waveOf.get(d);
-        if (w == null) {
-          // cannot happen: stages only copy from earlier stages, whose pods come first
-          throw new DockerfileException(t.from.line(), "circular dependency between stage \"" + t.name
-              + "\" and stage \"" + d + "\"");
-        }
-        wave = Math.max(wave, w + 1);
-      }
+      int wave = wave(t, dependsOn, waveOf);
       waveOf.put(t.name, wave);
       while (waves.size() <= wave) {
         waves.add(new ArrayList<>());
@@ -88,25 +69,62 @@ final class PodAssembler {
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
           List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
     }
+    return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
+        waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
+  }
 
+  /** What each producer exports: every path a needed stage copies from it, sorted. */
+  private static Map<Stage, Set<String>> exports(List<Stage> needed) {
+    Map<Stage, Set<String>> exports = new HashMap<>();
+    for (Stage s : needed) {
+      for (Stage.Copy c : s.copies) {
+        exports.computeIfAbsent(c.producer(), k -> new TreeSet<>()).addAll(c.paths());
+      }
+    }
+    return exports;
+  }
+
+  /** One more than the latest wave of the pods it depends on; 0 without dependencies. */
+  private static int wave(Stage pod, List<String> dependsOn, Map<String, Integer> waveOf) {
+    int wave = 0;
+    for (String d : dependsOn) {
+      Integer w = waveOf.get(d);
+      if (w == null) {
+        // cannot happen: stages only copy from earlier stages, whose pods come first
+        throw new DockerfileException(pod.from.line(), "circular dependency between stage \"" + pod.name
+            + "\" and stage \"" + d + "\"");
+      }
+      wave = Math.max(wave, w + 1);
+    }
+    return wave;
+  }
+
+  /**
+   * The needed stages with their dependencies (parent and producers, in Dockerfile order) and their
+   * pod: the one whose target they are, else the first whose chain builds them.
+   */
+  private static List<StagePlan> stagePlans(List<Stage> needed, List<PodPlan> pods) {
+    Map<String, String> podOf = new HashMap<>();
+    for (PodPlan p : pods) {
+      podOf.put(p.target(), p.name());
+    }
+    for (PodPlan p : pods) {
+      for (String s : p.stages()) {
+        podOf.putIfAbsent(s, p.name());
+      }
+    }
     List<StagePlan> stages = new ArrayList<>();
     for (Stage s : needed) {
-      Set<String> deps = new LinkedHashSet<>();
+      Set<Stage> deps = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
       if (s.parent != null) {
-        deps.add(s.parent.name);
+        deps.add(s.parent);
       }
-      for (Stage p : s.producers) {
-        deps.add(p.name);
-      }
-      for (Stage p : s.ancestorsCopiedFrom) {
-        deps.add(p.name);
-      }
+      deps.addAll(s.producers);
+      deps.addAll(s.ancestorsCopiedFrom);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
-          s.parent == null ? null : s.parent.name, List.copyOf(deps), podOf(s, pods)));
+          s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
     }
-    List<List<String>> frozenWaves = waves.stream().map(List::copyOf).toList();
-    return new BuildPlan(List.copyOf(stages), List.copyOf(pods), frozenWaves, target.name,
-        pods.stream().anyMatch(PodPlan::usesContext));
+    return List.copyOf(stages);
   }
 
   /** Stages reachable from the target through FROM parents and COPY --from, in Dockerfile order. */
@@ -175,21 +193,11 @@ final class PodAssembler {
     return chain.stream().map(s -> s.name).toList();
   }
 
-  private static String podOf(Stage s, List<PodPlan> pods) {
-    for (PodPlan p : pods) {
-      if (p.target().equals(s.name)) {
-        return p.name();
-      }
-    }
-    for (PodPlan p : pods) {
-      if (p.stages().contains(s.name)) {
-        return p.name();
-      }
-    }
-    return null;
-  }
-
-  private void checkSize(List<Stage> podTargets, Map<Stage, List<Stage>> chains) {
+  /**
+   * Refuses a plan whose Dockerfiles would be too large together, before writing them: each
+   * stage's size with its ancestors' is summed along the FROM chains, in Dockerfile order.
+   */
+  private void checkSize(List<Stage> podTargets) {
     long prefix = 0;
     for (Directive d : table.dockerfile.directives()) {
       prefix += d.source().length() + 1;
@@ -197,23 +205,26 @@ final class PodAssembler {
     for (Instruction a : table.globalArgs) {
       prefix += a.source().length() + 1;
     }
+    long[] chainSize = new long[table.stages.size()];
+    for (Stage s : table.stages) {
+      long own = s.from.source().length() + 16L;
+      for (Instruction i : s.body) {
+        own += i.source().length() + 1;
+      }
+      for (Stage p : s.producers) {
+        // at most: a producer two stages of the chain copy from stands in once
+        own += standIn(p).length() + 1;
+      }
+      chainSize[s.index] = own + (s.parent == null ? 0 : chainSize[s.parent.index]);
+    }
     long total = 0;
     for (Stage t : podTargets) {
-      total += prefix;
-      for (Stage s : chains.get(t)) {
-        for (Stage p : s.producers) {
-          total += standIn(p).length() + 1;
-        }
-        total += s.from.source().length() + 16;
-        for (Instruction i : s.body) {
-          total += i.source().length() + 1;
-        }
-      }
-      if (total > MAX_TOTAL_DOCKERFILE_CHARS) {
-        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "the pods' Dockerfiles"
-            + " would be more than " + MAX_TOTAL_DOCKERFILE_CHARS / (1024 * 1024) + " MiB together (each pod"
-            + " repeats the stages its target is built FROM); use fewer or shorter stages");
-      }
+      total += prefix + chainSize[t.index];
+    }
+    if (total > MAX_TOTAL_DOCKERFILE_CHARS) {
+      throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "the pods' Dockerfiles"
+          + " would be more than " + MAX_TOTAL_DOCKERFILE_CHARS / (1024 * 1024) + " MiB together (each pod"
+          + " repeats the stages its target is built FROM); use fewer or shorter stages");
     }
   }
 

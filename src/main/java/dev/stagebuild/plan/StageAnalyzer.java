@@ -4,7 +4,9 @@ import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.Flag;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.JsonArray;
 import dev.stagebuild.dockerfile.KeyValue;
+import dev.stagebuild.dockerfile.Span;
 import dev.stagebuild.dockerfile.WordExpander;
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
@@ -38,7 +40,7 @@ final class StageAnalyzer {
 
   private void analyze(Stage s) {
     stage = s;
-    scope = s.parent != null ? s.parent.scope.copy() : Scope.forImage(s.base);
+    scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     for (Instruction i : s.body) {
       switch (i.keyword()) {
         case "ARG" -> arg(i);
@@ -232,6 +234,11 @@ final class StageAnalyzer {
     return false;
   }
 
+  /** {@code /./<rest>}, or just {@code /.} when nothing follows the pivot. */
+  private static String pivoted(String rest) {
+    return rest == null || rest.equals(".") ? "/." : "/./" + rest;
+  }
+
   private static String withoutPivot(String path, boolean parents) {
     return parents ? path.replace("/./", "/") : path;
   }
@@ -282,8 +289,7 @@ final class StageAnalyzer {
       int pivot = source.indexOf("/./");
       if (pivot >= 0) {
         String left = Paths.cleanRelative(source.substring(0, pivot));
-        String right = Paths.cleanRelative(source.substring(pivot + 3));
-        return (left == null ? "." : left) + "/./" + (right == null ? "." : right);
+        return (left == null ? "." : left) + pivoted(Paths.cleanRelative(source.substring(pivot + 3)));
       }
       String cleaned = Paths.cleanRelative(source);
       return "./" + (cleaned == null ? source : cleaned);
@@ -298,8 +304,7 @@ final class StageAnalyzer {
     if (json || i.isJson()) {
       int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
       int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
-      edits.add(new Instruction.Edit(new dev.stagebuild.dockerfile.Span(start, end),
-          dev.stagebuild.dockerfile.JsonArray.write(replaced)));
+      edits.add(new Instruction.Edit(new Span(start, end), JsonArray.write(replaced)));
       return;
     }
     for (int k = 0; k < args.size() - 1; k++) {

@@ -132,8 +132,9 @@ final class StageTable {
         return s;
       }
     }
-    List<String> names = stages.stream().map(s -> s.name).toList();
+    List<String> names = stages.stream().map(s -> s.name).limit(50).toList();
+    String more = stages.size() > names.size() ? " and " + (stages.size() - names.size()) + " more" : "";
     throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "target stage \""
-        + target.trim() + "\" not found; the Dockerfile's stages are: " + String.join(", ", names));
+        + target.trim() + "\" not found; the Dockerfile's stages are: " + String.join(", ", names) + more);
   }
 }

@@ -550,4 +550,70 @@ class PlannerTest {
       assertThat(e.detail()).contains("B: B_must_be_set");
     }
   }
+
+  /** Untrusted input: large Dockerfiles plan in linear time, never overflow the stack. */
+  @Nested
+  class LargeInputs {
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void longChainWithVariables() {
+      // every stage of the chain copies from src, a stage outside it: one stand-in, 4999 exports
+      StringBuilder sb = new StringBuilder("FROM alpine AS src\nFROM alpine AS s0\n");
+      for (int i = 1; i < 5000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nENV V").append(i)
+            .append("=/v").append(i).append("\nCOPY --from=src $V").append(i).append(" /y\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pod("s4999").stages()).hasSize(5000);
+      assertThat(p.pod("s4999").dockerfile()).containsOnlyOnce("FROM scratch AS src");
+      assertThat(p.pod("src").exports()).hasSize(4999).contains("/v1", "/v4999");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void longChainCopyingFromItsAncestorsIsOnePod() {
+      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      for (int i = 1; i < 10000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nCOPY --from=s").append(i - 1)
+            .append(" /x /y\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("s9999");
+      assertThat(p.pod("s9999").exports()).isEmpty();
+      assertThat(p.pod("s9999").dependsOn()).isEmpty();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void wideFanIn() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 5000; i++) {
+        sb.append("FROM alpine AS s").append(i).append("\nRUN x\n");
+      }
+      sb.append("FROM scratch\n");
+      for (int i = 0; i < 5000; i++) {
+        sb.append("COPY --from=s").append(i).append(" /x /x\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pods()).hasSize(5001);
+      assertThat(p.waves()).hasSize(2);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void exportedChainIsRefusedBeforeItsDockerfilesAreWritten() {
+      // each stage of a long chain is copied from by the last stage: a pod each, repeating the chain
+      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      for (int i = 1; i < 10000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nRUN x\n");
+      }
+      sb.append("FROM scratch\n");
+      for (int i = 0; i < 10000; i++) {
+        sb.append("COPY --from=s").append(i).append(" /x /y\n");
+      }
+      DockerfileException e = error(sb.toString());
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(e.detail()).contains("MiB");
+    }
+  }
 }

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * "The rewrite keeps the meaning": planning a pod's rewritten Dockerfile for its target gives a pod
  * with the same chain of stages, the same dependencies and the same instructions, except that
- * every COPY/ADD context source gains one more {@code src/}; and one more pod for each stand-in
- * stage (a one-stage {@code FROM scratch} pod named after the producer it stands in for).
+ * every COPY/ADD context source gains one more {@code src/} (and a {@code --parents} source one
+ * more pivot {@code ./}); and one more pod for each stand-in stage (a one-stage
+ * {@code FROM scratch} pod named after the producer it stands in for).
  */
 final class ReplanCheck {
   private ReplanCheck() {}
@@ -58,8 +59,9 @@ final class ReplanCheck {
           // a stand-in's archive is named after the producer's pod, which a replan may name differently
           a = "from/<pod>.tar";
         }
-        while (k < args.size() - 1 && a.startsWith("src/")) {
-          a = a.substring(4);
+        // "src/./x" is "x" with --parents too: the pivot only says where parents start
+        while (k < args.size() - 1 && (a.startsWith("src/") || a.startsWith("./"))) {
+          a = a.substring(a.startsWith("./") ? 2 : 4);
         }
         sb.append(' ').append(a);
       }
