@@ -132,7 +132,7 @@ public final class KanikoResources {
   }
 
   static void checkPodName(String name) {
-    // The name is a ConfigMap key prefix and a directory under context/from/.
+    // The name is a ConfigMap key prefix and a file name under context/from/.
     if (name == null || !POD_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid plan pod name '" + name + "': expected [a-z0-9][a-z0-9._-]*");
     }

@@ -19,6 +19,8 @@ import java.util.Map;
 
 /** A stage pod: Kaniko builds the plan pod's chain, then stage.sh copies its exports out. */
 final class StagePods {
+  static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
+
   private StagePods() {}
 
   static Pod render(String executorImage, StageBuild sb, String buildId, PodPlan pod, int attempt, String pinnedNode) {
@@ -86,6 +88,10 @@ final class StagePods {
     }
     env.add(PodParts.env("SB_FINAL", Boolean.toString(pod.isFinal())));
     env.add(PodParts.env("DOCKER_CONFIG", InPod.DOCKER_CONFIG));
+    // Kaniko copies files from the build context as the stage's USER unless this is set; the
+    // Dockerfile reference (and Docker, BuildKit, buildah) make them 0:0 unless --chown says
+    // otherwise. The fork has the flag since v1.25.2.
+    env.add(PodParts.env(COPY_AS_ROOT, "true"));
     return env;
   }
 }

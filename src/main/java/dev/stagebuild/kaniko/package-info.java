@@ -5,7 +5,7 @@
  * <h2>Objects</h2>
  * <ul>
  *   <li>{@code <sb>-<buildId>-workspace}: the PVC, mounted at {@code /kaniko/stagebuild/workspace}
- *       in every pod; {@code context/src/} holds the source, {@code context/from/<pod>/<path>} exports.
+ *       in every pod; {@code context/src/} holds the source, {@code context/from/<pod>.tar} a pod's exports.
  *   <li>{@code <sb>-<buildId>-plan}: immutable ConfigMap with {@code <pod>.Dockerfile},
  *       {@code <pod>.exports} (one path or glob per line), {@code dockerignore}, {@code plan.json}.
  *   <li>{@code <sb>-<buildId>-source}: the source pod; {@code <sb>-<buildId>-<step>[-r<n>]} the stage
@@ -16,10 +16,15 @@
  * {@code /busybox/sh -c STAGE stage <executor args...>}. Reads only: SB_WORKSPACE, SB_PLAN, SB_POD,
  * SB_ROOT, SB_EXECUTOR, SB_TERMINATION_LOG, SB_DIGEST_FILE, SB_FINAL. Installs
  * {@code $SB_PLAN/dockerignore} as {@code context/.dockerignore}, runs the executor; on failure
- * exits with its code and an empty termination log; on success copies each export out of
- * {@code $SB_ROOT} into {@code context/from/$SB_POD/} (symlinks resolved inside SB_ROOT; a missing
- * one fails with {@code export <path> not found in stage <pod>}), and for the final pod copies the
- * digest file to the termination log.
+ * exits with its code and an empty termination log; on success archives the paths each export
+ * line names in {@code $SB_ROOT} as {@code context/from/$SB_POD.tar} — as the built root has them:
+ * symlinks on the way or at the end kept, together with what they point to inside SB_ROOT,
+ * directories whole, parent directories with their owners and modes (a missing export fails with
+ * {@code export <path> not found in stage <pod>}) — and for the final pod copies the digest file to
+ * the termination log. A consumer's Dockerfile unpacks the archive into a stand-in stage
+ * ({@code FROM scratch AS <stage>}, {@code ADD from/<stage>.tar /}) and keeps its
+ * {@code COPY --from=<stage>}, so owners and modes travel as Docker's COPY --from keeps them.
+ * Stage pods set {@code FF_KANIKO_COPY_AS_ROOT=true}: files from the context are 0:0, as in Docker.
  *
  * <h2>source.sh ({@link dev.stagebuild.kaniko.Scripts#SOURCE})</h2>
  * {@code sh -c SOURCE source}. SB_SOURCE_KIND=git (SB_GIT_URL, SB_GIT_REVISION, SB_CONTEXT_DIR,

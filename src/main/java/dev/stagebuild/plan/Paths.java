@@ -34,20 +34,6 @@ final class Paths {
     return "/" + String.join("/", segments(path, true));
   }
 
-  /**
-   * {@link #cleanAbsolute} with the trailing {@code /} or {@code /.} of the original kept, for the
-   * rewritten COPY line; the root is {@code ""} (so that it can follow {@code from/<stage>}).
-   */
-  static String absoluteKeepingSuffix(String path) {
-    String abs = cleanAbsolute(path);
-    String body = abs.equals("/") ? "" : abs;
-    String suffix = suffix(path);
-    if (body.isEmpty() && suffix.isEmpty()) {
-      suffix = path.isEmpty() ? "" : "/";
-    }
-    return body + suffix;
-  }
-
   /** {@code "/."} for {@code .}, {@code x/.}; {@code "/"} for {@code x/}; else nothing. */
   private static String suffix(String path) {
     if (path.equals(".") || path.endsWith("/.")) {

@@ -8,8 +8,10 @@ import java.util.Map;
 
 /**
  * Plans the build of a multi-stage Dockerfile as pods: parses it, finds the stages the target
- * needs, and writes each pod's Dockerfile with context sources under {@code src/} and
- * {@code COPY --from=<stage>} sources under {@code from/<stage>/}. Pure: no cluster, no files.
+ * needs, and writes each pod's Dockerfile with context sources under {@code src/}. A
+ * {@code COPY --from=<stage>} stays as it is (with the stage's plan name); a stage built in another
+ * pod is there as a stand-in, {@code FROM scratch} plus {@code ADD from/<stage>.tar /}, the paths
+ * that pod exported with their owners, modes and symlinks. Pure: no cluster, no files.
  *
  * <p>Every problem with the input is a {@link DockerfileException} with the line it is on.
  */

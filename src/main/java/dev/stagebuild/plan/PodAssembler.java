@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -119,6 +120,7 @@ final class PodAssembler {
         deps.add(s.parent);
       }
       deps.addAll(s.producers);
+      deps.addAll(s.ancestorsCopiedFrom);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
           s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
     }
@@ -209,6 +211,10 @@ final class PodAssembler {
       for (Instruction i : s.body) {
         own += i.source().length() + 1;
       }
+      for (Stage p : s.producers) {
+        // at most: a producer two stages of the chain copy from stands in once
+        own += standIn(p).length() + 1;
+      }
       chainSize[s.index] = own + (s.parent == null ? 0 : chainSize[s.parent.index]);
     }
     long total = 0;
@@ -223,8 +229,10 @@ final class PodAssembler {
   }
 
   /**
-   * Directives, the global ARGs, then each stage of the chain as written, with COPY/ADD rewritten.
-   * An unnamed stage gets {@code AS stage-<index>} so that the pod's target has the plan's name.
+   * Directives, the global ARGs, then each stage of the chain as written, with COPY/ADD rewritten,
+   * and — at its place in the Dockerfile's order — a stand-in for each stage outside the chain that
+   * the chain copies from (see {@link #standIn}). An unnamed stage gets {@code AS stage-<index>} so
+   * that the pod's target has the plan's name.
    */
   private String dockerfile(List<Stage> chain) {
     StringBuilder sb = new StringBuilder();
@@ -234,9 +242,33 @@ final class PodAssembler {
     for (Instruction a : table.globalArgs) {
       sb.append(closed(a, a.source())).append('\n');
     }
+    // Stages in their Dockerfile order: a FROM or COPY --from word that names an image in the
+    // original (because the stage of that name comes later) still does in the pod.
+    Map<Integer, Stage> ordered = new TreeMap<>();
     for (Stage s : chain) {
+      ordered.put(s.index, s);
+      for (Stage p : s.producers) {
+        ordered.putIfAbsent(p.index, p);
+      }
+    }
+    Stage scratchInChain = null;
+    for (Stage s : ordered.values()) {
       if (sb.length() > 0) {
         sb.append('\n');
+      }
+      if (!chain.contains(s)) {
+        if (scratchInChain != null) {
+          // its FROM scratch would be that stage, not the empty image
+          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, scratchInChain.from.line(),
+              "stage \"scratch\" is built FROM by stage \"" + chain.get(chain.size() - 1).name + "\", which"
+                  + " copies from stage \"" + s.name + "\" of another pod; StageBuild stands that stage in"
+                  + " with FROM scratch, which would then mean this stage: rename stage \"scratch\"");
+        }
+        sb.append(standIn(s));
+        continue;
+      }
+      if (s.name.equals(SCRATCH)) {
+        scratchInChain = s;
       }
       sb.append(closed(s.from, fromLine(s))).append('\n');
       for (Instruction i : s.body) {
@@ -244,6 +276,35 @@ final class PodAssembler {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The stage a pod copies from when that stage is built in another pod: an empty image with the
+   * paths the producer's pod exported, unpacked from the tar archive it left in the workspace
+   * ({@code context/from/<stage>.tar}). A local tar added with ADD is unpacked with the owners,
+   * modes and symlinks it holds, so {@code COPY --from=<stage>} then copies from a file system that
+   * is, for the paths it names, the producer's own.
+   */
+  static String standIn(Stage producer) {
+    return "# stagebuild: the files of stage " + producer.name + ", exported by its own pod\n"
+        + "FROM scratch AS " + standInName(producer) + "\n"
+        + "ADD " + exportArchive(producer.name) + " /\n";
+  }
+
+  static final String SCRATCH = "scratch";
+
+  /**
+   * The stand-in's stage name: the producer's, except for a stage named {@code scratch} (BuildKit
+   * only warns about that name), whose stand-in is {@code stage-<index>}, so that no stand-in's
+   * {@code FROM scratch} can mean another stand-in.
+   */
+  static String standInName(Stage producer) {
+    return producer.name.equals(SCRATCH) ? "stage-" + producer.index : producer.name;
+  }
+
+  /** Where a pod's exports are in the build context: {@code from/<pod>.tar}. */
+  static String exportArchive(String pod) {
+    return "from/" + pod + ".tar";
   }
 
   /**

@@ -8,9 +8,11 @@ import java.util.List;
  * @param name the pod's key in the plan: its target stage's name
  * @param stages the stages its Dockerfile holds, root of the chain first, target last
  * @param target the stage to build (--target)
- * @param dockerfile the rewritten Dockerfile: context paths X as src/X, COPY --from=stage as COPY from/stage/...
+ * @param dockerfile the rewritten Dockerfile: context paths X as src/X; {@code COPY --from=<stage>} kept, with a
+ *     stand-in stage ({@code FROM scratch}, {@code ADD from/<stage>.tar /}) for each producer built in another pod
  * @param dependsOn pods whose exports this pod copies (never itself)
- * @param exports absolute paths (and globs) other pods copy from this pod's target stage; empty for the final pod unless something copies from it too
+ * @param exports absolute paths (and globs) other pods copy from this pod's target stage, which the pod
+ *     archives as {@code from/<name>.tar}; empty for the final pod unless something copies from it too
  * @param isFinal true for the pod that builds the build's target and pushes
  * @param usesContext true when this pod's Dockerfile copies from the user's build context
  */

@@ -27,8 +27,10 @@ final class Stage {
 
   /** Variables at the end of the stage: what a stage FROM this one starts with. */
   Scope scope;
-  /** Stages this one copies from, in the order of first use. */
+  /** Stages outside its FROM chain this one copies from, in the order of first use. */
   final Set<Stage> producers = new LinkedHashSet<>();
+  /** FROM ancestors this one copies from: built in the same pod, so neither exported nor waited for. */
+  final Set<Stage> ancestorsCopiedFrom = new LinkedHashSet<>();
   final List<Copy> copies = new ArrayList<>();
   /** Body instructions whose text the rewrite changes. */
   final Map<Instruction, String> rewritten = new IdentityHashMap<>();

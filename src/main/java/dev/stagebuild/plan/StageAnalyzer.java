@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Walks each stage's instructions in order, keeping track of the variables ARG and ENV set, to
- * find the stages it copies from, rewrite its COPY/ADD sources, and check what StageBuild cannot
+ * find the stages it copies from and the paths it copies, rewrite its context sources and its
+ * {@code --from} references, and check what StageBuild cannot
  * do. Problems that matter only when the stage is built are deferred to the stage; references to
  * a later stage, to the stage itself or to a stage index that does not exist fail at once, since
  * Docker checks them for every stage too.
@@ -177,58 +178,60 @@ final class StageAnalyzer {
   }
 
   /**
-   * {@code COPY --from=<stage> SRC... DST} becomes {@code COPY from/<stage>/<SRC> ... DST}: the
-   * sources (relative to the stage's root, so made absolute and cleaned) are expanded now, since
-   * they also go to the producer's export list.
+   * {@code COPY --from=<stage>} stays a {@code COPY --from}, so that the executor applies Docker's
+   * own semantics (owners and modes kept, symlinks, globs, {@code --parents}, {@code --chown},
+   * {@code --chmod}): only the reference is written as the stage's plan name, since the pod's
+   * Dockerfile numbers its stages differently and has no variables to choose a stage with. A stage
+   * that is not in the consumer's pod is there as a stand-in (see {@link PodAssembler}) holding the
+   * paths exported for it, so the sources (expanded now, absolute and cleaned) go to the
+   * producer's export list. A FROM ancestor of the consumer is in every pod the consumer is in: it
+   * needs neither a stand-in nor exports.
    */
   private void fromStage(Instruction i, Flag fromFlag, Stage producer, List<Instruction.Edit> edits) {
-    stage.producers.add(producer);
-    List<String> paths = new ArrayList<>();
-    stage.copies.add(new Stage.Copy(producer, paths));
-    boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
-    List<String> args = i.args();
-    List<String> replaced = new ArrayList<>(args);
-    boolean needsJson = i.isJson();
-    for (int k = 0; k < args.size() - 1; k++) {
-      String source = args.get(k);
-      if (HeredocMarker.parse(source) != null) {
-        continue;
-      }
-      Expansion e = expand(source, i);
-      if (e == null) {
-        return;
-      }
-      if (!e.resolved()) {
-        stage.defer(unresolved(i, source, e.unresolved()));
-        return;
-      }
-      String path = e.value();
-      paths.add(Paths.cleanAbsolute(withoutPivot(path, parents)));
-      String rewritten = "from/" + producer.name + stagePath(path, parents);
-      replaced.set(k, WordExpander.escapeLiteral(rewritten, table.escape()));
-      needsJson |= hasWhitespace(rewritten);
+    boolean ancestor = isAncestor(producer, stage);
+    String reference = ancestor ? producer.name : PodAssembler.standInName(producer);
+    if (!ancestor && !reference.equals(producer.name) && table.byUserName.containsKey(reference)) {
+      throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names the"
+          + " stand-in for stage \"" + producer.name + "\" \"" + reference + "\", which another stage is"
+          + " called: rename one of them");
     }
-    edits.add(i.deletion(fromFlag.span()));
-    replaceSources(i, args, replaced, needsJson, edits);
-    stage.rewritten.put(i, i.applyEdits(edits));
+    if (!fromFlag.value().equals(reference)) {
+      edits.add(new Instruction.Edit(fromFlag.span(), "--from=" + reference));
+    }
+    if (ancestor) {
+      stage.ancestorsCopiedFrom.add(producer);
+    } else {
+      boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
+      List<String> paths = new ArrayList<>();
+      for (String source : i.args().subList(0, i.args().size() - 1)) {
+        if (HeredocMarker.parse(source) != null) {
+          continue;
+        }
+        Expansion e = expand(source, i);
+        if (e == null) {
+          return;
+        }
+        if (!e.resolved()) {
+          stage.defer(unresolved(i, source, e.unresolved()));
+          return;
+        }
+        paths.add(Paths.cleanAbsolute(withoutPivot(e.value(), parents)));
+      }
+      stage.producers.add(producer);
+      stage.copies.add(new Stage.Copy(producer, paths));
+    }
+    if (!edits.isEmpty()) {
+      stage.rewritten.put(i, i.applyEdits(edits));
+    }
   }
 
-  /**
-   * The rewritten path under {@code from/<stage>}. With {@code --parents} the parent directories
-   * are kept from the pivot {@code /./} on, so one is put at the stage's root unless the source
-   * has its own.
-   */
-  private static String stagePath(String path, boolean parents) {
-    if (!parents) {
-      return Paths.absoluteKeepingSuffix(path);
+  private static boolean isAncestor(Stage candidate, Stage of) {
+    for (Stage a = of.parent; a != null; a = a.parent) {
+      if (a == candidate) {
+        return true;
+      }
     }
-    int pivot = path.indexOf("/./");
-    if (pivot < 0) {
-      String rest = Paths.absoluteKeepingSuffix(path);
-      return rest.isEmpty() || rest.equals("/") || rest.equals("/.") ? "/." : "/." + rest;
-    }
-    return Paths.absoluteKeepingSuffix(path.substring(0, pivot))
-        + pivoted(Paths.cleanRelative(path.substring(pivot + 3)));
+    return false;
   }
 
   /** {@code /./<rest>}, or just {@code /.} when nothing follows the pivot. */
@@ -309,15 +312,6 @@ final class StageAnalyzer {
         edits.add(new Instruction.Edit(i.argSpans().get(k), replaced.get(k)));
       }
     }
-  }
-
-  private static boolean hasWhitespace(String s) {
-    for (int k = 0; k < s.length(); k++) {
-      if (Character.isWhitespace(s.charAt(k)) || Character.isSpaceChar(s.charAt(k))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private DockerfileException unresolved(Instruction i, String word, String variable) {

@@ -1,5 +1,6 @@
 # StageBuild stage pod: run the Kaniko executor, then hand this stage's exported paths to later
-# pods through the workspace. Runs as: /busybox/sh -c "$THIS" stage <executor arguments...>
+# pods through the workspace, as the tar archive context/from/<pod>.tar.
+# Runs as: /busybox/sh -c "$THIS" stage <executor arguments...>
 #
 # Only environment variables and the plan files are read; the export list is data, read line by
 # line, and never executed or evaluated.
@@ -23,7 +24,7 @@ die() {
   exit 1
 }
 
-# The pod name becomes a directory name under context/from/: keep it one plain path component.
+# The pod name becomes a file name under context/from/: keep it one plain path component.
 case $SB_POD in
   '' | . | .. | */* | .*) die "invalid SB_POD '$SB_POD'" ;;
 esac
@@ -48,116 +49,123 @@ if [ "$rc" -ne 0 ]; then
 fi
 
 # --- copy-out ---------------------------------------------------------------------------------
+#
+# The exports become $ctx/from/$SB_POD.tar. A consumer's pod unpacks it with ADD into a stand-in
+# stage (FROM scratch) named like this one and keeps its COPY --from=<this stage>: for the paths
+# it names, the stand-in must be this file system as it is. So each export line takes the paths
+# it names as the built root has them: a symlink on the way or at the end is kept as a symlink,
+# and what it points to (inside $SB_ROOT) is taken too; a directory is taken whole; the
+# directories above a path are made with their owners and modes. Owners, modes and symlinks
+# then reach the consumer through tar and ADD, as COPY --from keeps them.
 
-# resolve PATH: sets `resolved` to PATH (absolute, inside the built root) with every symlink
-# followed the way the built image would see it: absolute link targets and `..` stay inside
-# $SB_ROOT. Fails on a symlink loop.
-resolve() {
-  local todo=$1 done= comp target links=0
-  while [ -n "$todo" ]; do
-    comp=${todo%%/*}
-    case $todo in
-      */*) todo=${todo#*/} ;;
-      *) todo= ;;
-    esac
-    case $comp in
-      '' | .) continue ;;
-      ..)
-        done=${done%/*}
-        continue
-        ;;
-    esac
-    if [ -L "$root$done/$comp" ]; then
-      links=$((links + 1))
-      [ "$links" -le 40 ] || return 1
-      target=$(readlink "$root$done/$comp")
-      case $target in
-        /*) done= ;;
-      esac
-      todo=$target/$todo
-    else
-      done=$done/$comp
-    fi
-  done
-  resolved=$done
-}
-
-# copy_one VIRTUAL REAL: copy $root$REAL to $out$VIRTUAL. VIRTUAL is the path the consumer's
-# Dockerfile names (from/<pod>/<path>), REAL the same path with its symlinks resolved.
-copy_one() {
-  local virt=$1 real=$2 dst parent
+# keep REAL: copy $root$REAL (a path whose directories are no symlinks) to $out$REAL.
+keep() {
+  local real=$1 prefix= rest comp
   case $real in
     '' | /kaniko | /kaniko/* | /busybox | /busybox/*)
       die "export $line resolves to ${real:-/} in stage $SB_POD, which cannot be exported"
       ;;
   esac
-  dst=$out$virt
-  # Never write through a symlink an earlier export left in the output tree.
-  parent=${virt%/*}
-  while [ -n "$parent" ]; do
-    [ ! -L "$out$parent" ] || die "export $line overlaps symlink $parent of an earlier export in stage $SB_POD"
-    parent=${parent%/*}
+  rest=${real#/}
+  while :; do
+    case $rest in
+      */*) ;;
+      *) break ;;
+    esac
+    comp=${rest%%/*}
+    rest=${rest#*/}
+    prefix=$prefix/$comp
+    if [ ! -d "$out$prefix" ]; then
+      mkdir "$out$prefix"
+      chown "$(stat -c %u:%g "$root$prefix")" "$out$prefix"
+      chmod "$(stat -c %a "$root$prefix")" "$out$prefix"
+    fi
   done
-  if [ -d "$root$real" ] && [ -d "$dst" ] && [ ! -L "$dst" ]; then
-    # Two exports that overlap (/app and /app/bin): merge, the content is the same.
-    cp -a "$root$real/." "$dst/"
-  else
-    rm -rf "$dst"
-    mkdir -p "${dst%/*}"
-    cp -a "$root$real" "$dst"
+  if [ -d "$out$real" ] && [ ! -L "$out$real" ] && [ -d "$root$real" ] && [ ! -L "$root$real" ]; then
+    # made above as the parent of an earlier export: add what is in it
+    cp -a "$root$real/." "$out$real/"
+  elif [ ! -e "$out$real" ] && [ ! -L "$out$real" ]; then
+    cp -a "$root$real" "$out$real"
   fi
-  found=1
 }
 
-# walk VIRTUAL REAL REST: match the remaining pattern components REST below VIRTUAL/REAL.
-# A component with *, ? or [ is matched against the directory's entries with `case`, whose
-# pattern comes from a variable: glob characters work, nothing is evaluated. Like BuildKit, *
-# matches names that start with a dot.
+# walk REAL REST LINKS SOFT: match the remaining pattern REST below REAL (a path without
+# symlinks), LINKS symlinks followed so far. A component with *, ? or [ is matched against the
+# directory's entries with `case`, whose pattern comes from a variable: glob characters work,
+# nothing is evaluated. Like BuildKit, * matches names that start with a dot. SOFT (1) means the
+# branch comes from a glob match with more to match below it: a symlink loop there is no
+# directory to look into, so the branch just matches nothing.
 walk() {
-  local virt=$1 real=$2 rest=$3 comp entry name
-  if [ -z "$rest" ]; then
-    copy_one "$virt" "$real"
+  local real=$1 rest=$2 links=$3 soft=$4 comp entry name
+  while [ -n "$rest" ]; do
+    comp=${rest%%/*}
+    case $rest in
+      */*) rest=${rest#*/} ;;
+      *) rest= ;;
+    esac
+    case $comp in
+      '' | .) continue ;;
+      ..)
+        real=${real%/*}
+        continue
+        ;;
+      *[\*\?\[]*)
+        [ -d "$root$real" ] && [ ! -L "$root$real" ] || return 0
+        for entry in "$root$real"/* "$root$real"/.*; do
+          name=${entry##*/}
+          case $name in
+            . | ..) continue ;;
+          esac
+          [ -e "$entry" ] || [ -L "$entry" ] || continue
+          case $name in
+            $comp)
+              if [ -n "$rest" ]; then
+                step "$real" "$name" "$rest" "$links" 1
+              else
+                step "$real" "$name" "$rest" "$links" "$soft"
+              fi
+              ;;
+          esac
+        done
+        return 0
+        ;;
+    esac
+    if [ -L "$root$real/$comp" ]; then
+      step "$real" "$comp" "$rest" "$links" "$soft"
+      return 0
+    fi
+    real=$real/$comp
+  done
+  [ -e "$root$real" ] || return 0
+  keep "$real"
+  hits=$((hits + 1))
+}
+
+# step REAL NAME REST LINKS SOFT: go on from the entry NAME of the directory REAL (NAME is
+# literal). A symlink is kept and followed inside $SB_ROOT: absolute targets from its root,
+# relative ones from REAL.
+step() {
+  local real=$1 name=$2 rest=$3 links=$4 soft=$5 target before
+  if [ -L "$root$real/$name" ]; then
+    links=$((links + 1))
+    if [ "$links" -gt 40 ]; then
+      [ "$soft" = 1 ] && return 0
+      die "export $line: too many symlinks at $real/$name in stage $SB_POD"
+    fi
+    target=$(readlink "$root$real/$name")
+    before=$hits
+    case $target in
+      /*) walk "" "$target${rest:+/$rest}" "$links" "$soft" ;;
+      *) walk "$real" "$target${rest:+/$rest}" "$links" "$soft" ;;
+    esac
+    # the symlink itself, when something was found through it
+    [ "$hits" -eq "$before" ] || keep "$real/$name"
     return 0
   fi
-  comp=${rest%%/*}
-  case $rest in
-    */*) rest=${rest#*/} ;;
-    *) rest= ;;
-  esac
-  case $comp in
-    '' | .)
-      walk "$virt" "$real" "$rest"
-      return 0
-      ;;
-    *[\*\?\[]*)
-      [ -d "$root$real" ] || return 0
-      for entry in "$root$real"/* "$root$real"/.*; do
-        name=${entry##*/}
-        case $name in
-          . | ..) continue ;;
-        esac
-        [ -e "$entry" ] || [ -L "$entry" ] || continue
-        case $name in
-          $comp)
-            if ! resolve "$real/$name"; then
-              # A symlink loop cannot be a directory to look into; as a match it cannot be copied.
-              [ -n "$rest" ] || die "export $line: too many symlinks at $virt/$name in stage $SB_POD"
-              continue
-            fi
-            if [ -n "$rest" ] && [ ! -d "$root$resolved" ]; then continue; fi
-            [ -e "$root$resolved" ] || continue
-            walk "$virt/$name" "$resolved" "$rest"
-            ;;
-        esac
-      done
-      ;;
-    *)
-      resolve "$real/$comp" || die "export $line: too many symlinks at $virt/$comp in stage $SB_POD"
-      [ -e "$root$resolved" ] || return 0
-      if [ -n "$rest" ] && [ ! -d "$root$resolved" ]; then return 0; fi
-      walk "$virt/$comp" "$resolved" "$rest"
-      ;;
-  esac
+  if [ -n "$rest" ] && [ ! -d "$root$real/$name" ]; then
+    return 0
+  fi
+  walk "$real/$name" "$rest" "$links" "$soft"
 }
 
 # clean PATH: sets `cleaned` to PATH made absolute with `.` and `..` removed lexically, the way
@@ -182,14 +190,16 @@ clean() {
 exports=$SB_PLAN/$SB_POD.exports
 if [ -s "$exports" ]; then
   out=$ctx/from/.$SB_POD.partial
-  rm -rf "$out"
+  archive=$ctx/from/.$SB_POD.tar.partial
+  rm -rf "$out" "$archive"
   mkdir -p "$out"
+  hits=0
   while IFS= read -r line || [ -n "$line" ]; do
     [ -n "$line" ] || continue
     clean "$line"
-    found=0
-    walk "" "" "${cleaned#/}"
-    if [ "$found" != 1 ]; then
+    before=$hits
+    walk "" "${cleaned#/}" 0 0
+    if [ "$hits" -le "$before" ]; then
       case $line in
         # A wildcard that matches nothing copies nothing, as BuildKit allows; a plain path must exist.
         *[*?[]*) ;;
@@ -197,9 +207,26 @@ if [ -s "$exports" ]; then
       esac
     fi
   done <"$exports"
+  # The top-level entries as arguments (./NAME: never an option), not the root directory itself.
+  set --
+  for entry in "$out"/* "$out"/.*; do
+    name=${entry##*/}
+    case $name in
+      . | ..) continue ;;
+    esac
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
+    set -- "$@" "./$name"
+  done
+  if [ "$#" -eq 0 ]; then
+    # Only wildcards that matched nothing: tar refuses an empty archive, so it holds a marker
+    # no COPY --from of those wildcards can name.
+    : >"$out/.stagebuild-nothing-exported"
+    set -- ./.stagebuild-nothing-exported
+  fi
+  tar -c -f "$archive" -C "$out" "$@"
+  rm -rf "$out"
   # A retried pod replaces what an earlier attempt left.
-  rm -rf "$ctx/from/$SB_POD"
-  mv "$out" "$ctx/from/$SB_POD"
+  mv -f "$archive" "$ctx/from/$SB_POD.tar"
 fi
 
 if [ "$SB_FINAL" = true ]; then

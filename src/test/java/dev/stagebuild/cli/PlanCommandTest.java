@@ -56,7 +56,8 @@ class PlanCommandTest {
         .contains("dependsOn: build; pod: stage-1")
         .contains("Pod build: stages build; dependsOn: -; build context needed\n  exports:\n    /usr/local/bin/hello\n")
         .contains("Pod stage-1 (final, pushes)")
-        .contains("    | COPY from/build/usr/local/bin/hello /usr/local/bin/hello\n");
+        .contains("    | FROM scratch AS build\n    | ADD from/build.tar /\n")
+        .contains("    | COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\n");
   }
 
   @Test

@@ -50,7 +50,8 @@ final class Fixtures {
       "FROM golang:1.21 AS build\nCOPY src/app.go .\nRUN go build -o /out/hello app.go\n",
       List.of(), List.of("/out/hello", "/etc/ssl/certs/*.pem"), false, true);
   static final PodPlan FINAL = new PodPlan("stage-1", List.of("stage-1"), "stage-1",
-      "FROM scratch\nCOPY from/build/out/hello /hello\n", List.of("build"), List.of(), true, false);
+      "FROM scratch AS build\nADD from/build.tar /\n\nFROM scratch AS stage-1\nCOPY --from=build /out/hello /hello\n",
+      List.of("build"), List.of(), true, false);
 
   /** build (exports /out/hello) then stage-1 (final), the seed's Go example. */
   static BuildPlan twoStagePlan() {

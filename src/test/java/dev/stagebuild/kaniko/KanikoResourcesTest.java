@@ -184,7 +184,8 @@ class KanikoResourcesTest {
         "SB_EXECUTOR", "/kaniko/executor",
         "SB_TERMINATION_LOG", "/dev/termination-log",
         "SB_FINAL", "false",
-        "DOCKER_CONFIG", "/kaniko/.docker"));
+        "DOCKER_CONFIG", "/kaniko/.docker",
+        "FF_KANIKO_COPY_AS_ROOT", "true"));
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();
@@ -222,6 +223,17 @@ class KanikoResourcesTest {
     assertThat(env(c)).containsEntry("SB_FINAL", "true")
         .containsEntry("SB_DIGEST_FILE", "/kaniko/stagebuild/digest")
         .containsEntry("SB_POD", "stage-1");
+  }
+
+  @Test
+  void contextFilesAreCopiedAsRootLikeDocker() {
+    // kaniko copies files from the context as the stage's USER unless this flag is set; Docker,
+    // BuildKit and buildah copy them as 0:0 (the Dockerfile reference says so)
+    for (PodPlan pod : List.of(Fixtures.BUILD, Fixtures.FINAL)) {
+      Container c = resources.stagePod(Fixtures.sb("hellogo"), "2", plan, pod, 1, null).getSpec().getContainers()
+          .get(0);
+      assertThat(env(c)).containsEntry("FF_KANIKO_COPY_AS_ROOT", "true");
+    }
   }
 
   @Test

@@ -151,8 +151,19 @@ class StageScriptTest {
     return new Run(ShellTools.run(PodHarness.command(rendered, busybox), env, tmp), rendered);
   }
 
-  Path from(String pod) {
-    return workspace.resolve("context/from").resolve(pod);
+  /** The pod's export archive, context/from/POD.tar. */
+  Path archive(String pod) {
+    return workspace.resolve("context/from").resolve(pod + ".tar");
+  }
+
+  /** The pod's export archive unpacked (as root, owners kept) into a fresh directory. */
+  Path from(String pod) throws Exception {
+    Path dir = tmp.resolve("unpacked-" + pod + "-" + System.nanoTime());
+    Files.createDirectories(dir);
+    ShellTools.Result r = ShellTools.run(List.of(busybox.toString(), "tar", "-x", "--numeric-owner", "-f",
+        archive(pod).toString(), "-C", dir.toString()), Map.of("PATH", applets.toString()), tmp);
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    return dir;
   }
 
   static String mode(Path p) throws IOException {
@@ -195,18 +206,20 @@ class StageScriptTest {
     // Symlinks inside a copied directory stay symlinks, targets unchanged.
     assertThat(Files.readSymbolicLink(out.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
     assertThat(Files.readSymbolicLink(out.resolve("app/bin/abs"))).isEqualTo(Path.of("/usr/lib/libx.so"));
-    // A listed symlink is copied as what it points to.
-    assertThat(out.resolve("app/link-to-conf")).isDirectory();
-    assertThat(Files.isSymbolicLink(out.resolve("app/link-to-conf"))).isFalse();
+    // A listed symlink is kept as a symlink, and what it points to is taken too: COPY --from in the
+    // consumer follows it in the stand-in stage as it would in this one.
+    assertThat(Files.readSymbolicLink(out.resolve("app/link-to-conf"))).isEqualTo(Path.of("conf"));
     assertThat(out.resolve("app/link-to-conf/settings.ini")).hasContent("k=v");
     assertThat(mode(out.resolve("app/conf"))).isEqualTo("rwx------");
     assertThat(mode(out.resolve("app/conf/settings.ini"))).isEqualTo("rw-r-----");
-    // Symlinks on the way are followed inside the built root (/lib -> /usr/lib).
-    assertThat(Files.isSymbolicLink(out.resolve("lib"))).isFalse();
-    assertThat(out.resolve("lib/libx.so")).hasContent("libx");
-    assertThat(mode(out.resolve("lib/libx.so"))).isEqualTo("rwxr-xr-x");
-    assertThat(Files.isSymbolicLink(out.resolve("etc/alt"))).isFalse();
-    assertThat(out.resolve("etc/alt")).hasContent("libx");
+    // Symlinks on the way are kept too (/lib -> /usr/lib), their targets taken inside the built root.
+    assertThat(Files.readSymbolicLink(out.resolve("lib"))).isEqualTo(Path.of("/usr/lib"));
+    assertThat(out.resolve("usr/lib/libx.so")).hasContent("libx");
+    assertThat(mode(out.resolve("usr/lib/libx.so"))).isEqualTo("rwxr-xr-x");
+    assertThat(Files.readSymbolicLink(out.resolve("etc/alt"))).isEqualTo(Path.of("../usr/lib/libx.so"));
+    // Directories above an exported path have the built root's modes.
+    assertThat(mode(out.resolve("usr/lib"))).isEqualTo(mode(template.resolve("usr/lib")));
+    assertThat(mode(out.resolve("odd"))).isEqualTo(mode(template.resolve("odd")));
     // Odd names round-trip and nothing in them runs.
     assertThat(out.resolve("odd/" + ODD)).hasContent("odd");
     assertThat(out.resolve("odd/sp ace/x")).hasContent("x");
@@ -230,7 +243,7 @@ class StageScriptTest {
       assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".dockerignore", "from");
     }
     try (Stream<Path> fromDir = Files.list(context.resolve("from"))) {
-      assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build");
+      assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build.tar");
     }
     // Not the final pod: nothing reported.
     assertThat(termLog).isEmptyFile();
@@ -241,7 +254,7 @@ class StageScriptTest {
     Run run = run(podPlan("build", false, List.of("/app/bin", "/nope/file")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
     assertThat(lastLine(run.result().stderr())).isEqualTo("stagebuild: export /nope/file not found in stage build");
-    assertThat(from("build")).doesNotExist();
+    assertThat(archive("build")).doesNotExist();
     assertThat(termLog).isEmptyFile();
   }
 
@@ -254,6 +267,15 @@ class StageScriptTest {
   }
 
   @Test
+  void onlyWildcardsThatMatchNothingStillLeaveAnArchive() throws Exception {
+    Run run = run(podPlan("build", false, List.of("/glob/*.war")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    try (Stream<Path> files = Files.list(from("build"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(".stagebuild-nothing-exported");
+    }
+  }
+
+  @Test
   void symlinksResolveInsideTheBuiltRootOnly() throws Exception {
     // /etc/hostname exists on this machine but not in the built root.
     Run run = run(podPlan("build", false, List.of("/etc/hostlink")), Map.of());
@@ -263,7 +285,7 @@ class StageScriptTest {
     run = run(podPlan("build", false, List.of("/escape")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
     assertThat(run.result().stderr()).contains("export /escape not found in stage build");
-    assertThat(workspace.resolve("context/from/.build.partial/escape")).doesNotExist();
+    assertThat(archive("build")).doesNotExist();
   }
 
   @Test
@@ -306,7 +328,7 @@ class StageScriptTest {
     // Kaniko wrote a digest before failing to push: it must not be reported.
     assertThat(digestFile).hasContent(DIGEST);
     assertThat(termLog).isEmptyFile();
-    assertThat(from("stage-1")).doesNotExist();
+    assertThat(archive("stage-1")).doesNotExist();
   }
 
   @Test
@@ -316,7 +338,7 @@ class StageScriptTest {
     assertThat(termLog).hasContent(DIGEST);
     assertThat(Files.readAllLines(argsFile)).contains("--destination=registry.example.com/eriksf/hellogo:0.0.2",
         "--digest-file=/kaniko/stagebuild/digest");
-    assertThat(from("stage-1")).doesNotExist();
+    assertThat(archive("stage-1")).doesNotExist();
   }
 
   @Test
@@ -329,21 +351,65 @@ class StageScriptTest {
 
   @Test
   void aRetryReplacesWhatAnEarlierAttemptLeft() throws Exception {
-    Files.createDirectories(from("build"));
-    Files.writeString(from("build").resolve("stale"), "old");
+    Files.createDirectories(archive("build").getParent());
+    Files.writeString(archive("build"), "an earlier attempt's archive");
     Files.createDirectories(workspace.resolve("context/from/.build.partial/junk"));
+    Files.writeString(workspace.resolve("context/from/.build.tar.partial"), "half written");
     Run run = run(podPlan("build", false, List.of("/app/.hidden")), Map.of());
     assertThat(run.result().exit()).as(run.result().stderr()).isZero();
-    assertThat(from("build").resolve("stale")).doesNotExist();
-    assertThat(from("build").resolve("app/.hidden")).hasContent("hidden");
-    assertThat(workspace.resolve("context/from/.build.partial")).doesNotExist();
+    Path out = from("build");
+    try (Stream<Path> top = Files.list(out)) {
+      assertThat(top.map(p -> p.getFileName().toString())).containsExactly("app");
+    }
+    assertThat(out.resolve("app/.hidden")).hasContent("hidden");
+    try (Stream<Path> fromDir = Files.list(workspace.resolve("context/from"))) {
+      assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build.tar");
+    }
+  }
+
+  @Test
+  void aTreeAndASymlinkInItKeepTheSymlink() throws Exception {
+    // COPY --from=b /app ... and COPY --from=b /app/link-to-conf ...: the first needs the symlink as
+    // a symlink, the second what it points to; one file system holds both.
+    Run run = run(podPlan("build", false, List.of("/app", "/app/link-to-conf", "/lib/libx.so", "/lib")),
+        Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path out = from("build");
+    assertThat(Files.readSymbolicLink(out.resolve("app/link-to-conf"))).isEqualTo(Path.of("conf"));
+    assertThat(out.resolve("app/conf/settings.ini")).hasContent("k=v");
+    assertThat(Files.readSymbolicLink(out.resolve("lib"))).isEqualTo(Path.of("/usr/lib"));
+    assertThat(out.resolve("usr/lib/libx.so")).hasContent("libx");
+  }
+
+  @Test
+  void ownersAndSpecialModeBitsTravelThroughTheArchive() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(isRoot, "needs root to own files as others");
+    Path dir = Files.createDirectories(template.resolve("srv/shared"));
+    Files.setAttribute(dir, "unix:gid", 1000, NOFOLLOW_LINKS);
+    Path suid = template.resolve("srv/odd");
+    write(suid, "odd\n", "rwxr-xr-x");
+    Files.setAttribute(suid, "unix:uid", 1234, NOFOLLOW_LINKS);
+    Files.setAttribute(suid, "unix:gid", 5678, NOFOLLOW_LINKS);
+    ShellTools.Result chmod = ShellTools.run(List.of(busybox.toString(), "chmod", "4755", suid.toString()),
+        Map.of(), tmp);
+    assertThat(chmod.exit()).isZero();
+    chmod = ShellTools.run(List.of(busybox.toString(), "chmod", "2775", dir.toString()), Map.of(), tmp);
+    assertThat(chmod.exit()).isZero();
+    Run run = run(podPlan("build", false, List.of("/srv/odd", "/srv/shared")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path out = from("build");
+    assertThat(Files.getAttribute(out.resolve("srv/odd"), "unix:mode", NOFOLLOW_LINKS)).isEqualTo(0104755);
+    assertThat(Files.getAttribute(out.resolve("srv/odd"), "unix:uid", NOFOLLOW_LINKS)).isEqualTo(1234);
+    assertThat(Files.getAttribute(out.resolve("srv/odd"), "unix:gid", NOFOLLOW_LINKS)).isEqualTo(5678);
+    assertThat(Files.getAttribute(out.resolve("srv/shared"), "unix:mode", NOFOLLOW_LINKS)).isEqualTo(042775);
+    assertThat(Files.getAttribute(out.resolve("srv/shared"), "unix:gid", NOFOLLOW_LINKS)).isEqualTo(1000);
   }
 
   @Test
   void noExportsNoCopy() throws Exception {
     Run run = run(podPlan("build", false, List.of()), Map.of());
     assertThat(run.result().exit()).as(run.result().stderr()).isZero();
-    assertThat(from("build")).doesNotExist();
+    assertThat(archive("build")).doesNotExist();
     assertThat(termLog).isEmptyFile();
   }
 

@@ -75,8 +75,12 @@ class PlannerTest {
       assertThat(last.dependsOn()).containsExactly("build");
       assertThat(last.target()).isEqualTo("stage-1");
       assertThat(last.dockerfile()).isEqualTo(df(
+          "# stagebuild: the files of stage build, exported by its own pod",
+          "FROM scratch AS build",
+          "ADD from/build.tar /",
+          "",
           "FROM alpine:3.18.3 AS stage-1",
-          "COPY from/build/usr/local/bin/hello /usr/local/bin/hello",
+          "COPY --from=build /usr/local/bin/hello /usr/local/bin/hello",
           "CMD [ \"/usr/local/bin/hello\" ]"));
     }
 
@@ -268,28 +272,91 @@ class PlannerTest {
       BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine",
           "COPY --from=b --chown=app:app app/bin/../bin/x /opt/*.so /etc/conf.d/ /srv/. /dst/",
           "COPY --link --from=b [\"/with space/f\", \"/d/\"]"));
+      // the instructions stay as written: the executor copies from the stand-in for b
       assertThat(lines(p.pod("stage-1"))).contains(
-          "COPY --chown=app:app from/b/app/bin/x from/b/opt/*.so from/b/etc/conf.d/ from/b/srv/. /dst/",
-          "COPY --link [\"from/b/with space/f\", \"/d/\"]");
+          "COPY --from=b --chown=app:app app/bin/../bin/x /opt/*.so /etc/conf.d/ /srv/. /dst/",
+          "COPY --link --from=b [\"/with space/f\", \"/d/\"]");
       assertThat(p.pod("b").exports())
           .containsExactly("/app/bin/x", "/etc/conf.d", "/opt/*.so", "/srv", "/with space/f");
     }
 
     @Test
-    void fromStageSourceWithSpaceInShellFormBecomesJson() {
+    void fromStageSourceIsExportedExpandedAndKeepsItsText() {
       BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "ARG F=\"a b\"", "COPY --from=b /x/${F} /y"));
-      assertThat(lines(p.pod("stage-1"))).contains("COPY [\"from/b/x/a b\", \"/y\"]");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b /x/${F} /y");
       assertThat(p.pod("b").exports()).containsExactly("/x/a b");
     }
 
     @Test
     void numericFrom() {
       BuildPlan p = plan(df("FROM golang AS build", "FROM alpine", "COPY --from=0 /go/bin/app /app"));
-      assertThat(lines(p.pod("stage-1"))).contains("COPY from/build/go/bin/app /app");
+      // the pod's Dockerfile numbers its stages differently: the reference becomes the name
+      assertThat(lines(p.pod("stage-1"))).contains("FROM scratch AS build", "COPY --from=build /go/bin/app /app");
       assertThat(p.pod("build").exports()).containsExactly("/go/bin/app");
       BuildPlan unnamed = plan(df("FROM golang", "FROM alpine", "COPY --from=0 /x /x"));
-      assertThat(lines(unnamed.pod("stage-1"))).contains("COPY from/stage-0/x /x");
+      assertThat(lines(unnamed.pod("stage-1"))).contains("FROM scratch AS stage-0", "ADD from/stage-0.tar /",
+          "COPY --from=stage-0 /x /x");
       assertThat(lines(unnamed.pod("stage-0"))).containsExactly("FROM golang AS stage-0");
+    }
+
+    @Test
+    void standInsTakeTheProducersPlaceInTheDockerfile() {
+      BuildPlan p = plan(df("FROM alpine AS base", "RUN a", "FROM golang AS left", "RUN l",
+          "FROM base AS mid", "FROM rust AS right", "FROM mid", "COPY --from=right /r /r",
+          "COPY --from=left /l /l"));
+      PodPlan last = p.pod("stage-4");
+      assertThat(last.stages()).containsExactly("base", "mid", "stage-4");
+      assertThat(last.dependsOn()).containsExactly("left", "right");
+      assertThat(last.dockerfile()).isEqualTo(df(
+          "FROM alpine AS base", "RUN a", "",
+          "# stagebuild: the files of stage left, exported by its own pod",
+          "FROM scratch AS left", "ADD from/left.tar /", "",
+          "FROM base AS mid", "",
+          "# stagebuild: the files of stage right, exported by its own pod",
+          "FROM scratch AS right", "ADD from/right.tar /", "",
+          "FROM mid AS stage-4", "COPY --from=right /r /r", "COPY --from=left /l /l"));
+    }
+
+    @Test
+    void aWordThatNamesAnImageBeforeTheProducerStillDoes() {
+      // "build" on line 1 is an image: the stand-in for stage build must come after it
+      BuildPlan p = plan(df("FROM build AS first", "FROM alpine AS build", "FROM first",
+          "COPY --from=build /stage /stage"));
+      assertThat(lines(p.pod("stage-2"))).containsSubsequence("FROM build AS first",
+          "FROM scratch AS build", "ADD from/build.tar /", "FROM first AS stage-2",
+          "COPY --from=build /stage /stage");
+      assertThat(p.pod("build").exports()).containsExactly("/stage");
+    }
+
+    @Test
+    void copyFromAnAncestorNeedsNoPodAndNoExport() {
+      BuildPlan p = plan(df("FROM alpine AS base", "RUN mk", "FROM base AS app", "COPY --from=base /etc/x /y",
+          "COPY --from=0 /etc/z /z"));
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("app");
+      assertThat(p.pod("app").dependsOn()).isEmpty();
+      assertThat(p.pod("app").dockerfile()).doesNotContain("FROM scratch");
+      assertThat(lines(p.pod("app"))).contains("COPY --from=base /etc/x /y", "COPY --from=base /etc/z /z");
+      assertThat(p.stages().get(1).dependsOn()).containsExactly("base");
+    }
+
+    @Test
+    void aProducerNamedScratchGetsAStandInOfAnotherName() {
+      // BuildKit only warns about a stage named scratch; zipkin's Dockerfile has one
+      BuildPlan p = plan(df("FROM scratch AS scratch", "COPY a /a", "FROM alpine AS install", "RUN i",
+          "FROM alpine", "COPY --from=scratch /a /a", "COPY --from=install /i /i"));
+      assertThat(lines(p.pod("stage-2"))).containsSubsequence("FROM scratch AS stage-0", "ADD from/scratch.tar /",
+          "FROM scratch AS install", "ADD from/install.tar /", "COPY --from=stage-0 /a /a",
+          "COPY --from=install /i /i");
+      assertThat(p.pod("scratch").exports()).containsExactly("/a");
+      assertThat(p.pod("stage-2").dependsOn()).containsExactly("scratch", "install");
+    }
+
+    @Test
+    void aStageNamedScratchInTheChainBeforeAStandInIsRefused() {
+      DockerfileException e = error(df("FROM scratch AS scratch", "COPY a /a", "FROM alpine AS p",
+          "FROM scratch AS t", "COPY --from=p /x /x"));
+      assertThat(e.line()).isEqualTo(1);
+      assertThat(e.detail()).contains("rename stage \"scratch\"");
     }
 
     @Test
@@ -305,7 +372,7 @@ class PlannerTest {
     @Test
     void fromNamesAreCaseInsensitive() {
       BuildPlan p = plan(df("FROM alpine AS Builder", "FROM alpine", "COPY --from=BUILDER /x /x"));
-      assertThat(lines(p.pod("stage-1"))).contains("COPY from/builder/x /x");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=builder /x /x");
     }
 
     @Test
@@ -317,7 +384,7 @@ class PlannerTest {
       assertThat(p.stages()).extracting(StagePlan::name).containsExactly("builder", "stage-2");
       assertThat(p.stages().get(0).from()).isEqualTo("${BASE}");
       assertThat(lines(p.pod("stage-2"))).startsWith("ARG BASE=alpine:3.19", "ARG SRC=builder", "")
-          .contains("COPY from/builder/out/app /app");
+          .contains("FROM scratch AS builder", "COPY --from=builder ${FILE} /app");
       assertThat(p.pod("builder").exports()).containsExactly("/out/app");
       BuildPlan overridden = Planner.plan(d, Map.of("SRC", "other", "FILE", "/bin/x"), null);
       assertThat(overridden.pod("other").exports()).containsExactly("/bin/x");
@@ -358,7 +425,7 @@ class PlannerTest {
       BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "COPY --parents a/*/c.txt x/./y/z /dst/",
           "COPY --parents --from=b /app/bin/x /dst/"));
       assertThat(lines(p.pod("stage-1"))).contains("COPY --parents src/./a/*/c.txt src/x/./y/z /dst/",
-          "COPY --parents from/b/./app/bin/x /dst/");
+          "COPY --parents --from=b /app/bin/x /dst/");
     }
 
     @Test
@@ -371,7 +438,7 @@ class PlannerTest {
     void continuationsSurviveTheRewrite() {
       BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "COPY --from=b \\", "    /x \\",
           "    # a comment", "    /y"));
-      assertThat(p.pod("stage-1").dockerfile()).contains("COPY \\\n    from/b/x \\\n    # a comment\n    /y\n");
+      assertThat(p.pod("stage-1").dockerfile()).contains("COPY --from=b \\\n    /x \\\n    # a comment\n    /y\n");
     }
 
     @Test
@@ -381,7 +448,7 @@ class PlannerTest {
       for (PodPlan pod : p.pods()) {
         assertThat(lines(pod)).startsWith("# syntax=docker/dockerfile:1", "# escape=`", "ARG V=1");
       }
-      assertThat(lines(p.pod("stage-1"))).contains("COPY from/b/C:\\x .", "COPY src/a\\b .");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b C:\\x .", "COPY src/a\\b .");
     }
 
     @Test
@@ -490,14 +557,30 @@ class PlannerTest {
     @Test
     @org.junit.jupiter.api.Timeout(120)
     void longChainWithVariables() {
-      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      // every stage of the chain copies from src, a stage outside it: one stand-in, 4999 exports
+      StringBuilder sb = new StringBuilder("FROM alpine AS src\nFROM alpine AS s0\n");
       for (int i = 1; i < 5000; i++) {
         sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nENV V").append(i)
-            .append("=/v").append(i).append("\nCOPY --from=s0 $V").append(i).append(" /y\n");
+            .append("=/v").append(i).append("\nCOPY --from=src $V").append(i).append(" /y\n");
       }
       BuildPlan p = plan(sb.toString());
       assertThat(p.pod("s4999").stages()).hasSize(5000);
-      assertThat(p.pod("s0").exports()).hasSize(4999).contains("/v1", "/v4999");
+      assertThat(p.pod("s4999").dockerfile()).containsOnlyOnce("FROM scratch AS src");
+      assertThat(p.pod("src").exports()).hasSize(4999).contains("/v1", "/v4999");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void longChainCopyingFromItsAncestorsIsOnePod() {
+      StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
+      for (int i = 1; i < 10000; i++) {
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nCOPY --from=s").append(i - 1)
+            .append(" /x /y\n");
+      }
+      BuildPlan p = plan(sb.toString());
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("s9999");
+      assertThat(p.pod("s9999").exports()).isEmpty();
+      assertThat(p.pod("s9999").dependsOn()).isEmpty();
     }
 
     @Test
@@ -519,10 +602,14 @@ class PlannerTest {
     @Test
     @org.junit.jupiter.api.Timeout(120)
     void exportedChainIsRefusedBeforeItsDockerfilesAreWritten() {
+      // each stage of a long chain is copied from by the last stage: a pod each, repeating the chain
       StringBuilder sb = new StringBuilder("FROM alpine AS s0\n");
       for (int i = 1; i < 10000; i++) {
-        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nCOPY --from=s").append(i - 1)
-            .append(" /x /y\n");
+        sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nRUN x\n");
+      }
+      sb.append("FROM scratch\n");
+      for (int i = 0; i < 10000; i++) {
+        sb.append("COPY --from=s").append(i).append(" /x /y\n");
       }
       DockerfileException e = error(sb.toString());
       assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);

@@ -1,0 +1,135 @@
+package dev.stagebuild.e2e;
+
+import static dev.stagebuild.testing.e2e.E2eCluster.condition;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.testing.e2e.E2eChecks;
+import dev.stagebuild.testing.e2e.E2eCluster;
+import dev.stagebuild.testing.e2e.E2eEnvironment;
+import dev.stagebuild.testing.e2e.ImageSnapshot;
+import dev.stagebuild.testing.e2e.RegistryProbe;
+import dev.stagebuild.testing.e2e.RequiresBuildTools;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The per-stage plan builds the same image as the original Dockerfile: each Dockerfile under
+ * {@code src/test/resources/e2e/equivalence/<case>/} is built through the operator (source pod,
+ * stage pods executed with buildah, pushed to the registry) and natively with {@code buildah bud}
+ * from the original Dockerfile and context; the two images must have the same files (path, content,
+ * mode, owner, symlink target) and the same config.
+ *
+ * <p>{@code case.properties}: {@code source} (git or configmap), {@code dockerfile}, {@code target},
+ * {@code buildArg.<NAME>}, {@code pods} (the stage pods the operator must run, in any order), and
+ * {@code nativeFlags} (extra {@code buildah bud} flags for the native build, space-separated).
+ *
+ * <p>{@code -De2e.cases=a,b} runs only those cases.
+ */
+@RequiresBuildTools
+class EquivalenceTest {
+  static final Path CASES = Path.of("src/test/resources/e2e/equivalence");
+  static final Duration BUILD_TIMEOUT = Duration.ofMinutes(3);
+  static E2eEnvironment env;
+  static E2eCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    env = E2eEnvironment.get();
+    cluster = new E2eCluster(env);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void cleanStorage() {
+    // the runner removes its containers when a pod ends, the snapshots theirs when they are read
+    assertThat(env.buildah().ok("containers", "--quiet")).as("buildah containers left behind").isEmpty();
+    env.buildah().reset();
+  }
+
+  static Stream<String> cases() throws IOException {
+    List<String> only = List.of(System.getProperty("e2e.cases", "").split(",")).stream().filter(c -> !c.isBlank())
+        .toList();
+    try (Stream<Path> dirs = Files.list(CASES)) {
+      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
+          .filter(c -> only.isEmpty() || only.contains(c)).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void operatorBuildsTheSameImageAsANativeBuild(String name) throws IOException {
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(CASES.resolve(name).resolve(E2eCluster.CASE_FILE))) {
+      props.load(r);
+    }
+    String dockerfile = props.getProperty("dockerfile", "Dockerfile");
+    String target = props.getProperty("target");
+    Map<String, String> buildArgs = new TreeMap<>();
+    props.stringPropertyNames().stream().filter(k -> k.startsWith("buildArg."))
+        .forEach(k -> buildArgs.put(k.substring("buildArg.".length()), env.substitute(props.getProperty(k))));
+
+    Path context = cluster.context(CASES.resolve(name));
+    StageBuild sb = cluster.stageBuild(name);
+    Path nativeContext;
+    if ("configmap".equals(props.getProperty("source", "git"))) {
+      cluster.configMap(name + "-src", context);
+      E2eCluster.configMapSource(sb, name + "-src");
+      nativeContext = context;
+    } else {
+      String url = cluster.gitRepository(context);
+      E2eCluster.gitSource(sb, url);
+      nativeContext = cluster.checkout(url);
+    }
+    E2eCluster.dockerfilePath(sb, dockerfile);
+    E2eCluster.buildArgs(sb, buildArgs);
+    sb.getSpec().target = target;
+
+    long start = System.nanoTime();
+    StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+    Duration operatorTime = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(condition(done, "Succeeded")).as(cluster.explain(done)).isEqualTo("True");
+
+    RegistryProbe.Served served = E2eChecks.assertStatusMatchesRegistry(env, done);
+    if (props.containsKey("pods")) {
+      List<String> expected = new ArrayList<>(List.of(name + "-1-source"));
+      Arrays.stream(props.getProperty("pods").split(",")).map(p -> name + "-1-" + p.strip()).forEach(expected::add);
+      assertThat(cluster.kubelet().startedPods().stream().filter(p -> p.startsWith(name + "-1-")))
+          .as("pods of " + name).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    List<String> nativeFlags = List.of(props.getProperty("nativeFlags", "").split(" ")).stream()
+        .filter(f -> !f.isBlank()).toList();
+    E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext, dockerfile, buildArgs, target, 1,
+        nativeFlags);
+    assertThat(reference.result().exit()).as("native build:\n" + reference.result().output()).isZero();
+    ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
+    ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());
+    List<String> differences = operator.differences(nativ, "operator", "native");
+    System.out.printf("equivalence %-18s operator %5.1f s, native %5.1f s, %d entries, %d layers, %d bytes, %d differences%n",
+        name, operatorTime.toMillis() / 1000.0, reference.took().toMillis() / 1000.0, operator.files().size(),
+        served.layers(), served.size(), differences.size());
+    assertThat(differences).as("operator image vs native build of " + name).isEmpty();
+  }
+}
