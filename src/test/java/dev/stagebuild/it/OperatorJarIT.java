@@ -87,7 +87,7 @@ class OperatorJarIT {
     String out = new String(plan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(plan.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(plan.exitValue()).as(out).isZero();
-    assertThat(out).contains("\"stages\"", "\"build\"", "from/build/usr/local/bin/hello");
+    assertThat(out).contains("\"stages\"", "\"build\"", "\"/usr/local/bin/hello\"", "ADD from/build.tar /");
 
     Path bad = dir.resolve("Dockerfile");
     Files.writeString(bad, "FROM alpine\nCOPY --from=nowhere-later /x /x\nFROM alpine AS nowhere-later\n");
