@@ -108,30 +108,42 @@ final class StageAnalyzer {
       fromContext(i, edits);
       return;
     }
-    String ref = fromFlag.value();
-    if (ref.indexOf('$') >= 0) {
-      Expansion e;
-      try {
-        e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
-      } catch (DockerfileException ex) {
-        stage.defer(ex);
-        return;
-      }
-      if (!e.resolved()) {
-        stage.defer(unresolved(i, "--from=" + ref, e.unresolved()));
-        return;
-      }
-      if (e.value().isEmpty()) {
-        stage.defer(new DockerfileException(i.line(), i.keyword() + " --from=" + ref
-            + " is empty once its variables are substituted"));
-        return;
-      }
-      ref = e.value();
+    String ref = expandedRef(i, fromFlag.value(), "--from=" + fromFlag.value());
+    if (ref == null) {
+      return;
+    }
+    if (ref.isEmpty()) {
+      // only a reference made of variables can get here empty: a literal --from= was dropped above
+      stage.defer(new DockerfileException(i.line(), i.keyword() + " --from=" + fromFlag.value()
+          + " is empty once its variables are substituted"));
+      return;
     }
     Stage producer = producer(ref, i);
     if (producer != null) {
       fromStage(i, fromFlag, producer, edits);
     }
+  }
+
+  /**
+   * A stage reference ({@code --from=}, a mount's {@code from=}) with its variables substituted;
+   * null when it cannot be, the reason deferred to the stage (it fails the plan only if needed).
+   */
+  private String expandedRef(Instruction i, String ref, String what) {
+    if (ref.indexOf('$') < 0) {
+      return ref;
+    }
+    Expansion e;
+    try {
+      e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
+    } catch (DockerfileException ex) {
+      stage.defer(ex);
+      return null;
+    }
+    if (!e.resolved()) {
+      stage.defer(unresolved(i, what, e.unresolved()));
+      return null;
+    }
+    return e.value();
   }
 
   /** The stage {@code --from} refers to, or null for an image. */
@@ -336,20 +348,9 @@ final class StageAnalyzer {
       if (!m.type().equals("bind") && !m.type().equals("cache")) {
         continue;
       }
-      String ref = m.from();
-      if (ref.indexOf('$') >= 0) {
-        Expansion e;
-        try {
-          e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
-        } catch (DockerfileException ex) {
-          stage.defer(ex);
-          continue;
-        }
-        if (!e.resolved()) {
-          stage.defer(unresolved(i, "--mount from=" + ref, e.unresolved()));
-          continue;
-        }
-        ref = e.value();
+      String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
+      if (ref == null) {
+        continue;
       }
       Stage named = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
       if (named != null) {

@@ -22,17 +22,13 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import dev.stagebuild.testing.e2e.E2eChecks;
 import dev.stagebuild.testing.e2e.E2eCluster;
-import dev.stagebuild.testing.e2e.E2eEnvironment;
 import dev.stagebuild.testing.e2e.ImageSnapshot;
 import dev.stagebuild.testing.e2e.Proc;
 import dev.stagebuild.testing.e2e.RequiresBuildTools;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,29 +36,11 @@ import org.junit.jupiter.api.Test;
  * executed with buildah, the result pushed to a real registry, then run.
  */
 @RequiresBuildTools
-class EndToEndTest {
-  static final Duration BUILD_TIMEOUT = Duration.ofMinutes(3);
-  static E2eEnvironment env;
-  static E2eCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    env = E2eEnvironment.get();
-    cluster = new E2eCluster(env);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+class EndToEndTest extends E2eTestBase {
 
   @AfterEach
   void cleanStorage() {
-    // the runner removes its containers when a pod ends, the checks theirs when they are done
-    assertThat(env.buildah().ok("containers", "--quiet")).as("buildah containers left behind").isEmpty();
-    env.buildah().reset();
+    assertNoContainersLeftAndReset();
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.testing.e2e.E2eChecks;
 import dev.stagebuild.testing.e2e.E2eCluster;
-import dev.stagebuild.testing.e2e.E2eEnvironment;
 import dev.stagebuild.testing.e2e.ImageSnapshot;
 import dev.stagebuild.testing.e2e.RegistryProbe;
 import dev.stagebuild.testing.e2e.RequiresBuildTools;
@@ -22,9 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,30 +39,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>{@code -De2e.cases=a,b} runs only those cases.
  */
 @RequiresBuildTools
-class EquivalenceTest {
+class EquivalenceTest extends E2eTestBase {
   static final Path CASES = Path.of("src/test/resources/e2e/equivalence");
-  static final Duration BUILD_TIMEOUT = Duration.ofMinutes(3);
-  static E2eEnvironment env;
-  static E2eCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    env = E2eEnvironment.get();
-    cluster = new E2eCluster(env);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @AfterEach
   void cleanStorage() {
-    // the runner removes its containers when a pod ends, the snapshots theirs when they are read
-    assertThat(env.buildah().ok("containers", "--quiet")).as("buildah containers left behind").isEmpty();
-    env.buildah().reset();
+    assertNoContainersLeftAndReset();
   }
 
   static Stream<String> cases() throws IOException {

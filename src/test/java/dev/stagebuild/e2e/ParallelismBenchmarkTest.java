@@ -7,7 +7,6 @@ import dev.stagebuild.api.DockerfileSpec;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.testing.e2e.E2eChecks;
 import dev.stagebuild.testing.e2e.E2eCluster;
-import dev.stagebuild.testing.e2e.E2eEnvironment;
 import dev.stagebuild.testing.e2e.ImageSnapshot;
 import dev.stagebuild.testing.e2e.RequiresBuildTools;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * asserts only that the three pods ran at the same time and a loose bound on the ratio.
  */
 @RequiresBuildTools
-class ParallelismBenchmarkTest {
+class ParallelismBenchmarkTest extends E2eTestBase {
   static final String DOCKERFILE = """
       FROM @BASE@ AS one
       RUN sleep 5 && echo one > /one
@@ -45,21 +42,6 @@ class ParallelismBenchmarkTest {
       COPY --from=three /three /three
       """;
 
-  static E2eEnvironment env;
-  static E2eCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    env = E2eEnvironment.get();
-    cluster = new E2eCluster(env);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   static double secs(Instant from, Instant to) {
     return to == null ? Double.NaN : Duration.between(from, to).toMillis() / 1000.0;
