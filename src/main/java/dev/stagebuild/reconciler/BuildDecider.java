@@ -84,6 +84,10 @@ public final class BuildDecider {
       // Conditions of an earlier build are carried so that lastTransitionTime stays honest.
       status.conditions = previous == null || previous.conditions == null
           ? new ArrayList<>() : new ArrayList<>(previous.conditions);
+      if (!sameBuild) {
+        // The image look-up belonged to the previous build's image.
+        status.conditions = Conditions.remove(status.conditions, Conditions.IMAGE_INSPECTED);
+      }
     }
 
     BuildDecision run() {
@@ -231,6 +235,11 @@ public final class BuildDecider {
       if (!waiting.isEmpty()) {
         return pending(latest.values().stream().filter(s -> s.phase() == StepPhase.PENDING && s.reason() != null)
             .map(StepState::reason).findFirst().orElse("Pending"), String.join("; ", waiting));
+      }
+      boolean anyStarted = latest.values().stream().anyMatch(s -> s.phase() != StepPhase.PENDING);
+      if (!anyStarted) {
+        String starting = create.stream().map(StepStart::step).collect(Collectors.joining(", "));
+        return pending("Pending", "starting pods for " + (starting.isEmpty() ? "the first stages" : starting));
       }
       String runningNames = plan.pods().stream().filter(p -> {
         StepState s = latest.get(stageStep(p.name()));

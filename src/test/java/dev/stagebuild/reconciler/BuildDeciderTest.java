@@ -223,6 +223,26 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aNewBuildStartsFreshButKeepsTransitionTimesHonest() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+    decide(T0, null, Inspection.of(1234, List.of()));
+    steps.clear();
+    sb.getMetadata().setGeneration(2L);
+    BuildDecision d = decider.decide(new BuildDecider.Inputs(sb, "2",
+        PlanOutcome.of(Planner.plan(DIAMOND, Map.of(), null)), null, List.of(), null, T0.plusSeconds(100)));
+    assertThat(d.status().buildId).isEqualTo("2");
+    assertThat(d.status().startTime).isEqualTo("2026-11-26T10:01:40Z");
+    assertThat(d.status().output).isNull();
+    assertThat(Conditions.find(d.status().conditions, "ImageInspected")).isNull();
+    assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/Pending");
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getLastTransitionTime())
+        .isEqualTo("2026-11-26T10:01:40Z");
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
+  }
+
+  @Test
   void aFinalPodWithoutDigestFailsThePush() {
     steps.add(state("left", 1, StepPhase.SUCCEEDED));
     steps.add(state("right", 1, StepPhase.SUCCEEDED));
