@@ -94,6 +94,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     boolean finished = BuildDecider.isFinished(sb.getStatus()) && buildId.equals(previousBuild);
 
     PlanResolver resolver = new PlanResolver(cluster, sb, buildId);
+    // A finished build is never planned again (its pods and plan may be gone); nothing else is read.
     PlanOutcome plan = finished ? PlanOutcome.awaitingSource() : resolver.resolve(steps);
     Blocker blocker = finished || !steps.isEmpty() ? null : new Prerequisites(cluster, sb).check();
     String digest = pushedDigest(sb, steps, plan, buildId);
