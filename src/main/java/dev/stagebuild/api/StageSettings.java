@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StageSettings {
   @Required
+  // A bound keeps the cost of the spec's uniqueness rule (CEL) within what the API server accepts.
+  @Size(max = 128)
   @JsonPropertyDescription("The stage's name (as after AS in its FROM line; stage-<index> for an unnamed stage). Case-insensitive.")
   public String name;
 

@@ -58,6 +58,22 @@ class CrdTest {
     return crd;
   }
 
+  /**
+   * The API server refuses a CRD whose CEL rules may cost too much; the uniqueness rule on
+   * spec.stages compares every pair of names, so both the list and the names must be bounded.
+   */
+  @Test
+  void theStageNameRuleHasBoundedCost() throws IOException {
+    var crd = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+        Files.readString(COMMITTED, StandardCharsets.UTF_8), CustomResourceDefinition.class);
+    var spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    assertThat(spec.getXKubernetesValidations()).anyMatch(v -> v.getRule().contains("exists_one"));
+    var stages = spec.getProperties().get("stages");
+    assertThat(stages.getMaxItems()).isNotNull().isLessThanOrEqualTo(128L);
+    assertThat(stages.getItems().getSchema().getProperties().get("name").getMaxLength())
+        .isNotNull().isLessThanOrEqualTo(253L);
+  }
+
   @Test
   void committedCrdMatchesTheApiClasses(@TempDir Path dir) throws IOException {
     String generated = generate(dir);
