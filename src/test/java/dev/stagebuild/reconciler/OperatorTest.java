@@ -90,7 +90,8 @@ class OperatorTest {
     kubelet.close();
     cluster.drainRequests().stream()
         .filter(r -> OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")))
-        .forEach(r -> OPERATOR_REQUESTS.add(RequestAttributes.of(r.getMethod(), r.getPath())));
+        .forEach(r -> OPERATOR_REQUESTS.addAll(RequestAttributes.withAdmission(r.getMethod(), r.getPath(),
+            r.getBody() == null ? "" : r.getBody().readUtf8())));
     cluster.close();
   }
 
@@ -389,7 +390,7 @@ class OperatorTest {
         .always();
     create(inline("quota", "FROM alpine\nRUN true\n"));
     StageBuild sb = await().atMost(20, TimeUnit.SECONDS).until(() -> get("quota"),
-        s -> "ReconcileError".equals(reason(s, "Succeeded")));
+        s -> "QuotaExceeded".equals(reason(s, "Succeeded")));
     assertThat(condition(sb, "Succeeded")).isEqualTo("Unknown");
     assertThat(message(sb)).contains("exceeded quota");
   }
