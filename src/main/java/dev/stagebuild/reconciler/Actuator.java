@@ -116,7 +116,7 @@ final class Actuator {
     String path = ("v1".equals(apiVersion(type)) ? "api/v1" : "apis/" + apiVersion(type)) + "/namespaces/"
         + namespace + "/" + plural + "/" + name;
     try {
-      client.raw(client.getConfiguration().getMasterUrl().replaceAll("/*$", "/") + path, "DELETE", options);
+      client.raw(client.getConfiguration().getMasterUrl().replaceAll("/+$", "") + "/" + path, "DELETE", options);
     } catch (KubernetesClientException e) {
       switch (ApiErrors.classify(e)) {
         case NOT_FOUND -> { }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,8 +83,9 @@ public final class EventRecorder implements AutoCloseable {
       if (previous != null && Duration.between(previous.last(), now).compareTo(SERIES_WINDOW) < 0) {
         int count = previous.count() + 1;
         String ts = Times.format(now);
+        // One merge patch, no read: the count and the time of the latest occurrence.
         client.v1().events().inNamespace(namespace).withName(previous.name())
-            .edit(e -> new EventBuilder(e).withCount(count).withLastTimestamp(ts).build());
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + count + ",\"lastTimestamp\":\"" + ts + "\"}");
         remember(key, new Series(previous.name(), namespace, count, now));
         return;
       }
