@@ -80,6 +80,7 @@ final class ClusterView {
     List<Event> events = client.v1().events().inNamespace(namespace)
         .withField("involvedObject.name", podName).list().getItems();
     return events.stream()
+        .filter(e -> e.getInvolvedObject() != null && podName.equals(e.getInvolvedObject().getName()))
         .filter(e -> "FailedAttachVolume".equals(e.getReason()) || "FailedMount".equals(e.getReason()))
         .max(Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
         .map(e -> new PodInspector.VolumeWarning(e.getReason(), e.getMessage())).orElse(null);

@@ -57,7 +57,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private static final Logger LOG = LoggerFactory.getLogger(StageBuildReconciler.class);
   /** Conflicting status writes in one reconcile before JOSDK's retry takes over. */
   static final int MAX_CONFLICTS = 3;
-  /** A pod scheduled this long without its container started gets its volume warnings read. */
+  /** A pod scheduled this long without its container started gets its volume warnings read (at most). */
   static final Duration VOLUME_CHECK_AFTER = Duration.ofSeconds(20);
   /** Unexpected errors (not from the API server) in a row before the build ends with InternalError. */
   static final int MAX_UNEXPECTED = 5;
@@ -149,6 +149,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private PlanOutcome plan;
     private Blocker blocker;
     private Duration lookupRetry;
+    private Duration volumeRecheck;
 
     Pass(StageBuild primary, Context<StageBuild> context) {
       this.primary = primary;
@@ -220,12 +221,23 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           .toList();
     }
 
+    /**
+     * Why a scheduled pod does not start, read from its events once it has waited a while: the pod
+     * status does not say that its volume is attached elsewhere. Until then, look again later.
+     */
     private PodInspector.VolumeWarning volumeWarning(Pod p) {
-      Instant created = Times.parse(p.getMetadata().getCreationTimestamp());
-      if (!PodInspector.waitsForVolumes(p) || created == null
-          || Duration.between(created, now).compareTo(VOLUME_CHECK_AFTER) < 0) {
+      if (!PodInspector.waitsForVolumes(p)) {
         return null;
       }
+      Instant created = Times.parse(p.getMetadata().getCreationTimestamp());
+      Duration half = settings.pendingTimeout().dividedBy(2);
+      Duration after = half.compareTo(VOLUME_CHECK_AFTER) < 0 ? half : VOLUME_CHECK_AFTER;
+      Duration waited = created == null ? Duration.ZERO : Duration.between(created, now);
+      if (waited.compareTo(after) < 0) {
+        volumeRecheck = earliest(volumeRecheck, after.minus(waited));
+        return null;
+      }
+      volumeRecheck = earliest(volumeRecheck, after);
       return cluster.volumeWarning(p.getMetadata().getName());
     }
 
@@ -346,7 +358,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (decision.finished()) {
         releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
       }
-      Duration requeue = earliest(decision.requeueAfter(), lookupRetry);
+      Duration requeue = earliest(earliest(decision.requeueAfter(), lookupRetry),
+          decision.finished() ? null : volumeRecheck);
       UpdateControl<StageBuild> control = UpdateControl.noUpdate();
       if (requeue != null) {
         control.rescheduleAfter(requeue.isZero() ? Duration.ofMillis(100) : requeue);
@@ -383,7 +396,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   @Override
   public ErrorStatusUpdateControl<StageBuild> updateErrorStatus(StageBuild resource, Context<StageBuild> context,
       Exception e) {
-    if (BuildDecider.isFinished(resource.getStatus())) {
+    if (BuildDecider.isFinished(resource.getStatus())
+        && buildIdOf(resource).equals(resource.getStatus().buildId)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
@@ -402,8 +416,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       StageBuild copy = context.getClient().getKubernetesSerialization().clone(resource);
       StageBuildStatus status = copy.getStatus() == null ? new StageBuildStatus() : copy.getStatus();
       var now = clock.instant();
-      if (status.buildId == null) {
-        status.buildId = buildIdOf(resource);
+      String buildId = buildIdOf(resource);
+      if (!buildId.equals(status.buildId)) {
+        // The build's clock starts at its first pass, even one that failed: its deadline holds
+        // while the API server refuses every call.
+        status.buildId = buildId;
+        status.startTime = Times.format(now);
+        status.observedGeneration = generation;
       }
       if (giveUp) {
         status.completionTime = Times.format(now);

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
 public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
   private static final Pattern LIMIT = Pattern.compile("[?&]limitBytes=(\\d+)");
+  private static final Pattern EVENTS_BY_OBJECT = Pattern.compile(
+      "^/api/v1/namespaces/[^/]+/events\\?.*fieldSelector=involvedObject\\.name(?:%3D|=)([^&]+)");
   private static final Pattern POD_CREATE = Pattern.compile("/api/v1/namespaces/([^/]+)/pods(\\?.*)?");
   public static final String SIDECAR = "istio-proxy";
 
@@ -105,6 +107,10 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
         return refused;
       }
     }
+    Matcher events = EVENTS_BY_OBJECT.matcher(path);
+    if ("GET".equals(method) && events.find() && !path.contains("watch=true")) {
+      return eventsOf(request, java.net.URLDecoder.decode(events.group(1), StandardCharsets.UTF_8));
+    }
     Matcher log = POD_LOG.matcher(path);
     if ("GET".equals(method) && log.matches()) {
       String text = logs.get(log.group(1) + "/" + log.group(2));
@@ -132,6 +138,18 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
       }
     }
     return super.dispatch(request);
+  }
+
+  /** The API server's field selector on events that the mock lacks: involvedObject.name=NAME. */
+  private MockResponse eventsOf(RecordedRequest request, String object) {
+    String path = request.getPath().replaceAll("fieldSelector=[^&]*&?", "").replaceAll("[?&]$", "");
+    MockResponse all = super.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(), path,
+        request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer()));
+    var list = Serialization.unmarshal(new String(all.getBody().getBytes(), StandardCharsets.UTF_8),
+        io.fabric8.kubernetes.api.model.EventList.class);
+    list.setItems(list.getItems().stream().filter(e -> e.getInvolvedObject() != null
+        && object.equals(e.getInvolvedObject().getName())).toList());
+    return new MockResponse().setResponseCode(200).setBody(Serialization.asJson(list));
   }
 
   /** Like the API server: a delete whose uid precondition names another object is refused with 409. */

@@ -145,23 +145,8 @@ public final class TestKubelet implements AutoCloseable {
     String claim = readWriteOnceClaim(pod);
     if (claim != null && !attach(claim, node)) {
       multiAttach.incrementAndGet();
-      String ns = pod.getMetadata().getNamespace();
-      setStatus(pod, new PodStatusBuilder().withPhase("Pending")
-          .addToContainerStatuses(container(pod).withReady(false).withState(new ContainerStateBuilder()
-              .withNewWaiting().withReason("ContainerCreating").endWaiting().build()).build())
-          .build(), node);
-      try {
-        client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
-            .withName(pod.getMetadata().getName() + ".multiattach").withNamespace(ns).endMetadata()
-            .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(ns)
-            .withUid(pod.getMetadata().getUid()).endInvolvedObject()
-            .withType("Warning").withReason("FailedAttachVolume")
-            .withMessage("Multi-Attach error for volume \"pvc-" + claim + "\" Volume is already used by pod(s) on "
-                + "another node")
-            .withLastTimestamp(now()).withCount(1).build()).create();
-      } catch (KubernetesClientException ignored) {
-        // Recorded once is enough.
-      }
+      setStatus(pod, pendingStatus(pod, "ContainerCreating"), node);
+      multiAttachWarning(pod, claim);
       return;
     }
     try {
@@ -205,6 +190,9 @@ public final class TestKubelet implements AutoCloseable {
       cluster.dispatcher().serveLog(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), outcome.log());
     }
     if ("Pending".equals(outcome.phase())) {
+      if ("ContainerCreating".equals(outcome.waitingReason())) {
+        multiAttachWarning(pod, "pvc-" + pod.getMetadata().getName());
+      }
       setStatus(pod, pendingStatus(pod, outcome.waitingReason()), null);
       return;
     }
@@ -238,6 +226,23 @@ public final class TestKubelet implements AutoCloseable {
 
   private static boolean hasSidecar(Pod pod) {
     return pod.getSpec().getContainers().stream().anyMatch(c -> ClusterDispatcher.SIDECAR.equals(c.getName()));
+  }
+
+  /** What the attach/detach controller records when a ReadWriteOnce volume is in use on another node. */
+  private void multiAttachWarning(Pod pod, String claim) {
+    String ns = pod.getMetadata().getNamespace();
+    try {
+      client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
+          .withName(pod.getMetadata().getName() + ".multiattach").withNamespace(ns).endMetadata()
+          .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(ns)
+          .withUid(pod.getMetadata().getUid()).endInvolvedObject()
+          .withType("Warning").withReason("FailedAttachVolume")
+          .withMessage("Multi-Attach error for volume \"" + claim + "\" Volume is already used by pod(s) on "
+              + "another node")
+          .withLastTimestamp(now()).withCount(1).build()).create();
+    } catch (KubernetesClientException ignored) {
+      // Recorded once is enough.
+    }
   }
 
   /** The scheduler: a pod pinned to a node goes there; others go anywhere. */
@@ -295,6 +300,12 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   private static PodStatus pendingStatus(Pod pod, String reason) {
+    if ("ContainerCreating".equals(reason)) {
+      return new PodStatusBuilder().withPhase("Pending")
+          .addToContainerStatuses(container(pod).withReady(false).withState(new ContainerStateBuilder()
+              .withNewWaiting().withReason("ContainerCreating").endWaiting().build()).build())
+          .build();
+    }
     if ("Unschedulable".equals(reason)) {
       return new PodStatusBuilder().withPhase("Pending")
           .addToConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
