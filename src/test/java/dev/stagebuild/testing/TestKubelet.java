@@ -71,6 +71,7 @@ public final class TestKubelet implements AutoCloseable {
   private final Map<String, Instant> created = new ConcurrentHashMap<>();
   private final Map<String, Instant> finished = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   /** ReadWriteOnce claims: the node they are attached to and how many running pods there use them. */
   private final Map<String, Attachment> attached = new HashMap<>();
   private final AtomicInteger evictions = new AtomicInteger();
@@ -111,6 +112,11 @@ public final class TestKubelet implements AutoCloseable {
     return List.copyOf(started);
   }
 
+  /** The pod as this kubelet first saw it (it may since have been deleted). */
+  public Pod pod(String name) {
+    return pods.get(name);
+  }
+
   /** When this kubelet first saw the pod (its creation, give or take the watch's latency). */
   public Instant createdAt(String pod) {
     return created.get(pod);
@@ -136,6 +142,7 @@ public final class TestKubelet implements AutoCloseable {
       return;
     }
     created.put(pod.getMetadata().getName(), Instant.now());
+    pods.put(pod.getMetadata().getName(), pod);
     started.add(pod.getMetadata().getName());
     pool.submit(() -> runPod(pod));
   }
