@@ -91,6 +91,9 @@ final class StageAnalyzer {
     try {
       return WordExpander.expand(word, table.escape(), scope, i.line());
     } catch (DockerfileException e) {
+      if (e.kind() == DockerfileException.Kind.TOO_LARGE) {
+        throw e; // a budget is never deferred: memory must stay bounded whatever the target
+      }
       stage.defer(e);
       return null;
     }
@@ -136,6 +139,9 @@ final class StageAnalyzer {
     try {
       e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
     } catch (DockerfileException ex) {
+      if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
+        throw ex;
+      }
       stage.defer(ex);
       return null;
     }
@@ -225,6 +231,12 @@ final class StageAnalyzer {
         }
         if (!e.resolved()) {
           stage.defer(unresolved(i, source, e.unresolved()));
+          return;
+        }
+        if (e.value().indexOf('\n') >= 0 || e.value().indexOf('\r') >= 0 || e.value().indexOf('\0') >= 0) {
+          // the export list is one path per line: such a path cannot be handed to another pod
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+              + " --from=" + producer.name + " copies a path with a line break or NUL character"));
           return;
         }
         paths.add(Paths.cleanAbsolute(withoutPivot(e.value(), parents)));
