@@ -16,6 +16,12 @@ public class GitSource {
   @JsonPropertyDescription("Sub-directory of the repository to use as the build context. Default: the repository root.")
   public String contextDir;
 
-  @JsonPropertyDescription("A Secret with git credentials: keys username and password (https), or ssh-privatekey (ssh).")
+  @JsonPropertyDescription("A Secret with git credentials: keys username and password (https), or ssh-privatekey and known_hosts (ssh).")
   public LocalObjectRef secretRef;
+
+  @JsonPropertyDescription("Allow sending secretRef's credentials over a plain http:// URL, unencrypted. Default false: an http:// URL with credentials is refused.")
+  public Boolean insecureHttp;
+
+  @JsonPropertyDescription("Clone over SSH without checking the server's host key (anyone on the network path can then impersonate the server and receive the clone's key challenge). Default false: the secretRef must hold known_hosts for an SSH URL.")
+  public Boolean insecureSkipHostKeyCheck;
 }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
-import dev.stagebuild.plan.Planner;
+import dev.stagebuild.plan.BuildCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -76,8 +76,8 @@ public final class PlanCommand {
       Map<String, String> buildArgs = new LinkedHashMap<>(input.buildArgs());
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
-      plan = Planner.plan(input.dockerfile(), buildArgs, target);
       build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
+      plan = BuildCheck.plan(build, input.dockerfile());
     } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

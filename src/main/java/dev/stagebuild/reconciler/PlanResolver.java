@@ -1,21 +1,18 @@
 package dev.stagebuild.reconciler;
 
-import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.SourceLog;
 import dev.stagebuild.kaniko.SourceOutput;
+import dev.stagebuild.plan.BuildCheck;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.DockerignoreRewriter;
-import dev.stagebuild.plan.Planner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds the build's Dockerfile (inline, in the source ConfigMap, in the plan ConfigMap written
@@ -106,12 +103,7 @@ final class PlanResolver {
   }
 
   private BuildPlan plan(String dockerfile) {
-    Map<String, String> args = new LinkedHashMap<>();
-    for (BuildArg a : sb.getSpec().buildArgs == null ? List.<BuildArg>of() : sb.getSpec().buildArgs) {
-      args.put(a.name, a.value == null ? "" : a.value);
-    }
-    String target = sb.getSpec().target;
-    return Planner.plan(dockerfile, args, target == null || target.isBlank() ? null : target);
+    return BuildCheck.plan(sb, dockerfile);
   }
 
   private String dockerfilePath() {
