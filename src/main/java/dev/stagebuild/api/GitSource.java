@@ -2,17 +2,24 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GitSource {
   @Required
-  @JsonPropertyDescription("The repository URL (https:// or ssh).")
+  @Size(min = 1, max = 4096)
+  @Pattern("^[^-\\s][^\\s]*$")
+  @JsonPropertyDescription("The repository URL: https://, ssh:// or user@host:path (http:// only without credentials, or with insecureHttp).")
   public String url;
 
+  @Size(max = 4096)
+  @Pattern("^[^-]")
   @JsonPropertyDescription("Branch, tag or commit to build. Default: the repository's default branch.")
   public String revision;
 
+  @Size(max = 4096)
   @JsonPropertyDescription("Sub-directory of the repository to use as the build context. Default: the repository root.")
   public String contextDir;
 

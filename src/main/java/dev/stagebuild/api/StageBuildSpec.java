@@ -20,6 +20,7 @@ public class StageBuildSpec {
   @JsonPropertyDescription("The multi-stage Dockerfile: a path inside the context, or the whole file inline. Default: the file Dockerfile in the context.")
   public DockerfileSpec dockerfile;
 
+  @Size(max = 128)
   @JsonPropertyDescription("Build only the stages this stage needs, and push this stage (like docker build --target). Default: the last stage.")
   public String target;
 
