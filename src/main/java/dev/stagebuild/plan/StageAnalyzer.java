@@ -287,6 +287,11 @@ final class StageAnalyzer {
       if (e != null && e.resolved() && Paths.cleanRelative(e.value()) == null) {
         stage.defer(new DockerfileException(i.line(), i.keyword() + " " + source
             + ": forbidden path outside the build context"));
+      } else if ((e == null || !e.resolved()) && hasParentSegment(source)) {
+        // unknown at plan time, so unchecked: '..' could climb out of the context to the pod's files
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+            + source + ": a context path with '..' and a variable StageBuild cannot resolve (a base image's"
+            + " environment) might point outside the build context; write the path without '..'"));
       }
       replaced.set(k, "src/" + contextPath(source, parents));
       changed = true;
@@ -297,6 +302,15 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  private static boolean hasParentSegment(String source) {
+    for (String part : source.split("[/\\\\]")) {
+      if (part.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

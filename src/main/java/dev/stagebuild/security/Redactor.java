@@ -18,7 +18,7 @@ public final class Redactor {
   private static final Pattern URL_USERINFO =
       Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s@]+@");
   private static final Pattern AUTH_HEADER =
-      Pattern.compile("(?i)\\b(authorization:\\s*|bearer\\s+|basic\\s+)[A-Za-z0-9._~+/=-]{4,}");
+      Pattern.compile("(?i)\\b((?:authorization:\\s*)?(?:bearer|basic)\\s+|authorization:\\s*)[A-Za-z0-9._~+/=-]{4,}");
   private static final Pattern ASSIGNMENT = Pattern.compile(
       "(?i)\\b((?:[a-z0-9_]*_)?(?:password|passwd|token|secret|api[_-]?key|access[_-]?key)[\"']?\\s*[=:]\\s*[\"']?)[^\\s\"'&,;]+");
 
