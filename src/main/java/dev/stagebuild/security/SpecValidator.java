@@ -207,14 +207,21 @@ public final class SpecValidator {
       }
       return;
     }
+    if (lower.startsWith("file://")) {
+      // the source pod's own filesystem (tests clone local repositories): no credentials to send
+      if (credentials) {
+        problem(field, "file:// takes no credentials: drop git.secretRef");
+      }
+      return;
+    }
     if (lower.startsWith("git://")) {
       if (git.secretRef != null) {
         problem(field, "git:// has no authentication: drop git.secretRef or use https:// or ssh://");
       }
       return;
     }
-    problem(field, "\"" + shown + "\" must be an https://, ssh://, user@host:path or http:// URL"
-        + " (other transports such as file:// or ext:: are not allowed)");
+    problem(field, "\"" + shown + "\" must be an https://, ssh://, user@host:path, http:// or file:// URL"
+        + " (other transports such as ext:: are not allowed)");
   }
 
   /** {@code [user@]host:path}, the scp-like syntax git treats as ssh (no "://", a ':' before any '/'). */
