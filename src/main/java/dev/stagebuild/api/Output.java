@@ -2,11 +2,15 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Output {
   @Required
+  @Size(min = 1, max = 512)
+  @Pattern("^[a-z0-9A-Z][^\\s]*$")
   @JsonPropertyDescription("The image reference to push, e.g. registry.example.com/team/app:1.0.")
   public String image;
 

@@ -20,6 +20,7 @@ public class StageBuildSpec {
   @JsonPropertyDescription("The multi-stage Dockerfile: a path inside the context, or the whole file inline. Default: the file Dockerfile in the context.")
   public DockerfileSpec dockerfile;
 
+  @Size(max = 128)
   @JsonPropertyDescription("Build only the stages this stage needs, and push this stage (like docker build --target). Default: the last stage.")
   public String target;
 
@@ -35,6 +36,9 @@ public class StageBuildSpec {
   @JsonPropertyDescription("Per-stage settings, by stage name: resources, nodeSelector, tolerations, timeoutSeconds.")
   public List<StageSettings> stages = new ArrayList<>();
 
+  @JsonPropertyDescription("A kubernetes.io/dockerconfigjson Secret for pulling base images in the pods that do not push. The pushing pod uses output.pushSecretRef only (give it pull credentials too if its base images need them).")
+  public LocalObjectRef pullSecretRef;
+
   @JsonPropertyDescription("The volume shared by the build's pods: the context and the files stages hand to each other.")
   public Workspace workspace;
 
@@ -47,6 +51,7 @@ public class StageBuildSpec {
   public Integer retries;
 
   @Min(1)
+  @Max(2592000)
   @JsonPropertyDescription("Time limit for the whole build, in seconds. Default 3600.")
   public Long timeoutSeconds;
 

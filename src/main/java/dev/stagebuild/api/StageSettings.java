@@ -3,6 +3,7 @@ package dev.stagebuild.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -31,6 +32,7 @@ public class StageSettings {
   public List<Toleration> tolerations;
 
   @Min(1)
+  @Max(2592000)
   @JsonPropertyDescription("Time limit for one attempt of this stage, in seconds. Default: none beyond the build's.")
   public Long timeoutSeconds;
 }

@@ -2,16 +2,22 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Workspace {
+  @Pattern("^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
   @JsonPropertyDescription("Size of the workspace volume. Default 1Gi.")
   public String size;
 
+  @Size(max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
   @JsonPropertyDescription("StorageClass of the workspace volume. Default: the cluster's default class.")
   public String storageClassName;
 
+  @Size(max = 3)
   @JsonPropertyDescription("Access modes of the workspace volume. Default [ReadWriteOnce]: pods that run at once are then placed on one node.")
   public List<String> accessModes;
 }

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
-import dev.stagebuild.plan.Planner;
+import dev.stagebuild.plan.BuildCheck;
+import dev.stagebuild.security.SpecValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -62,22 +63,28 @@ public final class PlanCommand {
     }
     String text;
     try {
-      text = options.file.equals("-")
-          ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(Path.of(options.file));
+      text = PlanInput.text(options.file, options.file.equals("-")
+          ? stdin.readNBytes(PlanInput.MAX_INPUT_BYTES + 1)
+          : PlanInput.readBounded(Path.of(options.file)));
     } catch (IOException | InvalidPathException e) {
       err.println("error: cannot read " + options.file + ": " + e.getMessage());
+      return BAD_INPUT;
+    } catch (PlanInput.InputException e) {
+      err.println("error: " + e.getMessage());
       return BAD_INPUT;
     }
     BuildPlan plan;
     StageBuild build;
     try {
       PlanInput input = PlanInput.read(options.file, text);
+      if (input.build() != null) {
+        SpecValidator.validate(input.build()); // the spec as written, before the command line's overrides
+      }
       Map<String, String> buildArgs = new LinkedHashMap<>(input.buildArgs());
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
-      plan = Planner.plan(input.dockerfile(), buildArgs, target);
       build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
+      plan = BuildCheck.plan(build, input.dockerfile());
     } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

@@ -9,7 +9,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
+import dev.stagebuild.plan.Budgets;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -34,6 +41,45 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
   }
 
   private static final String API_VERSION = StageBuild.GROUP + "/" + StageBuild.VERSION;
+  /** The largest file {@code plan} reads: a StageBuild YAML (etcd stores objects up to 1.5 MiB) or a Dockerfile. */
+  static final int MAX_INPUT_BYTES = Budgets.MAX_YAML_BYTES;
+
+  /** Up to {@link #MAX_INPUT_BYTES} + 1 bytes of a file (one more than allowed tells it is too large). */
+  static byte[] readBounded(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(MAX_INPUT_BYTES + 1);
+    }
+  }
+
+  /** The bytes as text: refused when over {@link #MAX_INPUT_BYTES} or not UTF-8 (naming the line). */
+  static String text(String name, byte[] bytes) throws InputException {
+    if (bytes.length > MAX_INPUT_BYTES) {
+      throw new InputException(name + ": larger than " + MAX_INPUT_BYTES + " bytes");
+    }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    try {
+      return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      // a UTF-8 sequence never holds a '\n' byte: decode line by line to find the first bad line
+      int line = 1;
+      int start = 0;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i == bytes.length || bytes[i] == '\n') {
+          try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, start, i - start));
+          } catch (CharacterCodingException stop) {
+            break;
+          }
+          line++;
+          start = i + 1;
+        }
+      }
+      int bad = start;
+      throw new InputException(name + ": line " + line + ": not valid UTF-8 text (byte " + bad
+          + " onwards); save the file as UTF-8");
+    }
+  }
 
   /**
    * @param name the FILE argument ({@code -} for stdin), for messages and to resolve paths
@@ -114,8 +160,9 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
     }
     String path = spec.dockerfile != null && spec.dockerfile.path != null ? spec.dockerfile.path : "Dockerfile";
     List<Path> candidates = new ArrayList<>();
+    Path dir;
     try {
-      Path dir = name.equals("-") ? Path.of("") : Path.of(name).toAbsolutePath().getParent();
+      dir = name.equals("-") ? Path.of("").toAbsolutePath() : Path.of(name).toAbsolutePath().getParent();
       candidates.add(dir.resolve(path));
       if (spec.source != null && spec.source.git != null && spec.source.git.contextDir != null) {
         candidates.add(dir.resolve(spec.source.git.contextDir).resolve(path));
@@ -124,9 +171,14 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
       throw new InputException(name + ": spec.dockerfile.path is not a valid path: " + e.getMessage());
     }
     for (Path p : candidates) {
+      if (!insideFolder(dir, p)) {
+        // never read (or name in a message) a file outside the YAML's folder
+        throw new InputException(name + ": spec.dockerfile.path and spec.source.git.contextDir must stay"
+            + " inside the folder of the YAML file");
+      }
       if (Files.isRegularFile(p)) {
         try {
-          return Files.readString(p);
+          return text(p.getFileName().toString(), readBounded(p));
         } catch (IOException e) {
           throw new InputException("cannot read " + p + ": " + e.getMessage());
         }
@@ -135,6 +187,18 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
     String target = spec.target == null || spec.target.isBlank() ? "" : "--target " + spec.target + " ";
     throw new InputException(name + ": the Dockerfile (spec.dockerfile.path: " + path + ") is in the"
         + " build source, not next to this file; pass it directly: plan " + target + "<Dockerfile>");
+  }
+
+  /** True when {@code file}, its symbolic links followed as far as they exist, is below {@code dir}. */
+  private static boolean insideFolder(Path dir, Path file) {
+    try {
+      Path base = dir.toRealPath();
+      Path normal = file.toAbsolutePath().normalize();
+      Path real = Files.exists(normal) ? normal.toRealPath() : normal;
+      return real.startsWith(base) && normal.startsWith(dir.toAbsolutePath().normalize());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static ObjectMapper yamlMapper() {

@@ -6,7 +6,15 @@ package dev.stagebuild.dockerfile;
  */
 public class DockerfileException extends RuntimeException {
   /** What kind of mistake: in the Dockerfile itself, or in what the StageBuild asks of it. */
-  public enum Kind { INVALID_DOCKERFILE, INVALID_SPEC, UNSUPPORTED }
+  public enum Kind {
+    INVALID_DOCKERFILE, INVALID_SPEC, UNSUPPORTED,
+    /**
+     * Over one of the budgets of {@code dev.stagebuild.check.Budgets} (expansion size, instruction,
+     * stage or pod count, plan size, object sizes): never deferred, always fails the plan. The
+     * status reason for it is {@code PlanTooLarge}.
+     */
+    TOO_LARGE
+  }
 
   private final int line;
   private final Kind kind;

@@ -44,6 +44,12 @@ public final class WordExpander {
 
   private static final int MAX_DEPTH = 32;
   private static final long MAX_PATTERN_WORK = 5_000_000L;
+  /** The most characters one word may expand to (a doubling ARG chain reaches it in 18 steps). */
+  public static final int MAX_WORD_CHARS = 256 * 1024;
+  /** The most characters all the words of one plan may expand to, together. */
+  public static final long MAX_TOTAL_CHARS = 8L * 1024 * 1024;
+  /** Characters expanded so far by the plan running on this thread (see {@link #budget}). */
+  private static final ThreadLocal<long[]> TOTAL = new ThreadLocal<>();
 
   private final String s;
   private final int n;
@@ -65,10 +71,34 @@ public final class WordExpander {
     this.line = line;
   }
 
+  /**
+   * Opens a budget of {@link #MAX_TOTAL_CHARS} for all the expansions this thread makes until the
+   * returned handle is closed: the planner opens one per plan, so that many words each under
+   * {@link #MAX_WORD_CHARS} cannot add up to an unbounded amount of memory.
+   */
+  public static Budget budget() {
+    long[] previous = TOTAL.get();
+    TOTAL.set(new long[1]);
+    return () -> {
+      if (previous == null) {
+        TOTAL.remove();
+      } else {
+        TOTAL.set(previous);
+      }
+    };
+  }
+
+  /** The handle of {@link #budget()}: closing it restores the budget before. */
+  public interface Budget extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Processes a word: quotes removed, escapes applied, variables substituted. */
   public static Expansion expand(String word, char escape, Env env, int line) {
     WordExpander x = new WordExpander(word, escape, env, true, line);
     String value = x.until(-1, false, 0);
+    x.charge(value.length());
     return new Expansion(value, x.unresolved);
   }
 
@@ -79,7 +109,31 @@ public final class WordExpander {
   public static Expansion expandVariablesOnly(String word, char escape, Env env, int line) {
     WordExpander x = new WordExpander(word, escape, env, false, line);
     String value = x.until(-1, false, 0);
+    x.charge(value.length());
     return new Expansion(value, x.unresolved);
+  }
+
+  private void charge(int chars) {
+    long[] total = TOTAL.get();
+    if (total != null) {
+      total[0] += chars;
+      if (total[0] > MAX_TOTAL_CHARS) {
+        throw tooLarge("variable substitutions of the Dockerfile expand to more than "
+            + MAX_TOTAL_CHARS + " characters in all");
+      }
+    }
+  }
+
+  /** Fails as soon as a word being built grows past {@link #MAX_WORD_CHARS}. */
+  private void bound(StringBuilder sb) {
+    if (sb.length() > MAX_WORD_CHARS) {
+      throw tooLarge("variable substitution expands to more than " + MAX_WORD_CHARS + " characters");
+    }
+  }
+
+  private DockerfileException tooLarge(String detail) {
+    return new DockerfileException(DockerfileException.Kind.TOO_LARGE, line,
+        detail + " in \"" + abbreviate(s) + "\"");
   }
 
   /** True when the word has nothing Docker would process: no quotes, escapes or {@code $}. */
@@ -128,10 +182,12 @@ public final class WordExpander {
         }
         if (c == '$') {
           sb.append(dollar(depth));
+          bound(sb);
         } else if (processQuotes && c == '\'') {
           sb.append(singleQuoted());
         } else if (processQuotes && c == '"') {
           sb.append(doubleQuoted(depth));
+          bound(sb);
         } else {
           pos++;
           if (c == escape) {
@@ -179,6 +235,7 @@ public final class WordExpander {
       }
       if (c == '$') {
         sb.append(dollar(depth));
+        bound(sb);
         continue;
       }
       pos++;
@@ -280,7 +337,7 @@ public final class WordExpander {
     try {
       return until('}', raw, depth + 1);
     } catch (DockerfileException e) {
-      if (pos >= n) {
+      if (pos >= n && e.kind() != DockerfileException.Kind.TOO_LARGE) {
         throw error("syntax error: missing '}'");
       }
       throw e;
@@ -296,7 +353,7 @@ public final class WordExpander {
     try {
       pattern = until('/', true, depth + 1);
     } catch (DockerfileException e) {
-      if (pos >= n) {
+      if (pos >= n && e.kind() != DockerfileException.Kind.TOO_LARGE) {
         throw error("syntax error: missing '/' in ${}");
       }
       throw e;
@@ -320,6 +377,7 @@ public final class WordExpander {
       if (end >= 0) {
         previousEnd = end;
         out.append(replacement);
+        bound(out);
         replaced = true;
         if (end > i) {
           i = end;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.Workspace;
+import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.Budgets;
 import dev.stagebuild.plan.PodPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -36,7 +38,7 @@ public final class KanikoResources {
   public static final String DOCKERFILE_SUFFIX = ".Dockerfile";
   public static final String EXPORTS_SUFFIX = ".exports";
   /** The API server refuses a ConfigMap over 1 MiB. */
-  static final int MAX_CONFIGMAP_BYTES = 1024 * 1024;
+  static final int MAX_CONFIGMAP_BYTES = Budgets.MAX_CONFIGMAP_BYTES;
 
   private static final Pattern POD_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -85,6 +87,23 @@ public final class KanikoResources {
    * per line), {@code dockerignore} and {@code plan.json}. Immutable: a build's plan never changes.
    */
   public ConfigMap planConfigMap(StageBuild sb, String buildId, BuildPlan plan, String rewrittenDockerignore) {
+    Map<String, String> data = planData(plan, rewrittenDockerignore);
+    long bytes = bytes(data);
+    if (bytes > MAX_CONFIGMAP_BYTES) {
+      // BuildCheck refuses such a plan before it is rendered; only an oversized .dockerignore gets here
+      throw new DockerfileException(DockerfileException.Kind.TOO_LARGE, 0, "the plan ConfigMap would hold "
+          + bytes + " bytes, over the API server's limit of 1 MiB");
+    }
+    return new ConfigMapBuilder()
+        .withMetadata(PodParts.metadata(sb, BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId),
+            Labels.forBuild(sb, buildId), null))
+        .withImmutable(true)
+        .withData(data)
+        .build();
+  }
+
+  /** The plan ConfigMap's data; {@link dev.stagebuild.plan.BuildCheck} measures it before anything is rendered. */
+  public static Map<String, String> planData(BuildPlan plan, String rewrittenDockerignore) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(PLAN_JSON_KEY, toJson(plan));
     data.put(DOCKERIGNORE_KEY, rewrittenDockerignore == null ? "" : rewrittenDockerignore);
@@ -93,19 +112,14 @@ public final class KanikoResources {
       data.put(pod.name() + DOCKERFILE_SUFFIX, pod.dockerfile());
       data.put(pod.name() + EXPORTS_SUFFIX, exportsFile(pod.exports()));
     }
-    long bytes = data.entrySet().stream()
+    return data;
+  }
+
+  /** Bytes of a ConfigMap's data as the API server counts them (keys and UTF-8 values). */
+  public static long bytes(Map<String, String> data) {
+    return data.entrySet().stream()
         .mapToLong(e -> e.getKey().length() + e.getValue().getBytes(StandardCharsets.UTF_8).length)
         .sum();
-    if (bytes > MAX_CONFIGMAP_BYTES) {
-      throw new IllegalArgumentException("the plan ConfigMap would hold " + bytes
-          + " bytes, over the API server's limit of 1 MiB: the Dockerfile is too large");
-    }
-    return new ConfigMapBuilder()
-        .withMetadata(PodParts.metadata(sb, BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId),
-            Labels.forBuild(sb, buildId), null))
-        .withImmutable(true)
-        .withData(data)
-        .build();
   }
 
   /** The stage script reads this with {@code read -r}: one path per line. */

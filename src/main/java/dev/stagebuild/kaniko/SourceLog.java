@@ -1,5 +1,6 @@
 package dev.stagebuild.kaniko;
 
+import dev.stagebuild.dockerfile.DockerfileException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -44,6 +45,15 @@ public final class SourceLog {
 
   /** The decoded text between the markers of {@code kind}, or null when the log has no such block. */
   static String block(String podLog, String kind) {
+    try {
+      return blockOrThrow(podLog, kind);
+    } catch (IllegalArgumentException e) {
+      // a clean refusal the reconciler reports (a status, not an endless reconcile error)
+      throw new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, 0, e.getMessage());
+    }
+  }
+
+  private static String blockOrThrow(String podLog, String kind) {
     String begin = "stagebuild:" + kind + ":begin";
     String end = "stagebuild:" + kind + ":end";
     StringBuilder base64 = null;

@@ -4,12 +4,14 @@ import dev.stagebuild.api.DockerfileSpec;
 import dev.stagebuild.api.GitSource;
 import dev.stagebuild.api.Source;
 import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.security.SpecValidator;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -32,6 +34,9 @@ final class SourcePods {
     List<EnvVar> env = new ArrayList<>();
     volumes.add(PodParts.workspaceVolume(sb, buildId));
     mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
+    // The root filesystem is read-only: the script's temporary files (askpass helper, key copy) go here.
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
+    mounts.add(PodParts.mount("tmp", "/tmp", false));
     env.add(PodParts.env("SB_WORKSPACE", InPod.WORKSPACE));
     env.add(PodParts.env("SB_TERMINATION_LOG", InPod.TERMINATION_LOG));
 
@@ -68,22 +73,27 @@ final class SourcePods {
         .withVolumeMounts(mounts)
         .withTerminationMessagePath(InPod.TERMINATION_LOG)
         .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS)
+        .withSecurityContext(PodParts.sourceContainerSecurity())
         .build();
     String step = BuildNames.SOURCE_STEP;
     String name = BuildNames.podName(sb.getMetadata().getName(), buildId, step, attempt);
     return PodParts.pod(sb, buildId, name, step, attempt, Map.of(Labels.STEP_ANNOTATION, step),
-        new PodSpecBuilder().withVolumes(volumes).withContainers(container), pinnedNode);
+        new PodSpecBuilder().withVolumes(volumes).withContainers(container)
+            .withSecurityContext(PodParts.sourcePodSecurity()), pinnedNode);
   }
 
   private static void git(GitSource git, List<Volume> volumes, List<VolumeMount> mounts, List<EnvVar> env) {
     env.add(PodParts.env("SB_SOURCE_KIND", "git"));
     env.add(PodParts.env("SB_GIT_URL", git.url));
     env.add(PodParts.env("SB_GIT_REVISION", git.revision == null ? "" : git.revision));
-    env.add(PodParts.env("SB_CONTEXT_DIR", git.contextDir == null || git.contextDir.isBlank() ? "." : git.contextDir));
+    env.add(PodParts.env("SB_CONTEXT_DIR", SpecValidator.normalContextDir(git.contextDir)));
+    if (Boolean.TRUE.equals(git.insecureSkipHostKeyCheck)) {
+      env.add(PodParts.env("SB_GIT_SKIP_HOST_KEY_CHECK", "true"));
+    }
     if (git.secretRef != null) {
-      // Credentials stay in files: the script hands them to git through GIT_ASKPASS or ssh -i.
+      // Credentials stay in files (group-readable: the pod's fsGroup is the non-root user's group).: the script hands them to git through GIT_ASKPASS or ssh -i.
       volumes.add(new VolumeBuilder().withName("git-secret")
-          .withNewSecret().withSecretName(git.secretRef.name).withDefaultMode(0400).endSecret()
+          .withNewSecret().withSecretName(git.secretRef.name).withDefaultMode(0440).endSecret()
           .build());
       mounts.add(PodParts.mount("git-secret", InPod.GIT_SECRET, true));
       env.add(PodParts.env("SB_GIT_SECRET", InPod.GIT_SECRET));

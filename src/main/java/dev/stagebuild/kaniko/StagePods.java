@@ -35,11 +35,13 @@ final class StagePods {
         .withNewConfigMap().withName(BuildNames.planConfigMapName(sbName, buildId)).endConfigMap()
         .build());
     mounts.add(PodParts.mount("plan", InPod.PLAN, true));
-    LocalObjectRef pushSecret = spec.output.pushSecretRef;
-    if (pushSecret != null) {
+    // Push credentials only where the push happens: any RUN of a pod can read its docker config.
+    // The other pods get the pull secret, if any, for their base images.
+    LocalObjectRef registrySecret = pod.isFinal() ? spec.output.pushSecretRef : spec.pullSecretRef;
+    if (registrySecret != null) {
       // Only the key kaniko reads, under the name it reads it by: $DOCKER_CONFIG/config.json.
       volumes.add(new VolumeBuilder().withName("docker-config")
-          .withNewSecret().withSecretName(pushSecret.name)
+          .withNewSecret().withSecretName(registrySecret.name)
             .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem()
           .endSecret()
           .build());
@@ -55,8 +57,10 @@ final class StagePods {
         .withEnv(env(pod))
         .withVolumeMounts(mounts)
         .withTerminationMessagePath(InPod.TERMINATION_LOG)
-        .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS);
-    PodSpecBuilder podSpec = new PodSpecBuilder().withVolumes(volumes);
+        .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS)
+        .withSecurityContext(PodParts.stageContainerSecurity());
+    PodSpecBuilder podSpec = new PodSpecBuilder().withVolumes(volumes)
+        .withSecurityContext(PodParts.stagePodSecurity());
     if (stage != null) {
       container.withResources(stage.resources);
       podSpec.withNodeSelector(stage.nodeSelector)

@@ -3,7 +3,9 @@ package dev.stagebuild.plan;
 import dev.stagebuild.dockerfile.Dockerfile;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.dockerfile.WordExpander;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,7 +26,24 @@ public final class Planner {
    * @param target the stage to build; null or blank for the last one
    */
   public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target) {
+    return planned(dockerfile, buildArgs, target, false).plan();
+  }
+
+  /** A plan and the names of all the Dockerfile's stages (the plan holds only those the target needs). */
+  record Planned(BuildPlan plan, List<String> allStages) {}
+
+  /**
+   * @param budgets check the size and count {@link Budgets} too ({@link BuildCheck} does); the
+   *     expansion budget always applies, it bounds the memory planning takes
+   */
+  static Planned planned(String dockerfile, Map<String, String> buildArgs, String target, boolean budgets) {
+    if (budgets) {
+      Budgets.checkDockerfileText(dockerfile);
+    }
     Dockerfile parsed = DockerfileParser.parse(dockerfile);
+    if (budgets) {
+      Budgets.checkParsed(parsed);
+    }
     Map<String, String> args = new HashMap<>();
     if (buildArgs != null) {
       buildArgs.forEach((k, v) -> {
@@ -33,9 +52,12 @@ public final class Planner {
         }
       });
     }
-    StageTable table = StageTable.of(parsed, args, target);
-    Stage targetStage = table.target(target);
-    StageAnalyzer.analyze(table);
-    return PodAssembler.assemble(table, targetStage);
+    try (WordExpander.Budget budget = WordExpander.budget()) {
+      StageTable table = StageTable.of(parsed, args, target);
+      Stage targetStage = table.target(target);
+      StageAnalyzer.analyze(table);
+      BuildPlan plan = PodAssembler.assemble(table, targetStage);
+      return new Planned(plan, table.stages.stream().map(s -> s.name).toList());
+    }
   }
 }

@@ -91,6 +91,9 @@ final class StageAnalyzer {
     try {
       return WordExpander.expand(word, table.escape(), scope, i.line());
     } catch (DockerfileException e) {
+      if (e.kind() == DockerfileException.Kind.TOO_LARGE) {
+        throw e; // a budget is never deferred: memory must stay bounded whatever the target
+      }
       stage.defer(e);
       return null;
     }
@@ -136,6 +139,9 @@ final class StageAnalyzer {
     try {
       e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
     } catch (DockerfileException ex) {
+      if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
+        throw ex;
+      }
       stage.defer(ex);
       return null;
     }
@@ -227,6 +233,12 @@ final class StageAnalyzer {
           stage.defer(unresolved(i, source, e.unresolved()));
           return;
         }
+        if (e.value().indexOf('\n') >= 0 || e.value().indexOf('\r') >= 0 || e.value().indexOf('\0') >= 0) {
+          // the export list is one path per line: such a path cannot be handed to another pod
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+              + " --from=" + producer.name + " copies a path with a line break or NUL character"));
+          return;
+        }
         paths.add(Paths.cleanAbsolute(withoutPivot(e.value(), parents)));
       }
       stage.producers.add(producer);
@@ -275,6 +287,11 @@ final class StageAnalyzer {
       if (e != null && e.resolved() && Paths.cleanRelative(e.value()) == null) {
         stage.defer(new DockerfileException(i.line(), i.keyword() + " " + source
             + ": forbidden path outside the build context"));
+      } else if ((e == null || !e.resolved()) && hasParentSegment(source)) {
+        // unknown at plan time, so unchecked: '..' could climb out of the context to the pod's files
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+            + source + ": a context path with '..' and a variable StageBuild cannot resolve (a base image's"
+            + " environment) might point outside the build context; write the path without '..'"));
       }
       replaced.set(k, "src/" + contextPath(source, parents));
       changed = true;
@@ -285,6 +302,15 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  private static boolean hasParentSegment(String source) {
+    for (String part : source.split("[/\\\\]")) {
+      if (part.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -620,7 +620,11 @@ public final class BuildDecider {
   }
 
   static String planReason(DockerfileException e) {
-    return e.kind() == DockerfileException.Kind.INVALID_SPEC ? "InvalidSpec" : "InvalidDockerfile";
+    return switch (e.kind()) {
+      case INVALID_SPEC -> "InvalidSpec";
+      case TOO_LARGE -> "PlanTooLarge";
+      default -> "InvalidDockerfile";
+    };
   }
 
   static String phaseName(StepPhase phase) {

@@ -1,6 +1,5 @@
 package dev.stagebuild.reconciler;
 
-import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.dockerfile.DockerfileException;
@@ -8,16 +7,15 @@ import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.SourceLog;
 import dev.stagebuild.kaniko.SourceOutput;
+import dev.stagebuild.plan.BuildCheck;
+import dev.stagebuild.security.SpecValidator;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.DockerignoreRewriter;
-import dev.stagebuild.plan.Planner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds the build's plan: in the plan cache, else by planning the Dockerfile (inline, in the source
@@ -51,6 +49,8 @@ final class PlanResolver {
     }
     StageBuildSpec spec = sb.getSpec();
     try {
+      // The spec is checked before anything runs, also for a git build whose Dockerfile comes later.
+      SpecValidator.validate(sb);
       if (spec.dockerfile != null && spec.dockerfile.inline != null) {
         return remember(plan(spec.dockerfile.inline), configMapDockerignore());
       }
@@ -83,8 +83,9 @@ final class PlanResolver {
       SourceOutput out;
       try {
         out = SourceLog.parse(cluster.podLog(sourcePod));
-      } catch (IllegalArgumentException e) {
-        return PlanOutcome.sourceUnreadable(e.getMessage());
+      } catch (DockerfileException e) {
+        // A Dockerfile that is not UTF-8 text stays so; a cut or garbled log may read well next time.
+        return e.getMessage().contains("UTF-8") ? PlanOutcome.failed(e) : PlanOutcome.sourceUnreadable(e.getMessage());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404 || e.getCode() == 400) {
           // The pod (or its log) is gone: pod GC, a drained node, log rotation.
@@ -142,12 +143,7 @@ final class PlanResolver {
   }
 
   private BuildPlan plan(String dockerfile) {
-    Map<String, String> args = new LinkedHashMap<>();
-    for (BuildArg a : sb.getSpec().buildArgs == null ? List.<BuildArg>of() : sb.getSpec().buildArgs) {
-      args.put(a.name, a.value == null ? "" : a.value);
-    }
-    String target = sb.getSpec().target;
-    return Planner.plan(dockerfile, args, target == null || target.isBlank() ? null : target);
+    return BuildCheck.plan(sb, dockerfile);
   }
 
   private String dockerfilePath() {

@@ -2,6 +2,7 @@ package dev.stagebuild.reconciler;
 
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
+import dev.stagebuild.security.Redactor;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -206,8 +207,10 @@ public final class PodInspector {
     return text.toString();
   }
 
+  /** The end of a log or message, with credentials masked: it goes to status, events and the operator's log. */
   static String tail(String text) {
-    return text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
+    String end = text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
+    return Redactor.redact(end);
   }
 
   /** The status of the container StageBuild put in the pod, wherever an injector placed it in the list. */

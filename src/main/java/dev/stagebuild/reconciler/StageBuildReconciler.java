@@ -2,6 +2,7 @@ package dev.stagebuild.reconciler;
 
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildStatus;
+import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
@@ -297,10 +298,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
             }
             pod = resources.stagePod(sb, buildId, p, p.pod(start.step()), start.attempt(), decision.pinnedNode());
           }
+        } catch (DockerfileException unrenderable) {
+          throw new Refused(new Refusal(BuildDecider.planReason(unrenderable), unrenderable.getMessage()));
         } catch (IllegalArgumentException unrenderable) {
-          String reason = unrenderable.getMessage() != null && unrenderable.getMessage().contains("1 MiB")
-              ? "PlanTooLarge" : "InvalidSpec";
-          throw new Refused(new Refusal(reason, String.valueOf(unrenderable.getMessage())));
+          // The planner's checks should have refused this input: still an ending, not a retry loop.
+          throw new Refused(new Refusal("InvalidSpec", String.valueOf(unrenderable.getMessage())));
         }
         if (createObject(pod, Pod.class)) {
           metrics.podStarted();

@@ -81,6 +81,7 @@ public final class RegistryClient {
   private final Duration requestTimeout;
   private final Clock clock;
   private final String userAgent;
+  private final java.util.Set<String> tokenRealmHosts;
   private final HttpClient verifyingClient;
   private volatile HttpClient trustingClient;
 
@@ -102,6 +103,7 @@ public final class RegistryClient {
     this.requestTimeout = builder.requestTimeout;
     this.clock = builder.clock;
     this.userAgent = builder.userAgent;
+    this.tokenRealmHosts = builder.tokenRealmHosts;
     this.verifyingClient = newHttpClient(builder.sslContext);
   }
 
@@ -116,8 +118,18 @@ public final class RegistryClient {
     private Clock clock = Clock.systemUTC();
     private String userAgent = "stagebuild-operator";
     private SSLContext sslContext;
+    private java.util.Set<String> tokenRealmHosts = TokenRealms.allowlistFromEnvironment();
 
     private Builder() {}
+
+    /**
+     * Hosts a token realm may be on besides the registry's own host and parent domain (default:
+     * {@code STAGEBUILD_TOKEN_REALM_HOSTS}); see {@link TokenRealms}.
+     */
+    public Builder tokenRealmHosts(java.util.Set<String> hosts) {
+      this.tokenRealmHosts = TokenRealms.parse(String.join(",", Objects.requireNonNull(hosts, "hosts")));
+      return this;
+    }
 
     /**
      * The TLS context for registries that are not insecure, e.g. one that trusts a private CA
@@ -465,6 +477,12 @@ public final class RegistryClient {
             Reason.PROTOCOL, "registry " + host + " names an invalid token realm '" + realm + "'");
       }
       String realmName = realmScheme + "://" + realmUri.getRawAuthority() + realmUri.getRawPath();
+      if (!TokenRealms.allowed(host, realmUri.getHost(), tokenRealmHosts)) {
+        throw new RegistryException(
+            Reason.PROTOCOL,
+            "registry " + host + " names a token service on another host (" + realmName + "); refusing"
+                + " to request tokens there (allow the host with " + TokenRealms.ALLOWLIST_ENV + ")");
+      }
       if ("http".equals(realmScheme) && !insecure && !credentials.isAnonymous()) {
         throw new RegistryException(
             Reason.PROTOCOL,

@@ -20,9 +20,25 @@ SB_CONTEXT_DIR=${SB_CONTEXT_DIR:-.}
 SB_DOCKERFILE=${SB_DOCKERFILE:-Dockerfile}
 SB_PRINT_DOCKERFILE=${SB_PRINT_DOCKERFILE:-true}
 
+SB_GIT_SKIP_HOST_KEY_CHECK=${SB_GIT_SKIP_HOST_KEY_CHECK:-false}
+
+# redact: standard input with the user information of URLs (scheme://user:password@) masked.
+redact() {
+  sed 's#\([A-Za-z][A-Za-z0-9+.-]*://\)[^/@[:space:]]*@#\1***@#g'
+}
+
 die() {
-  printf 'stagebuild: %s\n' "$*" >&2
+  printf 'stagebuild: %s\n' "$*" | redact >&2
   exit 1
+}
+
+# quietly CMD...: runs CMD with its error output held back, then shown redacted if it fails.
+quietly() {
+  if "$@" 2>"$helpers/stderr"; then
+    return 0
+  fi
+  redact <"$helpers/stderr" >&2
+  return 1
 }
 
 # A path from the spec must stay below the directory it is relative to.
@@ -85,9 +101,12 @@ case $SB_SOURCE_KIND in
       if [ -f "$SB_GIT_SECRET/known_hosts" ]; then
         cp "$SB_GIT_SECRET/known_hosts" "$helpers/known_hosts"
         checking=yes
-      else
+      elif [ "$SB_GIT_SKIP_HOST_KEY_CHECK" = true ]; then
+        # asked for in so many words (spec.source.git.insecureSkipHostKeyCheck): any host key goes
         : >"$helpers/known_hosts"
         checking=accept-new
+      else
+        die "the git Secret has no known_hosts key: add the server's host keys (ssh-keyscan output), or set spec.source.git.insecureSkipHostKeyCheck: true"
       fi
       export GIT_SSH_COMMAND="ssh -i $helpers/id -o IdentitiesOnly=yes -o UserKnownHostsFile=$helpers/known_hosts -o StrictHostKeyChecking=$checking"
     fi
@@ -105,7 +124,7 @@ ASKPASS
     fi
 
     repo=$SB_WORKSPACE/repo
-    git clone --quiet --no-checkout -- "$SB_GIT_URL" "$repo"
+    quietly git clone --quiet --no-checkout -- "$SB_GIT_URL" "$repo" || die "cannot clone $SB_GIT_URL"
     cd "$repo"
     if [ -z "$SB_GIT_REVISION" ]; then
       rev=HEAD
@@ -117,7 +136,7 @@ ASKPASS
       rev=$SB_GIT_REVISION
     else
       # A commit no branch or tag leads to, or a ref clone does not fetch (refs/pull/1/head).
-      git fetch --quiet origin "$SB_GIT_REVISION" || die "revision '$SB_GIT_REVISION' not found in $SB_GIT_URL"
+      quietly git fetch --quiet origin "$SB_GIT_REVISION" || die "revision '$SB_GIT_REVISION' not found in $SB_GIT_URL"
       rev=FETCH_HEAD
     fi
     commit=$(git rev-parse --verify --quiet "$rev^{commit}") || die "revision '${SB_GIT_REVISION:-HEAD}' of $SB_GIT_URL is not a commit"

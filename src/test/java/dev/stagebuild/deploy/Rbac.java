@@ -42,6 +42,11 @@ public final class Rbac {
     for (Path p : Manifests.numbered()) {
       all.addAll(Manifests.objects(p));
     }
+    return fromObjects(all);
+  }
+
+  /** The grants to the operator's ServiceAccount among these objects (e.g. a kustomize build's output). */
+  public static Rbac fromObjects(List<HasMetadata> all) {
     Map<String, ClusterRole> clusterRoles = all.stream().filter(ClusterRole.class::isInstance)
         .map(ClusterRole.class::cast).collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r));
     Map<String, Role> roles = all.stream().filter(Role.class::isInstance).map(Role.class::cast)

@@ -17,7 +17,6 @@ import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.e2e.BuildahPodRunner;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import dev.stagebuild.testing.e2e.E2eChecks;
@@ -146,10 +145,10 @@ class EndToEndTest extends E2eTestBase {
     cluster.client().configMaps().inNamespace(E2eCluster.NS).resource(resources.planConfigMap(sb, "1", plan, ""))
         .create();
     Map<String, java.util.function.Consumer<Pod>> changes = new java.util.LinkedHashMap<>();
-    changes.put("pod spec field securityContext", p -> p.getSpec().setSecurityContext(
-        new PodSecurityContextBuilder().withRunAsUser(1000L).build()));
-    changes.put("volume scratch of kind [emptyDir]", p -> {
-      p.getSpec().getVolumes().add(new VolumeBuilder().withName("scratch").withNewEmptyDir().endEmptyDir().build());
+    changes.put("pod spec field hostNetwork", p -> p.getSpec().setHostNetwork(true));
+    changes.put("volume scratch of kind [hostPath]", p -> {
+      p.getSpec().getVolumes().add(new VolumeBuilder().withName("scratch").withNewHostPath().withPath("/")
+          .endHostPath().build());
       p.getSpec().getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName("scratch")
           .withMountPath("/tmp/x").build());
     });

@@ -193,10 +193,18 @@ class KanikoResourcesTest {
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();
-    assertThat(mounts.get("docker-config").getMountPath()).isEqualTo("/kaniko/.docker");
     Map<String, Volume> volumes = volumes(pod);
     assertThat(volumes.get("plan").getConfigMap().getName()).isEqualTo("hellogo-2-plan");
-    assertThat(volumes.get("docker-config").getSecret().getSecretName()).isEqualTo("regcred");
+    // The push secret is mounted in the pushing pod only: a RUN of a producer could read it.
+    assertThat(volumes).doesNotContainKey("docker-config");
+    assertThat(mounts).doesNotContainKey("docker-config");
+    sb.getSpec().pullSecretRef = new LocalObjectRef("pull-only");
+    pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    c = pod.getSpec().getContainers().get(0);
+    mounts = mounts(c);
+    volumes = volumes(pod);
+    assertThat(mounts.get("docker-config").getMountPath()).isEqualTo("/kaniko/.docker");
+    assertThat(volumes.get("docker-config").getSecret().getSecretName()).isEqualTo("pull-only");
     assertThat(volumes.get("docker-config").getSecret().getItems()).singleElement().satisfies(item -> {
       assertThat(item.getKey()).isEqualTo(".dockerconfigjson");
       assertThat(item.getPath()).isEqualTo("config.json");
@@ -227,6 +235,58 @@ class KanikoResourcesTest {
     assertThat(env(c)).containsEntry("SB_FINAL", "true")
         .containsEntry("SB_DIGEST_FILE", "/kaniko/stagebuild/digest")
         .containsEntry("SB_POD", "stage-1");
+    // The pushing pod gets the push secret, never the pull secret.
+    sb.getSpec().pullSecretRef = new LocalObjectRef("pull-only");
+    pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(volumes(pod).get("docker-config").getSecret().getSecretName()).isEqualTo("regcred");
+    assertThat(mounts(pod.getSpec().getContainers().get(0)).get("docker-config").getMountPath())
+        .isEqualTo("/kaniko/.docker");
+  }
+
+  @Test
+  void stagePodsRunWithBaselineCapabilitiesOnly() {
+    for (PodPlan p : List.of(Fixtures.BUILD, Fixtures.FINAL)) {
+      Pod pod = resources.stagePod(Fixtures.sb("hellogo"), "2", plan, p, 1, null);
+      assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+      var sc = pod.getSpec().getContainers().get(0).getSecurityContext();
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getPrivileged()).isFalse();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      // the Pod Security Standards' baseline allows adding exactly these (kaniko needs root's file powers)
+      assertThat(sc.getCapabilities().getAdd()).containsExactlyInAnyOrder("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE",
+          "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
+    }
+  }
+
+  @Test
+  void sourcePodsMeetTheRestrictedPodSecurityStandard() {
+    for (StageBuild sb : List.of(Fixtures.gitSb("hellogo"), Fixtures.configMapSb("hellogo"))) {
+      Pod pod = resources.sourcePod(sb, "2", null);
+      var psc = pod.getSpec().getSecurityContext();
+      assertThat(psc.getRunAsNonRoot()).isTrue();
+      assertThat(psc.getRunAsUser()).isEqualTo(65534L);
+      assertThat(psc.getFsGroup()).isEqualTo(65534L);
+      assertThat(psc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      Container c = pod.getSpec().getContainers().get(0);
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+      // the script's temporary files need a writable /tmp
+      assertThat(mounts(c).get("tmp").getMountPath()).isEqualTo("/tmp");
+      assertThat(volumes(pod).get("tmp").getEmptyDir()).isNotNull();
+    }
+  }
+
+  @Test
+  void contextDirIsNormalisedForTheSourcePod() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    for (String dir : List.of("./", ".", "", "/.", "a/./b/")) {
+      sb.getSpec().source.git.contextDir = dir;
+      Container c = resources.sourcePod(sb, "2", null).getSpec().getContainers().get(0);
+      assertThat(env(c).get("SB_CONTEXT_DIR")).as(dir).isEqualTo(dir.startsWith("a") ? "a/b" : ".");
+    }
   }
 
   @Test
@@ -440,8 +500,9 @@ class KanikoResourcesTest {
     assertThat(mounts(c).get("git-secret").getMountPath()).isEqualTo("/kaniko/stagebuild/git-secret");
     assertThat(mounts(c).get("git-secret").getReadOnly()).isTrue();
     assertThat(volumes(pod).get("git-secret").getSecret().getSecretName()).isEqualTo("git-creds");
-    assertThat(volumes(pod).get("git-secret").getSecret().getDefaultMode()).isEqualTo(0400);
-    assertThat(volumes(pod)).containsOnlyKeys("workspace", "git-secret");
+    // group-readable: the non-root user reads it through the pod's fsGroup
+    assertThat(volumes(pod).get("git-secret").getSecret().getDefaultMode()).isEqualTo(0440);
+    assertThat(volumes(pod)).containsOnlyKeys("workspace", "git-secret", "tmp");
     assertThat(pod.getSpec().getAffinity().getPodAffinity()).isNotNull();
   }
 

@@ -46,12 +46,14 @@ class SourceLogTest {
   @Test
   void truncatedLog() {
     assertThatThrownBy(() -> SourceLog.parse("stagebuild:dockerfile:begin\n" + b64(DOCKERFILE).substring(0, 10)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(dev.stagebuild.dockerfile.DockerfileException.class)
         .hasMessageContaining("truncated").hasMessageContaining("stagebuild:dockerfile:begin without stagebuild:dockerfile:end");
   }
 
   @Test
   void malformedLogs() {
+    assertThatThrownBy(() -> SourceLog.parse("stagebuild:dockerfile:begin\n/w==\nstagebuild:dockerfile:end\n"))
+        .isInstanceOf(dev.stagebuild.dockerfile.DockerfileException.class).hasMessageContaining("not UTF-8");
     assertThatThrownBy(() -> SourceLog.parse("stagebuild:dockerfile:end\n"))
         .hasMessageContaining("stagebuild:dockerfile:end without stagebuild:dockerfile:begin");
     assertThatThrownBy(() -> SourceLog.parse("stagebuild:dockerfile:begin\n!!notbase64!!\nstagebuild:dockerfile:end\n"))

@@ -281,6 +281,12 @@ class SourceScriptTest {
 
     StageBuild sb = gitSb("ssh://git@git.example.com" + bare, "feature", "app");
     sb.getSpec().source.git.secretRef = new LocalObjectRef("git-creds");
+    // Without known_hosts, SSH is refused unless the spec says to skip host-key checking.
+    ShellTools.Result refused = runSource(sb, null, Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_SSH_LOG", log.toString()));
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.stderr()).contains("no known_hosts", "insecureSkipHostKeyCheck");
+    assertThat(log).doesNotExist();
+    sb.getSpec().source.git.insecureSkipHostKeyCheck = true;
     ShellTools.Result r = runSource(sb, null, Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_SSH_LOG", log.toString()));
     assertThat(r.exit()).as(r.stderr()).isZero();
     assertContextHoldsApp("feature");
@@ -297,6 +303,17 @@ class SourceScriptTest {
     r = runSource(sb, null, Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_SSH_LOG", log.toString()));
     assertThat(r.exit()).as(r.stderr()).isZero();
     assertThat(Files.readAllLines(log)).containsSubsequence("-o", "StrictHostKeyChecking=yes");
+  }
+
+  @Test
+  void credentialsInTheUrlAreRedactedFromEveryMessage() throws Exception {
+    // git itself hides them; the script names the URL when a revision is missing
+    StageBuild sb = gitSb("file://robot:s3cr3t-token@" + bare, "nope", "app");
+    ShellTools.Result r = runSource(sb, null, Map.of());
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.stderr()).contains("***@").doesNotContain("s3cr3t-token");
+    assertThat(r.stdout()).doesNotContain("s3cr3t-token");
+    assertThat(termLog).isEmptyFile();
   }
 
   @Test

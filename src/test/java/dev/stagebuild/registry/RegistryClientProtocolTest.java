@@ -327,6 +327,42 @@ class RegistryClientProtocolTest {
   }
 
   @Test
+  void aTokenRealmOnAnotherHostIsNeverContacted() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    // the registry is 127.0.0.1: "localhost" (or a metadata address) is another host to the operator
+    for (String realm : List.of("http://localhost:" + closedPort + "/token", "http://169.254.169.254/latest")) {
+      fake.on("/v2/app/manifests/1", Reply.of(401, null, "").with("WWW-Authenticate",
+          "Bearer realm=\"" + realm + "\",service=\"s\""));
+      RegistryException e = failure(() -> client.inspect(ref("app:1"), null, true));
+      assertThat(e.reason()).as(realm).isEqualTo(Reason.PROTOCOL);
+      assertThat(e.getMessage()).as(realm).contains("token service on another host", "STAGEBUILD_TOKEN_REALM_HOSTS");
+    }
+    // allowed by the operator's allowlist: contacted (and unreachable here)
+    RegistryClient allowing = RegistryClient.builder().tokenRealmHosts(java.util.Set.of("localhost")).build();
+    fake.on("/v2/app/manifests/1", Reply.of(401, null, "").with("WWW-Authenticate",
+        "Bearer realm=\"http://localhost:" + closedPort + "/token\",service=\"s\""));
+    assertThat(failure(() -> allowing.inspect(ref("app:1"), null, true)).reason()).isEqualTo(Reason.UNREACHABLE);
+  }
+
+  @Test
+  void tokenRealmHosts() {
+    java.util.Set<String> none = java.util.Set.of();
+    assertThat(TokenRealms.allowed("registry-1.example.org", "auth.example.org", none)).isTrue();
+    assertThat(TokenRealms.allowed("reg.example.org:5000", "reg.example.org", none)).isTrue();
+    assertThat(TokenRealms.allowed("127.0.0.1:5000", "127.0.0.1", none)).isTrue();
+    assertThat(TokenRealms.allowed("[::1]:5000", "[::1]", none)).isTrue();
+    assertThat(TokenRealms.allowed("reg.example.org", "evil.test", none)).isFalse();
+    assertThat(TokenRealms.allowed("reg.example.org", "169.254.169.254", none)).isFalse();
+    assertThat(TokenRealms.allowed("10.0.0.1", "10.0.0.2", none)).isFalse();
+    assertThat(TokenRealms.allowed("registry:5000", "kubernetes", none)).isFalse();
+    assertThat(TokenRealms.allowed("example.org", "auth.example.org", none)).isFalse();
+    assertThat(TokenRealms.allowed("reg.example.org", "auth.other.test", java.util.Set.of("auth.other.test"))).isTrue();
+  }
+
+  @Test
   void noCredentialsOverPlainHttpToTheRealmOfATlsRegistry() throws Exception {
     TestCertificates.KeyAndCertificate cert =
         TestCertificates.selfSigned("127.0.0.1", List.of("localhost"), List.of("127.0.0.1"));

@@ -67,9 +67,11 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
 
   static final Set<String> POD_SPEC_FIELDS = Set.of("volumes", "containers", "restartPolicy",
       "automountServiceAccountToken", "enableServiceLinks", "affinity", "nodeSelector", "tolerations",
-      "activeDeadlineSeconds", "nodeName");
+      "activeDeadlineSeconds", "nodeName",
+      // accepted, not enforced: the runner runs every pod as the test's user (KanikoResourcesTest checks them)
+      "securityContext");
   static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "volumeMounts",
-      "terminationMessagePath", "terminationMessagePolicy", "resources");
+      "terminationMessagePath", "terminationMessagePolicy", "resources", "securityContext");
   static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly");
   static final Set<String> KEYED_VOLUME_FIELDS = Set.of("secretName", "items", "defaultMode", "optional");
 
@@ -272,6 +274,10 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       return Files.createDirectories(work.resolve("pvc").resolve(v.getPersistentVolumeClaim().getClaimName()));
     }
     Path dir = podDir.resolve("volumes").resolve(v.getName());
+    if (v.getEmptyDir() != null) {
+      onlyFields("volume " + v.getName(), v.getEmptyDir(), Set.of("medium", "sizeLimit"));
+      return Files.createDirectories(dir);
+    }
     if (v.getConfigMap() != null) {
       onlyFields("volume " + v.getName(), v.getConfigMap(), Set.of("name", "items", "defaultMode", "optional"));
       ConfigMap cm = client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();

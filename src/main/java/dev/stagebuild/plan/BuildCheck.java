@@ -1,0 +1,113 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageBuildSpec;
+import dev.stagebuild.api.StageSettings;
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.security.SpecValidator;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The one gate between a StageBuild and the objects of its build, shared by the operator and the
+ * {@code plan} command (every output format): the spec is validated ({@link SpecValidator}), the
+ * Dockerfile planned within the {@link Budgets}, {@code spec.stages} matched against the
+ * Dockerfile's stages, and the plan checked to give objects an API server accepts (pod counts,
+ * waves, the plan ConfigMap's size, annotations, export paths). Pure: no cluster, no files.
+ *
+ * <p>Every refusal is a {@link DockerfileException}: {@code INVALID_SPEC} (status reason
+ * {@code InvalidSpec}), {@code INVALID_DOCKERFILE}/{@code UNSUPPORTED} ({@code InvalidDockerfile}),
+ * or {@code TOO_LARGE} ({@code PlanTooLarge}). Nothing else is thrown for any input.
+ */
+public final class BuildCheck {
+  private BuildCheck() {}
+
+  /**
+   * Validates {@code sb}'s spec, plans {@code dockerfile} with its build args and target, and
+   * checks the plan. Call it wherever the operator or the CLI would call {@link Planner#plan}.
+   */
+  public static BuildPlan plan(StageBuild sb, String dockerfile) {
+    SpecValidator.validate(sb);
+    StageBuildSpec spec = sb.getSpec();
+    Map<String, String> args = new LinkedHashMap<>();
+    if (spec.buildArgs != null) {
+      for (BuildArg a : spec.buildArgs) {
+        args.put(a.name, a.value == null ? "" : a.value);
+      }
+    }
+    String target = spec.target == null || spec.target.isBlank() ? null : spec.target;
+    Planner.Planned planned;
+    try {
+      planned = Planner.planned(dockerfile, args, target, true);
+    } catch (StackOverflowError e) {
+      throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
+    }
+    checkStageSettings(spec.stages, planned.allStages());
+    check(planned.plan());
+    return planned.plan();
+  }
+
+  /** The .dockerignore joins the plan ConfigMap once the source is fetched: call before rendering it. */
+  public static void checkDockerignore(String rewrittenDockerignore) {
+    if (rewrittenDockerignore != null
+        && rewrittenDockerignore.getBytes(StandardCharsets.UTF_8).length > Budgets.MAX_DOCKERIGNORE_BYTES) {
+      throw Budgets.tooLarge(0, "the .dockerignore is over " + Budgets.MAX_DOCKERIGNORE_BYTES + " bytes");
+    }
+  }
+
+  /** {@code spec.stages} may only name stages the Dockerfile has (whether or not the target needs them). */
+  static void checkStageSettings(List<StageSettings> settings, List<String> allStages) {
+    if (settings == null || settings.isEmpty()) {
+      return;
+    }
+    Set<String> names = allStages.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    for (int i = 0; i < settings.size(); i++) {
+      String name = settings.get(i).name;
+      if (!names.contains(name.toLowerCase(Locale.ROOT))) {
+        List<String> shown = allStages.stream().limit(20).toList();
+        throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + i + "].name: the"
+            + " Dockerfile has no stage \"" + name + "\"; its stages are: " + String.join(", ", shown)
+            + (allStages.size() > shown.size() ? ", ..." : ""));
+      }
+    }
+  }
+
+  /** The plan's own budgets: what the objects rendered from it must stay within. */
+  public static void check(BuildPlan plan) {
+    if (plan.pods().size() > Budgets.MAX_PODS) {
+      throw Budgets.tooLarge(0, "the build needs " + plan.pods().size() + " pods, over the limit of " + Budgets.MAX_PODS);
+    }
+    for (int w = 0; w < plan.waves().size(); w++) {
+      int size = plan.waves().get(w).size();
+      if (size > Budgets.MAX_PODS_PER_WAVE) {
+        throw Budgets.tooLarge(0, "wave " + (w + 1) + " of the build would start " + size
+            + " pods at once, over the limit of " + Budgets.MAX_PODS_PER_WAVE);
+      }
+    }
+    for (PodPlan pod : plan.pods()) {
+      for (String path : pod.exports()) {
+        if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0 || path.indexOf('\0') >= 0) {
+          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "stage \"" + pod.name()
+              + "\" would export a path with a line break or NUL character, which cannot be handed to another pod");
+        }
+      }
+      long annotations = pod.name().length() * 2L + String.join(",", pod.stages()).length() + 200;
+      if (annotations > Budgets.MAX_ANNOTATION_BYTES) {
+        throw Budgets.tooLarge(0, "the pod of stage \"" + pod.name() + "\" would carry " + annotations
+            + " bytes of annotations, over the API server's limit of " + Budgets.MAX_ANNOTATION_BYTES);
+      }
+    }
+    long bytes = KanikoResources.bytes(KanikoResources.planData(plan, ""));
+    if (bytes > Budgets.MAX_PLAN_BYTES) {
+      throw Budgets.tooLarge(0, "the plan would take " + bytes + " bytes in its ConfigMap, over the limit of "
+          + Budgets.MAX_PLAN_BYTES + " (1 MiB, less room for the .dockerignore): the Dockerfile is too large");
+    }
+  }
+}
