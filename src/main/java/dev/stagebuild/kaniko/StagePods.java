@@ -20,6 +20,7 @@ import java.util.Map;
 /** A stage pod: Kaniko builds the plan pod's chain, then stage.sh copies its exports out. */
 final class StagePods {
   static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
+  static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
 
   private StagePods() {}
 
@@ -92,6 +93,10 @@ final class StagePods {
     // Dockerfile reference (and Docker, BuildKit, buildah) make them 0:0 unless --chown says
     // otherwise. The fork has the flag since v1.25.2.
     env.add(PodParts.env(COPY_AS_ROOT, "true"));
+    // BuildKit expands variables in the body of a COPY/ADD heredoc whose delimiter is unquoted;
+    // kaniko v1.28.3 does that only with this flag (pkg/commands/copy.go reads it only for such a
+    // heredoc: a quoted delimiter stays literal either way).
+    env.add(PodParts.env(EXPAND_HEREDOC, "true"));
     return env;
   }
 }

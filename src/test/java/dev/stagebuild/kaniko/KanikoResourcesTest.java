@@ -185,7 +185,7 @@ class KanikoResourcesTest {
         "SB_TERMINATION_LOG", "/dev/termination-log",
         "SB_FINAL", "false",
         "DOCKER_CONFIG", "/kaniko/.docker",
-        "FF_KANIKO_COPY_AS_ROOT", "true"));
+        "FF_KANIKO_COPY_AS_ROOT", "true", "FF_KANIKO_EXPAND_HEREDOC", "true"));
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();
