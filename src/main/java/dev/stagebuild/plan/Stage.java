@@ -11,8 +11,8 @@ import java.util.Set;
 
 /** One stage of the Dockerfile, and what the analysis of its instructions found. */
 final class Stage {
-  /** A {@code COPY --from=<stage>}: the stage it copies from and the paths it copies. */
-  record Copy(Stage producer, List<String> paths) {}
+  /** A {@code COPY --from=<stage>}: the stage it copies from, the paths it copies, its line. */
+  record Copy(Stage producer, List<String> paths, int line) {}
 
   final int index;
   final String name;

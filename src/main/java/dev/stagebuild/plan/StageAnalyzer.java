@@ -42,6 +42,8 @@ final class StageAnalyzer {
     stage = s;
     scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     for (Instruction i : s.body) {
+      KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
       switch (i.keyword()) {
         case "ARG" -> arg(i);
         case "ENV" -> env(i);
@@ -167,11 +169,8 @@ final class StageAnalyzer {
       throw new DockerfileException(i.line(), what + " refers to its own stage: a stage cannot copy"
           + " from itself");
     }
-    if (target.index > stage.index) {
-      throw new DockerfileException(i.line(), what + " refers to stage \"" + target.name
-          + "\", which is defined later (line " + target.from.line() + "); a stage can only copy"
-          + " from stages before it");
-    }
+    // A later stage is fine, as in BuildKit (which resolves names over all stages); a cycle is
+    // refused when the plan is assembled.
     return target;
   }
 
@@ -215,7 +214,11 @@ final class StageAnalyzer {
     } else {
       boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
       List<String> paths = new ArrayList<>();
-      for (String source : i.args().subList(0, i.args().size() - 1)) {
+      List<String> args = i.args();
+      List<String> replaced = new ArrayList<>(args);
+      boolean changed = false;
+      for (int k = 0; k < args.size() - 1; k++) {
+        String source = args.get(k);
         if (HeredocMarker.parse(source) != null) {
           continue;
         }
@@ -227,14 +230,41 @@ final class StageAnalyzer {
           stage.defer(unresolved(i, source, e.unresolved()));
           return;
         }
-        paths.add(Paths.cleanAbsolute(withoutPivot(e.value(), parents)));
+        String path = Paths.cleanAbsolute(withoutPivot(e.value(), parents));
+        String live = Paths.liveOnly(path);
+        if (live != null) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+              + " --from=" + fromFlag.value() + " " + source + " is not supported: " + live + " in a running"
+              + " stage pod is not the image's (" + (live.startsWith("/kaniko") || live.startsWith("/busybox")
+                  ? "it is the executor's own directory" : "the kubelet or the kernel provides it")
+              + "), so StageBuild cannot export it; create the file you need in the stage that uses it"));
+          return;
+        }
+        paths.add(path);
+        if (Paths.climbs(e.value())) {
+          // kaniko joins the source to the stage's directory: a `..` must not leave it
+          replaced.set(k, WordExpander.escapeLiteral(Paths.cleanAbsolute(e.value())
+              + trailing(e.value()), table.escape()));
+          changed = true;
+        }
+      }
+      if (changed) {
+        replaceSources(i, args, replaced, false, edits);
       }
       stage.producers.add(producer);
-      stage.copies.add(new Stage.Copy(producer, paths));
+      stage.copies.add(new Stage.Copy(producer, paths, i.line()));
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /** A source's trailing {@code /} or {@code /.}, which cleaning drops. */
+  private static String trailing(String path) {
+    if (path.endsWith("/.")) {
+      return "/.";
+    }
+    return path.endsWith("/") && path.length() > 1 ? "/" : "";
   }
 
   private static boolean isAncestor(Stage candidate, Stage of) {
@@ -272,11 +302,22 @@ final class StageAnalyzer {
         continue;
       }
       stage.usesContext = true;
-      if (e != null && e.resolved() && Paths.cleanRelative(e.value()) == null) {
-        stage.defer(new DockerfileException(i.line(), i.keyword() + " " + source
-            + ": forbidden path outside the build context"));
+      if (e == null) {
+        continue;
       }
-      replaced.set(k, "src/" + contextPath(source, parents));
+      if (!e.resolved()) {
+        // its value could climb out of the context once the executor substitutes it
+        stage.defer(unresolved(i, source, e.unresolved()));
+        continue;
+      }
+      if (Paths.climbs(e.value())) {
+        // BuildKit reads a context source against "/": `..` stops at the context root. Written as
+        // the value the planner computed, so that the executor cannot take it anywhere else.
+        replaced.set(k, "src/" + WordExpander.escapeLiteral(Paths.clampRelative(
+            Paths.withoutLeadingSlashes(e.value())), table.escape()));
+      } else {
+        replaced.set(k, "src/" + contextPath(source, parents));
+      }
       changed = true;
     }
     if (changed) {
@@ -333,19 +374,49 @@ final class StageAnalyzer {
   }
 
   /**
-   * RUN --mount=type=bind|cache,from=<stage> would need another stage's file system in this pod;
-   * a bind mount without from= mounts the build context.
+   * RUN --mount=type=bind without from= mounts the build context: kaniko copies
+   * {@code <context>/<source>} in for the command, so the source is written as {@code src/<source>},
+   * clamped at the context root as BuildKit does. {@code from=<stage>} would need another stage's
+   * file system in this pod.
    */
   private void mounts(Instruction i) {
+    List<Instruction.Edit> edits = new ArrayList<>();
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
-      if (m.from() == null || m.from().isEmpty()) {
+      boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
+      if (fromContext) {
         if (m.type().equals("bind")) {
           stage.usesContext = true;
+          String source = m.source() == null ? "" : m.source();
+          String value = source;
+          if (source.indexOf('$') >= 0) {
+            value = expandedRef(i, source, "--mount source=" + source);
+            if (value == null) {
+              continue;
+            }
+          }
+          String rewritten = "src/" + Paths.clampRelative(Paths.withoutLeadingSlashes(value));
+          if (rewritten.indexOf('$') >= 0) {
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount"
+                + " source=" + source + ": a source path with a $ in its value is not supported; rename it"));
+            continue;
+          }
+          String written = i.logical().substring(f.span().start(), f.span().end());
+          if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
+                + written + ": StageBuild rewrites the source of a context bind mount and needs it written"
+                + " without quotes or escape characters"));
+            continue;
+          }
+          String text = m.with("source", rewritten);
+          if (m.from() != null) {
+            text = withoutField(MountSpec.parse(text), "from");
+          }
+          edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
         }
         continue;
       }
-      if (!m.type().equals("bind") && !m.type().equals("cache")) {
+      if (!m.type().equals("bind")) {
         continue;
       }
       String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
@@ -360,5 +431,20 @@ final class StageAnalyzer {
                 + ref + " <path> <dir> before this RUN instead"));
       }
     }
+    if (!edits.isEmpty()) {
+      stage.rewritten.put(i, i.applyEdits(edits));
+    }
+  }
+
+  private static String withoutField(MountSpec m, String key) {
+    List<String> out = new ArrayList<>();
+    for (String[] f : m.fields()) {
+      if (!f[0].equals(key)) {
+        String field = f[1] == null ? f[0] : f[0] + "=" + f[1];
+        out.add(field.indexOf(',') < 0 && field.indexOf('"') < 0 ? field
+            : '"' + field.replace("\"", "\"\"") + '"');
+      }
+    }
+    return String.join(",", out);
   }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
  * "The rewrite keeps the meaning": planning a pod's rewritten Dockerfile for its target gives a pod
  * with the same chain of stages, the same dependencies and the same instructions, except that
  * every COPY/ADD context source gains one more {@code src/} (and a {@code --parents} source one
- * more pivot {@code ./}); and one more pod for each stand-in stage (a one-stage
+ * more pivot {@code ./}), and so does the source of a context bind mount; and one more pod for each stand-in stage (a one-stage
  * {@code FROM scratch} pod named after the producer it stands in for).
  */
 final class ReplanCheck {
@@ -44,6 +44,11 @@ final class ReplanCheck {
   static List<String> normalized(String dockerfile) {
     List<String> out = new ArrayList<>();
     for (Instruction i : DockerfileParser.parse(dockerfile).instructions()) {
+      if (i.is("RUN")) {
+        // a context bind mount's source gains one more src/ too
+        out.add(i.source().replaceAll("(source|src)=(src/)+", "$1="));
+        continue;
+      }
       if (!i.is("COPY") && !i.is("ADD")) {
         out.add(i.source());
         continue;
