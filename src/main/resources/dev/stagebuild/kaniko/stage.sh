@@ -58,12 +58,49 @@ fi
 # directories above a path are made with their owners and modes. Owners, modes and symlinks
 # then reach the consumer through tar and ADD, as COPY --from keeps them.
 
+# Paths whose files in this running pod are not the image's: kernel file systems, files the
+# kubelet mounts, the executor's own directories. The plan refuses exporting them by name; a
+# directory above them (/, /etc) is exported without them, and /proc, /sys, /dev as the empty
+# directories the image has.
+live_only() {
+  case $1 in
+    /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /etc/resolv.conf | /etc/hostname | /etc/hosts | \
+      /kaniko | /kaniko/* | /busybox | /busybox/*) return 0 ;;
+  esac
+  return 1
+}
+
+# mkdir_like REAL: make $out$REAL as a directory with the owner and mode $root$REAL has.
+mkdir_like() {
+  if [ ! -d "$out$1" ]; then
+    mkdir "$out$1"
+    chown "$(stat -c %u:%g "$root$1")" "$out$1"
+    chmod "$(stat -c %a "$root$1")" "$out$1"
+  fi
+}
+
 # keep REAL: copy $root$REAL (a path whose directories are no symlinks) to $out$REAL.
 keep() {
-  local real=$1 prefix= rest comp
+  local real=$1 prefix= rest comp entry name
+  if live_only "$real"; then
+    die "export $line resolves to $real in stage $SB_POD, which cannot be exported (the pod's own, not the image's)"
+  fi
   case $real in
-    '' | /kaniko | /kaniko/* | /busybox | /busybox/*)
-      die "export $line resolves to ${real:-/} in stage $SB_POD, which cannot be exported"
+    '' | /etc)
+      # a directory above live-only paths: entry by entry
+      [ -z "$real" ] || mkdir_like "$real"
+      for entry in "$root$real"/* "$root$real"/.*; do
+        name=${entry##*/}
+        case $name in
+          . | ..) continue ;;
+        esac
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        case $real/$name in
+          /proc | /sys | /dev) [ -L "$entry" ] || mkdir_like "$real/$name" ;;
+          *) live_only "$real/$name" || keep "$real/$name" ;;
+        esac
+      done
+      return 0
       ;;
   esac
   rest=${real#/}
@@ -117,6 +154,8 @@ walk() {
             . | ..) continue ;;
           esac
           [ -e "$entry" ] || [ -L "$entry" ] || continue
+          # a wildcard does not reach into what the pod has instead of the image
+          ! live_only "$real/$name" || continue
           case $name in
             $comp)
               if [ -n "$rest" ]; then
