@@ -158,6 +158,8 @@ class EndToEndTest extends E2eTestBase {
     changes.put("container field workingDir", p -> p.getSpec().getContainers().get(0).setWorkingDir("/x"));
     changes.put("stage pod without FF_KANIKO_COPY_AS_ROOT=true", p -> p.getSpec().getContainers().get(0).getEnv()
         .removeIf(e -> e.getName().equals("FF_KANIKO_COPY_AS_ROOT")));
+    changes.put("stage pod without FF_KANIKO_EXPAND_HEREDOC=true", p -> p.getSpec().getContainers().get(0).getEnv()
+        .removeIf(e -> e.getName().equals("FF_KANIKO_EXPAND_HEREDOC")));
     changes.put("SB_EXECUTOR=/bin/true", p -> p.getSpec().getContainers().get(0).getEnv().stream()
         .filter(e -> e.getName().equals("SB_EXECUTOR")).forEach(e -> e.setValue("/bin/true")));
     int n = 0;
@@ -171,6 +173,27 @@ class EndToEndTest extends E2eTestBase {
       assertThat(outcome.terminationMessage()).as(change.getKey()).contains("e2e pod runner refuses pod",
           change.getKey());
     }
+  }
+
+  @Test
+  void aPodDockerfileWithWhatKanikoIgnoresIsRefusedByTheRunner() {
+    // the planner never writes one: a plan ConfigMap written by hand stands in for a planner bug
+    StageBuild sb = cluster.stageBuild("kaniko-strict");
+    sb.getMetadata().setUid("4e1f0d2a-0000-4000-8000-000000000002");
+    BuildPlan planned = Planner.plan("FROM scratch\nRUN true\n", null, null);
+    dev.stagebuild.plan.PodPlan p0 = planned.pods().get(0);
+    dev.stagebuild.plan.PodPlan bad = new dev.stagebuild.plan.PodPlan(p0.name(), p0.stages(), p0.target(),
+        env.substitute("FROM @BASE@ AS stage-0\nRUN --network=none true\n"), p0.dependsOn(), p0.exports(),
+        p0.isFinal(), p0.usesContext());
+    BuildPlan plan = new BuildPlan(planned.stages(), List.of(bad), planned.waves(), planned.finalPod(), false);
+    KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+    cluster.client().configMaps().inNamespace(E2eCluster.NS).resource(resources.planConfigMap(sb, "1", plan, ""))
+        .create();
+    Pod pod = resources.stagePod(sb, "1", plan, bad, 1, null);
+    PodOutcome outcome = cluster.runner().run(pod);
+    assertThat(outcome.exitCode()).isEqualTo(BuildahPodRunner.REFUSED);
+    assertThat(outcome.terminationMessage()).contains("e2e pod runner refuses pod",
+        "the pod's Dockerfile, line 2: RUN --network=none is not supported");
   }
 
   @Test

@@ -33,8 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mode, owner, symlink target) and the same config.
  *
  * <p>{@code case.properties}: {@code source} (git or configmap), {@code dockerfile}, {@code target},
- * {@code buildArg.<NAME>}, {@code pods} (the stage pods the operator must run, in any order), and
- * {@code nativeFlags} (extra {@code buildah bud} flags for the native build, space-separated).
+ * {@code buildArg.<NAME>}, {@code pods} (the stage pods the operator must run, in any order),
+ * {@code nativeFlags} (extra {@code buildah bud} flags for the native build, space-separated), and
+ * {@code nativeDockerfile} (the file the native build uses instead of {@code dockerfile}, for what
+ * BuildKit builds and the buildah here cannot: the same stages, reordered).
  *
  * <p>{@code -De2e.cases=a,b} runs only those cases.
  */
@@ -100,8 +102,8 @@ class EquivalenceTest extends E2eTestBase {
 
     List<String> nativeFlags = List.of(props.getProperty("nativeFlags", "").split(" ")).stream()
         .filter(f -> !f.isBlank()).toList();
-    E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext, dockerfile, buildArgs, target, 1,
-        nativeFlags);
+    E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext,
+        props.getProperty("nativeDockerfile", dockerfile), buildArgs, target, 1, nativeFlags);
     assertThat(reference.result().exit()).as("native build:\n" + reference.result().output()).isZero();
     ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
     ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());

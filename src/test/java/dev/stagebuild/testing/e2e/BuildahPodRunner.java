@@ -2,6 +2,10 @@ package dev.stagebuild.testing.e2e;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagebuild.dockerfile.Dockerfile;
+import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.plan.KanikoCapabilities;
 import dev.stagebuild.testing.PodBehavior;
 import dev.stagebuild.testing.PodOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -74,18 +78,20 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
   static final Set<String> KEYED_VOLUME_FIELDS = Set.of("secretName", "items", "defaultMode", "optional");
 
   /** Stage pod environment: name → how it is mapped. */
-  static final Map<String, EnvKind> STAGE_ENV = Map.of(
-      "SB_WORKSPACE", EnvKind.PATH, "SB_PLAN", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH,
-      "SB_DIGEST_FILE", EnvKind.PATH, "DOCKER_CONFIG", EnvKind.PATH, "SB_POD", EnvKind.VALUE,
-      "SB_FINAL", EnvKind.VALUE, "SB_ROOT", EnvKind.ROOT, "SB_EXECUTOR", EnvKind.EXECUTOR,
-      "FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT);
+  static final Map<String, EnvKind> STAGE_ENV = Map.ofEntries(
+      Map.entry("SB_WORKSPACE", EnvKind.PATH), Map.entry("SB_PLAN", EnvKind.PATH),
+      Map.entry("SB_TERMINATION_LOG", EnvKind.PATH), Map.entry("SB_DIGEST_FILE", EnvKind.PATH),
+      Map.entry("DOCKER_CONFIG", EnvKind.PATH), Map.entry("SB_POD", EnvKind.VALUE),
+      Map.entry("SB_FINAL", EnvKind.VALUE), Map.entry("SB_ROOT", EnvKind.ROOT),
+      Map.entry("SB_EXECUTOR", EnvKind.EXECUTOR), Map.entry("FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT),
+      Map.entry("FF_KANIKO_EXPAND_HEREDOC", EnvKind.EXPAND_HEREDOC));
   static final Map<String, EnvKind> SOURCE_ENV = Map.of(
       "SB_WORKSPACE", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH, "SB_SOURCE_DIR", EnvKind.PATH,
       "SB_GIT_SECRET", EnvKind.PATH, "SB_SOURCE_KIND", EnvKind.VALUE, "SB_GIT_URL", EnvKind.VALUE,
       "SB_GIT_REVISION", EnvKind.VALUE, "SB_CONTEXT_DIR", EnvKind.VALUE, "SB_DOCKERFILE", EnvKind.VALUE,
       "SB_PRINT_DOCKERFILE", EnvKind.VALUE);
 
-  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT }
+  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC }
 
   private static final ObjectMapper FIELDS = new ObjectMapper()
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
@@ -375,6 +381,14 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
           }
           yield value;
         }
+        case EXPAND_HEREDOC -> {
+          // buildah expands an unquoted COPY/ADD heredoc (like BuildKit): kaniko only with the flag
+          if (!value.equals("true")) {
+            throw new Refused("FF_KANIKO_EXPAND_HEREDOC=" + value + ": buildah always expands variables in an"
+                + " unquoted COPY/ADD heredoc, kaniko only with the flag set to true");
+          }
+          yield value;
+        }
       });
     }
     // What a container runtime sets.
@@ -411,6 +425,10 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     if (!"true".equals(envs.get("FF_KANIKO_COPY_AS_ROOT"))) {
       throw new Refused("stage pod without FF_KANIKO_COPY_AS_ROOT=true: kaniko would copy context files as"
           + " the stage's USER, buildah (like Docker) copies them as 0:0");
+    }
+    if (!"true".equals(envs.get("FF_KANIKO_EXPAND_HEREDOC"))) {
+      throw new Refused("stage pod without FF_KANIKO_EXPAND_HEREDOC=true: kaniko would copy an unquoted heredoc"
+          + " with its variables unexpanded, buildah (like BuildKit) expands them");
     }
     envs.put("PATH", env.applets().toString());
     Files.createDirectories(view.local("/root"));
@@ -539,6 +557,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     if (dockerfile == null || context == null) {
       throw new Refused("executor without --dockerfile or --context: " + args);
     }
+    refuseWhatKanikoIgnores(dockerfile);
     if (noPush == !destinations.isEmpty()) {
       throw new Refused("executor needs exactly one of --no-push and --destination: " + args);
     }
@@ -602,6 +621,27 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Files.createSymbolicLink(rootLink, root);
     calls.add(new ExecutorCall(podName, args, bud, 0, Duration.ofNanos(System.nanoTime() - start)));
     return new Built(0, image, container);
+  }
+
+  /**
+   * As strict as kaniko: a construct of the pod's Dockerfile that kaniko v1.28.3 ignores (the
+   * planner's {@link KanikoCapabilities}) fails the pod, since buildah would build it and a test
+   * could pass on what only buildah does.
+   */
+  static void refuseWhatKanikoIgnores(Path dockerfile) throws IOException {
+    Dockerfile parsed = DockerfileParser.parse(Files.readString(dockerfile));
+    Set<String> stages = new java.util.HashSet<>();
+    for (Instruction i : parsed.instructions()) {
+      if (i.is("FROM") && i.args().size() == 3) {
+        stages.add(i.args().get(2).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    for (Instruction i : parsed.instructions()) {
+      java.util.Optional<String> why = KanikoCapabilities.refusal(i, false, stages);
+      if (why.isPresent()) {
+        throw new Refused("the pod's Dockerfile, line " + i.line() + ": " + why.get());
+      }
+    }
   }
 
   private static String envValue(Container c, String name, String fallback) {
