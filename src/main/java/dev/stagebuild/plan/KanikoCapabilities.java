@@ -19,7 +19,8 @@ import java.util.Set;
  *       directory under {@code /kaniko/caches} keyed by {@code id} (else the target), {@code from}
  *       and {@code source} ignored; {@code type=secret} is read from {@code --secret id=...};
  *       {@code type=bind} without {@code from} copies {@code <context>/<source>} in for the command
- *       and removes it after, {@code from=<stage>} is skipped with a warning; every other type
+ *       and removes it after, {@code from=<stage>} is skipped with a warning (the planner rewrites
+ *       it into a context bind mount of the producer's exports); every other type
  *       ({@code tmpfs}, {@code ssh}) is skipped with a warning.
  *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
  *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
@@ -111,7 +112,8 @@ public final class KanikoCapabilities {
             + " with an empty cache; seed the cache in the same RUN (cp -a from a COPY'd directory)");
       }
     } else if (type.equals("bind") && hasFrom) {
-      boolean stage = stageNames.contains(from.toLowerCase(Locale.ROOT)) || isInteger(from);
+      // a reference made of variables is resolved (or refused) by the planner
+      boolean stage = from.indexOf('$') >= 0 || stageNames.contains(from.toLowerCase(Locale.ROOT)) || isInteger(from);
       if (!stage) {
         return Optional.of("RUN --mount=type=bind,from=" + from + " is not supported: " + KANIKO + " skips"
             + " bind mounts from an image; add a stage FROM " + from + " and mount that stage instead");

@@ -54,6 +54,10 @@ final class PodAssembler {
     List<Stage> podTargets = podTargets(needed);
     checkSize(podTargets);
     Map<Stage, Set<String>> exports = exports(needed);
+    Set<Stage> mounted = new HashSet<>();
+    for (Stage s : needed) {
+      mounted.addAll(s.mountsFrom);
+    }
 
     List<PodPlan> pods = new ArrayList<>();
     Map<String, Integer> waveOf = new HashMap<>();
@@ -72,7 +76,7 @@ final class PodAssembler {
       waves.get(wave).add(t.name);
       boolean usesContext = chain.stream().anyMatch(s -> s.usesContext);
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
-          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
+          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext, mounted.contains(t)));
     }
     return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
         waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
@@ -122,7 +126,7 @@ final class PodAssembler {
       if (s.parent != null) {
         deps.add(s.parent);
       }
-      deps.addAll(s.producers);
+      deps.addAll(s.dependencies());
       deps.addAll(s.ancestorsCopiedFrom);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
           s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
@@ -138,7 +142,7 @@ final class PodAssembler {
     seen[target.index] = true;
     while (!work.isEmpty()) {
       Stage s = work.pop();
-      List<Stage> next = new ArrayList<>(s.producers);
+      List<Stage> next = new ArrayList<>(s.dependencies());
       if (s.parent != null) {
         next.add(s.parent);
       }
@@ -162,7 +166,7 @@ final class PodAssembler {
   private List<Stage> podTargets(List<Stage> needed) {
     Set<Stage> targets = new LinkedHashSet<>();
     for (Stage s : needed) {
-      targets.addAll(s.producers);
+      targets.addAll(s.dependencies());
     }
     targets.add(target);
     List<Stage> remaining = new ArrayList<>(targets);
@@ -173,7 +177,7 @@ final class PodAssembler {
     for (Stage t : remaining) {
       Set<Stage> d = new HashSet<>();
       for (Stage c : chain(t)) {
-        d.addAll(c.producers);
+        d.addAll(c.dependencies());
       }
       deps.put(t, d);
     }
@@ -203,7 +207,7 @@ final class PodAssembler {
     Map<Stage, Integer> waiting = new HashMap<>();
     Map<Stage, List<Stage>> users = new HashMap<>();
     for (Stage s : needed) {
-      Set<Stage> deps = new LinkedHashSet<>(s.producers);
+      Set<Stage> deps = new LinkedHashSet<>(s.dependencies());
       if (s.parent != null) {
         deps.add(s.parent);
       }
@@ -259,7 +263,7 @@ final class PodAssembler {
   private static List<String> podDependencies(List<Stage> chain) {
     Set<Stage> producers = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
     for (Stage s : chain) {
-      producers.addAll(s.producers);
+      producers.addAll(s.dependencies());
     }
     return producers.stream().map(s -> s.name).toList();
   }
@@ -391,6 +395,14 @@ final class PodAssembler {
    */
   static String standInName(Stage producer) {
     return producer.name.equals(SCRATCH) ? "stage-" + producer.index : producer.name;
+  }
+
+  /**
+   * Where a pod's exports are in the build context as a directory, for a consumer's bind mount:
+   * {@code mounts/<pod>}.
+   */
+  static String mountDirectory(String pod) {
+    return "mounts/" + pod;
   }
 
   /** Where a pod's exports are in the build context: {@code from/<pod>.tar}. */

@@ -417,23 +417,67 @@ final class StageAnalyzer {
         continue;
       }
       if (!m.type().equals("bind")) {
-        continue;
+        continue; // a cache mount's from= is refused by KanikoCapabilities
       }
       String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
       if (ref == null) {
         continue;
       }
-      Stage named = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
-      if (named != null) {
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(),
-            "RUN --mount with from=" + ref + " is not supported: StageBuild builds each stage in its"
-                + " own pod and cannot mount the files of stage \"" + named.name + "\"; use COPY --from="
-                + ref + " <path> <dir> before this RUN instead"));
+      Stage producer = isInteger(ref) || table.byUserName.containsKey(ref.toLowerCase(Locale.ROOT))
+          ? producer(ref, i) : null;
+      if (producer == null) {
+        continue; // an image: refused by KanikoCapabilities
+      }
+      String edit = stageMount(i, f, m, producer);
+      if (edit != null) {
+        edits.add(new Instruction.Edit(f.span(), edit));
       }
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * {@code RUN --mount=type=bind,from=<stage>}: kaniko skips it, but mounts from the build context.
+   * The producer's pod exports the mount's source and leaves it as the directory
+   * {@code mounts/<producer>/} of the context; the mount is written as a context bind mount of
+   * that directory, at the same target. Kaniko copies it in for the command and removes it after,
+   * so nothing of it ends in the layer. Returns the new flag text, or null when refused.
+   */
+  private String stageMount(Instruction i, Flag f, MountSpec m, Stage producer) {
+    if (isAncestor(producer, stage)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount with from="
+          + m.from() + " is not supported: stage \"" + producer.name + "\" is built FROM by this stage, in the"
+          + " same pod, and kaniko cannot mount a stage; use COPY --from=" + m.from() + " <path> <dir> before"
+          + " this RUN instead"));
+      return null;
+    }
+    String written = i.logical().substring(f.span().start(), f.span().end());
+    if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+          + ": StageBuild rewrites a bind mount from a stage and needs it written without quotes or escape"
+          + " characters"));
+      return null;
+    }
+    String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
+    String value = source.indexOf('$') >= 0 ? expandedRef(i, source, "--mount source=" + source) : source;
+    if (value == null) {
+      return null;
+    }
+    String path = Paths.cleanAbsolute(value);
+    String live = Paths.liveOnly(path);
+    if (live != null || value.indexOf('$') >= 0 || path.indexOf(',') >= 0 || path.indexOf('"') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount from="
+          + m.from() + ",source=" + source + " is not supported: " + (live != null ? live + " in a running stage"
+              + " pod is not the image's, so StageBuild cannot export it"
+              : "StageBuild cannot write that path into the rewritten mount") + "; mount another path"));
+      return null;
+    }
+    stage.copies.add(new Stage.Copy(producer, List.of(path), i.line()));
+    stage.mountsFrom.add(producer);
+    String dir = PodAssembler.mountDirectory(producer.name) + (path.equals("/") ? "" : path);
+    return "--mount=" + withoutField(MountSpec.parse(m.with("source", dir)), "from");
   }
 
   private static String withoutField(MountSpec m, String key) {

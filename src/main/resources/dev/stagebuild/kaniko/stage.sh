@@ -119,8 +119,15 @@ keep() {
     fi
   done
   if [ -d "$out$real" ] && [ ! -L "$out$real" ] && [ -d "$root$real" ] && [ ! -L "$root$real" ]; then
-    # made above as the parent of an earlier export: add what is in it
-    cp -a "$root$real/." "$out$real/"
+    # made by an earlier export (as its parent, or the same tree): add what is not there yet
+    for entry in "$root$real"/* "$root$real"/.*; do
+      name=${entry##*/}
+      case $name in
+        . | ..) continue ;;
+      esac
+      [ -e "$entry" ] || [ -L "$entry" ] || continue
+      keep "$real/$name"
+    done
   elif [ ! -e "$out$real" ] && [ ! -L "$out$real" ]; then
     cp -a "$root$real" "$out$real"
   fi
@@ -263,7 +270,15 @@ if [ -s "$exports" ]; then
     set -- ./.stagebuild-nothing-exported
   fi
   tar -c -f "$archive" -C "$out" "$@"
-  rm -rf "$out"
+  if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
+    # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
+    # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
+    mkdir -p "$ctx/mounts"
+    rm -rf "$ctx/mounts/$SB_POD"
+    mv "$out" "$ctx/mounts/$SB_POD"
+  else
+    rm -rf "$out"
+  fi
   # A retried pod replaces what an earlier attempt left.
   mv -f "$archive" "$ctx/from/$SB_POD.tar"
 fi

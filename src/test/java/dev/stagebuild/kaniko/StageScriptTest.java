@@ -334,6 +334,36 @@ class StageScriptTest {
   }
 
   @Test
+  void aMountedPodAlsoLeavesItsExportsAsAContextDirectory() throws Exception {
+    PodPlan mounted = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(),
+        List.of("/app/bin", "/usr/lib/libx.so"), false, false, true);
+    Run run = run(mounted, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path dir = workspace.resolve("context/mounts/build");
+    assertThat(dir.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(mode(dir.resolve("app/bin/tool"))).isEqualTo("rwxr-x--x");
+    assertThat(Files.readSymbolicLink(dir.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
+    assertThat(dir.resolve("usr/lib/libx.so")).hasContent("libx");
+    assertThat(from("build").resolve("app/bin/tool")).hasContent("tool");
+    // a retry replaces it; a pod nobody mounts from leaves no directory
+    assertThat(run(mounted, Map.of()).result().exit()).isZero();
+    assertThat(dir.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(run(podPlan("other", false, List.of("/app/bin")), Map.of()).result().exit()).isZero();
+    assertThat(workspace.resolve("context/mounts/other")).doesNotExist();
+  }
+
+  @Test
+  void overlappingExportsWithSymlinksMerge() throws Exception {
+    // a tree and a path inside it (a consumer copies /app, another mounts /app/bin)
+    Run run = run(podPlan("build", false, List.of("/app", "/app/bin", "/app/bin/rel")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path got = from("build");
+    assertThat(Files.readSymbolicLink(got.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
+    assertThat(got.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(got.resolve("app/conf/settings.ini")).hasContent("k=v");
+  }
+
+  @Test
   void liveOnlyPathsByNameAreRefused() throws Exception {
     liveOnlyPaths();
     for (String path : List.of("/proc/1", "/etc/hosts", "/kaniko", "/busybox/live", "/dev")) {

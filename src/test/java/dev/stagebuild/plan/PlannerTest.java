@@ -519,14 +519,12 @@ class PlannerTest {
     }
 
     @Test
-    void runMountFromStageIsUnsupported() {
-      DockerfileException e = error(df("FROM golang AS gen", "FROM alpine",
+    void runMountFromAnAncestorIsUnsupported() {
+      DockerfileException e = error(df("FROM golang AS gen", "FROM gen",
           "RUN --mount=type=bind,from=gen,source=/out,target=/in cp /in/x /x"));
       assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
       assertThat(e.line()).isEqualTo(3);
       assertThat(e.detail()).startsWith("RUN --mount with from=gen is not supported:").contains("use COPY --from");
-      assertThat(error(df("FROM golang AS gen", "FROM alpine",
-          "RUN --mount=from=GEN,target=/in,type=cache x")).kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
     }
 
     @Test
@@ -635,6 +633,32 @@ class PlannerTest {
       assertThat(pod.usesContext()).isTrue();
       assertThat(error(df("FROM alpine", "RUN --mount=type=bind,\"source=a\",target=/a x")).detail())
           .contains("without quotes or escape characters");
+    }
+
+    @Test
+    void bindMountFromAStageBecomesAContextMountOfItsExports() {
+      BuildPlan p = plan(df("FROM golang AS gen", "RUN make", "FROM alpine AS tools", "FROM alpine AS app",
+          "ARG D=/out", "RUN --mount=type=bind,from=gen,source=$D/../out/bin,target=/in,rw cp /in/x /x",
+          "RUN --mount=from=1,target=/all ls /all", "FROM app",
+          "RUN --mount=type=bind,from=GEN,target=/g,readonly --mount=type=cache,target=/c true"));
+      assertThat(lines(p.pod("stage-3"))).contains(
+          "RUN --mount=type=bind,source=mounts/gen/out/bin,target=/in,rw cp /in/x /x",
+          "RUN --mount=target=/all,source=mounts/tools ls /all",
+          "RUN --mount=type=bind,target=/g,readonly,source=mounts/gen --mount=type=cache,target=/c true");
+      assertThat(p.pod("gen").exports()).containsExactly("/", "/out/bin");
+      assertThat(p.pod("gen").mounted()).isTrue();
+      assertThat(p.pod("tools").exports()).containsExactly("/");
+      assertThat(p.pod("tools").mounted()).isTrue();
+      assertThat(p.pod("stage-3").mounted()).isFalse();
+      assertThat(p.pod("stage-3").dependsOn()).containsExactly("gen", "tools");
+      // no stand-in: the mounts read context directories
+      assertThat(p.pod("stage-3").dockerfile()).doesNotContain("FROM scratch");
+      // what kaniko gets is a bind mount from the context, which it supports
+      for (PodPlan pod : p.pods()) {
+        assertThat(pod.dockerfile()).doesNotContain("from=gen").doesNotContain("from=GEN");
+      }
+      assertThat(refused("RUN --mount=type=bind,from=b,source=/proc/self,target=/p true").detail())
+          .contains("/proc in a running stage pod is not the image's");
     }
 
     @Test

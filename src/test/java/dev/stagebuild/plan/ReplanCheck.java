@@ -22,7 +22,10 @@ final class ReplanCheck {
   static void assertStable(BuildPlan plan, Map<String, String> buildArgs) {
     for (PodPlan pod : plan.pods()) {
       BuildPlan again = Planner.plan(pod.dockerfile(), buildArgs, pod.target());
-      assertThat(again.pods()).as("pods when replanning pod %s", pod.name()).hasSize(pod.dependsOn().size() + 1);
+      // a producer the pod only bind-mounts from has no stand-in: its mount reads a context directory
+      int standIns = (int) pod.dockerfile().lines().filter(l -> l.startsWith("# stagebuild: the files of stage"))
+          .count();
+      assertThat(again.pods()).as("pods when replanning pod %s", pod.name()).hasSize(standIns + 1);
       PodPlan same = again.pod(pod.target());
       for (PodPlan standIn : again.pods()) {
         if (standIn != same) {
@@ -34,7 +37,7 @@ final class ReplanCheck {
         }
       }
       assertThat(same.stages()).as("chain of pod %s", pod.name()).isEqualTo(pod.stages());
-      assertThat(same.dependsOn()).as("dependencies of pod %s", pod.name()).hasSameSizeAs(pod.dependsOn());
+      assertThat(same.dependsOn()).as("dependencies of pod %s", pod.name()).hasSize(standIns);
       assertThat(normalized(same.dockerfile())).as("instructions of pod %s", pod.name())
           .isEqualTo(normalized(pod.dockerfile()));
     }
