@@ -35,6 +35,10 @@ public class StageBuildSpec {
   @JsonPropertyDescription("Per-stage settings, by stage name: resources, nodeSelector, tolerations, timeoutSeconds.")
   public List<StageSettings> stages = new ArrayList<>();
 
+  @Size(max = 64)
+  @JsonPropertyDescription("Build secrets: each maps the id a RUN --mount=type=secret names to a key of a Secret. The value is mounted only into the pods whose stages use it and is never written to the plan, the status or the image.")
+  public List<BuildSecret> secrets;
+
   @JsonPropertyDescription("The volume shared by the build's pods: the context and the files stages hand to each other.")
   public Workspace workspace;
 

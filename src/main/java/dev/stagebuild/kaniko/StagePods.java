@@ -47,6 +47,16 @@ final class StagePods {
       mounts.add(PodParts.mount("docker-config", InPod.DOCKER_CONFIG, true));
     }
 
+    for (int n : BuildSecrets.used(spec, pod)) {
+      // Only the key the pod's Dockerfile reads, and only in the pods whose stages mount it.
+      volumes.add(new VolumeBuilder().withName(BuildSecrets.volume(n))
+          .withNewSecret().withSecretName(spec.secrets.get(n).secretRef.name).withDefaultMode(0400)
+            .addNewItem().withKey(spec.secrets.get(n).key).withPath(BuildSecrets.FILE).endItem()
+          .endSecret()
+          .build());
+      mounts.add(PodParts.mount(BuildSecrets.volume(n), BuildSecrets.dir(n), true));
+    }
+
     StageSettings stage = PodParts.settingsFor(sb, pod.target());
     ContainerBuilder container = new ContainerBuilder()
         .withName(KanikoResources.STAGE_CONTAINER)

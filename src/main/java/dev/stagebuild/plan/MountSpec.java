@@ -11,6 +11,46 @@ import java.util.Locale;
  */
 record MountSpec(String type, String from, String source, List<String[]> fields) {
 
+  /** The value of a field (the last one of that key; "" for a bare key), or null without one. */
+  String field(String... keys) {
+    String found = null;
+    for (String[] f : fields) {
+      for (String k : keys) {
+        if (f[0].equals(k)) {
+          found = f[1] == null ? "" : f[1];
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The id of a secret mount as BuildKit and kaniko read it: {@code id=}, else the file name of
+   * the target; null when there is neither.
+   */
+  String secretId() {
+    String id = field("id");
+    if (id != null && !id.isEmpty()) {
+      return id;
+    }
+    String target = field("target", "dst", "destination");
+    if (target == null) {
+      return null;
+    }
+    String t = target;
+    while (t.endsWith("/")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    String base = t.substring(t.lastIndexOf('/') + 1);
+    return base.isEmpty() || base.equals(".") ? null : base;
+  }
+
+  /** Whether a secret mount fails without its secret: {@code required} or {@code required=true}. */
+  boolean required() {
+    String r = field("required");
+    return r != null && (r.isEmpty() || r.equalsIgnoreCase("true"));
+  }
+
   /** The field keys BuildKit reads as the source path. */
   static boolean isSourceKey(String key) {
     return key.equals("source") || key.equals("src");

@@ -3,8 +3,12 @@ package dev.stagebuild.plan;
 import dev.stagebuild.dockerfile.Dockerfile;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.api.BuildSecret;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Plans the build of a multi-stage Dockerfile as pods: parses it, finds the stages the target
@@ -24,6 +28,25 @@ public final class Planner {
    * @param target the stage to build; null or blank for the last one
    */
   public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target) {
+    return plan(dockerfile, buildArgs, target, null);
+  }
+
+  /** The ids of spec.secrets. */
+  public static Set<String> secretIds(List<BuildSecret> secrets) {
+    Set<String> ids = new HashSet<>();
+    if (secrets != null) {
+      secrets.stream().filter(s -> s != null && s.id != null).forEach(s -> ids.add(s.id));
+    }
+    return ids;
+  }
+
+  /**
+   * @param secretIds the build secrets the StageBuild maps (spec.secrets); a {@code RUN
+   *     --mount=type=secret} whose id is not among them (and that is not {@code required=false}) is
+   *     an INVALID_SPEC error. Null: not checked (a Dockerfile planned on its own).
+   */
+  public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target,
+      Set<String> secretIds) {
     Dockerfile parsed = DockerfileParser.parse(dockerfile);
     Map<String, String> args = new HashMap<>();
     if (buildArgs != null) {
@@ -34,6 +57,7 @@ public final class Planner {
       });
     }
     StageTable table = StageTable.of(parsed, args, target);
+    table.secretIds = secretIds;
     Stage targetStage = table.target(target);
     StageAnalyzer.analyze(table);
     return PodAssembler.assemble(table, targetStage);

@@ -383,6 +383,10 @@ final class StageAnalyzer {
     List<Instruction.Edit> edits = new ArrayList<>();
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
+      if (m.type().equals("secret")) {
+        secret(i, m);
+        continue;
+      }
       boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
       if (fromContext) {
         if (m.type().equals("bind")) {
@@ -478,6 +482,31 @@ final class StageAnalyzer {
     stage.mountsFrom.add(producer);
     String dir = PodAssembler.mountDirectory(producer.name) + (path.equals("/") ? "" : path);
     return "--mount=" + withoutField(MountSpec.parse(m.with("source", dir)), "from");
+  }
+
+  /**
+   * A secret mount reads a build secret kaniko gets as {@code --secret id=...}: the id must be
+   * written out (the pod is given the secrets its Dockerfile names), and mapped in spec.secrets
+   * unless the mount says {@code required=false}.
+   */
+  private void secret(Instruction i, MountSpec m) {
+    String id = m.secretId();
+    if (id == null || id.indexOf('$') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=secret"
+          + " needs its id written out (id=<id>, without variables): StageBuild gives each pod the secrets"
+          + " its Dockerfile names"));
+      return;
+    }
+    if (table.secretIds == null || table.secretIds.contains(id)) {
+      return;
+    }
+    if (m.field("required") != null && !m.required()) {
+      return; // BuildKit and kaniko skip the mount
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_SPEC, i.line(), "RUN --mount=type=secret"
+        + " with id " + id + ": spec.secrets has no secret with id " + id + "; add {id: " + id + ", secretRef:"
+        + " {name: <Secret>}, key: <key>} to spec.secrets, or write required=false on the mount if the build"
+        + " does without it"));
   }
 
   private static String withoutField(MountSpec m, String key) {

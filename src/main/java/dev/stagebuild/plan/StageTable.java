@@ -29,6 +29,8 @@ final class StageTable {
   final Map<String, Stage> byUserName = new HashMap<>();
   final Scope global = Scope.global();
   final Map<String, String> buildArgs;
+  /** spec.secrets' ids; null when secret mounts are not checked. */
+  java.util.Set<String> secretIds;
 
   private StageTable(Dockerfile dockerfile, Map<String, String> buildArgs) {
     this.dockerfile = dockerfile;

@@ -111,7 +111,8 @@ final class PlanResolver {
       args.put(a.name, a.value == null ? "" : a.value);
     }
     String target = sb.getSpec().target;
-    return Planner.plan(dockerfile, args, target == null || target.isBlank() ? null : target);
+    return Planner.plan(dockerfile, args, target == null || target.isBlank() ? null : target,
+        Planner.secretIds(sb.getSpec().secrets));
   }
 
   private String dockerfilePath() {

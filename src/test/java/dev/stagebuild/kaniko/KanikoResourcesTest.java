@@ -237,6 +237,32 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void buildSecretsOnlyInThePodsThatMountThem() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("npm", "creds", "npm-token"),
+        new dev.stagebuild.api.BuildSecret("unused", "other", "x"));
+    PodPlan using = new PodPlan("build", List.of("build"), "build",
+        "FROM node AS build\nRUN --mount=type=secret,id=npm,env=NPM_TOKEN npm ci\n", List.of(), List.of("/out"),
+        false, false);
+    Pod pod = resources.stagePod(sb, "2", plan, using, 1, null);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getArgs()).contains("--secret=id=npm,src=/kaniko/stagebuild/secrets/0/value")
+        .noneMatch(a -> a.contains("unused"));
+    var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("build-secret-0")).findFirst()
+        .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("creds");
+    assertThat(volume.getSecret().getItems()).singleElement()
+        .satisfies(i -> assertThat(i.getKey() + "->" + i.getPath()).isEqualTo("npm-token->value"));
+    assertThat(mounts(c).get("build-secret-0").getMountPath()).isEqualTo("/kaniko/stagebuild/secrets/0");
+    assertThat(mounts(c).get("build-secret-0").getReadOnly()).isTrue();
+    assertThat(pod.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("build-secret-1"));
+    // a pod whose Dockerfile mounts no secret gets none
+    Pod other = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(other.getSpec().getVolumes()).noneMatch(v -> v.getName().startsWith("build-secret"));
+    assertThat(other.getSpec().getContainers().get(0).getArgs()).noneMatch(a -> a.startsWith("--secret"));
+  }
+
+  @Test
   void insecureCacheAndUserArgs() {
     StageBuild sb = Fixtures.sb("hellogo");
     sb.getSpec().output.image = "localhost:5000/team/app@sha256:" + "a".repeat(64);

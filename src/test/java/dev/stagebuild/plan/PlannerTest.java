@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stagebuild.dockerfile.DockerfileException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -659,6 +660,36 @@ class PlannerTest {
       }
       assertThat(refused("RUN --mount=type=bind,from=b,source=/proc/self,target=/p true").detail())
           .contains("/proc in a running stage pod is not the image's");
+    }
+
+    @Test
+    void secretMountNeedsAMappedSecret() {
+      String d = df("FROM alpine", "RUN true", "RUN --mount=type=secret,id=npm-token,env=T make",
+          "RUN --mount=type=secret,target=/run/secrets/gh make", "RUN --mount=type=secret,id=opt,required=false make");
+      DockerfileException e = withSecrets(d, Set.of("gh"));
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.INVALID_SPEC);
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.detail()).startsWith("RUN --mount=type=secret with id npm-token: spec.secrets has no secret with"
+          + " id npm-token").contains("required=false");
+      // the id of a mount without id= is the target's file name, as in BuildKit and kaniko
+      assertThat(withSecrets(d, Set.of("npm-token")).detail()).contains("with id gh");
+      assertThat(Planner.plan(d, Map.of(), null, Set.of("npm-token", "gh")).pods()).hasSize(1);
+      // required (bare or =true) is checked too; a Dockerfile planned on its own is not
+      assertThat(withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required make"), Set.of()).line())
+          .isEqualTo(2);
+      assertThat(plan(d).pods()).hasSize(1);
+      assertThat(withSecrets(df("FROM alpine", "ARG ID=x", "RUN --mount=type=secret,id=$ID make"), Set.of("x")).detail())
+          .contains("needs its id written out");
+      assertThat(SecretMounts.ids(d)).containsExactly("gh", "npm-token", "opt");
+    }
+
+    DockerfileException withSecrets(String d, Set<String> secrets) {
+      try {
+        Planner.plan(d, Map.of(), null, secrets);
+      } catch (DockerfileException e) {
+        return e;
+      }
+      throw new AssertionError("expected a DockerfileException");
     }
 
     @Test

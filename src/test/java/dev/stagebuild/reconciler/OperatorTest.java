@@ -320,7 +320,9 @@ class OperatorTest {
     StageBuild target = inline("badtarget", "FROM alpine AS build\nFROM alpine\n");
     target.getSpec().target = "tset";
     create(target);
-    StageBuild unknownStage = inline("unknownstage", "FROM alpine\nCOPY --from=later /app /app\nFROM alpine AS later\n");
+    // a later stage is fine (as in BuildKit), a cycle is not
+    StageBuild unknownStage = inline("unknownstage",
+        "FROM alpine AS a\nCOPY --from=later /app /app\nFROM alpine AS later\nCOPY --from=a /x /x\n");
     create(unknownStage);
     StageBuild secret = inline("nosecret", "FROM alpine\n");
     secret.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
@@ -340,6 +342,22 @@ class OperatorTest {
     assertThat(message(noSecret)).contains("regcred", NS);
     assertThat(condition(awaitFinished("fine"), "Succeeded")).isEqualTo("True");
     assertThat(podNames()).containsExactly("fine-1-stage-0");
+  }
+
+  @Test
+  void aMissingBuildSecretWaitsAndFailsLikeThePushSecret() {
+    StageBuild sb = inline("nobuildsecret", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
+    sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("tok", "npm-creds", "token"));
+    create(sb);
+    StageBuild unmapped = inline("unmapped", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
+    create(unmapped);
+    StageBuild done = awaitFinished("nobuildsecret");
+    assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
+    assertThat(message(done)).contains("npm-creds", "spec.secrets[0]", NS);
+    StageBuild invalid = awaitFinished("unmapped");
+    assertThat(reason(invalid, "Succeeded")).isEqualTo("InvalidSpec");
+    assertThat(message(invalid)).contains("line 2", "id tok");
+    assertThat(podNames()).noneMatch(n -> n.startsWith("nobuildsecret-") || n.startsWith("unmapped-"));
   }
 
   @Test

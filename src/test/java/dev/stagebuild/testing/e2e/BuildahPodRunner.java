@@ -525,6 +525,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     boolean noPush = false;
     boolean insecurePush = false;
     boolean insecurePull = false;
+    List<String> secrets = new ArrayList<>();
     for (String a : args) {
       String flag = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
       String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
@@ -551,6 +552,14 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         case "--materialize" -> isTrue(a, value);
         case "--insecure", "--skip-tls-verify" -> insecurePush |= isTrue(a, value);
         case "--insecure-pull", "--skip-tls-verify-pull" -> insecurePull |= isTrue(a, value);
+        case "--secret" -> {
+          // kaniko: id=<id>,src=<file in the pod>; buildah reads the same flag
+          if (value == null || !value.matches("id=[A-Za-z0-9._-]+,src=/[^,]+")) {
+            throw new Refused("executor argument " + a + " (only --secret=id=<id>,src=<absolute file>)");
+          }
+          String src = value.substring(value.indexOf(",src=") + 5);
+          secrets.add(value.substring(0, value.indexOf(",src=")) + ",src=" + view.local(src));
+        }
         default -> throw new Refused("executor argument " + a + " (unknown to the runner)");
       }
     }
@@ -573,6 +582,9 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     }
     for (String b : buildArgs) {
       bud.addAll(List.of("--build-arg", b));
+    }
+    for (String s : secrets) {
+      bud.addAll(List.of("--secret", s));
     }
     if (Files.isRegularFile(authFile)) {
       bud.addAll(List.of("--authfile", authFile.toString()));
