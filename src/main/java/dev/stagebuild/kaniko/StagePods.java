@@ -21,6 +21,7 @@ import java.util.Map;
 final class StagePods {
   static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
   static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
+  static final String MOUNT_CACHE_VOLUME = "mount-cache";
 
   private StagePods() {}
 
@@ -55,6 +56,17 @@ final class StagePods {
           .endSecret()
           .build());
       mounts.add(PodParts.mount(BuildSecrets.volume(n), BuildSecrets.dir(n), true));
+    }
+
+    if (spec.executor != null && spec.executor.mountCache != null && spec.executor.mountCache.claimName != null
+        && !spec.executor.mountCache.claimName.isBlank()) {
+      // kaniko moves a cache directory into the RUN's target and back (copying across devices):
+      // each stage pod has its own sub-directory, so that pods running at once never share one
+      volumes.add(new VolumeBuilder().withName(MOUNT_CACHE_VOLUME)
+          .withNewPersistentVolumeClaim().withClaimName(spec.executor.mountCache.claimName).endPersistentVolumeClaim()
+          .build());
+      mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(MOUNT_CACHE_VOLUME)
+          .withMountPath(InPod.MOUNT_CACHES).withSubPath(pod.name()).build());
     }
 
     StageSettings stage = PodParts.settingsFor(sb, pod.target());

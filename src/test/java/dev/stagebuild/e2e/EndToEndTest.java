@@ -175,6 +175,34 @@ class EndToEndTest extends E2eTestBase {
     }
   }
 
+  /** RUN --mount=type=cache: empty in each pod, kept across builds with spec.executor.mountCache. */
+  @Test
+  void cacheMountsPersistAcrossBuildsOnlyWithTheMountCacheVolume() throws Exception {
+    String dockerfile = env.substitute("FROM @BASE@\n"
+        + "RUN --mount=type=cache,target=/c sh -c 'n=$(cat /c/n 2>/dev/null || echo 0); echo $((n+1)) > /c/n;"
+        + " echo $n > /seen'\n");
+    List<String> seen = new java.util.ArrayList<>();
+    for (String name : List.of("cache-a", "cache-b", "cache-none")) {
+      StageBuild sb = cluster.stageBuild(name);
+      sb.getSpec().dockerfile = new DockerfileSpec();
+      sb.getSpec().dockerfile.inline = dockerfile;
+      if (!name.equals("cache-none")) {
+        sb.getSpec().executor = new Executor();
+        sb.getSpec().executor.mountCache = new dev.stagebuild.api.MountCache();
+        sb.getSpec().executor.mountCache.claimName = "shared-build-cache";
+      }
+      StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+      assertThat(condition(done, "Succeeded")).as(cluster.explain(done)).isEqualTo("True");
+      try (var m = env.buildah().mount(cluster.pull(done.getStatus().output.imageRef))) {
+        seen.add(java.nio.file.Files.readString(m.root().resolve("seen")).strip());
+        // the cache's contents are not in the image
+        assertThat(m.root().resolve("c/n")).doesNotExist();
+      }
+    }
+    // the second build found what the first left; a pod without the volume starts empty
+    assertThat(seen).containsExactly("0", "1", "0");
+  }
+
   @Test
   void aPodDockerfileWithWhatKanikoIgnoresIsRefusedByTheRunner() {
     // the planner never writes one: a plan ConfigMap written by hand stands in for a planner bug

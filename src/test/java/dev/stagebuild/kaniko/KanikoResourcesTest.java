@@ -237,6 +237,24 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void mountCacheVolumeHoldsEachPodsCachesApart() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getVolumes())
+        .noneMatch(v -> v.getName().equals("mount-cache"));
+    sb.getSpec().executor = new dev.stagebuild.api.Executor();
+    sb.getSpec().executor.mountCache = new dev.stagebuild.api.MountCache();
+    sb.getSpec().executor.mountCache.claimName = "go-cache";
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("mount-cache");
+      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("go-cache");
+    });
+    VolumeMount m = mounts(pod.getSpec().getContainers().get(0)).get("mount-cache");
+    assertThat(m.getMountPath()).isEqualTo("/kaniko/caches");
+    assertThat(m.getSubPath()).isEqualTo("build");
+  }
+
+  @Test
   void buildSecretsOnlyInThePodsThatMountThem() {
     StageBuild sb = Fixtures.sb("hellogo");
     sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("npm", "creds", "npm-token"),

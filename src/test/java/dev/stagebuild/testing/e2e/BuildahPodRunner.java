@@ -74,7 +74,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       "activeDeadlineSeconds", "nodeName");
   static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "volumeMounts",
       "terminationMessagePath", "terminationMessagePolicy", "resources");
-  static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly");
+  static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly", "subPath");
   static final Set<String> KEYED_VOLUME_FIELDS = Set.of("secretName", "items", "defaultMode", "optional");
 
   /** Stage pod environment: name → how it is mapped. */
@@ -262,7 +262,15 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       if (v == null) {
         throw new Refused("volume mount " + m.getName() + " has no volume");
       }
-      mounts.put(m.getMountPath(), volume(ns, v, podDir));
+      Path local = volume(ns, v, podDir);
+      if (m.getSubPath() != null) {
+        if (v.getPersistentVolumeClaim() == null || !m.getSubPath().matches("[a-z0-9][a-z0-9._-]*")) {
+          throw new Refused("volume mount " + m.getName() + " with subPath " + m.getSubPath()
+              + " (only a plain name on a PVC)");
+        }
+        local = Files.createDirectories(local.resolve(m.getSubPath()));
+      }
+      mounts.put(m.getMountPath(), local);
     }
     return mounts;
   }
@@ -592,7 +600,13 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     bud.add(context.toString());
     long start = System.nanoTime();
     Buildah buildah = env.buildah();
-    Proc.Result r = buildah.run(bud, log, timeout);
+    // As in kaniko, RUN --mount=type=cache directories live in /kaniko/caches: empty for each pod,
+    // unless a volume is mounted there. buildah keeps them under $TMPDIR/buildah-cache-<uid>.
+    Map<String, String> budEnv = new LinkedHashMap<>(buildah.env());
+    Path caches = view.local("/kaniko/caches");
+    Files.createDirectories(caches);
+    budEnv.put("TMPDIR", caches.toString());
+    Proc.Result r = Proc.run(buildah.command(bud), budEnv, null, log, timeout);
     String image = Files.exists(iidFile) ? Files.readString(iidFile).strip() : null;
     if (r.exit() != 0 || image == null) {
       calls.add(new ExecutorCall(podName, args, bud, r.exit(), Duration.ofNanos(System.nanoTime() - start)));
