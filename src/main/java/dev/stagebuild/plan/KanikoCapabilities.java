@@ -25,6 +25,7 @@ import java.util.Set;
  *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
  *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
  *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources.
+ *   <li>{@code pkg/commands/healthcheck.go}: {@code --start-interval} is not carried into the image.
  *   <li>{@code pkg/config/featureflags.go}: heredoc bodies of COPY/ADD are expanded only with
  *       {@code FF_KANIKO_EXPAND_HEREDOC}, which every stage pod sets.
  * </ul>
@@ -53,6 +54,9 @@ public final class KanikoCapabilities {
     return switch (i.keyword()) {
       case "RUN" -> run(i, stageMountsAllowed, stageNames);
       case "COPY", "ADD" -> copy(i);
+      case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "
+          + KANIKO + " drops it from the image config (pkg/commands/healthcheck.go keeps interval, timeout,"
+          + " start-period and retries); remove it");
       default -> Optional.empty();
     };
   }

@@ -618,6 +618,13 @@ class PlannerTest {
     }
 
     @Test
+    void healthcheckStartInterval() {
+      assertThat(refused("HEALTHCHECK --interval=5s --start-interval=1s CMD true").detail())
+          .startsWith("HEALTHCHECK --start-interval is not supported: kaniko v1.28.3 drops it");
+      assertThat(plan(df("FROM alpine", "HEALTHCHECK --interval=5s --start-period=3s CMD true")).pods()).hasSize(1);
+    }
+
+    @Test
     void refusalsInAStageTheTargetDoesNotNeedDoNotStopThePlan() {
       assertThat(Planner.plan(df("FROM a AS x", "RUN --network=none y", "FROM c AS t"), null, "t").pods())
           .hasSize(1);
