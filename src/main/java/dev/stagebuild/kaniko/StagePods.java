@@ -21,6 +21,7 @@ import java.util.Map;
 final class StagePods {
   static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
   static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
+  static final String RUN_MOUNT_BIND = "FF_KANIKO_RUN_MOUNT_BIND";
   static final String MOUNT_CACHE_VOLUME = "mount-cache";
 
   private StagePods() {}
@@ -119,6 +120,9 @@ final class StagePods {
     // kaniko v1.28.3 does that only with this flag (pkg/commands/copy.go reads it only for such a
     // heredoc: a quoted delimiter stays literal either way).
     env.add(PodParts.env(EXPAND_HEREDOC, "true"));
+    // Context bind mounts (RUN --mount=type=bind, and the planner's rewrite of a bind mount from a
+    // stage) need it; on by default in v1.28.3, set so that an overriding image cannot differ.
+    env.add(PodParts.env(RUN_MOUNT_BIND, "true"));
     return env;
   }
 }

@@ -176,16 +176,17 @@ class KanikoResourcesTest {
         "--target=build",
         "--no-push",
         "--materialize");
-    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "SB_WORKSPACE", "/kaniko/stagebuild/workspace",
-        "SB_PLAN", "/kaniko/stagebuild/plan",
-        "SB_POD", "build",
-        "SB_ROOT", "/",
-        "SB_EXECUTOR", "/kaniko/executor",
-        "SB_TERMINATION_LOG", "/dev/termination-log",
-        "SB_FINAL", "false",
-        "DOCKER_CONFIG", "/kaniko/.docker",
-        "FF_KANIKO_COPY_AS_ROOT", "true", "FF_KANIKO_EXPAND_HEREDOC", "true"));
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        Map.entry("SB_WORKSPACE", "/kaniko/stagebuild/workspace"),
+        Map.entry("SB_PLAN", "/kaniko/stagebuild/plan"),
+        Map.entry("SB_POD", "build"),
+        Map.entry("SB_ROOT", "/"),
+        Map.entry("SB_EXECUTOR", "/kaniko/executor"),
+        Map.entry("SB_TERMINATION_LOG", "/dev/termination-log"),
+        Map.entry("SB_FINAL", "false"),
+        Map.entry("DOCKER_CONFIG", "/kaniko/.docker"),
+        Map.entry("FF_KANIKO_COPY_AS_ROOT", "true"), Map.entry("FF_KANIKO_EXPAND_HEREDOC", "true"),
+        Map.entry("FF_KANIKO_RUN_MOUNT_BIND", "true")));
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();

@@ -84,14 +84,15 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       Map.entry("DOCKER_CONFIG", EnvKind.PATH), Map.entry("SB_POD", EnvKind.VALUE),
       Map.entry("SB_FINAL", EnvKind.VALUE), Map.entry("SB_ROOT", EnvKind.ROOT),
       Map.entry("SB_EXECUTOR", EnvKind.EXECUTOR), Map.entry("FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT),
-      Map.entry("FF_KANIKO_EXPAND_HEREDOC", EnvKind.EXPAND_HEREDOC));
+      Map.entry("FF_KANIKO_EXPAND_HEREDOC", EnvKind.EXPAND_HEREDOC),
+      Map.entry("FF_KANIKO_RUN_MOUNT_BIND", EnvKind.RUN_MOUNT_BIND));
   static final Map<String, EnvKind> SOURCE_ENV = Map.of(
       "SB_WORKSPACE", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH, "SB_SOURCE_DIR", EnvKind.PATH,
       "SB_GIT_SECRET", EnvKind.PATH, "SB_SOURCE_KIND", EnvKind.VALUE, "SB_GIT_URL", EnvKind.VALUE,
       "SB_GIT_REVISION", EnvKind.VALUE, "SB_CONTEXT_DIR", EnvKind.VALUE, "SB_DOCKERFILE", EnvKind.VALUE,
       "SB_PRINT_DOCKERFILE", EnvKind.VALUE);
 
-  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC }
+  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC, RUN_MOUNT_BIND }
 
   private static final ObjectMapper FIELDS = new ObjectMapper()
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
@@ -386,6 +387,14 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
           if (!value.equals("true")) {
             throw new Refused("FF_KANIKO_COPY_AS_ROOT=" + value + ": buildah always copies context files as"
                 + " 0:0, which is kaniko's behaviour only with the flag set to true");
+          }
+          yield value;
+        }
+        case RUN_MOUNT_BIND -> {
+          // buildah always mounts context bind mounts: kaniko only with the flag
+          if (!value.equals("true")) {
+            throw new Refused("FF_KANIKO_RUN_MOUNT_BIND=" + value + ": buildah always mounts RUN --mount=type=bind"
+                + " from the context, kaniko only with the flag set to true");
           }
           yield value;
         }
