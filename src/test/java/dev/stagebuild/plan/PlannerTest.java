@@ -618,6 +618,21 @@ class PlannerTest {
     }
 
     @Test
+    void fromPlatformOnlyForTheTargetPlatform() {
+      assertThat(plan(df("FROM --platform=$BUILDPLATFORM alpine AS b", "FROM --platform=${TARGETPLATFORM} alpine",
+          "FROM --platform=linux/amd64 alpine", "COPY --from=b /x /x")).pods()).hasSize(2);
+      DockerfileException e = error(df("FROM alpine", "FROM --platform=linux/arm64 alpine"));
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.detail()).startsWith("FROM --platform=linux/arm64 (linux/arm64) is not supported: kaniko v1.28.3"
+          + " ignores the flag and pulls the node's platform").contains("TARGETPLATFORM=linux/arm64");
+      assertThat(Planner.plan(df("FROM --platform=linux/arm64 alpine"), Map.of("TARGETPLATFORM", "linux/arm64"), null)
+          .pods()).hasSize(1);
+      // BUILDPLATFORM other than the target: a cross build, which kaniko does not do
+      assertThat(error(df("FROM --platform=$BUILDPLATFORM alpine"), Map.of("TARGETPLATFORM", "linux/arm64"), null)
+          .detail()).contains("is not supported");
+    }
+
+    @Test
     void healthcheckStartInterval() {
       assertThat(refused("HEALTHCHECK --interval=5s --start-interval=1s CMD true").detail())
           .startsWith("HEALTHCHECK --start-interval is not supported: kaniko v1.28.3 drops it");
