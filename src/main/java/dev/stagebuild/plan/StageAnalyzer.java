@@ -243,8 +243,11 @@ final class StageAnalyzer {
         paths.add(path);
         if (Paths.climbs(e.value())) {
           // kaniko joins the source to the stage's directory: a `..` must not leave it
-          replaced.set(k, WordExpander.escapeLiteral(Paths.cleanAbsolute(e.value())
-              + trailing(e.value()), table.escape()));
+          String clamped = Paths.cleanAbsolute(e.value()) + trailing(e.value());
+          if (!writable(i, source, clamped)) {
+            return;
+          }
+          replaced.set(k, WordExpander.escapeLiteral(clamped, table.escape()));
           changed = true;
         }
       }
@@ -257,6 +260,20 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * Whether a cleaned source can be written back as one word: in the shell form white space would
+   * split it (the JSON form keeps it); the refusal is deferred to the stage.
+   */
+  private boolean writable(Instruction i, String source, String cleaned) {
+    if (i.isJson() || cleaned.chars().noneMatch(Character::isWhitespace)) {
+      return true;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+        + source + ": StageBuild writes a source with .. cleaned, and this one has white space; use the JSON"
+        + " form ([\"src\", \"dest\"]) or write the path without .."));
+    return false;
   }
 
   /** A source's trailing {@code /} or {@code /.}, which cleaning drops. */
@@ -313,8 +330,11 @@ final class StageAnalyzer {
       if (Paths.climbs(e.value())) {
         // BuildKit reads a context source against "/": `..` stops at the context root. Written as
         // the value the planner computed, so that the executor cannot take it anywhere else.
-        replaced.set(k, "src/" + WordExpander.escapeLiteral(Paths.clampRelative(
-            Paths.withoutLeadingSlashes(e.value())), table.escape()));
+        String clamped = Paths.clampRelative(Paths.withoutLeadingSlashes(e.value()));
+        if (!writable(i, source, clamped)) {
+          continue;
+        }
+        replaced.set(k, "src/" + WordExpander.escapeLiteral(clamped, table.escape()));
       } else {
         replaced.set(k, "src/" + contextPath(source, parents));
       }

@@ -253,6 +253,10 @@ class PlannerTest {
           "COPY src/q /q", "COPY [\"src/j\", \"/j\"]");
       // no source of the pod's Dockerfile climbs
       assertThat(pod.dockerfile()).doesNotContain("src/..");
+      // white space: the JSON form keeps it in one word, the shell form would split it
+      assertThat(lines(plan(df("FROM alpine", "COPY [\"../my file\", \"/f\"]")).pods().get(0)))
+          .contains("COPY [\"src/my file\", \"/f\"]");
+      assertThat(error(df("FROM alpine", "ARG F=\"../my file\"", "COPY $F /f")).detail()).contains("use the JSON form");
     }
 
     @Test
