@@ -17,7 +17,7 @@ COPY --from=build ${OUT}/app /app
 COPY --from=build --chmod=0644 ["${OUT}/etc/.", "/etc/app/"]
 COPY --from=busybox:1.36 /bin/busybox /bin/busybox
 ADD https://example.com/licenses.tar.gz /licenses/
-COPY --parents src/./docs/*.md /usr/share/doc/
+COPY src/docs/*.md /usr/share/doc/docs/
 COPY <<EOF /etc/app/config.yaml
 listen: :8080
 EOF

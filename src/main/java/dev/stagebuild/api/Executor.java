@@ -17,4 +17,7 @@ public class Executor {
 
   @JsonPropertyDescription("Kaniko's layer cache.")
   public Cache cache;
+
+  @JsonPropertyDescription("Keep RUN --mount=type=cache directories across builds on this volume (default: each pod starts with empty caches).")
+  public MountCache mountCache;
 }

@@ -39,6 +39,10 @@ public class StageBuildSpec {
   @JsonPropertyDescription("A kubernetes.io/dockerconfigjson Secret for pulling base images in the pods that do not push. The pushing pod uses output.pushSecretRef only (give it pull credentials too if its base images need them).")
   public LocalObjectRef pullSecretRef;
 
+  @Size(max = 64)
+  @JsonPropertyDescription("Build secrets: each maps the id a RUN --mount=type=secret names to a key of a Secret. The value is mounted only into the pods whose stages use it and is never written to the plan, the status or the image.")
+  public List<BuildSecret> secrets;
+
   @JsonPropertyDescription("The volume shared by the build's pods: the context and the files stages hand to each other.")
   public Workspace workspace;
 

@@ -23,6 +23,10 @@ final class ExecutorArgs {
         args.add("--build-arg=" + arg.name + "=" + (arg.value == null ? "" : arg.value));
       }
     }
+    for (int n : BuildSecrets.used(spec, pod)) {
+      // kaniko reads the file when a RUN mounts the secret: the value never is an argument
+      args.add("--secret=id=" + spec.secrets.get(n).id + ",src=" + BuildSecrets.dir(n) + "/" + BuildSecrets.FILE);
+    }
     String image = spec.output.image;
     if (pod.isFinal()) {
       args.add("--destination=" + image);

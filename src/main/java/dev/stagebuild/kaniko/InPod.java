@@ -15,6 +15,10 @@ public final class InPod {
   /** The git credentials Secret (git source pod). */
   public static final String GIT_SECRET = BASE + "/git-secret";
   public static final String DIGEST_FILE = BASE + "/digest";
+  /** Where kaniko keeps RUN --mount=type=cache directories (config.KanikoCacheDir). */
+  public static final String MOUNT_CACHES = "/kaniko/caches";
+  /** Build secrets (spec.secrets): {@code <dir>/<index>/value}, passed to kaniko with --secret. */
+  public static final String BUILD_SECRETS = BASE + "/secrets";
   /** Kaniko reads $DOCKER_CONFIG/config.json for registry credentials. */
   public static final String DOCKER_CONFIG = "/kaniko/.docker";
   public static final String EXECUTOR = "/kaniko/executor";

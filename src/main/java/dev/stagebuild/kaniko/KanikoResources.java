@@ -37,6 +37,7 @@ public final class KanikoResources {
   public static final String DOCKERIGNORE_KEY = "dockerignore";
   public static final String DOCKERFILE_SUFFIX = ".Dockerfile";
   public static final String EXPORTS_SUFFIX = ".exports";
+  public static final String MOUNTED_SUFFIX = ".mounted";
   /** The API server refuses a ConfigMap over 1 MiB. */
   static final int MAX_CONFIGMAP_BYTES = Budgets.MAX_CONFIGMAP_BYTES;
 
@@ -111,6 +112,10 @@ public final class KanikoResources {
       checkPodName(pod.name());
       data.put(pod.name() + DOCKERFILE_SUFFIX, pod.dockerfile());
       data.put(pod.name() + EXPORTS_SUFFIX, exportsFile(pod.exports()));
+      if (pod.mounted()) {
+        // stage.sh also leaves the exports as context/mounts/<pod>/ for a consumer's bind mount
+        data.put(pod.name() + MOUNTED_SUFFIX, "true\n");
+      }
     }
     return data;
   }

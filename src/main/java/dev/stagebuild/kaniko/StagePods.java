@@ -20,6 +20,9 @@ import java.util.Map;
 /** A stage pod: Kaniko builds the plan pod's chain, then stage.sh copies its exports out. */
 final class StagePods {
   static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
+  static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
+  static final String RUN_MOUNT_BIND = "FF_KANIKO_RUN_MOUNT_BIND";
+  static final String MOUNT_CACHE_VOLUME = "mount-cache";
 
   private StagePods() {}
 
@@ -46,6 +49,27 @@ final class StagePods {
           .endSecret()
           .build());
       mounts.add(PodParts.mount("docker-config", InPod.DOCKER_CONFIG, true));
+    }
+
+    for (int n : BuildSecrets.used(spec, pod)) {
+      // Only the key the pod's Dockerfile reads, and only in the pods whose stages mount it.
+      volumes.add(new VolumeBuilder().withName(BuildSecrets.volume(n))
+          .withNewSecret().withSecretName(spec.secrets.get(n).secretRef.name).withDefaultMode(0400)
+            .addNewItem().withKey(spec.secrets.get(n).key).withPath(BuildSecrets.FILE).endItem()
+          .endSecret()
+          .build());
+      mounts.add(PodParts.mount(BuildSecrets.volume(n), BuildSecrets.dir(n), true));
+    }
+
+    if (spec.executor != null && spec.executor.mountCache != null && spec.executor.mountCache.claimName != null
+        && !spec.executor.mountCache.claimName.isBlank()) {
+      // kaniko moves a cache directory into the RUN's target and back (copying across devices):
+      // each stage pod has its own sub-directory, so that pods running at once never share one
+      volumes.add(new VolumeBuilder().withName(MOUNT_CACHE_VOLUME)
+          .withNewPersistentVolumeClaim().withClaimName(spec.executor.mountCache.claimName).endPersistentVolumeClaim()
+          .build());
+      mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(MOUNT_CACHE_VOLUME)
+          .withMountPath(InPod.MOUNT_CACHES).withSubPath(pod.name()).build());
     }
 
     StageSettings stage = PodParts.settingsFor(sb, pod.target());
@@ -96,6 +120,13 @@ final class StagePods {
     // Dockerfile reference (and Docker, BuildKit, buildah) make them 0:0 unless --chown says
     // otherwise. The fork has the flag since v1.25.2.
     env.add(PodParts.env(COPY_AS_ROOT, "true"));
+    // BuildKit expands variables in the body of a COPY/ADD heredoc whose delimiter is unquoted;
+    // kaniko v1.28.3 does that only with this flag (pkg/commands/copy.go reads it only for such a
+    // heredoc: a quoted delimiter stays literal either way).
+    env.add(PodParts.env(EXPAND_HEREDOC, "true"));
+    // Context bind mounts (RUN --mount=type=bind, and the planner's rewrite of a bind mount from a
+    // stage) need it; on by default in v1.28.3, set so that an overriding image cannot differ.
+    env.add(PodParts.env(RUN_MOUNT_BIND, "true"));
     return env;
   }
 }

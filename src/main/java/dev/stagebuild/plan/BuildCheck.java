@@ -45,7 +45,7 @@ public final class BuildCheck {
     String target = spec.target == null || spec.target.isBlank() ? null : spec.target;
     Planner.Planned planned;
     try {
-      planned = Planner.planned(dockerfile, args, target, true);
+      planned = Planner.planned(dockerfile, args, target, true, Planner.secretIds(spec.secrets));
     } catch (StackOverflowError e) {
       throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
     }

@@ -1,5 +1,7 @@
 package dev.stagebuild.plan;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -7,11 +9,90 @@ import java.util.Locale;
  * given) and {@code from}. The value is comma-separated {@code key=value} fields, a field may be
  * double-quoted (CSV style, {@code ""} for a quote).
  */
-record MountSpec(String type, String from) {
+record MountSpec(String type, String from, String source, List<String[]> fields) {
+
+  /** The value of a field (the last one of that key; "" for a bare key), or null without one. */
+  String field(String... keys) {
+    String found = null;
+    for (String[] f : fields) {
+      for (String k : keys) {
+        if (f[0].equals(k)) {
+          found = f[1] == null ? "" : f[1];
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The id of a secret mount as BuildKit and kaniko read it: {@code id=}, else the file name of
+   * the target; null when there is neither.
+   */
+  String secretId() {
+    String id = field("id");
+    if (id != null && !id.isEmpty()) {
+      return id;
+    }
+    String target = field("target", "dst", "destination");
+    if (target == null) {
+      return null;
+    }
+    String t = target;
+    while (t.endsWith("/")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    String base = t.substring(t.lastIndexOf('/') + 1);
+    return base.isEmpty() || base.equals(".") ? null : base;
+  }
+
+  /** Whether a secret mount fails without its secret: {@code required} or {@code required=true}. */
+  boolean required() {
+    String r = field("required");
+    return r != null && (r.isEmpty() || r.equalsIgnoreCase("true"));
+  }
+
+  /** The field keys BuildKit reads as the source path. */
+  static boolean isSourceKey(String key) {
+    return key.equals("source") || key.equals("src");
+  }
+
+  /**
+   * The value written back, fields in their order, a field with a comma or a quote in CSV quotes,
+   * the field {@code key} (for "source": any of its spellings) set to {@code value}, added at the
+   * end when there was none.
+   */
+  String with(String key, String value) {
+    List<String> out = new ArrayList<>();
+    boolean done = false;
+    for (String[] f : fields) {
+      boolean match = key.equals("source") ? isSourceKey(f[0]) : f[0].equals(key);
+      if (match) {
+        if (!done) {
+          out.add(csv(key + "=" + value));
+          done = true;
+        }
+        continue;
+      }
+      out.add(csv(f[1] == null ? f[0] : f[0] + "=" + f[1]));
+    }
+    if (!done) {
+      out.add(csv(key + "=" + value));
+    }
+    return String.join(",", out);
+  }
+
+  private static String csv(String field) {
+    if (field.indexOf(',') < 0 && field.indexOf('"') < 0) {
+      return field;
+    }
+    return '"' + field.replace("\"", "\"\"") + '"';
+  }
 
   static MountSpec parse(String value) {
     String type = "bind";
     String from = null;
+    String source = null;
+    List<String[]> fields = new ArrayList<>();
     int i = 0;
     int n = value.length();
     while (i <= n) {
@@ -44,13 +125,18 @@ record MountSpec(String type, String from) {
       int eq = f.indexOf('=');
       String key = (eq < 0 ? f : f.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
       String v = eq < 0 ? "" : f.substring(eq + 1);
+      if (!f.isEmpty()) {
+        fields.add(new String[] {key, eq < 0 ? null : v});
+      }
       if (key.equals("type")) {
         type = v.toLowerCase(Locale.ROOT);
       } else if (key.equals("from")) {
         from = v;
+      } else if (isSourceKey(key)) {
+        source = v;
       }
       i++;
     }
-    return new MountSpec(type, from);
+    return new MountSpec(type, from, source, List.copyOf(fields));
   }
 }

@@ -27,6 +27,44 @@ final class Paths {
   }
 
   /**
+   * A context source made relative to the context root the way BuildKit reads it
+   * ({@code NormalizePath("/", src)}): {@code ..} stops at the root, so the result never leaves
+   * the context. {@code "."} for the root; a trailing {@code /} or {@code /.} is kept.
+   */
+  static String clampRelative(String path) {
+    String joined = String.join("/", segments(path, true));
+    return joined.isEmpty() ? "." : joined + suffix(path);
+  }
+
+  /** Whether a path has a {@code ..} segment. */
+  static boolean climbs(String path) {
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals("..")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Paths whose files in a running stage pod are not the image's: kernel file systems, the files
+   * the kubelet mounts, the executor's own directories. Exporting them would hand a consumer the
+   * live pod's files.
+   */
+  static final List<String> LIVE_ONLY = List.of("/proc", "/sys", "/dev", "/etc/resolv.conf", "/etc/hostname",
+      "/etc/hosts", "/kaniko", "/busybox");
+
+  /** The live-only path an absolute cleaned path is, or is under; null when none. */
+  static String liveOnly(String absolute) {
+    for (String p : LIVE_ONLY) {
+      if (absolute.equals(p) || absolute.startsWith(p + "/")) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /**
    * A path inside a stage's file system made absolute and cleaned; {@code ..} stops at the root,
    * as it does in a file system. No trailing slash: this is the form of the export list.
    */

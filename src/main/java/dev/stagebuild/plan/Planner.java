@@ -3,10 +3,13 @@ package dev.stagebuild.plan;
 import dev.stagebuild.dockerfile.Dockerfile;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.api.BuildSecret;
 import dev.stagebuild.dockerfile.WordExpander;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Plans the build of a multi-stage Dockerfile as pods: parses it, finds the stages the target
@@ -26,7 +29,26 @@ public final class Planner {
    * @param target the stage to build; null or blank for the last one
    */
   public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target) {
-    return planned(dockerfile, buildArgs, target, false).plan();
+    return plan(dockerfile, buildArgs, target, null);
+  }
+
+  /** The ids of spec.secrets. */
+  public static Set<String> secretIds(List<BuildSecret> secrets) {
+    Set<String> ids = new HashSet<>();
+    if (secrets != null) {
+      secrets.stream().filter(s -> s != null && s.id != null).forEach(s -> ids.add(s.id));
+    }
+    return ids;
+  }
+
+  /**
+   * @param secretIds the build secrets the StageBuild maps (spec.secrets); a {@code RUN
+   *     --mount=type=secret} whose id is not among them (and that is not {@code required=false}) is
+   *     an INVALID_SPEC error. Null: not checked (a Dockerfile planned on its own).
+   */
+  public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target,
+      Set<String> secretIds) {
+    return planned(dockerfile, buildArgs, target, false, secretIds).plan();
   }
 
   /** A plan and the names of all the Dockerfile's stages (the plan holds only those the target needs). */
@@ -36,7 +58,8 @@ public final class Planner {
    * @param budgets check the size and count {@link Budgets} too ({@link BuildCheck} does); the
    *     expansion budget always applies, it bounds the memory planning takes
    */
-  static Planned planned(String dockerfile, Map<String, String> buildArgs, String target, boolean budgets) {
+  static Planned planned(String dockerfile, Map<String, String> buildArgs, String target, boolean budgets,
+      Set<String> secretIds) {
     if (budgets) {
       Budgets.checkDockerfileText(dockerfile);
     }
@@ -54,6 +77,7 @@ public final class Planner {
     }
     try (WordExpander.Budget budget = WordExpander.budget()) {
       StageTable table = StageTable.of(parsed, args, target);
+      table.secretIds = secretIds;
       Stage targetStage = table.target(target);
       StageAnalyzer.analyze(table);
       BuildPlan plan = PodAssembler.assemble(table, targetStage);

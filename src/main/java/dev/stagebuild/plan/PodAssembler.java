@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,14 @@ final class PodAssembler {
         throw s.deferred;
       }
     }
+    checkCycles(needed);
     List<Stage> podTargets = podTargets(needed);
     checkSize(podTargets);
     Map<Stage, Set<String>> exports = exports(needed);
+    Set<Stage> mounted = new HashSet<>();
+    for (Stage s : needed) {
+      mounted.addAll(s.mountsFrom);
+    }
 
     List<PodPlan> pods = new ArrayList<>();
     Map<String, Integer> waveOf = new HashMap<>();
@@ -60,6 +66,9 @@ final class PodAssembler {
       List<Stage> chain = chain(t);
       List<String> dependsOn = podDependencies(chain);
       int wave = wave(t, dependsOn, waveOf);
+      if (wave < 0) {
+        throw new IllegalStateException("pod " + t.name + " ordered before a pod it depends on");
+      }
       waveOf.put(t.name, wave);
       while (waves.size() <= wave) {
         waves.add(new ArrayList<>());
@@ -67,7 +76,7 @@ final class PodAssembler {
       waves.get(wave).add(t.name);
       boolean usesContext = chain.stream().anyMatch(s -> s.usesContext);
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
-          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext));
+          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext, mounted.contains(t)));
     }
     return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
         waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
@@ -90,9 +99,7 @@ final class PodAssembler {
     for (String d : dependsOn) {
       Integer w = waveOf.get(d);
       if (w == null) {
-        // cannot happen: stages only copy from earlier stages, whose pods come first
-        throw new DockerfileException(pod.from.line(), "circular dependency between stage \"" + pod.name
-            + "\" and stage \"" + d + "\"");
+        return -1; // cannot happen: podTargets orders producers first, and cycles are refused
       }
       wave = Math.max(wave, w + 1);
     }
@@ -119,7 +126,7 @@ final class PodAssembler {
       if (s.parent != null) {
         deps.add(s.parent);
       }
-      deps.addAll(s.producers);
+      deps.addAll(s.dependencies());
       deps.addAll(s.ancestorsCopiedFrom);
       stages.add(new StagePlan(s.name, s.index, s.from.line(), s.from.args().get(0),
           s.parent == null ? null : s.parent.name, names(List.copyOf(deps)), podOf.get(s.name)));
@@ -135,7 +142,7 @@ final class PodAssembler {
     seen[target.index] = true;
     while (!work.isEmpty()) {
       Stage s = work.pop();
-      List<Stage> next = new ArrayList<>(s.producers);
+      List<Stage> next = new ArrayList<>(s.dependencies());
       if (s.parent != null) {
         next.add(s.parent);
       }
@@ -159,12 +166,84 @@ final class PodAssembler {
   private List<Stage> podTargets(List<Stage> needed) {
     Set<Stage> targets = new LinkedHashSet<>();
     for (Stage s : needed) {
-      targets.addAll(s.producers);
+      targets.addAll(s.dependencies());
     }
     targets.add(target);
-    List<Stage> ordered = new ArrayList<>(targets);
-    ordered.sort((a, b) -> Integer.compare(a.index, b.index));
+    List<Stage> remaining = new ArrayList<>(targets);
+    remaining.sort((a, b) -> Integer.compare(a.index, b.index));
+    // Dockerfile order, except that a pod comes after the pods it copies from (a stage may copy
+    // from a later one); checkCycles guarantees every pod gets placed.
+    Map<Stage, Set<Stage>> deps = new HashMap<>();
+    for (Stage t : remaining) {
+      Set<Stage> d = new HashSet<>();
+      for (Stage c : chain(t)) {
+        d.addAll(c.dependencies());
+      }
+      deps.put(t, d);
+    }
+    List<Stage> ordered = new ArrayList<>();
+    Set<Stage> placed = new HashSet<>();
+    while (!remaining.isEmpty()) {
+      int k = 0;
+      while (k < remaining.size() && !placed.containsAll(deps.get(remaining.get(k)))) {
+        k++;
+      }
+      if (k == remaining.size()) {
+        throw new IllegalStateException("pods depend on each other: " + remaining);
+      }
+      Stage t = remaining.remove(k);
+      ordered.add(t);
+      placed.add(t);
+    }
     return ordered;
+  }
+
+  /**
+   * Refuses a cycle among the needed stages (through FROM parents and COPY --from), as BuildKit
+   * does: a stage may copy from a later stage, but not from one that needs it. Kahn's algorithm:
+   * what cannot be ordered is on a cycle or needs one.
+   */
+  private void checkCycles(List<Stage> needed) {
+    Map<Stage, Integer> waiting = new HashMap<>();
+    Map<Stage, List<Stage>> users = new HashMap<>();
+    for (Stage s : needed) {
+      Set<Stage> deps = new LinkedHashSet<>(s.dependencies());
+      if (s.parent != null) {
+        deps.add(s.parent);
+      }
+      waiting.put(s, deps.size());
+      for (Stage d : deps) {
+        users.computeIfAbsent(d, k -> new ArrayList<>()).add(s);
+      }
+    }
+    Deque<Stage> ready = new ArrayDeque<>();
+    waiting.forEach((s, n) -> {
+      if (n == 0) {
+        ready.add(s);
+      }
+    });
+    while (!ready.isEmpty()) {
+      Stage s = ready.pop();
+      waiting.remove(s);
+      for (Stage u : users.getOrDefault(s, List.of())) {
+        if (waiting.merge(u, -1, Integer::sum) == 0) {
+          ready.add(u);
+        }
+      }
+    }
+    if (waiting.isEmpty()) {
+      return;
+    }
+    Stage first = waiting.keySet().stream().min((a, b) -> Integer.compare(a.index, b.index)).orElseThrow();
+    for (Stage.Copy c : first.copies) {
+      if (waiting.containsKey(c.producer())) {
+        throw new DockerfileException(c.line(), "circular dependency detected on stage \"" + c.producer().name
+            + "\": it needs stage \"" + first.name + "\", which copies from it; copy from a stage that does"
+            + " not need this one");
+      }
+    }
+    throw new DockerfileException(first.from.line(), "circular dependency detected on stage \"" + first.name
+        + "\" (through COPY --from and FROM)");
   }
 
   /** The stage and its FROM ancestors, root first. */
@@ -184,7 +263,7 @@ final class PodAssembler {
   private static List<String> podDependencies(List<Stage> chain) {
     Set<Stage> producers = new TreeSet<>((a, b) -> Integer.compare(a.index, b.index));
     for (Stage s : chain) {
-      producers.addAll(s.producers);
+      producers.addAll(s.dependencies());
     }
     return producers.stream().map(s -> s.name).toList();
   }
@@ -244,11 +323,27 @@ final class PodAssembler {
     }
     // Stages in their Dockerfile order: a FROM or COPY --from word that names an image in the
     // original (because the stage of that name comes later) still does in the pod.
+    // A stand-in for a stage defined after the first stage of the chain that copies from it
+    // comes just before that stage: kaniko builds stages in order and copies only from built ones.
     Map<Integer, Stage> ordered = new TreeMap<>();
     for (Stage s : chain) {
-      ordered.put(s.index, s);
+      ordered.put(2 * s.index + 1, s);
+    }
+    for (Stage s : chain) {
       for (Stage p : s.producers) {
-        ordered.putIfAbsent(p.index, p);
+        if (!chain.contains(p) && !ordered.containsValue(p)) {
+          ordered.put(p.index < s.index ? 2 * p.index + 1 : 2 * s.index, p);
+        }
+      }
+    }
+    Set<String> standInsSoFar = new java.util.HashSet<>();
+    for (Stage s : ordered.values()) {
+      if (!chain.contains(s)) {
+        standInsSoFar.add(standInName(s));
+      } else if (s.parent == null && standInsSoFar.contains(s.base.toLowerCase(java.util.Locale.ROOT))) {
+        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM " + s.base
+            + " names an image, but stage \"" + s.base + "\" (defined later) is copied from before it in the"
+            + " same pod, where FROM " + s.base + " would mean that stage; rename the stage or the image");
       }
     }
     Stage scratchInChain = null;
@@ -300,6 +395,14 @@ final class PodAssembler {
    */
   static String standInName(Stage producer) {
     return producer.name.equals(SCRATCH) ? "stage-" + producer.index : producer.name;
+  }
+
+  /**
+   * Where a pod's exports are in the build context as a directory, for a consumer's bind mount:
+   * {@code mounts/<pod>}.
+   */
+  static String mountDirectory(String pod) {
+    return "mounts/" + pod;
   }
 
   /** Where a pod's exports are in the build context: {@code from/<pod>.tar}. */

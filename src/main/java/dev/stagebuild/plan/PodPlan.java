@@ -15,6 +15,15 @@ import java.util.List;
  *     archives as {@code from/<name>.tar}; empty for the final pod unless something copies from it too
  * @param isFinal true for the pod that builds the build's target and pushes
  * @param usesContext true when this pod's Dockerfile copies from the user's build context
+ * @param mounted true when a stage of another pod bind-mounts from this pod's target
+ *     ({@code RUN --mount=type=bind,from=<stage>}): the pod also leaves its exports as the directory
+ *     {@code mounts/<name>/} of the build context, which the consumer's rewritten mount names
  */
 public record PodPlan(String name, List<String> stages, String target, String dockerfile,
-    List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext) {}
+    List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted) {
+
+  public PodPlan(String name, List<String> stages, String target, String dockerfile,
+      List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext) {
+    this(name, stages, target, dockerfile, dependsOn, exports, isFinal, usesContext, false);
+  }
+}

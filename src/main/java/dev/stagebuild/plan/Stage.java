@@ -11,8 +11,8 @@ import java.util.Set;
 
 /** One stage of the Dockerfile, and what the analysis of its instructions found. */
 final class Stage {
-  /** A {@code COPY --from=<stage>}: the stage it copies from and the paths it copies. */
-  record Copy(Stage producer, List<String> paths) {}
+  /** A {@code COPY --from=<stage>}: the stage it copies from, the paths it copies, its line. */
+  record Copy(Stage producer, List<String> paths, int line) {}
 
   final int index;
   final String name;
@@ -32,6 +32,21 @@ final class Stage {
   /** FROM ancestors this one copies from: built in the same pod, so neither exported nor waited for. */
   final Set<Stage> ancestorsCopiedFrom = new LinkedHashSet<>();
   final List<Copy> copies = new ArrayList<>();
+  /**
+   * Stages of other pods this one bind-mounts from (RUN --mount=type=bind,from=<stage>): waited
+   * for and exported, but no stand-in (the mount reads the exports as a context directory).
+   */
+  final Set<Stage> mountsFrom = new LinkedHashSet<>();
+
+  /** Stages of other pods this one needs built first: what it copies from or mounts. */
+  Set<Stage> dependencies() {
+    if (mountsFrom.isEmpty()) {
+      return producers;
+    }
+    Set<Stage> all = new LinkedHashSet<>(producers);
+    all.addAll(mountsFrom);
+    return all;
+  }
   /** Body instructions whose text the rewrite changes. */
   final Map<Instruction, String> rewritten = new IdentityHashMap<>();
   boolean usesContext;

@@ -42,6 +42,8 @@ final class StageAnalyzer {
     stage = s;
     scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     for (Instruction i : s.body) {
+      KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
       switch (i.keyword()) {
         case "ARG" -> arg(i);
         case "ENV" -> env(i);
@@ -173,11 +175,8 @@ final class StageAnalyzer {
       throw new DockerfileException(i.line(), what + " refers to its own stage: a stage cannot copy"
           + " from itself");
     }
-    if (target.index > stage.index) {
-      throw new DockerfileException(i.line(), what + " refers to stage \"" + target.name
-          + "\", which is defined later (line " + target.from.line() + "); a stage can only copy"
-          + " from stages before it");
-    }
+    // A later stage is fine, as in BuildKit (which resolves names over all stages); a cycle is
+    // refused when the plan is assembled.
     return target;
   }
 
@@ -221,7 +220,11 @@ final class StageAnalyzer {
     } else {
       boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
       List<String> paths = new ArrayList<>();
-      for (String source : i.args().subList(0, i.args().size() - 1)) {
+      List<String> args = i.args();
+      List<String> replaced = new ArrayList<>(args);
+      boolean changed = false;
+      for (int k = 0; k < args.size() - 1; k++) {
+        String source = args.get(k);
         if (HeredocMarker.parse(source) != null) {
           continue;
         }
@@ -239,14 +242,58 @@ final class StageAnalyzer {
               + " --from=" + producer.name + " copies a path with a line break or NUL character"));
           return;
         }
-        paths.add(Paths.cleanAbsolute(withoutPivot(e.value(), parents)));
+        String path = Paths.cleanAbsolute(withoutPivot(e.value(), parents));
+        String live = Paths.liveOnly(path);
+        if (live != null) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+              + " --from=" + fromFlag.value() + " " + source + " is not supported: " + live + " in a running"
+              + " stage pod is not the image's (" + (live.startsWith("/kaniko") || live.startsWith("/busybox")
+                  ? "it is the executor's own directory" : "the kubelet or the kernel provides it")
+              + "), so StageBuild cannot export it; create the file you need in the stage that uses it"));
+          return;
+        }
+        paths.add(path);
+        if (Paths.climbs(e.value())) {
+          // kaniko joins the source to the stage's directory: a `..` must not leave it
+          String clamped = Paths.cleanAbsolute(e.value()) + trailing(e.value());
+          if (!writable(i, source, clamped)) {
+            return;
+          }
+          replaced.set(k, WordExpander.escapeLiteral(clamped, table.escape()));
+          changed = true;
+        }
+      }
+      if (changed) {
+        replaceSources(i, args, replaced, false, edits);
       }
       stage.producers.add(producer);
-      stage.copies.add(new Stage.Copy(producer, paths));
+      stage.copies.add(new Stage.Copy(producer, paths, i.line()));
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * Whether a cleaned source can be written back as one word: in the shell form white space would
+   * split it (the JSON form keeps it); the refusal is deferred to the stage.
+   */
+  private boolean writable(Instruction i, String source, String cleaned) {
+    if (i.isJson() || cleaned.chars().noneMatch(Character::isWhitespace)) {
+      return true;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+        + source + ": StageBuild writes a source with .. cleaned, and this one has white space; use the JSON"
+        + " form ([\"src\", \"dest\"]) or write the path without .."));
+    return false;
+  }
+
+  /** A source's trailing {@code /} or {@code /.}, which cleaning drops. */
+  private static String trailing(String path) {
+    if (path.endsWith("/.")) {
+      return "/.";
+    }
+    return path.endsWith("/") && path.length() > 1 ? "/" : "";
   }
 
   private static boolean isAncestor(Stage candidate, Stage of) {
@@ -284,16 +331,25 @@ final class StageAnalyzer {
         continue;
       }
       stage.usesContext = true;
-      if (e != null && e.resolved() && Paths.cleanRelative(e.value()) == null) {
-        stage.defer(new DockerfileException(i.line(), i.keyword() + " " + source
-            + ": forbidden path outside the build context"));
-      } else if ((e == null || !e.resolved()) && hasParentSegment(source)) {
-        // unknown at plan time, so unchecked: '..' could climb out of the context to the pod's files
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
-            + source + ": a context path with '..' and a variable StageBuild cannot resolve (a base image's"
-            + " environment) might point outside the build context; write the path without '..'"));
+      if (e == null) {
+        continue;
       }
-      replaced.set(k, "src/" + contextPath(source, parents));
+      if (!e.resolved()) {
+        // its value could climb out of the context once the executor substitutes it
+        stage.defer(unresolved(i, source, e.unresolved()));
+        continue;
+      }
+      if (Paths.climbs(e.value())) {
+        // BuildKit reads a context source against "/": `..` stops at the context root. Written as
+        // the value the planner computed, so that the executor cannot take it anywhere else.
+        String clamped = Paths.clampRelative(Paths.withoutLeadingSlashes(e.value()));
+        if (!writable(i, source, clamped)) {
+          continue;
+        }
+        replaced.set(k, "src/" + WordExpander.escapeLiteral(clamped, table.escape()));
+      } else {
+        replaced.set(k, "src/" + contextPath(source, parents));
+      }
       changed = true;
     }
     if (changed) {
@@ -302,15 +358,6 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
-  }
-
-  private static boolean hasParentSegment(String source) {
-    for (String part : source.split("[/\\\\]")) {
-      if (part.equals("..")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -359,32 +406,150 @@ final class StageAnalyzer {
   }
 
   /**
-   * RUN --mount=type=bind|cache,from=<stage> would need another stage's file system in this pod;
-   * a bind mount without from= mounts the build context.
+   * RUN --mount=type=bind without from= mounts the build context: kaniko copies
+   * {@code <context>/<source>} in for the command, so the source is written as {@code src/<source>},
+   * clamped at the context root as BuildKit does. {@code from=<stage>} would need another stage's
+   * file system in this pod.
    */
   private void mounts(Instruction i) {
+    List<Instruction.Edit> edits = new ArrayList<>();
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
-      if (m.from() == null || m.from().isEmpty()) {
+      if (m.type().equals("secret")) {
+        secret(i, m);
+        continue;
+      }
+      boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
+      if (fromContext) {
         if (m.type().equals("bind")) {
           stage.usesContext = true;
+          String source = m.source() == null ? "" : m.source();
+          String value = source;
+          if (source.indexOf('$') >= 0) {
+            value = expandedRef(i, source, "--mount source=" + source);
+            if (value == null) {
+              continue;
+            }
+          }
+          String rewritten = "src/" + Paths.clampRelative(Paths.withoutLeadingSlashes(value));
+          if (rewritten.indexOf('$') >= 0) {
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount"
+                + " source=" + source + ": a source path with a $ in its value is not supported; rename it"));
+            continue;
+          }
+          String written = i.logical().substring(f.span().start(), f.span().end());
+          if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
+                + written + ": StageBuild rewrites the source of a context bind mount and needs it written"
+                + " without quotes or escape characters"));
+            continue;
+          }
+          String text = m.with("source", rewritten);
+          if (m.from() != null) {
+            text = withoutField(MountSpec.parse(text), "from");
+          }
+          edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
         }
         continue;
       }
-      if (!m.type().equals("bind") && !m.type().equals("cache")) {
-        continue;
+      if (!m.type().equals("bind")) {
+        continue; // a cache mount's from= is refused by KanikoCapabilities
       }
       String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
       if (ref == null) {
         continue;
       }
-      Stage named = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
-      if (named != null) {
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(),
-            "RUN --mount with from=" + ref + " is not supported: StageBuild builds each stage in its"
-                + " own pod and cannot mount the files of stage \"" + named.name + "\"; use COPY --from="
-                + ref + " <path> <dir> before this RUN instead"));
+      Stage producer = isInteger(ref) || table.byUserName.containsKey(ref.toLowerCase(Locale.ROOT))
+          ? producer(ref, i) : null;
+      if (producer == null) {
+        continue; // an image: refused by KanikoCapabilities
+      }
+      String edit = stageMount(i, f, m, producer);
+      if (edit != null) {
+        edits.add(new Instruction.Edit(f.span(), edit));
       }
     }
+    if (!edits.isEmpty()) {
+      stage.rewritten.put(i, i.applyEdits(edits));
+    }
+  }
+
+  /**
+   * {@code RUN --mount=type=bind,from=<stage>}: kaniko skips it, but mounts from the build context.
+   * The producer's pod exports the mount's source and leaves it as the directory
+   * {@code mounts/<producer>/} of the context; the mount is written as a context bind mount of
+   * that directory, at the same target. Kaniko copies it in for the command and removes it after,
+   * so nothing of it ends in the layer. Returns the new flag text, or null when refused.
+   */
+  private String stageMount(Instruction i, Flag f, MountSpec m, Stage producer) {
+    if (isAncestor(producer, stage)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount with from="
+          + m.from() + " is not supported: stage \"" + producer.name + "\" is built FROM by this stage, in the"
+          + " same pod, and kaniko cannot mount a stage; use COPY --from=" + m.from() + " <path> <dir> before"
+          + " this RUN instead"));
+      return null;
+    }
+    String written = i.logical().substring(f.span().start(), f.span().end());
+    if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+          + ": StageBuild rewrites a bind mount from a stage and needs it written without quotes or escape"
+          + " characters"));
+      return null;
+    }
+    String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
+    String value = source.indexOf('$') >= 0 ? expandedRef(i, source, "--mount source=" + source) : source;
+    if (value == null) {
+      return null;
+    }
+    String path = Paths.cleanAbsolute(value);
+    String live = Paths.liveOnly(path);
+    if (live != null || value.indexOf('$') >= 0 || path.indexOf(',') >= 0 || path.indexOf('"') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount from="
+          + m.from() + ",source=" + source + " is not supported: " + (live != null ? live + " in a running stage"
+              + " pod is not the image's, so StageBuild cannot export it"
+              : "StageBuild cannot write that path into the rewritten mount") + "; mount another path"));
+      return null;
+    }
+    stage.copies.add(new Stage.Copy(producer, List.of(path), i.line()));
+    stage.mountsFrom.add(producer);
+    String dir = PodAssembler.mountDirectory(producer.name) + (path.equals("/") ? "" : path);
+    return "--mount=" + withoutField(MountSpec.parse(m.with("source", dir)), "from");
+  }
+
+  /**
+   * A secret mount reads a build secret kaniko gets as {@code --secret id=...}: the id must be
+   * written out (the pod is given the secrets its Dockerfile names), and mapped in spec.secrets
+   * unless the mount says {@code required=false}.
+   */
+  private void secret(Instruction i, MountSpec m) {
+    String id = m.secretId();
+    if (id == null || id.indexOf('$') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=secret"
+          + " needs its id written out (id=<id>, without variables): StageBuild gives each pod the secrets"
+          + " its Dockerfile names"));
+      return;
+    }
+    if (table.secretIds == null || table.secretIds.contains(id)) {
+      return;
+    }
+    if (m.field("required") != null && !m.required()) {
+      return; // BuildKit and kaniko skip the mount
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_SPEC, i.line(), "RUN --mount=type=secret"
+        + " with id " + id + ": spec.secrets has no secret with id " + id + "; add {id: " + id + ", secretRef:"
+        + " {name: <Secret>}, key: <key>} to spec.secrets, or write required=false on the mount if the build"
+        + " does without it"));
+  }
+
+  private static String withoutField(MountSpec m, String key) {
+    List<String> out = new ArrayList<>();
+    for (String[] f : m.fields()) {
+      if (!f[0].equals(key)) {
+        String field = f[1] == null ? f[0] : f[0] + "=" + f[1];
+        out.add(field.indexOf(',') < 0 && field.indexOf('"') < 0 ? field
+            : '"' + field.replace("\"", "\"\"") + '"');
+      }
+    }
+    return String.join(",", out);
   }
 }

@@ -29,6 +29,8 @@ final class StageTable {
   final Map<String, Stage> byUserName = new HashMap<>();
   final Scope global = Scope.global();
   final Map<String, String> buildArgs;
+  /** spec.secrets' ids; null when secret mounts are not checked. */
+  java.util.Set<String> secretIds;
 
   private StageTable(Dockerfile dockerfile, Map<String, String> buildArgs) {
     this.dockerfile = dockerfile;
@@ -115,9 +117,30 @@ final class StageTable {
       }
       s.base = base;
       s.parent = earlier.get(base);
+      checkPlatform(s);
       if (s.named) {
         earlier.put(s.name, s);
       }
+    }
+  }
+
+  /**
+   * kaniko v1.28.3 ignores {@code FROM --platform} and pulls the node's platform: the plan builds
+   * for TARGETPLATFORM (the node's), so the flag is exact only when it names that platform, as
+   * {@code --platform=$BUILDPLATFORM} or {@code $TARGETPLATFORM} do in a one-platform build.
+   */
+  private void checkPlatform(Stage s) {
+    var flag = s.from.flag("platform");
+    if (flag.isEmpty()) {
+      return;
+    }
+    String value = WordExpander.expandVariablesOnly(flag.get().value(), escape(), global, s.from.line()).value();
+    String target = buildArgs.getOrDefault("TARGETPLATFORM", PlatformArgs.DEFAULT_PLATFORM);
+    if (!value.equals(target)) {
+      s.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM --platform="
+          + flag.get().value() + " (" + value + ") is not supported: " + KanikoCapabilities.KANIKO + " ignores the"
+          + " flag and pulls the node's platform, which StageBuild takes to be TARGETPLATFORM (" + target + ");"
+          + " remove the flag, or build on " + value + " nodes with the build argument TARGETPLATFORM=" + value));
     }
   }
 

@@ -33,6 +33,10 @@ final class Prerequisites {
             + " has no key " + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
       }
     }
+    Blocker secrets = buildSecrets(ns);
+    if (secrets != null) {
+      return secrets;
+    }
     var source = sb.getSpec().source;
     if (source != null && source.git != null && source.git.secretRef != null
         && cluster.secret(source.git.secretRef.name) == null) {
@@ -42,6 +46,29 @@ final class Prerequisites {
     if (source != null && source.configMap != null && cluster.configMap(source.configMap.name) == null) {
       return new Blocker("SourceNotFound", "ConfigMap " + source.configMap.name
           + " (spec.source.configMap) does not exist in namespace " + ns);
+    }
+    return null;
+  }
+
+  /** Each spec.secrets[] Secret must exist and hold its key (the value is never read here). */
+  private Blocker buildSecrets(String ns) {
+    var all = sb.getSpec().secrets;
+    for (int i = 0; all != null && i < all.size(); i++) {
+      var bs = all.get(i);
+      if (bs == null || bs.secretRef == null || bs.secretRef.name == null) {
+        continue;
+      }
+      Secret s = cluster.secret(bs.secretRef.name);
+      if (s == null) {
+        return new Blocker("SecretNotFound", "Secret " + bs.secretRef.name + " (spec.secrets[" + i
+            + "], build secret " + bs.id + ") does not exist in namespace " + ns);
+      }
+      boolean hasKey = (s.getData() != null && s.getData().containsKey(bs.key))
+          || (s.getStringData() != null && s.getStringData().containsKey(bs.key));
+      if (!hasKey) {
+        return new Blocker("InvalidSecret", "Secret " + bs.secretRef.name + " has no key " + bs.key
+            + " (spec.secrets[" + i + "], build secret " + bs.id + ")");
+      }
     }
     return null;
   }

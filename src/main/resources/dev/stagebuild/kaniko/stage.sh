@@ -58,12 +58,49 @@ fi
 # directories above a path are made with their owners and modes. Owners, modes and symlinks
 # then reach the consumer through tar and ADD, as COPY --from keeps them.
 
+# Paths whose files in this running pod are not the image's: kernel file systems, files the
+# kubelet mounts, the executor's own directories. The plan refuses exporting them by name; a
+# directory above them (/, /etc) is exported without them, and /proc, /sys, /dev as the empty
+# directories the image has.
+live_only() {
+  case $1 in
+    /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /etc/resolv.conf | /etc/hostname | /etc/hosts | \
+      /kaniko | /kaniko/* | /busybox | /busybox/*) return 0 ;;
+  esac
+  return 1
+}
+
+# mkdir_like REAL: make $out$REAL as a directory with the owner and mode $root$REAL has.
+mkdir_like() {
+  if [ ! -d "$out$1" ]; then
+    mkdir "$out$1"
+    chown "$(stat -c %u:%g "$root$1")" "$out$1"
+    chmod "$(stat -c %a "$root$1")" "$out$1"
+  fi
+}
+
 # keep REAL: copy $root$REAL (a path whose directories are no symlinks) to $out$REAL.
 keep() {
-  local real=$1 prefix= rest comp
+  local real=$1 prefix= rest comp entry name
+  if live_only "$real"; then
+    die "export $line resolves to $real in stage $SB_POD, which cannot be exported (the pod's own, not the image's)"
+  fi
   case $real in
-    '' | /kaniko | /kaniko/* | /busybox | /busybox/*)
-      die "export $line resolves to ${real:-/} in stage $SB_POD, which cannot be exported"
+    '' | /etc)
+      # a directory above live-only paths: entry by entry
+      [ -z "$real" ] || mkdir_like "$real"
+      for entry in "$root$real"/* "$root$real"/.*; do
+        name=${entry##*/}
+        case $name in
+          . | ..) continue ;;
+        esac
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        case $real/$name in
+          /proc | /sys | /dev) [ -L "$entry" ] || mkdir_like "$real/$name" ;;
+          *) live_only "$real/$name" || keep "$real/$name" ;;
+        esac
+      done
+      return 0
       ;;
   esac
   rest=${real#/}
@@ -82,8 +119,15 @@ keep() {
     fi
   done
   if [ -d "$out$real" ] && [ ! -L "$out$real" ] && [ -d "$root$real" ] && [ ! -L "$root$real" ]; then
-    # made above as the parent of an earlier export: add what is in it
-    cp -a "$root$real/." "$out$real/"
+    # made by an earlier export (as its parent, or the same tree): add what is not there yet
+    for entry in "$root$real"/* "$root$real"/.*; do
+      name=${entry##*/}
+      case $name in
+        . | ..) continue ;;
+      esac
+      [ -e "$entry" ] || [ -L "$entry" ] || continue
+      keep "$real/$name"
+    done
   elif [ ! -e "$out$real" ] && [ ! -L "$out$real" ]; then
     cp -a "$root$real" "$out$real"
   fi
@@ -117,6 +161,8 @@ walk() {
             . | ..) continue ;;
           esac
           [ -e "$entry" ] || [ -L "$entry" ] || continue
+          # a wildcard does not reach into what the pod has instead of the image
+          ! live_only "$real/$name" || continue
           case $name in
             $comp)
               if [ -n "$rest" ]; then
@@ -224,7 +270,15 @@ if [ -s "$exports" ]; then
     set -- ./.stagebuild-nothing-exported
   fi
   tar -c -f "$archive" -C "$out" "$@"
-  rm -rf "$out"
+  if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
+    # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
+    # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
+    mkdir -p "$ctx/mounts"
+    rm -rf "$ctx/mounts/$SB_POD"
+    mv "$out" "$ctx/mounts/$SB_POD"
+  else
+    rm -rf "$out"
+  fi
   # A retried pod replaces what an earlier attempt left.
   mv -f "$archive" "$ctx/from/$SB_POD.tar"
 fi

@@ -157,6 +157,8 @@ class EndToEndTest extends E2eTestBase {
     changes.put("container field workingDir", p -> p.getSpec().getContainers().get(0).setWorkingDir("/x"));
     changes.put("stage pod without FF_KANIKO_COPY_AS_ROOT=true", p -> p.getSpec().getContainers().get(0).getEnv()
         .removeIf(e -> e.getName().equals("FF_KANIKO_COPY_AS_ROOT")));
+    changes.put("stage pod without FF_KANIKO_EXPAND_HEREDOC=true", p -> p.getSpec().getContainers().get(0).getEnv()
+        .removeIf(e -> e.getName().equals("FF_KANIKO_EXPAND_HEREDOC")));
     changes.put("SB_EXECUTOR=/bin/true", p -> p.getSpec().getContainers().get(0).getEnv().stream()
         .filter(e -> e.getName().equals("SB_EXECUTOR")).forEach(e -> e.setValue("/bin/true")));
     int n = 0;
@@ -170,6 +172,55 @@ class EndToEndTest extends E2eTestBase {
       assertThat(outcome.terminationMessage()).as(change.getKey()).contains("e2e pod runner refuses pod",
           change.getKey());
     }
+  }
+
+  /** RUN --mount=type=cache: empty in each pod, kept across builds with spec.executor.mountCache. */
+  @Test
+  void cacheMountsPersistAcrossBuildsOnlyWithTheMountCacheVolume() throws Exception {
+    String dockerfile = env.substitute("FROM @BASE@\n"
+        + "RUN --mount=type=cache,target=/c sh -c 'n=$(cat /c/n 2>/dev/null || echo 0); echo $((n+1)) > /c/n;"
+        + " echo $n > /seen'\n");
+    List<String> seen = new java.util.ArrayList<>();
+    for (String name : List.of("cache-a", "cache-b", "cache-none")) {
+      StageBuild sb = cluster.stageBuild(name);
+      sb.getSpec().dockerfile = new DockerfileSpec();
+      sb.getSpec().dockerfile.inline = dockerfile;
+      if (!name.equals("cache-none")) {
+        sb.getSpec().executor = new Executor();
+        sb.getSpec().executor.mountCache = new dev.stagebuild.api.MountCache();
+        sb.getSpec().executor.mountCache.claimName = "shared-build-cache";
+      }
+      StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
+      assertThat(condition(done, "Succeeded")).as(cluster.explain(done)).isEqualTo("True");
+      try (var m = env.buildah().mount(cluster.pull(done.getStatus().output.imageRef))) {
+        seen.add(java.nio.file.Files.readString(m.root().resolve("seen")).strip());
+        // the cache's contents are not in the image
+        assertThat(m.root().resolve("c/n")).doesNotExist();
+      }
+    }
+    // the second build found what the first left; a pod without the volume starts empty
+    assertThat(seen).containsExactly("0", "1", "0");
+  }
+
+  @Test
+  void aPodDockerfileWithWhatKanikoIgnoresIsRefusedByTheRunner() {
+    // the planner never writes one: a plan ConfigMap written by hand stands in for a planner bug
+    StageBuild sb = cluster.stageBuild("kaniko-strict");
+    sb.getMetadata().setUid("4e1f0d2a-0000-4000-8000-000000000002");
+    BuildPlan planned = Planner.plan("FROM scratch\nRUN true\n", null, null);
+    dev.stagebuild.plan.PodPlan p0 = planned.pods().get(0);
+    dev.stagebuild.plan.PodPlan bad = new dev.stagebuild.plan.PodPlan(p0.name(), p0.stages(), p0.target(),
+        env.substitute("FROM @BASE@ AS stage-0\nRUN --network=none true\n"), p0.dependsOn(), p0.exports(),
+        p0.isFinal(), p0.usesContext());
+    BuildPlan plan = new BuildPlan(planned.stages(), List.of(bad), planned.waves(), planned.finalPod(), false);
+    KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+    cluster.client().configMaps().inNamespace(E2eCluster.NS).resource(resources.planConfigMap(sb, "1", plan, ""))
+        .create();
+    Pod pod = resources.stagePod(sb, "1", plan, bad, 1, null);
+    PodOutcome outcome = cluster.runner().run(pod);
+    assertThat(outcome.exitCode()).isEqualTo(BuildahPodRunner.REFUSED);
+    assertThat(outcome.terminationMessage()).contains("e2e pod runner refuses pod",
+        "the pod's Dockerfile, line 2: RUN --network=none is not supported");
   }
 
   @Test

@@ -33,8 +33,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mode, owner, symlink target) and the same config.
  *
  * <p>{@code case.properties}: {@code source} (git or configmap), {@code dockerfile}, {@code target},
- * {@code buildArg.<NAME>}, {@code pods} (the stage pods the operator must run, in any order), and
- * {@code nativeFlags} (extra {@code buildah bud} flags for the native build, space-separated).
+ * {@code buildArg.<NAME>}, {@code pods} (the stage pods the operator must run, in any order),
+ * {@code nativeFlags} (extra {@code buildah bud} flags for the native build, space-separated), and
+ * {@code nativeDockerfile} (the file the native build uses instead of {@code dockerfile}, for what
+ * BuildKit builds and the buildah here cannot: the same stages, reordered), and
+ * {@code secret.<id>} (a build secret's value: a Secret {@code <case>-secrets} with the key
+ * {@code <id>}, mapped in spec.secrets, given to the native build with {@code --secret}; the value
+ * must appear nowhere in the operator's image, its config or history, the plan or the status).
  *
  * <p>{@code -De2e.cases=a,b} runs only those cases.
  */
@@ -81,6 +86,21 @@ class EquivalenceTest extends E2eTestBase {
       E2eCluster.gitSource(sb, url);
       nativeContext = cluster.checkout(url);
     }
+    Map<String, String> secrets = new TreeMap<>();
+    props.stringPropertyNames().stream().filter(k -> k.startsWith("secret."))
+        .forEach(k -> secrets.put(k.substring("secret.".length()), props.getProperty(k)));
+    List<String> secretFlags = new ArrayList<>();
+    if (!secrets.isEmpty()) {
+      cluster.client().secrets().inNamespace(E2eCluster.NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+          .withNewMetadata().withName(name + "-secrets").endMetadata().withStringData(secrets).build()).create();
+      sb.getSpec().secrets = new ArrayList<>();
+      for (String id : secrets.keySet()) {
+        sb.getSpec().secrets.add(new dev.stagebuild.api.BuildSecret(id, name + "-secrets", id));
+        Path file = Files.createTempFile("e2e-secret-", "");
+        Files.writeString(file, secrets.get(id));
+        secretFlags.addAll(List.of("--secret", "id=" + id + ",src=" + file));
+      }
+    }
     E2eCluster.dockerfilePath(sb, dockerfile);
     E2eCluster.buildArgs(sb, buildArgs);
     sb.getSpec().target = target;
@@ -98,10 +118,11 @@ class EquivalenceTest extends E2eTestBase {
           .as("pods of " + name).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    List<String> nativeFlags = List.of(props.getProperty("nativeFlags", "").split(" ")).stream()
-        .filter(f -> !f.isBlank()).toList();
-    E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext, dockerfile, buildArgs, target, 1,
-        nativeFlags);
+    List<String> nativeFlags = new ArrayList<>(List.of(props.getProperty("nativeFlags", "").split(" ")).stream()
+        .filter(f -> !f.isBlank()).toList());
+    nativeFlags.addAll(secretFlags);
+    E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext,
+        props.getProperty("nativeDockerfile", dockerfile), buildArgs, target, 1, nativeFlags);
     assertThat(reference.result().exit()).as("native build:\n" + reference.result().output()).isZero();
     ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
     ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());
@@ -110,5 +131,30 @@ class EquivalenceTest extends E2eTestBase {
         name, operatorTime.toMillis() / 1000.0, reference.took().toMillis() / 1000.0, operator.files().size(),
         served.layers(), served.size(), differences.size());
     assertThat(differences).as("operator image vs native build of " + name).isEmpty();
+    for (String value : secrets.values()) {
+      assertSecretNowhere(cluster.pull(done.getStatus().output.imageRef), done, value);
+    }
+  }
+
+  /** A build secret's value is in no file of the image, not in its config or history, the plan or the status. */
+  static void assertSecretNowhere(String image, StageBuild done, String value) throws IOException {
+    byte[] needle = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(env.buildah().ok("inspect", "--type", "image", image)).as("image config and history")
+        .doesNotContain(value);
+    try (dev.stagebuild.testing.e2e.Buildah.Mounted m = env.buildah().mount(image);
+        Stream<Path> files = Files.walk(m.root())) {
+      for (Path f : files.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+        byte[] content = Files.readAllBytes(f);
+        for (int i = 0; i + needle.length <= content.length; i++) {
+          if (java.util.Arrays.equals(content, i, i + needle.length, needle, 0, needle.length)) {
+            throw new AssertionError("the build secret is in the image's file " + m.root().relativize(f));
+          }
+        }
+      }
+    }
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(done.getStatus())).as("status")
+        .doesNotContain(value);
+    cluster.client().configMaps().inNamespace(E2eCluster.NS).list().getItems().forEach(cm ->
+        assertThat(String.valueOf(cm.getData())).as("ConfigMap " + cm.getMetadata().getName()).doesNotContain(value));
   }
 }

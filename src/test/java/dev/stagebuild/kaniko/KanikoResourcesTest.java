@@ -180,16 +180,17 @@ class KanikoResourcesTest {
         "--target=build",
         "--no-push",
         "--materialize");
-    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "SB_WORKSPACE", "/kaniko/stagebuild/workspace",
-        "SB_PLAN", "/kaniko/stagebuild/plan",
-        "SB_POD", "build",
-        "SB_ROOT", "/",
-        "SB_EXECUTOR", "/kaniko/executor",
-        "SB_TERMINATION_LOG", "/dev/termination-log",
-        "SB_FINAL", "false",
-        "DOCKER_CONFIG", "/kaniko/.docker",
-        "FF_KANIKO_COPY_AS_ROOT", "true"));
+    assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        Map.entry("SB_WORKSPACE", "/kaniko/stagebuild/workspace"),
+        Map.entry("SB_PLAN", "/kaniko/stagebuild/plan"),
+        Map.entry("SB_POD", "build"),
+        Map.entry("SB_ROOT", "/"),
+        Map.entry("SB_EXECUTOR", "/kaniko/executor"),
+        Map.entry("SB_TERMINATION_LOG", "/dev/termination-log"),
+        Map.entry("SB_FINAL", "false"),
+        Map.entry("DOCKER_CONFIG", "/kaniko/.docker"),
+        Map.entry("FF_KANIKO_COPY_AS_ROOT", "true"), Map.entry("FF_KANIKO_EXPAND_HEREDOC", "true"),
+        Map.entry("FF_KANIKO_RUN_MOUNT_BIND", "true")));
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();
@@ -298,6 +299,50 @@ class KanikoResourcesTest {
           .get(0);
       assertThat(env(c)).containsEntry("FF_KANIKO_COPY_AS_ROOT", "true");
     }
+  }
+
+  @Test
+  void mountCacheVolumeHoldsEachPodsCachesApart() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getVolumes())
+        .noneMatch(v -> v.getName().equals("mount-cache"));
+    sb.getSpec().executor = new dev.stagebuild.api.Executor();
+    sb.getSpec().executor.mountCache = new dev.stagebuild.api.MountCache();
+    sb.getSpec().executor.mountCache.claimName = "go-cache";
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("mount-cache");
+      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("go-cache");
+    });
+    VolumeMount m = mounts(pod.getSpec().getContainers().get(0)).get("mount-cache");
+    assertThat(m.getMountPath()).isEqualTo("/kaniko/caches");
+    assertThat(m.getSubPath()).isEqualTo("build");
+  }
+
+  @Test
+  void buildSecretsOnlyInThePodsThatMountThem() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("npm", "creds", "npm-token"),
+        new dev.stagebuild.api.BuildSecret("unused", "other", "x"));
+    PodPlan using = new PodPlan("build", List.of("build"), "build",
+        "FROM node AS build\nRUN --mount=type=secret,id=npm,env=NPM_TOKEN npm ci\n", List.of(), List.of("/out"),
+        false, false);
+    Pod pod = resources.stagePod(sb, "2", plan, using, 1, null);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getArgs()).contains("--secret=id=npm,src=/kaniko/stagebuild/secrets/0/value")
+        .noneMatch(a -> a.contains("unused"));
+    var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("build-secret-0")).findFirst()
+        .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("creds");
+    assertThat(volume.getSecret().getItems()).singleElement()
+        .satisfies(i -> assertThat(i.getKey() + "->" + i.getPath()).isEqualTo("npm-token->value"));
+    assertThat(mounts(c).get("build-secret-0").getMountPath()).isEqualTo("/kaniko/stagebuild/secrets/0");
+    assertThat(mounts(c).get("build-secret-0").getReadOnly()).isTrue();
+    assertThat(pod.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("build-secret-1"));
+    // a pod whose Dockerfile mounts no secret gets none
+    Pod other = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(other.getSpec().getVolumes()).noneMatch(v -> v.getName().startsWith("build-secret"));
+    assertThat(other.getSpec().getContainers().get(0).getArgs()).noneMatch(a -> a.startsWith("--secret"));
   }
 
   @Test

@@ -289,14 +289,88 @@ class StageScriptTest {
   }
 
   @Test
-  void symlinkLoopAndRootAreRefused() throws Exception {
+  void symlinkLoopIsRefused() throws Exception {
     Run run = run(podPlan("build", false, List.of("/loop")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
     assertThat(run.result().stderr()).contains("too many symlinks");
+  }
 
-    run = run(podPlan("build", false, List.of("/..")), Map.of());
-    assertThat(run.result().exit()).isEqualTo(1);
-    assertThat(run.result().stderr()).contains("cannot be exported");
+  /** The live pod's /proc, /sys, /dev, kubelet files and /kaniko, /busybox are not the image's. */
+  void liveOnlyPaths() throws IOException {
+    for (String d : List.of("proc/1", "sys/kernel", "dev/pts", "kaniko/stagebuild", "busybox")) {
+      write(Files.createDirectories(template.resolve(d)).resolve("live"), "live\n", "rw-r--r--");
+    }
+    Files.setPosixFilePermissions(template.resolve("proc"), PosixFilePermissions.fromString("r-xr-xr-x"));
+    for (String f : List.of("etc/hosts", "etc/hostname", "etc/resolv.conf")) {
+      write(template.resolve(f), "live\n", "rw-r--r--");
+    }
+    write(template.resolve("etc/os-release"), "image\n", "rw-r--r--");
+  }
+
+  @Test
+  void rootIsExportedWithoutWhatOnlyTheLivePodHas() throws Exception {
+    liveOnlyPaths();
+    Run run = run(podPlan("build", false, List.of("/..")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path got = from("build");
+    assertThat(got.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(got.resolve("etc/os-release")).hasContent("image");
+    assertThat(Files.readSymbolicLink(got.resolve("lib"))).isEqualTo(Path.of("/usr/lib"));
+    // /proc, /sys, /dev as the empty directories the image has, with their modes
+    for (String d : List.of("proc", "sys", "dev")) {
+      assertThat(got.resolve(d)).isEmptyDirectory();
+    }
+    assertThat(mode(got.resolve("proc"))).isEqualTo("r-xr-xr-x");
+    for (String absent : List.of("kaniko", "busybox", "etc/hosts", "etc/hostname", "etc/resolv.conf")) {
+      assertThat(got.resolve(absent)).as(absent).doesNotExist();
+    }
+    // /etc on its own too, and a wildcard does not reach them
+    run = run(podPlan("build", false, List.of("/etc", "/e*/hosts*", "/e*/resolv*")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    got = from("build");
+    assertThat(got.resolve("etc/os-release")).hasContent("image");
+    assertThat(got.resolve("etc/hosts")).doesNotExist();
+    assertThat(got.resolve("etc/hostname")).doesNotExist();
+  }
+
+  @Test
+  void aMountedPodAlsoLeavesItsExportsAsAContextDirectory() throws Exception {
+    PodPlan mounted = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(),
+        List.of("/app/bin", "/usr/lib/libx.so"), false, false, true);
+    Run run = run(mounted, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path dir = workspace.resolve("context/mounts/build");
+    assertThat(dir.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(mode(dir.resolve("app/bin/tool"))).isEqualTo("rwxr-x--x");
+    assertThat(Files.readSymbolicLink(dir.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
+    assertThat(dir.resolve("usr/lib/libx.so")).hasContent("libx");
+    assertThat(from("build").resolve("app/bin/tool")).hasContent("tool");
+    // a retry replaces it; a pod nobody mounts from leaves no directory
+    assertThat(run(mounted, Map.of()).result().exit()).isZero();
+    assertThat(dir.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(run(podPlan("other", false, List.of("/app/bin")), Map.of()).result().exit()).isZero();
+    assertThat(workspace.resolve("context/mounts/other")).doesNotExist();
+  }
+
+  @Test
+  void overlappingExportsWithSymlinksMerge() throws Exception {
+    // a tree and a path inside it (a consumer copies /app, another mounts /app/bin)
+    Run run = run(podPlan("build", false, List.of("/app", "/app/bin", "/app/bin/rel")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path got = from("build");
+    assertThat(Files.readSymbolicLink(got.resolve("app/bin/rel"))).isEqualTo(Path.of("tool"));
+    assertThat(got.resolve("app/bin/tool")).hasContent("tool");
+    assertThat(got.resolve("app/conf/settings.ini")).hasContent("k=v");
+  }
+
+  @Test
+  void liveOnlyPathsByNameAreRefused() throws Exception {
+    liveOnlyPaths();
+    for (String path : List.of("/proc/1", "/etc/hosts", "/kaniko", "/busybox/live", "/dev")) {
+      Run run = run(podPlan("build", false, List.of(path)), Map.of());
+      assertThat(run.result().exit()).as(path).isEqualTo(1);
+      assertThat(run.result().stderr()).as(path).contains("cannot be exported");
+    }
   }
 
   @Test

@@ -365,7 +365,9 @@ class OperatorTest {
     StageBuild target = inline("badtarget", "FROM alpine AS build\nFROM alpine\n");
     target.getSpec().target = "tset";
     create(target);
-    StageBuild unknownStage = inline("unknownstage", "FROM alpine\nCOPY --from=later /app /app\nFROM alpine AS later\n");
+    // a later stage is fine (as in BuildKit), a cycle is not
+    StageBuild unknownStage = inline("unknownstage",
+        "FROM alpine AS a\nCOPY --from=later /app /app\nFROM alpine AS later\nCOPY --from=a /x /x\n");
     create(unknownStage);
     StageBuild secret = inline("nosecret", "FROM alpine\n");
     secret.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
@@ -386,6 +388,22 @@ class OperatorTest {
     assertThat(condition(awaitFinished("fine"), "Succeeded")).isEqualTo("True");
     assertThat(startedSteps("fine-1")).containsExactly("stage-0");
     assertThat(kubelet.startedPods()).allMatch(n -> n.startsWith("fine-1-"));
+  }
+
+  @Test
+  void aMissingBuildSecretWaitsAndFailsLikeThePushSecret() {
+    StageBuild sb = inline("nobuildsecret", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
+    sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("tok", "npm-creds", "token"));
+    create(sb);
+    StageBuild unmapped = inline("unmapped", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
+    create(unmapped);
+    StageBuild done = awaitFinished("nobuildsecret");
+    assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
+    assertThat(message(done)).contains("npm-creds", "spec.secrets[0]", NS);
+    StageBuild invalid = awaitFinished("unmapped");
+    assertThat(reason(invalid, "Succeeded")).isEqualTo("InvalidSpec");
+    assertThat(message(invalid)).contains("line 2", "id tok");
+    assertThat(podNames()).noneMatch(n -> n.startsWith("nobuildsecret-") || n.startsWith("unmapped-"));
   }
 
   @Test

@@ -2,6 +2,10 @@ package dev.stagebuild.testing.e2e;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagebuild.dockerfile.Dockerfile;
+import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.plan.KanikoCapabilities;
 import dev.stagebuild.testing.PodBehavior;
 import dev.stagebuild.testing.PodOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -72,22 +76,25 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       "securityContext");
   static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "volumeMounts",
       "terminationMessagePath", "terminationMessagePolicy", "resources", "securityContext");
-  static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly");
+  static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly", "subPath");
   static final Set<String> KEYED_VOLUME_FIELDS = Set.of("secretName", "items", "defaultMode", "optional");
 
   /** Stage pod environment: name → how it is mapped. */
-  static final Map<String, EnvKind> STAGE_ENV = Map.of(
-      "SB_WORKSPACE", EnvKind.PATH, "SB_PLAN", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH,
-      "SB_DIGEST_FILE", EnvKind.PATH, "DOCKER_CONFIG", EnvKind.PATH, "SB_POD", EnvKind.VALUE,
-      "SB_FINAL", EnvKind.VALUE, "SB_ROOT", EnvKind.ROOT, "SB_EXECUTOR", EnvKind.EXECUTOR,
-      "FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT);
+  static final Map<String, EnvKind> STAGE_ENV = Map.ofEntries(
+      Map.entry("SB_WORKSPACE", EnvKind.PATH), Map.entry("SB_PLAN", EnvKind.PATH),
+      Map.entry("SB_TERMINATION_LOG", EnvKind.PATH), Map.entry("SB_DIGEST_FILE", EnvKind.PATH),
+      Map.entry("DOCKER_CONFIG", EnvKind.PATH), Map.entry("SB_POD", EnvKind.VALUE),
+      Map.entry("SB_FINAL", EnvKind.VALUE), Map.entry("SB_ROOT", EnvKind.ROOT),
+      Map.entry("SB_EXECUTOR", EnvKind.EXECUTOR), Map.entry("FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT),
+      Map.entry("FF_KANIKO_EXPAND_HEREDOC", EnvKind.EXPAND_HEREDOC),
+      Map.entry("FF_KANIKO_RUN_MOUNT_BIND", EnvKind.RUN_MOUNT_BIND));
   static final Map<String, EnvKind> SOURCE_ENV = Map.of(
       "SB_WORKSPACE", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH, "SB_SOURCE_DIR", EnvKind.PATH,
       "SB_GIT_SECRET", EnvKind.PATH, "SB_SOURCE_KIND", EnvKind.VALUE, "SB_GIT_URL", EnvKind.VALUE,
       "SB_GIT_REVISION", EnvKind.VALUE, "SB_CONTEXT_DIR", EnvKind.VALUE, "SB_DOCKERFILE", EnvKind.VALUE,
       "SB_PRINT_DOCKERFILE", EnvKind.VALUE);
 
-  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT }
+  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC, RUN_MOUNT_BIND }
 
   private static final ObjectMapper FIELDS = new ObjectMapper()
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
@@ -258,7 +265,15 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       if (v == null) {
         throw new Refused("volume mount " + m.getName() + " has no volume");
       }
-      mounts.put(m.getMountPath(), volume(ns, v, podDir));
+      Path local = volume(ns, v, podDir);
+      if (m.getSubPath() != null) {
+        if (v.getPersistentVolumeClaim() == null || !m.getSubPath().matches("[a-z0-9][a-z0-9._-]*")) {
+          throw new Refused("volume mount " + m.getName() + " with subPath " + m.getSubPath()
+              + " (only a plain name on a PVC)");
+        }
+        local = Files.createDirectories(local.resolve(m.getSubPath()));
+      }
+      mounts.put(m.getMountPath(), local);
     }
     return mounts;
   }
@@ -381,6 +396,22 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
           }
           yield value;
         }
+        case RUN_MOUNT_BIND -> {
+          // buildah always mounts context bind mounts: kaniko only with the flag
+          if (!value.equals("true")) {
+            throw new Refused("FF_KANIKO_RUN_MOUNT_BIND=" + value + ": buildah always mounts RUN --mount=type=bind"
+                + " from the context, kaniko only with the flag set to true");
+          }
+          yield value;
+        }
+        case EXPAND_HEREDOC -> {
+          // buildah expands an unquoted COPY/ADD heredoc (like BuildKit): kaniko only with the flag
+          if (!value.equals("true")) {
+            throw new Refused("FF_KANIKO_EXPAND_HEREDOC=" + value + ": buildah always expands variables in an"
+                + " unquoted COPY/ADD heredoc, kaniko only with the flag set to true");
+          }
+          yield value;
+        }
       });
     }
     // What a container runtime sets.
@@ -417,6 +448,10 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     if (!"true".equals(envs.get("FF_KANIKO_COPY_AS_ROOT"))) {
       throw new Refused("stage pod without FF_KANIKO_COPY_AS_ROOT=true: kaniko would copy context files as"
           + " the stage's USER, buildah (like Docker) copies them as 0:0");
+    }
+    if (!"true".equals(envs.get("FF_KANIKO_EXPAND_HEREDOC"))) {
+      throw new Refused("stage pod without FF_KANIKO_EXPAND_HEREDOC=true: kaniko would copy an unquoted heredoc"
+          + " with its variables unexpanded, buildah (like BuildKit) expands them");
     }
     envs.put("PATH", env.applets().toString());
     Files.createDirectories(view.local("/root"));
@@ -513,6 +548,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     boolean noPush = false;
     boolean insecurePush = false;
     boolean insecurePull = false;
+    List<String> secrets = new ArrayList<>();
     for (String a : args) {
       String flag = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
       String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
@@ -539,12 +575,21 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         case "--materialize" -> isTrue(a, value);
         case "--insecure", "--skip-tls-verify" -> insecurePush |= isTrue(a, value);
         case "--insecure-pull", "--skip-tls-verify-pull" -> insecurePull |= isTrue(a, value);
+        case "--secret" -> {
+          // kaniko: id=<id>,src=<file in the pod>; buildah reads the same flag
+          if (value == null || !value.matches("id=[A-Za-z0-9._-]+,src=/[^,]+")) {
+            throw new Refused("executor argument " + a + " (only --secret=id=<id>,src=<absolute file>)");
+          }
+          String src = value.substring(value.indexOf(",src=") + 5);
+          secrets.add(value.substring(0, value.indexOf(",src=")) + ",src=" + view.local(src));
+        }
         default -> throw new Refused("executor argument " + a + " (unknown to the runner)");
       }
     }
     if (dockerfile == null || context == null) {
       throw new Refused("executor without --dockerfile or --context: " + args);
     }
+    refuseWhatKanikoIgnores(dockerfile);
     if (noPush == !destinations.isEmpty()) {
       throw new Refused("executor needs exactly one of --no-push and --destination: " + args);
     }
@@ -561,13 +606,22 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     for (String b : buildArgs) {
       bud.addAll(List.of("--build-arg", b));
     }
+    for (String s : secrets) {
+      bud.addAll(List.of("--secret", s));
+    }
     if (Files.isRegularFile(authFile)) {
       bud.addAll(List.of("--authfile", authFile.toString()));
     }
     bud.add(context.toString());
     long start = System.nanoTime();
     Buildah buildah = env.buildah();
-    Proc.Result r = buildah.run(bud, log, timeout);
+    // As in kaniko, RUN --mount=type=cache directories live in /kaniko/caches: empty for each pod,
+    // unless a volume is mounted there. buildah keeps them under $TMPDIR/buildah-cache-<uid>.
+    Map<String, String> budEnv = new LinkedHashMap<>(buildah.env());
+    Path caches = view.local("/kaniko/caches");
+    Files.createDirectories(caches);
+    budEnv.put("TMPDIR", caches.toString());
+    Proc.Result r = Proc.run(buildah.command(bud), budEnv, null, log, timeout);
     String image = Files.exists(iidFile) ? Files.readString(iidFile).strip() : null;
     if (r.exit() != 0 || image == null) {
       calls.add(new ExecutorCall(podName, args, bud, r.exit(), Duration.ofNanos(System.nanoTime() - start)));
@@ -608,6 +662,27 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Files.createSymbolicLink(rootLink, root);
     calls.add(new ExecutorCall(podName, args, bud, 0, Duration.ofNanos(System.nanoTime() - start)));
     return new Built(0, image, container);
+  }
+
+  /**
+   * As strict as kaniko: a construct of the pod's Dockerfile that kaniko v1.28.3 ignores (the
+   * planner's {@link KanikoCapabilities}) fails the pod, since buildah would build it and a test
+   * could pass on what only buildah does.
+   */
+  static void refuseWhatKanikoIgnores(Path dockerfile) throws IOException {
+    Dockerfile parsed = DockerfileParser.parse(Files.readString(dockerfile));
+    Set<String> stages = new java.util.HashSet<>();
+    for (Instruction i : parsed.instructions()) {
+      if (i.is("FROM") && i.args().size() == 3) {
+        stages.add(i.args().get(2).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    for (Instruction i : parsed.instructions()) {
+      java.util.Optional<String> why = KanikoCapabilities.refusal(i, false, stages);
+      if (why.isPresent()) {
+        throw new Refused("the pod's Dockerfile, line " + i.line() + ": " + why.get());
+      }
+    }
   }
 
   private static String envValue(Container c, String name, String fallback) {

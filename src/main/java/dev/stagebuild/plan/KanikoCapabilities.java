@@ -1,0 +1,203 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.Flag;
+import dev.stagebuild.dockerfile.Instruction;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the kaniko executor StageBuild ships (the osscontainertools fork, v1.28.3) does with each
+ * Dockerfile construct, in one place. A construct is either built as BuildKit builds it (natively,
+ * or because the planner rewrites it into something kaniko does exactly), or refused here with
+ * the instruction's line and what to write instead. Nothing reaches kaniko that it would ignore.
+ *
+ * <p>Read from the fork's source at v1.28.3:
+ * <ul>
+ *   <li>{@code pkg/commands/run.go}: every RUN flag other than {@code --mount} is logged with a
+ *       warning and ignored ({@code --network}, {@code --security}, ...); {@code type=cache} is a
+ *       directory under {@code /kaniko/caches} keyed by {@code id} (else the target), {@code from}
+ *       and {@code source} ignored; {@code type=secret} is read from {@code --secret id=...};
+ *       {@code type=bind} without {@code from} copies {@code <context>/<source>} in for the command
+ *       and removes it after, {@code from=<stage>} is skipped with a warning (the planner rewrites
+ *       it into a context bind mount of the producer's exports); every other type
+ *       ({@code tmpfs}, {@code ssh}) is skipped with a warning.
+ *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
+ *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
+ *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources.
+ *   <li>{@code pkg/commands/healthcheck.go}: {@code --start-interval} is not carried into the image.
+ *   <li>{@code pkg/config/featureflags.go}: heredoc bodies of COPY/ADD are expanded only with
+ *       {@code FF_KANIKO_EXPAND_HEREDOC}, which every stage pod sets.
+ * </ul>
+ *
+ * <p>{@link #refusal} looks at one instruction as written (or as rewritten for a pod), so the
+ * end-to-end stand-in for kaniko can apply the same model to the Dockerfiles it runs.
+ */
+public final class KanikoCapabilities {
+  /** The executor version this model was read from. */
+  public static final String KANIKO = "kaniko v1.28.3";
+
+  /** RUN --mount types kaniko implements. */
+  static final Set<String> MOUNT_TYPES = Set.of("bind", "cache", "secret");
+
+  private KanikoCapabilities() {}
+
+  /**
+   * Why kaniko cannot build this instruction as BuildKit would, with what to write instead; empty
+   * when it can (possibly after the planner's rewrite, which this method does not need).
+   *
+   * @param stageMountsAllowed whether {@code RUN --mount=type=bind,from=<stage>} is acceptable here
+   *     (in the original Dockerfile the planner rewrites it; in a pod's Dockerfile it must be gone)
+   * @param stageNames lower-case stage names of the Dockerfile the instruction is in
+   */
+  public static Optional<String> refusal(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
+    return switch (i.keyword()) {
+      case "RUN" -> run(i, stageMountsAllowed, stageNames);
+      case "COPY", "ADD" -> copy(i);
+      case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "
+          + KANIKO + " drops it from the image config (pkg/commands/healthcheck.go keeps interval, timeout,"
+          + " start-period and retries); remove it");
+      default -> Optional.empty();
+    };
+  }
+
+  private static Optional<String> run(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
+    for (Flag f : i.flags()) {
+      String name = f.name().toLowerCase(Locale.ROOT);
+      switch (name) {
+        case "mount" -> {
+          Optional<String> m = mount(f, stageMountsAllowed, stageNames);
+          if (m.isPresent()) {
+            return m;
+          }
+        }
+        case "network" -> {
+          if (!f.value().equals("default")) {
+            return Optional.of("RUN --network=" + f.value() + " is not supported: " + KANIKO + " ignores the"
+                + " flag and runs the command with the pod's network; remove the flag (the pod's network is"
+                + " what --network=default gives)");
+          }
+        }
+        case "security" -> {
+          if (!f.value().equals("sandbox")) {
+            return Optional.of("RUN --security=" + f.value() + " is not supported: " + KANIKO + " ignores the"
+                + " flag and runs the command unprivileged; remove the flag");
+          }
+        }
+        default -> {
+          return Optional.of("RUN --" + f.name() + " is not supported: " + KANIKO + " ignores the flag;"
+              + " remove it");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> mount(Flag f, boolean stageMountsAllowed, Set<String> stageNames) {
+    MountSpec m = MountSpec.parse(f.value());
+    String type = m.type();
+    if (!MOUNT_TYPES.contains(type)) {
+      String instead = switch (type) {
+        case "tmpfs" -> "write the files to a directory the same RUN removes before it ends"
+            + " (kaniko would keep them in the layer)";
+        case "ssh" -> "fetch what needs SSH in the source (spec.source.git with a secretRef) or with a"
+            + " build secret (--mount=type=secret)";
+        default -> "remove it";
+      };
+      return Optional.of("RUN --mount=type=" + type + " is not supported: " + KANIKO + " skips the mount"
+          + " with a warning and runs the command without it; " + instead);
+    }
+    String from = m.from();
+    boolean hasFrom = from != null && !from.isEmpty() && !from.equals("context");
+    if (type.equals("cache")) {
+      if (hasFrom || m.source() != null) {
+        return Optional.of("RUN --mount=type=cache with " + (hasFrom ? "from=" + from : "source=" + m.source())
+            + " is not supported: " + KANIKO + " ignores from= and source= of a cache mount and starts"
+            + " with an empty cache; seed the cache in the same RUN (cp -a from a COPY'd directory)");
+      }
+    } else if (type.equals("bind") && hasFrom) {
+      // a reference made of variables is resolved (or refused) by the planner
+      boolean stage = from.indexOf('$') >= 0 || stageNames.contains(from.toLowerCase(Locale.ROOT)) || isInteger(from);
+      if (!stage) {
+        return Optional.of("RUN --mount=type=bind,from=" + from + " is not supported: " + KANIKO + " skips"
+            + " bind mounts from an image; add a stage FROM " + from + " and mount that stage instead");
+      }
+      if (!stageMountsAllowed) {
+        return Optional.of("RUN --mount=type=bind,from=" + from + ": " + KANIKO + " skips bind mounts"
+            + " from another stage with a warning");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> copy(Instruction i) {
+    String k = i.keyword();
+    for (Flag f : i.flags()) {
+      String name = f.name().toLowerCase(Locale.ROOT);
+      switch (name) {
+        case "parents" -> {
+          if (!f.hasValue() || f.value().equals("true")) {
+            return Optional.of(k + " --parents is not supported: " + KANIKO + " ignores it and would copy"
+                + " the sources without their parent directories; write one " + k + " per directory with"
+                + " the full destination path (" + k + " a/b/ /dest/a/b/)");
+          }
+        }
+        case "exclude" -> {
+          return Optional.of(k + " --exclude=" + f.value() + " is not supported: " + KANIKO + " ignores it"
+              + " and would copy the excluded files too; list the sources to copy instead, or remove the"
+              + " files in a RUN of a stage you copy from");
+        }
+        case "checksum" -> {
+          return Optional.of("ADD --checksum is not supported: " + KANIKO + " does not verify it; download"
+              + " with RUN and check the digest there (echo \"<sha256>  file\" | sha256sum -c)");
+        }
+        case "keep-git-dir", "unpack" -> {
+          return Optional.of("ADD --" + f.name() + " is not supported: " + KANIKO + " ignores it; fetch the"
+              + " files with RUN instead");
+        }
+        default -> {
+          // --from, --chown, --chmod as BuildKit; --link only changes how layers are stacked
+        }
+      }
+    }
+    if (i.is("ADD")) {
+      for (String source : i.args().subList(0, Math.max(0, i.args().size() - 1))) {
+        if (isGitSource(source)) {
+          return Optional.of("ADD " + source + " is not supported: " + KANIKO + " has no git sources for ADD"
+              + " (it would download the URL as a file); clone it with RUN git clone, or build from it as"
+              + " spec.source.git");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The sources BuildKit's ADD reads as a git repository (a URL ending in .git, optionally #ref). */
+  static boolean isGitSource(String source) {
+    String s = source;
+    if (s.length() >= 2 && (s.charAt(0) == '"' || s.charAt(0) == '\'') && s.charAt(s.length() - 1) == s.charAt(0)) {
+      s = s.substring(1, s.length() - 1);
+    }
+    if (s.startsWith("git://") || s.startsWith("git@") || s.startsWith("ssh://")) {
+      return true;
+    }
+    if (!s.startsWith("http://") && !s.startsWith("https://")) {
+      return false;
+    }
+    int hash = s.indexOf('#');
+    String url = hash < 0 ? s : s.substring(0, hash);
+    return url.endsWith(".git") || url.endsWith(".git/");
+  }
+
+  private static boolean isInteger(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+}
