@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged operator, run as users run it ({@code java -jar target/quarkus-app/quarkus-run.jar}),
+ * The packaged operator, run as users run it ({@code java -jar target/quarkus-app/quarkus-run.jar operator}),
  * finding its cluster through KUBECONFIG (here the mock API server) and reconciling a StageBuild.
  */
 class OperatorJarIT {
@@ -51,7 +51,7 @@ class OperatorJarIT {
           current-context: mock
           """.formatted(cluster.client().getMasterUrl().toString()));
       Path log = dir.resolve("operator.log");
-      ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString())
+      ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "operator")
           .redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("KUBECONFIG", kubeconfig.toString());
       pb.environment().put("QUARKUS_HTTP_PORT", "0");
