@@ -76,7 +76,7 @@ final class GraphText {
     return lines;
   }
 
-  /** A DOT double-quoted string: lines joined by DOT's \n escape; backslash and quote escaped. */
+  /** A DOT double-quoted string: lines joined by DOT's \n escape; backslash, quote and ampersand escaped. */
   static String dotString(List<String> lines) {
     List<String> escaped = new ArrayList<>();
     for (String line : lines) {
@@ -84,6 +84,8 @@ final class GraphText {
       line.codePoints().forEach(c -> {
         if (c == '\\' || c == '"') {
           b.append('\\').appendCodePoint(c);
+        } else if (c == '&') {
+          b.append("&amp;"); // Graphviz reads &name; in any label as an entity
         } else if (c == '\n' || c == '\r') {
           b.append("\\n");
         } else if (Character.isISOControl(c)) {
