@@ -155,58 +155,80 @@ final class LogsCommand {
     }
 
     int follow() throws InterruptedException {
-      Set<String> done = new HashSet<>();
-      String buildId = null;
-      boolean checked = false;
+      Follow state = new Follow();
+      int failures = 0;
       while (true) {
-        StageBuild sb = read();
-        if (sb == null) {
-          return Cli.FAILED;
-        }
-        StageBuildStatus status = sb.getStatus();
-        if (buildId == null && status != null) {
-          buildId = status.buildId;
-        } else if (status != null && !Objects.equals(buildId, status.buildId)) {
-          err.println("build " + buildId + " of " + name + " was replaced by build " + status.buildId);
-          return Cli.OK;
-        }
-        if (!checked && status != null && !status.stages.isEmpty()) {
-          if (!stageKnown(status)) {
-            return Cli.FAILED;
+        Integer result;
+        try {
+          result = followStep(state);
+          failures = 0;
+        } catch (KubernetesClientException e) {
+          // a build runs for minutes: ride out a few dropped connections before giving up
+          if (e.getCode() > 0 && e.getCode() < 500 || ++failures > 5) {
+            throw e;
           }
-          checked = true;
+          result = null;
         }
-        boolean ended = ended(status);
-        boolean waiting = false;
-        for (LogSources.Source s : LogSources.of(status, stage)) {
-          if (s.pod() == null || done.contains(s.pod())) {
-            waiting |= s.pod() == null && !ended;
-            if (waiting) {
-              break; // plan order: a later pod's log waits for this stage's
-            }
-            continue;
-          }
-          Pod pod = client.pods().inNamespace(ns).withName(s.pod()).get();
-          String phase = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
-          if (pod == null || phase == null || "Pending".equals(phase)) {
-            if (ended) {
-              done.add(s.pod());
-              continue;
-            }
-            waiting = true;
-            break;
-          }
-          stream(s);
-          done.add(s.pod());
-        }
-        if (ended && !waiting && checked) {
-          return Cli.OK;
-        }
-        if (ended && status != null && status.stages.isEmpty()) {
-          return Cli.OK;
+        if (result != null) {
+          return result;
         }
         Thread.sleep(poll.toMillis());
       }
+    }
+
+    /** What follow() keeps between passes. */
+    private static final class Follow {
+      final Set<String> done = new HashSet<>();
+      String buildId;
+      boolean checked;
+    }
+
+    /** One pass: prints the logs of pods that started, in plan order; the exit code once done, else null. */
+    private Integer followStep(Follow f) {
+      StageBuild sb = read();
+      if (sb == null) {
+        return Cli.FAILED;
+      }
+      StageBuildStatus status = sb.getStatus();
+      if (f.buildId == null && status != null) {
+        f.buildId = status.buildId;
+      } else if (status != null && !Objects.equals(f.buildId, status.buildId)) {
+        err.println("build " + f.buildId + " of " + name + " was replaced by build " + status.buildId);
+        return Cli.OK;
+      }
+      if (!f.checked && status != null && !status.stages.isEmpty()) {
+        if (!stageKnown(status)) {
+          return Cli.FAILED;
+        }
+        f.checked = true;
+      }
+      boolean ended = ended(status);
+      boolean waiting = false;
+      for (LogSources.Source s : LogSources.of(status, stage)) {
+        if (s.pod() == null || f.done.contains(s.pod())) {
+          if (s.pod() == null && !ended) {
+            waiting = true;
+            break; // plan order: a later pod's log waits for this stage's
+          }
+          continue;
+        }
+        Pod pod = client.pods().inNamespace(ns).withName(s.pod()).get();
+        String phase = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (pod == null || phase == null || "Pending".equals(phase)) {
+          if (ended) {
+            f.done.add(s.pod());
+            continue;
+          }
+          waiting = true;
+          break;
+        }
+        stream(s);
+        f.done.add(s.pod());
+      }
+      if (ended && !waiting && (f.checked || status.stages.isEmpty())) {
+        return Cli.OK;
+      }
+      return null;
     }
 
     /** Follows one pod's log until its container ends. */
