@@ -34,7 +34,8 @@ final class LogsCommand {
         The logs of the current build of StageBuild NAME: the source pod, then every stage's pod in
         plan order, each line prefixed with [stage]. Uses kubectl's configuration.
         -n, --namespace NS   the StageBuild's namespace (default: the kubeconfig context's)
-        -f, --follow         follow the stages as they start, until the build ends
+        -f, --follow         follow the stages as they start, until the build ends (one pod at a
+                             time in plan order; a parallel stage's log follows when the earlier ends)
         --stage STAGE        only the pod that builds STAGE""";
 
   private LogsCommand() {}
