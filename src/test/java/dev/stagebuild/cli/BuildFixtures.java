@@ -84,13 +84,17 @@ final class BuildFixtures {
 
   /** A pod in this phase whose log (plain and followed) is {@code log}. */
   static void pod(MockCluster cluster, String name, String phase, String log) {
+    podWithoutLog(cluster, name, phase);
+    String path = "/api/v1/namespaces/" + NS + "/pods/" + name + "/log?pretty=false";
+    cluster.server().expect().get().withPath(path).andReturn(200, log).always();
+    cluster.server().expect().get().withPath(path + "&follow=true").andReturn(200, log).always();
+  }
+
+  static void podWithoutLog(MockCluster cluster, String name, String phase) {
     Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
         .withNewSpec().addNewContainer().withName("c").withImage("i").endContainer().endSpec().build();
     Pod created = cluster.client().pods().inNamespace(NS).resource(pod).create();
     created.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(phase).build());
     cluster.client().pods().inNamespace(NS).resource(created).updateStatus();
-    String path = "/api/v1/namespaces/" + NS + "/pods/" + name + "/log?pretty=false";
-    cluster.server().expect().get().withPath(path).andReturn(200, log).always();
-    cluster.server().expect().get().withPath(path + "&follow=true").andReturn(200, log).always();
   }
 }

@@ -173,6 +173,32 @@ class LogsCommandTest {
   }
 
   @Test
+  void followInterleavesStagesThatRunAtTheSameTime() throws Exception {
+    StageBuildStatus st = BuildFixtures.hellogo(false);
+    st.source = null;
+    st.stages = List.of(
+        BuildFixtures.stage("slow", "Running", "p-slow", "2026-11-26T10:00:03Z", null),
+        BuildFixtures.stage("fast", "Running", "p-fast", "2026-11-26T10:00:03Z", null));
+    BuildFixtures.create(cluster, "par", st);
+    BuildFixtures.pod(cluster, "p-fast", "Running", "fast line\n");
+    // the slow stage comes first in plan order, and its log arrives 2 s late
+    BuildFixtures.podWithoutLog(cluster, "p-slow", "Running");
+    cluster.server().expect().get().delay(2, TimeUnit.SECONDS)
+        .withPath("/api/v1/namespaces/" + NS + "/pods/p-slow/log?pretty=false&follow=true")
+        .andReturn(200, "slow line\n").always();
+    CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> logs("par", "-n", NS, "-f"));
+    Thread.sleep(3500);
+    StageBuildStatus end = BuildFixtures.hellogo(true);
+    end.source = null;
+    end.stages = st.stages;
+    BuildFixtures.setStatus(cluster, "par", end);
+    CliRun r = follow.get(15, TimeUnit.SECONDS);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).as("the fast stage is not held back by the slow one")
+        .isEqualTo("[fast] fast line\n[slow] slow line\n");
+  }
+
+  @Test
   void followStopsWhenANewBuildReplacesIt() throws Exception {
     BuildFixtures.create(cluster, "hellogo", BuildFixtures.hellogo(false));
     hellogoPods();
