@@ -49,4 +49,8 @@ public class StageBuildSpec {
   @Min(1)
   @JsonPropertyDescription("Time limit for the whole build, in seconds. Default 3600.")
   public Long timeoutSeconds;
+
+  @JsonPropertyDescription("true stops the current build: its pods are deleted and it ends with Succeeded=False, reason"
+      + " Cancelled. Setting it back to false (a new generation) starts a new build.")
+  public Boolean cancel;
 }

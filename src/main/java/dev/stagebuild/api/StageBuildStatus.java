@@ -34,6 +34,9 @@ public class StageBuildStatus {
   @JsonPropertyDescription("Each stage the build runs, in Dockerfile order.")
   public List<StageStatus> stages = new ArrayList<>();
 
+  @JsonPropertyDescription("Each step's latest attempt: the record the operator keeps of finished steps, so that a pod removed by pod GC, a drain or a person does not re-run or reset its step.")
+  public List<StepRecord> steps = new ArrayList<>();
+
   @JsonPropertyDescription("The pushed image.")
   public OutputStatus output;
 }

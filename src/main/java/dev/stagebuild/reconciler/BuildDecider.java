@@ -5,7 +5,9 @@ import dev.stagebuild.api.Sizes;
 import dev.stagebuild.api.SourceStatus;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildStatus;
+import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.api.StepRecord;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.plan.BuildPlan;
@@ -13,28 +15,39 @@ import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.plan.StagePlan;
 import dev.stagebuild.registry.ImageReference;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
+import dev.stagebuild.reconciler.StepLedger.Entry;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The heart of the reconciler, without any I/O: from the StageBuild, its plan and the states of its
- * pods, decides the status and the next pods. Every pass starts from what the pods say, so running it
- * twice on the same inputs gives the same answer (the reconciler is stateless and idempotent).
+ * The heart of the reconciler, without any I/O: from the StageBuild (its status holds the record of
+ * every step), its plan and the states of its pods, decides the status and the next pods. Running
+ * it twice on the same inputs gives the same answer.
  */
 public final class BuildDecider {
   public static final String SOURCE_STEP = BuildNames.SOURCE_STEP;
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Duration BLOCKER_RECHECK = Duration.ofSeconds(5);
+  /** Pods of one step lost to evictions and deletions before the build gives up on the cluster. */
+  static final int MAX_DISRUPTIONS = 5;
+  /** Source re-runs when what the source pod reported could not be read back. */
+  static final int MAX_SOURCE_REREADS = 2;
+  /** A stage that outlives its timeoutSeconds by this much is failed by the operator (the kubelet should have). */
+  static final Duration STAGE_DEADLINE_GRACE = Duration.ofSeconds(30);
+  /** ImageInspected reasons a new look-up would answer the same way. */
+  static final Set<String> FINAL_INSPECTION_REASONS = Set.of("RegistryUnauthorized", "ImageNotFound",
+      "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret");
+  static final String CANCELLED = "Cancelled";
 
   private final OperatorSettings settings;
 
@@ -42,9 +55,20 @@ public final class BuildDecider {
     this.settings = settings;
   }
 
-  /** Inputs of one decision. {@code steps} holds every pod of the current build (all attempts). */
+  /**
+   * Inputs of one decision.
+   *
+   * @param steps every pod of the current build (all attempts) as the informer sees it
+   * @param inspection the registry's answer about the pushed image, when one has arrived
+   * @param refusal a permanent refusal met while acting on the previous decision of this pass
+   */
   public record Inputs(StageBuild build, String buildId, PlanOutcome plan, Blocker blocker,
-      List<StepState> steps, Inspection inspection, Instant now) {}
+      List<StepState> steps, Inspection inspection, Refusal refusal, Instant now) {
+    public Inputs(StageBuild build, String buildId, PlanOutcome plan, Blocker blocker, List<StepState> steps,
+        Inspection inspection, Instant now) {
+      this(build, buildId, plan, blocker, steps, inspection, null, now);
+    }
+  }
 
   public BuildDecision decide(Inputs in) {
     return new Pass(in).run();
@@ -57,8 +81,9 @@ public final class BuildDecider {
     private final StageBuildStatus old;
     private final StageBuildStatus status = new StageBuildStatus();
     private final long generation;
-    private final Map<String, StepState> latest = new HashMap<>();
+    private final Map<String, Entry> ledger;
     private final List<StepStart> create = new ArrayList<>();
+    private final Map<String, StepRecord> started = new LinkedHashMap<>();
     private final List<String> delete = new ArrayList<>();
     private final List<BuildEvent> events = new ArrayList<>();
     private final Instant start;
@@ -72,9 +97,7 @@ public final class BuildDecider {
       boolean sameBuild = previous != null && in.buildId().equals(previous.buildId);
       this.old = sameBuild ? previous : new StageBuildStatus();
       this.generation = Optional.ofNullable(sb.getMetadata().getGeneration()).orElse(1L);
-      for (StepState s : in.steps()) {
-        latest.merge(s.step(), s, (a, b) -> a.attempt() >= b.attempt() ? a : b);
-      }
+      this.ledger = StepLedger.of(old.steps, in.steps(), in.now());
       Instant oldStart = Times.parse(old.startTime);
       this.start = oldStart != null ? oldStart : in.now();
       this.retries = sb.getSpec().retries == null ? 0 : Math.max(0, sb.getSpec().retries);
@@ -95,12 +118,25 @@ public final class BuildDecider {
         return finishedAlready();
       }
       PlanOutcome plan = in.plan();
-      if (plan.error() != null) {
-        stageStatuses(null);
-        return fail(planReason(plan.error()), plan.error().getMessage());
-      }
       if (plan.known()) {
         stageStatuses(plan.plan());
+      } else {
+        stageStatuses(null);
+      }
+      if (Boolean.TRUE.equals(sb.getSpec().cancel)) {
+        return fail(CANCELLED, "the build was cancelled (spec.cancel: true); set spec.cancel to false to start a"
+            + " new build");
+      }
+      if (in.refusal() != null) {
+        return fail(in.refusal().reason(), in.refusal().message());
+      }
+      if (plan.error() != null) {
+        return fail(planReason(plan.error()), plan.error().getMessage());
+      }
+      Duration timeout = buildTimeout();
+      Instant deadline = start.plus(timeout);
+      if (!in.now().isBefore(deadline)) {
+        return fail("Timeout", "the build did not finish within timeoutSeconds=" + timeout.toSeconds());
       }
       if (in.blocker() != null) {
         Blocker b = in.blocker();
@@ -111,14 +147,13 @@ public final class BuildDecider {
         return pending(b.reason(), b.message() + " (waiting up to "
             + settings.missingObjectGrace().toSeconds() + "s for it)");
       }
-      Duration timeout = sb.getSpec().timeoutSeconds == null ? settings.defaultBuildTimeout()
-          : Duration.ofSeconds(sb.getSpec().timeoutSeconds);
-      Instant deadline = start.plus(timeout);
-      if (!in.now().isBefore(deadline)) {
-        stageStatuses(plan.plan());
-        return fail("Timeout", "the build did not finish within timeoutSeconds=" + timeout.toSeconds());
-      }
       requeueWithin(Duration.between(in.now(), deadline));
+      if (plan.known()) {
+        String conflict = NodeConstraints.conflict(sb, plan.plan());
+        if (conflict != null) {
+          return fail("InvalidSpec", conflict);
+        }
+      }
 
       if (sb.getSpec().source != null) {
         BuildDecision waiting = advanceSource();
@@ -138,34 +173,56 @@ public final class BuildDecider {
       return advanceStages(plan.plan());
     }
 
+    private Duration buildTimeout() {
+      Long seconds = sb.getSpec().timeoutSeconds;
+      // Bounded so that start + timeout cannot overflow whatever a spec says.
+      return seconds == null ? settings.defaultBuildTimeout()
+          : Duration.ofSeconds(Math.min(Math.max(1, seconds), Duration.ofDays(3650).toSeconds()));
+    }
+
     private BuildDecision advanceSource() {
-      StepState src = latest.get(SOURCE_STEP);
+      Entry e = ledger.get(SOURCE_STEP);
       SourceStatus source = new SourceStatus();
       status.source = source;
-      if (src != null) {
-        source.podName = src.podName();
-        source.phase = phaseName(src.phase());
-      }
-      if (src == null) {
-        create.add(new StepStart(SOURCE_STEP, 1));
+      if (e == null) {
+        start(SOURCE_STEP, 1, 0, 0);
         source.phase = "Pending";
         return pending("Pending", "fetching the source");
       }
+      StepState src = e.state();
+      source.podName = src.podName();
+      source.phase = phaseName(src.phase());
       switch (src.phase()) {
         case SUCCEEDED -> {
           if (sb.getSpec().source.git != null) {
-            source.commit = firstLine(src.terminationMessage());
+            source.commit = StepLedger.firstLine(src.terminationMessage());
+          }
+          String unreadable = in.plan().sourceUnreadable();
+          if (unreadable != null && !in.plan().known()) {
+            if (e.disruptions() < MAX_SOURCE_REREADS) {
+              start(SOURCE_STEP, src.attempt() + 1, e.failures(), e.disruptions() + 1);
+              events.add(BuildEvent.warning("SourceRetrying", "what the source pod reported could not be read ("
+                  + unreadable + "); fetching the source again"));
+              source.phase = "Pending";
+              return running("what the source pod reported could not be read; fetching the source again");
+            }
+            return fail("SourceUnreadable", "the Dockerfile could not be read from the source pod "
+                + src.podName() + " after " + (e.disruptions() + 1) + " attempts: " + unreadable);
           }
           return null;
         }
         case FAILED -> {
-          if (src.attempt() <= retries) {
-            create.add(new StepStart(SOURCE_STEP, src.attempt() + 1));
+          if (e.failures() + 1 <= retries) {
+            start(SOURCE_STEP, src.attempt() + 1, e.failures() + 1, e.disruptions());
             events.add(BuildEvent.warning("SourceRetrying", "source attempt " + src.attempt() + " failed: "
                 + src.message()));
             return running("source attempt " + src.attempt() + " failed, retrying");
           }
           return fail("SourceFailed", "fetching the source failed (pod " + src.podName() + "): " + src.message());
+        }
+        case DISRUPTED -> {
+          BuildDecision gaveUp = rerunDisrupted(e, "the source");
+          return gaveUp != null ? gaveUp : running("the source pod was lost (" + src.reason() + "); fetching again");
         }
         case STUCK -> {
           return fail(src.reason(), "the source pod " + src.podName() + " could not start: " + src.message());
@@ -181,28 +238,48 @@ public final class BuildDecider {
       }
     }
 
+    /** Starts a lost step again, or ends the build when the cluster keeps taking its pods away. */
+    private BuildDecision rerunDisrupted(Entry e, String what) {
+      StepState s = e.state();
+      if (e.disruptions() + 1 > MAX_DISRUPTIONS) {
+        return fail("Disrupted", what + " lost " + (e.disruptions() + 1) + " pods in a row (last: " + s.podName()
+            + ", " + s.message() + ")");
+      }
+      start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
+      events.add(BuildEvent.warning("PodDisrupted", what + ": " + s.message() + "; starting attempt "
+          + (s.attempt() + 1) + " (not counted against retries)"));
+      return null;
+    }
+
     private BuildDecision advanceStages(BuildPlan plan) {
       String failedReason = null;
       String failedMessage = null;
       for (PodPlan pod : plan.pods()) {
-        StepState st = latest.get(stageStep(pod.name()));
-        if (st == null) {
+        Entry e = ledger.get(stageStep(pod.name()));
+        if (e == null) {
           boolean ready = pod.dependsOn().stream().allMatch(d -> phaseOf(stageStep(d)) == StepPhase.SUCCEEDED);
           if (ready) {
-            create.add(new StepStart(pod.name(), 1));
+            start(stageStep(pod.name()), 1, 0, 0);
           }
           continue;
         }
+        StepState st = e.state();
         switch (st.phase()) {
           case FAILED -> {
-            if (st.attempt() <= retries) {
-              create.add(new StepStart(pod.name(), st.attempt() + 1));
+            if (e.failures() + 1 <= retries) {
+              start(st.step(), st.attempt() + 1, e.failures() + 1, e.disruptions());
               events.add(BuildEvent.warning("StageRetrying", "stage " + pod.name() + " attempt " + st.attempt()
                   + " failed (" + st.message() + "); starting attempt " + (st.attempt() + 1)));
             } else if (failedReason == null) {
               failedReason = st.reason() == null ? "StageFailed" : st.reason();
               failedMessage = "stage " + pod.name() + " failed (pod " + st.podName() + ", attempt " + st.attempt()
-                  + "): " + st.message();
+                  + "): " + (st.message() == null ? "exit code " + st.exitCode() : st.message());
+            }
+          }
+          case DISRUPTED -> {
+            BuildDecision gaveUp = rerunDisrupted(e, "stage " + pod.name());
+            if (gaveUp != null) {
+              return gaveUp;
             }
           }
           case STUCK -> {
@@ -216,41 +293,76 @@ public final class BuildDecider {
               requeueWithin(pendingLeft(st));
             }
           }
+          case RUNNING -> {
+            Instant stageDeadline = stageDeadline(pod, st);
+            if (stageDeadline != null && !in.now().isBefore(stageDeadline) && failedReason == null) {
+              failedReason = "Timeout";
+              failedMessage = "stage " + pod.name() + " ran past its timeoutSeconds (pod " + st.podName() + ")";
+            } else if (stageDeadline != null) {
+              requeueWithin(Duration.between(in.now(), stageDeadline));
+            }
+          }
           default -> { }
         }
       }
       stageStatuses(plan);
       if (failedReason != null) {
-        create.clear();
         return fail(failedReason, failedMessage);
       }
-      StepState fin = latest.get(stageStep(plan.finalPod()));
-      if (fin != null && fin.phase() == StepPhase.SUCCEEDED) {
-        return succeed(fin);
+      Entry fin = ledger.get(stageStep(plan.finalPod()));
+      if (fin != null && fin.state().phase() == StepPhase.SUCCEEDED) {
+        return succeed(fin.state());
       }
+      holdBackUnpinnedPods();
       long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
-      List<String> waiting = plan.pods().stream().map(p -> latest.get(stageStep(p.name())))
-          .filter(s -> s != null && s.phase() == StepPhase.PENDING && s.reason() != null)
-          .map(s -> s.step() + ": " + s.message()).toList();
+      List<String> waiting = plan.pods().stream().map(p -> ledger.get(stageStep(p.name())))
+          .filter(e -> e != null && e.state().phase() == StepPhase.PENDING && e.state().reason() != null)
+          .map(e -> e.state().step() + ": " + e.state().message()).toList();
       if (!waiting.isEmpty()) {
-        return pending(latest.values().stream().filter(s -> s.phase() == StepPhase.PENDING && s.reason() != null)
+        return pending(ledger.values().stream().map(Entry::state)
+            .filter(s -> s.phase() == StepPhase.PENDING && s.reason() != null)
             .map(StepState::reason).findFirst().orElse("Pending"), String.join("; ", waiting));
       }
-      boolean anyStarted = latest.values().stream().anyMatch(s -> s.phase() != StepPhase.PENDING);
+      boolean anyStarted = ledger.values().stream()
+          .anyMatch(e -> e.state().phase() != StepPhase.PENDING && !SOURCE_STEP.equals(e.state().step()));
       if (!anyStarted) {
         String starting = create.stream().map(StepStart::step).collect(Collectors.joining(", "));
         return pending("Pending", "starting pods for " + (starting.isEmpty() ? "the first stages" : starting));
       }
       String runningNames = plan.pods().stream().filter(p -> {
-        StepState s = latest.get(stageStep(p.name()));
-        return s != null && !s.terminal();
+        Entry e = ledger.get(stageStep(p.name()));
+        return e != null && !e.state().terminal();
       }).map(PodPlan::name).collect(Collectors.joining(", "));
       return running(done + "/" + status.stages.size() + " stages done"
           + (runningNames.isEmpty() ? "" : "; running: " + runningNames));
     }
 
+    /**
+     * On a ReadWriteOnce workspace every pod must land on one node. Until the node is known (no pod
+     * of the build was scheduled yet), only one pod is started: two created at once could land apart.
+     */
+    private void holdBackUnpinnedPods() {
+      if (NodeConstraints.sharedAcrossNodes(sb) || pinnedNode() != null || create.isEmpty()) {
+        return;
+      }
+      boolean unscheduledPodExists = ledger.values().stream()
+          .anyMatch(e -> e.live() && e.state().podActive() && e.state().nodeName() == null);
+      List<StepStart> keep = unscheduledPodExists ? List.of() : List.of(create.get(0));
+      create.stream().filter(s -> !keep.contains(s)).forEach(s -> started.remove(s.step()));
+      create.retainAll(keep);
+    }
+
+    private Instant stageDeadline(PodPlan pod, StepState st) {
+      StageSettings stage = NodeConstraints.settingsFor(sb, pod.target());
+      if (stage == null || stage.timeoutSeconds == null || st.started() == null) {
+        return null;
+      }
+      long seconds = Math.min(Math.max(1, stage.timeoutSeconds), Duration.ofDays(3650).toSeconds());
+      return st.started().plusSeconds(seconds).plus(STAGE_DEADLINE_GRACE);
+    }
+
     private BuildDecision succeed(StepState fin) {
-      String digest = firstLine(fin.terminationMessage());
+      String digest = StepLedger.firstLine(fin.terminationMessage());
       if (digest == null || !DIGEST.matcher(digest).matches()) {
         return fail("PushFailed", "the final pod " + fin.podName()
             + " succeeded but did not report an image digest (termination message: "
@@ -266,7 +378,6 @@ public final class BuildDecider {
       if (inspection != null) {
         applyInspection(status, inspection);
       }
-      requeue = inspection != null && !inspection.ok() ? settings.inspectRetry() : null;
       status.completionTime = Times.format(Optional.ofNullable(fin.finished()).orElse(in.now()));
       String message = "pushed " + out.imageRef;
       setCondition(Conditions.SUCCEEDED, "True", "Succeeded", message);
@@ -275,25 +386,33 @@ public final class BuildDecider {
           Conditions.STALLED);
       events.add(BuildEvent.normal("BuildSucceeded", message
           + (out.sizeText == null ? "" : " (" + out.sizeText + ")")));
-      // The build is over; a failed size look-up is retried after inspectRetry.
+      stopActivePods();
+      requeue = null;
       return decision(true);
     }
 
     private BuildDecision fail(String reason, String message) {
       status.completionTime = Times.format(in.now());
-      for (StepState s : latest.values()) {
-        if (!s.terminal()) {
-          delete.add(s.podName());
-        }
-      }
       create.clear();
+      started.clear();
+      stopActivePods();
       setCondition(Conditions.SUCCEEDED, "False", reason, message);
       setCondition(Conditions.READY, "False", reason, message);
       status.conditions = Conditions.remove(status.conditions, Conditions.RECONCILING);
       setCondition(Conditions.STALLED, "True", reason, message);
-      events.add(BuildEvent.warning("BuildFailed", reason + ": " + message));
+      events.add(BuildEvent.warning(CANCELLED.equals(reason) ? "BuildCancelled" : "BuildFailed",
+          reason + ": " + message));
       requeue = null;
       return decision(true);
+    }
+
+    /** Every pod of the build that still holds a node goes: pending, stuck, running, or kept alive by a sidecar. */
+    private void stopActivePods() {
+      for (StepState s : in.steps()) {
+        if (s.podActive() && !delete.contains(s.podName())) {
+          delete.add(s.podName());
+        }
+      }
     }
 
     private BuildDecision pending(String reason, String message) {
@@ -313,17 +432,15 @@ public final class BuildDecider {
     }
 
     private BuildDecision finishedAlready() {
-      // A finished build is never re-run; only the look-up of the image size may still be owed.
+      // A finished build is never re-run; only the look-up of the image size may still be owed, and
+      // pods that an interrupted pass left running are stopped.
       // (The reconciler hands in a copy of the StageBuild, so updating old in place is safe.)
       Inspection inspection = in.inspection();
-      boolean owesLookup = old.output != null && old.output.size == null
-          && Conditions.isTrue(old.conditions, Conditions.SUCCEEDED);
-      if (owesLookup && inspection != null) {
+      if (owesLookup(old) && inspection != null) {
         applyInspection(old, inspection);
-        owesLookup = !inspection.ok();
       }
-      return new BuildDecision(old, List.of(), List.of(), null, List.of(), true,
-          owesLookup ? settings.inspectRetry() : null);
+      stopActivePods();
+      return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, null);
     }
 
     private void applyInspection(StageBuildStatus target, Inspection inspection) {
@@ -345,11 +462,55 @@ public final class BuildDecider {
         long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
         status.stagesDone = done + "/" + status.stages.size();
       }
+      status.steps = records();
       stageEvents();
-      String pinned = latest.values().stream().filter(s -> !s.terminal() && s.nodeName() != null)
-          .map(StepState::nodeName).findFirst().orElse(null);
-      return new BuildDecision(status, List.copyOf(create), List.copyOf(delete), pinned, List.copyOf(events),
-          finished, requeue);
+      return new BuildDecision(status, List.copyOf(create), List.copyOf(delete), finished ? null : pinnedNode(),
+          List.copyOf(events), finished, requeue);
+    }
+
+    private List<StepRecord> records() {
+      Map<String, StepRecord> byStep = new LinkedHashMap<>();
+      ledger.values().stream().sorted((a, b) -> a.state().step().compareTo(b.state().step()))
+          .forEach(e -> {
+            if (e.state().phase() != StepPhase.DISRUPTED) {
+              byStep.put(e.state().step(), StepLedger.record(e));
+            } else if (old.steps != null) {
+              old.steps.stream().filter(r -> r.step.equals(e.state().step())).findFirst()
+                  .ifPresent(r -> byStep.put(r.step, r));
+            }
+          });
+      byStep.putAll(started);
+      // Source first, then the stages in the order the plan ran them.
+      List<StepRecord> result = new ArrayList<>();
+      StepRecord source = byStep.remove(SOURCE_STEP);
+      if (source != null) {
+        result.add(source);
+      }
+      List<String> order = in.plan().known()
+          ? in.plan().plan().pods().stream().map(p -> stageStep(p.name())).toList() : List.of();
+      order.stream().map(byStep::remove).filter(Objects::nonNull).forEach(result::add);
+      result.addAll(byStep.values());
+      return result;
+    }
+
+    /** The node every pod of a ReadWriteOnce build must use: where one of its pods was scheduled. */
+    private String pinnedNode() {
+      if (NodeConstraints.sharedAcrossNodes(sb)) {
+        return null;
+      }
+      Entry source = ledger.get(SOURCE_STEP);
+      if (source != null && source.state().nodeName() != null) {
+        return source.state().nodeName();
+      }
+      return ledger.values().stream().map(Entry::state).filter(s -> s.nodeName() != null)
+          .sorted((a, b) -> a.step().compareTo(b.step())).map(StepState::nodeName).findFirst().orElse(null);
+    }
+
+    private void start(String step, int attempt, int failures, int disruptions) {
+      String planPod = step.startsWith("stage:") ? step.substring("stage:".length()) : step;
+      create.add(new StepStart(SOURCE_STEP.equals(step) ? SOURCE_STEP : planPod, attempt));
+      String name = BuildNames.podName(sb.getMetadata().getName(), in.buildId(), step, attempt);
+      started.put(step, StepLedger.started(step, attempt, name, failures, disruptions));
     }
 
     private void stageStatuses(BuildPlan plan) {
@@ -364,9 +525,10 @@ public final class BuildDecider {
         StageStatus s = new StageStatus();
         s.name = stage.name();
         s.dependsOn = new ArrayList<>(stage.dependsOn());
-        StepState st = latest.get(stageStep(stage.pod()));
+        Entry e = ledger.get(stageStep(stage.pod()));
+        StepRecord next = started.get(stageStep(stage.pod()));
         StageStatus before = previous.get(stage.name());
-        if (st == null) {
+        if (e == null) {
           s.phase = before != null && before.podName != null ? "Cancelled" : "Waiting";
           if (before != null) {
             s.podName = before.podName;
@@ -374,11 +536,12 @@ public final class BuildDecider {
             s.startTime = before.startTime;
           }
         } else {
+          StepState st = e.state();
           s.podName = st.podName();
           s.attempts = st.attempt();
-          s.phase = st.phase() == StepPhase.FAILED && st.attempt() <= retries ? "Retrying" : phaseName(st.phase());
+          s.phase = next != null ? "Retrying" : phaseName(st.phase());
           s.startTime = Times.format(st.started() != null ? st.started() : st.created());
-          s.completionTime = st.terminal() ? Times.format(st.finished()) : null;
+          s.completionTime = st.terminal() && st.phase() != StepPhase.DISRUPTED ? Times.format(st.finished()) : null;
           s.exitCode = st.exitCode();
           s.message = st.message();
         }
@@ -388,6 +551,9 @@ public final class BuildDecider {
     }
 
     private void stageEvents() {
+      if (!settings.stageEvents()) {
+        return;
+      }
       Map<String, String> before = new LinkedHashMap<>();
       if (old.stages != null) {
         old.stages.forEach(s -> before.put(s.name, s.phase));
@@ -413,8 +579,8 @@ public final class BuildDecider {
     }
 
     private StepPhase phaseOf(String step) {
-      StepState s = latest.get(step);
-      return s == null ? StepPhase.WAITING : s.phase();
+      Entry e = ledger.get(step);
+      return e == null ? StepPhase.WAITING : e.state().phase();
     }
 
     private Duration pendingLeft(StepState s) {
@@ -438,6 +604,16 @@ public final class BuildDecider {
     return c != null && !"Unknown".equals(c.getStatus());
   }
 
+  /** A succeeded build whose image size has not been read, and whose registry has not given a final no. */
+  static boolean owesLookup(StageBuildStatus status) {
+    if (status == null || status.output == null || status.output.size != null
+        || !Conditions.isTrue(status.conditions, Conditions.SUCCEEDED)) {
+      return false;
+    }
+    Condition inspected = Conditions.find(status.conditions, Conditions.IMAGE_INSPECTED);
+    return inspected == null || !FINAL_INSPECTION_REASONS.contains(inspected.getReason());
+  }
+
   /** The step key of a plan pod (a stage named "source" must not be taken for the source pod). */
   static String stageStep(String planPod) {
     return BuildNames.stageStep(planPod);
@@ -450,7 +626,7 @@ public final class BuildDecider {
   static String phaseName(StepPhase phase) {
     return switch (phase) {
       case WAITING -> "Waiting";
-      case PENDING -> "Pending";
+      case PENDING, DISRUPTED -> "Pending";
       case RUNNING -> "Running";
       case SUCCEEDED -> "Succeeded";
       case FAILED, STUCK -> "Failed";
@@ -467,16 +643,8 @@ public final class BuildDecider {
 
   /** The digest a final pod reported, or null when its termination message holds none. */
   static String digestIn(String terminationMessage) {
-    String line = firstLine(terminationMessage);
+    String line = StepLedger.firstLine(terminationMessage);
     return line != null && DIGEST.matcher(line).matches() ? line : null;
   }
 
-  private static String firstLine(String text) {
-    if (text == null) {
-      return null;
-    }
-    String t = text.strip();
-    int nl = t.indexOf('\n');
-    return nl < 0 ? t : t.substring(0, nl).strip();
-  }
 }

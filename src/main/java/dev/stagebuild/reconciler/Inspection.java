@@ -16,4 +16,9 @@ public record Inspection(Long size, List<PlatformImage> platforms, String errorR
   public boolean ok() {
     return errorReason == null;
   }
+
+  /** A failure that asking again would not change (unauthorized, not found, a bad reference or secret). */
+  public boolean isFinal() {
+    return errorReason != null && BuildDecider.FINAL_INSPECTION_REASONS.contains(errorReason);
+  }
 }

@@ -7,14 +7,20 @@ import java.time.Duration;
  *
  * @param pendingTimeout how long a pod may stay Pending (unschedulable, image pull errors) before its stage fails
  * @param missingObjectGrace how long a missing Secret or ConfigMap is waited for before the build fails
- * @param inspectRetry how long to wait before asking the registry again when a look-up failed
+ * @param inspectRetry first wait before asking the registry again after a look-up failed (doubles, capped)
  * @param defaultBuildTimeout build time limit when spec.timeoutSeconds is not set
+ * @param stageEvents record a Normal event for each stage that starts or succeeds (warnings are always recorded)
  */
 public record OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace,
-    Duration inspectRetry, Duration defaultBuildTimeout) {
+    Duration inspectRetry, Duration defaultBuildTimeout, boolean stageEvents) {
+
+  public OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace, Duration inspectRetry,
+      Duration defaultBuildTimeout) {
+    this(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, true);
+  }
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(30),
-        Duration.ofHours(1));
+        Duration.ofHours(1), true);
   }
 }

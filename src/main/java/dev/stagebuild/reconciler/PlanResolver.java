@@ -5,12 +5,14 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.kaniko.BuildNames;
+import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.SourceLog;
 import dev.stagebuild.kaniko.SourceOutput;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.DockerignoreRewriter;
 import dev.stagebuild.plan.Planner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,32 +20,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds the build's Dockerfile (inline, in the source ConfigMap, in the plan ConfigMap written
- * earlier, or in the source pod's log for a git source) and plans it.
+ * Finds the build's plan: in the plan cache, else by planning the Dockerfile (inline, in the source
+ * ConfigMap, or, for a git source, read once from the source pod's log), else in the plan ConfigMap
+ * an earlier run of the operator wrote. Every plan found is cached with its .dockerignore.
  */
 final class PlanResolver {
   static final String DEFAULT_DOCKERFILE = "Dockerfile";
 
   private final ClusterView cluster;
+  private final PlanCache cache;
   private final StageBuild sb;
   private final String buildId;
-  private SourceOutput sourceOutput;
 
-  PlanResolver(ClusterView cluster, StageBuild sb, String buildId) {
+  PlanResolver(ClusterView cluster, PlanCache cache, StageBuild sb, String buildId) {
     this.cluster = cluster;
+    this.cache = cache;
     this.sb = sb;
     this.buildId = buildId;
   }
 
-  PlanOutcome resolve(List<StepState> steps) {
+  /**
+   * @param planWritten a stage pod of this build exists or existed: the plan ConfigMap was written
+   * @param sourcePod the succeeded source pod of a git build, or null
+   */
+  PlanOutcome resolve(boolean planWritten, String sourcePod) {
+    String uid = sb.getMetadata().getUid();
+    PlanCache.Entry cached = cache.get(uid, buildId);
+    if (cached != null) {
+      return PlanOutcome.of(cached.plan());
+    }
     StageBuildSpec spec = sb.getSpec();
     try {
       if (spec.dockerfile != null && spec.dockerfile.inline != null) {
-        return PlanOutcome.of(plan(spec.dockerfile.inline));
+        return remember(plan(spec.dockerfile.inline), configMapDockerignore());
       }
-      ConfigMap planCm = cluster.configMap(BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId));
-      if (planCm != null && planCm.getData() != null && planCm.getData().containsKey("plan.json")) {
-        return PlanOutcome.of(cluster.fromJson(planCm.getData().get("plan.json"), BuildPlan.class));
+      if (planWritten) {
+        PlanOutcome fromConfigMap = fromPlanConfigMap();
+        if (fromConfigMap != null) {
+          return fromConfigMap;
+        }
       }
       if (spec.source == null) {
         throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0,
@@ -60,26 +75,58 @@ final class PlanResolver {
               + spec.source.configMap.name + " has no key '" + dockerfilePath()
               + "' (the Dockerfile); add it, or set spec.dockerfile.inline");
         }
-        return PlanOutcome.of(plan(text));
+        return remember(plan(text), configMapDockerignore());
       }
-      StepState source = steps.stream().filter(s -> BuildDecider.SOURCE_STEP.equals(s.step())
-          && s.phase() == StepPhase.SUCCEEDED).findFirst().orElse(null);
-      if (source == null) {
+      if (sourcePod == null) {
         return PlanOutcome.awaitingSource();
       }
-      SourceOutput out = sourceOutput(source.podName());
-      if (out.dockerfile() == null) {
-        throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "the source has no file '"
-            + dockerfilePath() + "' (spec.dockerfile.path, relative to the context directory)");
+      SourceOutput out;
+      try {
+        out = SourceLog.parse(cluster.podLog(sourcePod));
+      } catch (IllegalArgumentException e) {
+        return PlanOutcome.sourceUnreadable(e.getMessage());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404 || e.getCode() == 400) {
+          // The pod (or its log) is gone: pod GC, a drained node, log rotation.
+          return PlanOutcome.sourceUnreadable("the source pod's log cannot be read: " + ApiErrors.message(e));
+        }
+        throw e;
       }
-      return PlanOutcome.of(plan(out.dockerfile()));
+      if (out.dockerfile() == null) {
+        // The source script fails when the Dockerfile is missing, so a succeeded pod printed it: the
+        // log lost it (rotated, or cut at the byte limit).
+        return PlanOutcome.sourceUnreadable("the source pod's log does not hold the Dockerfile (rotated or over "
+            + ClusterView.MAX_SOURCE_LOG_BYTES + " bytes)");
+      }
+      return remember(plan(out.dockerfile()), DockerignoreRewriter.rewrite(out.dockerignore()));
     } catch (DockerfileException e) {
       return PlanOutcome.failed(e);
     }
   }
 
-  /** The source's .dockerignore rewritten for the shared context (empty when it has none). */
-  String rewrittenDockerignore(List<StepState> steps) {
+  /** The rewritten .dockerignore of this build (cached with the plan). */
+  String dockerignore() {
+    PlanCache.Entry cached = cache.get(sb.getMetadata().getUid(), buildId);
+    return cached == null ? DockerignoreRewriter.rewrite(null) : cached.dockerignore();
+  }
+
+  private PlanOutcome fromPlanConfigMap() {
+    ConfigMap planCm = cluster.configMap(BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId));
+    if (planCm == null || planCm.getData() == null || !planCm.getData().containsKey(KanikoResources.PLAN_JSON_KEY)) {
+      return null;
+    }
+    BuildPlan plan = cluster.fromJson(planCm.getData().get(KanikoResources.PLAN_JSON_KEY), BuildPlan.class);
+    String dockerignore = planCm.getData().getOrDefault(KanikoResources.DOCKERIGNORE_KEY, "");
+    cache.put(sb.getMetadata().getUid(), buildId, new PlanCache.Entry(plan, dockerignore));
+    return PlanOutcome.of(plan);
+  }
+
+  private PlanOutcome remember(BuildPlan plan, String dockerignore) {
+    cache.put(sb.getMetadata().getUid(), buildId, new PlanCache.Entry(plan, dockerignore));
+    return PlanOutcome.of(plan);
+  }
+
+  private String configMapDockerignore() {
     StageBuildSpec spec = sb.getSpec();
     String original = null;
     if (spec.source != null && spec.source.configMap != null) {
@@ -90,19 +137,8 @@ final class PlanResolver {
           original = key(cm, ".dockerignore");
         }
       }
-    } else if (spec.source != null && spec.source.git != null) {
-      String pod = steps.stream().filter(s -> BuildDecider.SOURCE_STEP.equals(s.step())
-          && s.phase() == StepPhase.SUCCEEDED).map(StepState::podName).findFirst().orElse(null);
-      original = pod == null ? null : sourceOutput(pod).dockerignore();
     }
     return DockerignoreRewriter.rewrite(original);
-  }
-
-  private SourceOutput sourceOutput(String podName) {
-    if (sourceOutput == null) {
-      sourceOutput = SourceLog.parse(cluster.podLog(podName));
-    }
-    return sourceOutput;
   }
 
   private BuildPlan plan(String dockerfile) {

@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -15,18 +16,48 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads a pod's status the way a person reading `kubectl describe pod` would. Pure. */
+/**
+ * Reads a pod's status the way a person reading `kubectl describe pod` would. Pure.
+ *
+ * <p>The step's outcome is the state of the build container (found by name: a service mesh or a
+ * secrets agent may inject sidecars, listed before it and still running after it ended), not the
+ * pod's phase. A pod lost to eviction, preemption, a drain or a deletion is a disruption, not a
+ * failure of the build.
+ */
 public final class PodInspector {
   /** Waiting reasons a retry does not cure: the pod fails once it has waited longer than allowed. */
   private static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff",
       "InvalidImageName", "ErrImageNeverPull");
   private static final Set<String> CONFIG_FAILURES = Set.of("CreateContainerConfigError",
       "CreateContainerError", "RunContainerError");
+  /** The containers StageBuild renders; anything else in a pod was injected. */
+  static final Set<String> BUILD_CONTAINERS = Set.of(KanikoResources.STAGE_CONTAINER,
+      KanikoResources.SOURCE_CONTAINER);
+  /** Pod status reasons the kubelet or the control plane give a pod they took away. */
+  private static final Set<String> DISRUPTION_REASONS = Set.of("Evicted", "Preempting", "NodeLost", "Shutdown",
+      "Terminated", "NodeShutdown", "UnexpectedAdmissionError", "NodeAffinity", "OutOfcpu", "OutOfmemory",
+      "OutOfpods", "OutOfephemeral-storage");
   private static final int TAIL_CHARS = 2000;
 
   private PodInspector() {}
 
   public static StepState inspect(Pod pod, Instant now, Duration pendingTimeout) {
+    return inspect(pod, now, pendingTimeout, null);
+  }
+
+  /**
+   * @param volumeWarning the latest FailedAttachVolume/FailedMount warning recorded for this pod
+   *     (reason and message), or null: why a pod that is scheduled does not start
+   */
+  public static StepState inspect(Pod pod, Instant now, Duration pendingTimeout, VolumeWarning volumeWarning) {
+    StepState state = read(pod, now, pendingTimeout, volumeWarning);
+    String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+    boolean active = pod.getMetadata().getDeletionTimestamp() == null
+        && ("Pending".equals(phase) || "Running".equals(phase));
+    return state.withPodActive(active);
+  }
+
+  private static StepState read(Pod pod, Instant now, Duration pendingTimeout, VolumeWarning volumeWarning) {
     Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
     Map<String, String> labels = Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
     String step = annotations.getOrDefault(Labels.STEP_ANNOTATION, labels.get(Labels.STEP));
@@ -37,33 +68,69 @@ public final class PodInspector {
     String phase = status == null || status.getPhase() == null ? "Pending" : status.getPhase();
     String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
     Instant started = status == null ? null : Times.parse(status.getStartTime());
-    ContainerStatus container = firstContainer(status);
+    ContainerStatus container = buildContainer(status);
     ContainerStateTerminated terminated = terminated(container);
+    Instant deletion = Times.parse(pod.getMetadata().getDeletionTimestamp());
+    // A container killed because its pod was deleted (a drain, a person) ends after the deletion
+    // began; one that failed on its own ended before.
+    boolean deleting = deletion != null && (terminated == null || terminated.getFinishedAt() == null
+        || !Times.parse(terminated.getFinishedAt()).isBefore(deletion));
+    String disruption = disruption(status);
 
-    switch (phase) {
-      case "Succeeded" -> {
-        return new StepState(step, attempt, name, StepPhase.SUCCEEDED, 0, null, null,
-            terminated == null ? null : trim(terminated.getMessage()), created, started,
-            finishedAt(terminated, now), node);
-      }
-      case "Failed" -> {
-        Integer exit = terminated == null ? null : terminated.getExitCode();
-        String reason = failureReason(status, terminated);
-        return new StepState(step, attempt, name, StepPhase.FAILED, exit, reason,
-            failureMessage(status, terminated, exit), null, created, started, finishedAt(terminated, now), node);
-      }
-      case "Running" -> {
-        return new StepState(step, attempt, name, StepPhase.RUNNING, null, null, null, null, created,
-            started, null, node);
-      }
-      default -> {
-        return pending(step, attempt, name, status, container, created, now, pendingTimeout, node);
-      }
+    if (terminated != null && Integer.valueOf(0).equals(terminated.getExitCode())) {
+      // The build container finished its work: what happens to the pod afterwards does not matter.
+      return new StepState(step, attempt, name, StepPhase.SUCCEEDED, 0, null, null, trim(terminated.getMessage()),
+          created, started, finishedAt(terminated, now), node);
+    }
+    boolean deadline = status != null && "DeadlineExceeded".equals(status.getReason());
+    if (!deadline && (disruption != null || (deleting && !"Succeeded".equals(phase)))) {
+      String reason = disruption != null ? disruption : "PodDeleted";
+      String message = reason + (status != null && status.getMessage() != null ? ": " + status.getMessage()
+          : deleting ? ": the pod was deleted before its step ended" : "");
+      return new StepState(step, attempt, name, StepPhase.DISRUPTED, null, reason, tail(message), null, created,
+          started, now, node);
+    }
+    if (terminated != null || "Failed".equals(phase)) {
+      Integer exit = terminated == null ? null : terminated.getExitCode();
+      String reason = failureReason(status, terminated);
+      return new StepState(step, attempt, name, StepPhase.FAILED, exit, reason,
+          failureMessage(status, terminated, exit), null, created, started, finishedAt(terminated, now), node);
+    }
+    if ("Succeeded".equals(phase)) {
+      // No status for the build container: nothing to read a result from.
+      return new StepState(step, attempt, name, StepPhase.SUCCEEDED, 0, null, null, null, created, started,
+          now, node);
+    }
+    boolean running = container != null && container.getState() != null && container.getState().getRunning() != null;
+    if (running || ("Running".equals(phase) && container == null)) {
+      return new StepState(step, attempt, name, StepPhase.RUNNING, null, null, null, null, created,
+          started, null, node);
+    }
+    return pending(step, attempt, name, status, container, created, now, pendingTimeout, node, volumeWarning);
+  }
+
+  /** A FailedAttachVolume or FailedMount warning (the kubelet and the attach/detach controller record them as events). */
+  public record VolumeWarning(String reason, String message) {
+    /** Multi-Attach is the signature of a ReadWriteOnce volume already attached on another node. */
+    String conditionReason() {
+      return message != null && message.contains("Multi-Attach") ? "VolumeMultiAttach" : "VolumeMountFailed";
     }
   }
 
+  private static String disruption(PodStatus status) {
+    if (status == null) {
+      return null;
+    }
+    PodCondition target = condition(status, "DisruptionTarget");
+    if (target != null && "True".equals(target.getStatus())) {
+      return target.getReason() == null ? "DisruptionTarget" : target.getReason();
+    }
+    return status.getReason() != null && DISRUPTION_REASONS.contains(status.getReason()) ? status.getReason() : null;
+  }
+
   private static StepState pending(String step, int attempt, String name, PodStatus status,
-      ContainerStatus container, Instant created, Instant now, Duration pendingTimeout, String node) {
+      ContainerStatus container, Instant created, Instant now, Duration pendingTimeout, String node,
+      VolumeWarning volumeWarning) {
     String reason = null;
     String message = null;
     ContainerStateWaiting waiting = container == null || container.getState() == null ? null
@@ -72,6 +139,9 @@ public final class PodInspector {
         || CONFIG_FAILURES.contains(waiting.getReason()))) {
       reason = PULL_FAILURES.contains(waiting.getReason()) ? "ImagePullFailed" : waiting.getReason();
       message = waiting.getReason() + ": " + nullToEmpty(waiting.getMessage());
+    } else if (volumeWarning != null && node != null) {
+      reason = volumeWarning.conditionReason();
+      message = volumeWarning.reason() + ": " + nullToEmpty(volumeWarning.message());
     } else {
       PodCondition scheduled = condition(status, "PodScheduled");
       if (scheduled != null && "False".equals(scheduled.getStatus())
@@ -86,7 +156,18 @@ public final class PodInspector {
       message = message + " (pending for more than " + pendingTimeout.toSeconds() + "s)";
     }
     return new StepState(step, attempt, name, overdue ? StepPhase.STUCK : StepPhase.PENDING, null,
-        reason, message, null, created, null, overdue ? now : null, node);
+        reason, message == null ? null : tail(message), null, created, null, overdue ? now : null, node);
+  }
+
+  /** True when the pod is scheduled but its build container has not started: volumes are attached and mounted then. */
+  public static boolean waitsForVolumes(Pod pod) {
+    if (pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getStatus() == null
+        || !"Pending".equals(pod.getStatus().getPhase())) {
+      return false;
+    }
+    ContainerStatus c = buildContainer(pod.getStatus());
+    ContainerStateWaiting waiting = c == null || c.getState() == null ? null : c.getState().getWaiting();
+    return c == null || (waiting != null && "ContainerCreating".equals(waiting.getReason()));
   }
 
   private static String failureReason(PodStatus status, ContainerStateTerminated terminated) {
@@ -95,9 +176,6 @@ public final class PodInspector {
     }
     if (terminated != null && "OOMKilled".equals(terminated.getReason())) {
       return "OOMKilled";
-    }
-    if (status != null && "Evicted".equals(status.getReason())) {
-      return "Evicted";
     }
     return "StageFailed";
   }
@@ -128,11 +206,13 @@ public final class PodInspector {
     return text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
   }
 
-  private static ContainerStatus firstContainer(PodStatus status) {
-    if (status == null || status.getContainerStatuses() == null || status.getContainerStatuses().isEmpty()) {
+  /** The status of the container StageBuild put in the pod, wherever an injector placed it in the list. */
+  static ContainerStatus buildContainer(PodStatus status) {
+    if (status == null || status.getContainerStatuses() == null) {
       return null;
     }
-    return status.getContainerStatuses().get(0);
+    return status.getContainerStatuses().stream().filter(c -> BUILD_CONTAINERS.contains(c.getName()))
+        .findFirst().orElse(null);
   }
 
   private static ContainerStateTerminated terminated(ContainerStatus container) {

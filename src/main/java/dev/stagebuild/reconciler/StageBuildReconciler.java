@@ -6,8 +6,10 @@ import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
 import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.reconciler.Actuator.Refused;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -16,191 +18,435 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StageBuild into its workspace, plan, source pod and stage pods. Stateless: every pass
- * reads the build's pods (from the informer cache) and derives everything from them; names are
- * deterministic, so a stale cache or a restart can at worst try to create a pod that exists (409).
+ * Reconciles a StageBuild into its workspace, plan, source pod and stage pods: observe (the informer
+ * caches, the status's step records), decide ({@link BuildDecider}, pure), act ({@link Actuator},
+ * idempotent), then write the status once. Every error is classified: permanent refusals end the
+ * build with a reason; transient ones are retried by JOSDK without limit under a capped back-off, and
+ * every retry is a full pass, so deadlines hold while the API server refuses calls.
  */
-@ControllerConfiguration(name = "stagebuild")
+@ControllerConfiguration(name = "stagebuild",
+    // The rebuild annotation must wake the reconciler; BuildTriggerFilter keeps the operator's own
+    // status writes from doing so.
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = BuildTriggerFilter.class),
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
 public class StageBuildReconciler implements Reconciler<StageBuild> {
   private static final Logger LOG = LoggerFactory.getLogger(StageBuildReconciler.class);
+  /** Conflicting status writes in one reconcile before JOSDK's retry takes over. */
+  static final int MAX_CONFLICTS = 3;
+  /** A pod scheduled this long without its container started gets its volume warnings read (at most). */
+  static final Duration VOLUME_CHECK_AFTER = Duration.ofSeconds(20);
+  /** Unexpected errors (not from the API server) in a row before the build ends with InternalError. */
+  static final int MAX_UNEXPECTED = 5;
 
   private final OperatorSettings settings;
   private final KanikoResources resources;
-  private final ImageInspector inspector;
   private final BuildMetrics metrics;
   private final Clock clock;
   private final BuildDecider decider;
+  private final RegistryLookups lookups;
+  private final EventRecorder events;
+  private final PlanCache plans = new PlanCache();
+  private final SimpleInboundEventSource<StageBuild> lookupDone = new SimpleInboundEventSource<>("registry");
 
   @Inject
   public StageBuildReconciler(OperatorSettings settings, KanikoResources resources, ImageInspector inspector,
       BuildMetrics metrics, Clock clock) {
     this.settings = settings;
     this.resources = resources;
-    this.inspector = inspector;
     this.metrics = metrics;
     this.clock = clock;
     this.decider = new BuildDecider(settings);
+    this.lookups = new RegistryLookups(inspector, settings.inspectRetry(), clock, 2);
+    this.events = new EventRecorder(clock);
+  }
+
+  /** The event recorder (tests wait for its queue). */
+  public EventRecorder events() {
+    return events;
   }
 
   @Override
   public List<EventSource<?, StageBuild>> prepareEventSources(EventSourceContext<StageBuild> context) {
-    var config = InformerEventSourceConfiguration.from(Pod.class, StageBuild.class)
+    String managed = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
+    var podConfig = InformerEventSourceConfiguration.from(Pod.class, StageBuild.class)
         .withName("pods")
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE)
+        .withLabelSelector(managed)
         .build();
-    InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(config, context);
+    InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(podConfig, context);
     metrics.watchPods(() -> pods.list());
-    return List.of(pods);
+    // Workspaces are read from this cache (does one exist, is it going) but never wake the reconciler.
+    var pvcConfig = InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, StageBuild.class)
+        .withName("workspaces")
+        .withLabelSelector(managed)
+        .withOnAddFilter(pvc -> false)
+        .withOnUpdateFilter((a, b) -> false)
+        .withOnDeleteFilter((pvc, unknown) -> false)
+        .build();
+    InformerEventSource<PersistentVolumeClaim, StageBuild> pvcs = new InformerEventSource<>(pvcConfig, context);
+    return List.of(pods, pvcs, lookupDone);
   }
 
   @Override
   public UpdateControl<StageBuild> reconcile(StageBuild resource, Context<StageBuild> context) {
-    KubernetesClient client = context.getClient();
-    ClusterView cluster = new ClusterView(client, resource);
-    StageBuild sb = cluster.copy(resource);
-    String buildId = BuildNames.buildId(Optional.ofNullable(sb.getMetadata().getGeneration()).orElse(1L),
-        annotation(sb, StageBuild.REBUILD_ANNOTATION));
-    String previousBuild = sb.getStatus() == null ? null : sb.getStatus().buildId;
+    StageBuild primary = resource;
+    for (int attempt = 1; ; attempt++) {
+      Pass pass = new Pass(primary, context);
+      BuildDecision decision = pass.run();
+      try {
+        return pass.finish(decision);
+      } catch (KubernetesClientException e) {
+        if (ApiErrors.classify(e) != ApiErrors.Kind.CONFLICT || attempt >= MAX_CONFLICTS) {
+          throw e;
+        }
+        // The status changed under us (another writer, a metadata edit): decide again from the
+        // fresh object, never re-apply a decision made from the stale one.
+        StageBuild fresh = context.getClient().resources(StageBuild.class)
+            .inNamespace(primary.getMetadata().getNamespace()).withName(primary.getMetadata().getName()).get();
+        if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), primary.getMetadata().getUid())) {
+          return UpdateControl.noUpdate();
+        }
+        primary = fresh;
+      }
+    }
+  }
 
-    List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class)
-        .filter(p -> ownedBy(p, resource)).toList();
-    List<Pod> current = pods.stream().filter(p -> buildId.equals(label(p, Labels.BUILD_ID))).toList();
-    List<Pod> stale = pods.stream().filter(p -> !buildId.equals(label(p, Labels.BUILD_ID))).toList();
-    if (!stale.isEmpty() || (previousBuild != null && !previousBuild.equals(buildId))) {
-      cluster.deleteOldBuild(stale, previousBuild, buildId);
+  /** One observe → decide → act round for one StageBuild. */
+  private final class Pass {
+    private final StageBuild primary;
+    private final Context<StageBuild> context;
+    private final KubernetesClient client;
+    private final ClusterView cluster;
+    private final StageBuild sb;
+    private final String buildId;
+    private final Actuator act;
+    private final Instant now = clock.instant();
+    private List<StepState> steps;
+    private PlanResolver resolver;
+    private PlanOutcome plan;
+    private Blocker blocker;
+    private Duration lookupRetry;
+    private Duration volumeRecheck;
+
+    Pass(StageBuild primary, Context<StageBuild> context) {
+      this.primary = primary;
+      this.context = context;
+      this.client = context.getClient();
+      this.cluster = new ClusterView(client, primary);
+      this.sb = cluster.copy(primary);
+      this.buildId = buildIdOf(sb);
+      this.act = new Actuator(client, sb);
     }
 
-    var now = clock.instant();
-    List<StepState> steps = current.stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .map(p -> PodInspector.inspect(p, now, settings.pendingTimeout())).toList();
-    boolean finished = BuildDecider.isFinished(sb.getStatus()) && buildId.equals(previousBuild);
+    BuildDecision run() {
+      StageBuildStatus status = sb.getStatus();
+      String previousBuild = status == null ? null : status.buildId;
+      List<Pod> pods = ownPods();
+      List<Pod> stale = pods.stream().filter(p -> !buildId.equals(label(p, Labels.BUILD_ID))).toList();
+      if (!stale.isEmpty() || (previousBuild != null && !previousBuild.equals(buildId))) {
+        replaceOldBuild(stale, previousBuild);
+      }
+      steps = observeSteps();
+      boolean finished = BuildDecider.isFinished(status) && buildId.equals(previousBuild);
+      var ledger = StepLedger.of(buildId.equals(previousBuild) ? status.steps : null, steps, now);
+      resolver = new PlanResolver(cluster, plans, sb, buildId);
+      // A finished build is never planned again (its pods and plan may be gone); nothing else is read.
+      plan = finished ? PlanOutcome.awaitingSource() : resolver.resolve(
+          ledger.keySet().stream().anyMatch(s -> !BuildDecider.SOURCE_STEP.equals(s)), succeededGitSource(ledger));
+      blocker = finished || !ledger.isEmpty() ? null : new Prerequisites(cluster, sb).check();
 
-    PlanResolver resolver = new PlanResolver(cluster, sb, buildId);
-    // A finished build is never planned again (its pods and plan may be gone); nothing else is read.
-    PlanOutcome plan = finished ? PlanOutcome.awaitingSource() : resolver.resolve(steps);
-    Blocker blocker = finished || !steps.isEmpty() ? null : new Prerequisites(cluster, sb).check();
-    String digest = pushedDigest(sb, steps, plan, buildId);
-    Inspection inspection = digest == null ? null : inspector.inspect(cluster, sb, digest);
+      BuildDecision decision = decide(null);
+      decision = withInspection(decision);
+      if (decision.finished()) {
+        return decision;
+      }
+      try {
+        create(decision);
+      } catch (Refused refused) {
+        LOG.warn("build {} refused: {}", buildId, refused.getMessage());
+        steps = observeSteps();
+        decision = decide(refused.refusal());
+      }
+      return decision;
+    }
 
-    BuildDecision decision = decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps,
-        inspection, now));
-    apply(cluster, sb, buildId, plan, decision, steps, finished, () -> resolver.rewrittenDockerignore(steps));
-    return writeStatus(cluster, resource, context, decision);
+    private BuildDecision decide(Refusal refusal) {
+      return decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps, null, refusal, now));
+    }
+
+    /** Looks the pushed image up off this thread; applies the answer when one has arrived. */
+    private BuildDecision withInspection(BuildDecision decision) {
+      StageBuildStatus s = decision.status();
+      if (!BuildDecider.owesLookup(s)) {
+        return decision;
+      }
+      Inspection answer = lookups.answer(sb, buildId, s.output.digest);
+      if (answer == null || (!answer.ok() && !answer.isFinal())) {
+        lookupRetry = lookups.request(client, sb, buildId, s.output.digest,
+            done -> lookupDone.propagateEvent(ResourceID.fromResource(done)));
+      }
+      if (answer == null) {
+        return decision;
+      }
+      return decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps, answer, null, now));
+    }
+
+    private List<StepState> observeSteps() {
+      return ownPods().stream()
+          .filter(p -> buildId.equals(label(p, Labels.BUILD_ID)))
+          .map(p -> PodInspector.inspect(p, now, settings.pendingTimeout(), volumeWarning(p)))
+          .toList();
+    }
+
+    /**
+     * Why a scheduled pod does not start, read from its events once it has waited a while: the pod
+     * status does not say that its volume is attached elsewhere. Until then, look again later.
+     */
+    private PodInspector.VolumeWarning volumeWarning(Pod p) {
+      if (!PodInspector.waitsForVolumes(p)) {
+        return null;
+      }
+      Instant created = Times.parse(p.getMetadata().getCreationTimestamp());
+      Duration half = settings.pendingTimeout().dividedBy(2);
+      Duration after = half.compareTo(VOLUME_CHECK_AFTER) < 0 ? half : VOLUME_CHECK_AFTER;
+      Duration waited = created == null ? Duration.ZERO : Duration.between(created, now);
+      if (waited.compareTo(after) < 0) {
+        volumeRecheck = earliest(volumeRecheck, after.minus(waited));
+        return null;
+      }
+      volumeRecheck = earliest(volumeRecheck, after);
+      return cluster.volumeWarning(p.getMetadata().getName());
+    }
+
+    private List<Pod> ownPods() {
+      return context.getSecondaryResourcesAsStream(Pod.class).filter(act::controlledByOwner).toList();
+    }
+
+    private String succeededGitSource(Map<String, StepLedger.Entry> ledger) {
+      if (sb.getSpec().source == null || sb.getSpec().source.git == null) {
+        return null;
+      }
+      StepLedger.Entry e = ledger.get(BuildDecider.SOURCE_STEP);
+      return e != null && e.state().phase() == StepPhase.SUCCEEDED && e.live() ? e.state().podName() : null;
+    }
+
+    /** A new generation (or a rebuild) replaces the previous build: its pods, workspace and plan go. */
+    private void replaceOldBuild(List<Pod> stale, String previousBuild) {
+      for (Pod p : stale) {
+        if (p.getMetadata().getDeletionTimestamp() == null) {
+          act.delete(Pod.class, "pods", p.getMetadata().getName(), p.getMetadata().getUid());
+        }
+      }
+      if (previousBuild != null && !previousBuild.equals(buildId)) {
+        String name = sb.getMetadata().getName();
+        releaseWorkspace(BuildNames.pvcName(name, previousBuild));
+        var planCm = cluster.configMap(BuildNames.planConfigMapName(name, previousBuild));
+        if (planCm != null && act.controlledByOwner(planCm)) {
+          act.delete(io.fabric8.kubernetes.api.model.ConfigMap.class, "configmaps", planCm.getMetadata().getName(),
+              planCm.getMetadata().getUid());
+        }
+        plans.retainOnly(sb.getMetadata().getUid(), buildId);
+      }
+    }
+
+    private void create(BuildDecision decision) throws Refused {
+      if (decision.createPods().isEmpty()) {
+        return;
+      }
+      String pvc = BuildNames.pvcName(sb.getMetadata().getName(), buildId);
+      if (workspace(pvc).isEmpty()) {
+        createObject(resources.workspace(sb, buildId), PersistentVolumeClaim.class);
+      }
+      boolean planWritten = steps.stream().anyMatch(s -> !BuildDecider.SOURCE_STEP.equals(s.step()))
+          || (sb.getStatus() != null && buildId.equals(sb.getStatus().buildId) && sb.getStatus().steps != null
+              && sb.getStatus().steps.stream().anyMatch(r -> !BuildDecider.SOURCE_STEP.equals(r.step)));
+      for (StepStart start : decision.createPods()) {
+        Pod pod;
+        try {
+          if (BuildDecider.SOURCE_STEP.equals(start.step())) {
+            pod = resources.sourcePod(sb, buildId, cluster.sourceConfigMapKeys(sb), start.attempt(),
+                decision.pinnedNode());
+          } else {
+            BuildPlan p = plan.plan();
+            if (!planWritten) {
+              createObject(resources.planConfigMap(sb, buildId, p, resolver.dockerignore()), null);
+              planWritten = true;
+            }
+            pod = resources.stagePod(sb, buildId, p, p.pod(start.step()), start.attempt(), decision.pinnedNode());
+          }
+        } catch (IllegalArgumentException unrenderable) {
+          String reason = unrenderable.getMessage() != null && unrenderable.getMessage().contains("1 MiB")
+              ? "PlanTooLarge" : "InvalidSpec";
+          throw new Refused(new Refusal(reason, String.valueOf(unrenderable.getMessage())));
+        }
+        if (createObject(pod, Pod.class)) {
+          metrics.podStarted();
+          LOG.info("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
+        }
+      }
+    }
+
+    /** Creates the object; the one the API server returned goes into the informer's cache at once. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <T extends HasMetadata> boolean createObject(T object, Class<T> cachedAs) throws Refused {
+      return act.create(object, made -> {
+        if (cachedAs != null) {
+          context.eventSourceRetriever().getEventSourcesFor((Class) cachedAs).stream()
+              .filter(InformerEventSource.class::isInstance)
+              .forEach(es -> ((InformerEventSource) es).handleRecentResourceCreate(ResourceID.fromResource(made),
+                  made));
+        }
+      });
+    }
+
+    private Optional<PersistentVolumeClaim> workspace(String name) {
+      return context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class)
+          .filter(p -> name.equals(p.getMetadata().getName())).findFirst();
+    }
+
+    private void releaseWorkspace(String name) {
+      workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
+          .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
+              p.getMetadata().getUid()));
+    }
+
+    /**
+     * Writes the status (once, when it changed), then records the events of what was written, then
+     * stops what a finished build leaves running. A build that ended is written before its pods are
+     * deleted, so a refused delete cannot keep the ending from being recorded.
+     */
+    UpdateControl<StageBuild> finish(BuildDecision decision) {
+      StageBuildStatus before = primary.getStatus();
+      if (!Objects.equals(cluster.json(before), cluster.json(decision.status()))) {
+        StageBuild toWrite = cluster.copy(primary);
+        toWrite.setStatus(decision.status());
+        StageBuild written = client.resource(toWrite).updateStatus();
+        context.eventSourceRetriever().getControllerEventSource()
+            .handleRecentResourceUpdate(ResourceID.fromResource(primary), written, primary);
+        metrics.statusWritten(before, decision.status());
+        logOutcome(before, decision.status());
+        decision.events().forEach(e -> events.record(client, sb, e));
+      }
+      for (String name : decision.deletePods()) {
+        LOG.info("deleting pod {}: the build has ended", name);
+        ownPods().stream().filter(p -> name.equals(p.getMetadata().getName())).findFirst()
+            .ifPresent(p -> act.delete(Pod.class, "pods", name, p.getMetadata().getUid()));
+      }
+      if (decision.finished()) {
+        releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
+      }
+      Duration requeue = earliest(earliest(decision.requeueAfter(), lookupRetry),
+          decision.finished() ? null : volumeRecheck);
+      UpdateControl<StageBuild> control = UpdateControl.noUpdate();
+      if (requeue != null) {
+        control.rescheduleAfter(requeue.isZero() ? Duration.ofMillis(100) : requeue);
+      }
+      return control;
+    }
+  }
+
+  private static Duration earliest(Duration a, Duration b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.compareTo(b) <= 0 ? a : b;
   }
 
   /**
-   * A pass that threw (the API server refused a create, a quota, a network error) is retried by
-   * JOSDK with back-off; meanwhile the status says why, instead of going silent.
+   * The build a StageBuild asks for: its generation and rebuild annotation. While spec.cancel is
+   * set, the build that ran stays the current one (cancelling is no reason to start another).
+   */
+  static String buildIdOf(StageBuild sb) {
+    StageBuildStatus status = sb.getStatus();
+    if (Boolean.TRUE.equals(sb.getSpec().cancel) && status != null && status.buildId != null) {
+      return status.buildId;
+    }
+    return BuildNames.buildId(Optional.ofNullable(sb.getMetadata().getGeneration()).orElse(1L),
+        annotation(sb, StageBuild.REBUILD_ANNOTATION));
+  }
+
+  /**
+   * A pass that threw is retried by JOSDK with a capped back-off, without limit: meanwhile the
+   * status says why. An error that is not the API server's (a defect meeting an input) ends the
+   * build after a few attempts instead of retrying forever.
    */
   @Override
   public ErrorStatusUpdateControl<StageBuild> updateErrorStatus(StageBuild resource, Context<StageBuild> context,
       Exception e) {
-    if (BuildDecider.isFinished(resource.getStatus())) {
+    if (BuildDecider.isFinished(resource.getStatus())
+        && buildIdOf(resource).equals(resource.getStatus().buildId)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    LOG.warn("reconcile failed, will retry: {}", e.toString());
-    String message = "the operator could not reconcile this build and retries: " + PodInspector.tail(
-        String.valueOf(e.getMessage()));
+    boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
+    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(1);
+    boolean giveUp = !fromApiServer && attempts >= MAX_UNEXPECTED;
+    String reason = giveUp ? "InternalError" : ApiErrors.transientReason(e.getCause() != null
+        && !(e instanceof KubernetesClientException) ? e.getCause() : e);
+    String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
+    String message = giveUp ? "the operator failed on this build " + attempts + " times: " + PodInspector.tail(detail)
+        : "the operator could not reconcile this build and retries: " + PodInspector.tail(detail);
+    if (attempts == 1 || attempts % 10 == 0 || giveUp) {
+      LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
+    }
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     try {
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
-        StageBuildStatus status = r.getStatus() == null ? new StageBuildStatus() : r.getStatus();
-        var now = clock.instant();
-        status.conditions = Conditions.set(status.conditions, Conditions.SUCCEEDED, "Unknown", "ReconcileError",
-            message, generation, now);
-        status.conditions = Conditions.set(status.conditions, Conditions.RECONCILING, "True", "ReconcileError",
-            message, generation, now);
-        r.setStatus(status);
-        return r;
-      });
+      StageBuild copy = context.getClient().getKubernetesSerialization().clone(resource);
+      StageBuildStatus status = copy.getStatus() == null ? new StageBuildStatus() : copy.getStatus();
+      var now = clock.instant();
+      String buildId = buildIdOf(resource);
+      if (!buildId.equals(status.buildId)) {
+        // The build's clock starts at its first pass, even one that failed: its deadline holds
+        // while the API server refuses every call.
+        status.buildId = buildId;
+        status.startTime = Times.format(now);
+        status.observedGeneration = generation;
+      }
+      if (giveUp) {
+        status.completionTime = Times.format(now);
+        status.conditions = Conditions.set(status.conditions, Conditions.SUCCEEDED, "False", reason, message,
+            generation, now);
+        status.conditions = Conditions.set(status.conditions, Conditions.READY, "False", reason, message,
+            generation, now);
+        status.conditions = Conditions.remove(status.conditions, Conditions.RECONCILING);
+        status.conditions = Conditions.set(status.conditions, Conditions.STALLED, "True", reason, message,
+            generation, now);
+      } else {
+        status.conditions = Conditions.set(status.conditions, Conditions.SUCCEEDED, "Unknown", reason, message,
+            generation, now);
+        status.conditions = Conditions.set(status.conditions, Conditions.RECONCILING, "True", reason, message,
+            generation, now);
+      }
+      copy.setStatus(status);
+      StageBuild written = context.getClient().resource(copy).updateStatus();
+      context.eventSourceRetriever().getControllerEventSource()
+          .handleRecentResourceUpdate(ResourceID.fromResource(resource), written, resource);
     } catch (RuntimeException writeFailed) {
-      LOG.warn("could not report the error in the status either: {}", writeFailed.toString());
+      LOG.debug("could not report the error in the status either: {}", writeFailed.toString());
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
-  }
-
-  private void apply(ClusterView cluster, StageBuild sb, String buildId, PlanOutcome plan, BuildDecision decision,
-      List<StepState> steps, boolean alreadyFinished, Supplier<String> dockerignore) {
-    // The workspace and the plan are made just before the first pod that needs them; a pod of
-    // this build that exists proves they were made (names are deterministic, so a retry after a
-    // crash between the two calls only meets a 409).
-    if (!decision.createPods().isEmpty() && steps.isEmpty()) {
-      cluster.createIfAbsent(resources.workspace(sb, buildId));
-    }
-    boolean planWritten = steps.stream().anyMatch(s -> !BuildDecider.SOURCE_STEP.equals(s.step()));
-    for (StepStart start : decision.createPods()) {
-      Pod pod;
-      if (BuildDecider.SOURCE_STEP.equals(start.step())) {
-        pod = resources.sourcePod(sb, buildId, cluster.sourceConfigMapKeys(sb), start.attempt(),
-            decision.pinnedNode());
-      } else {
-        BuildPlan p = plan.plan();
-        if (!planWritten) {
-          cluster.createIfAbsent(resources.planConfigMap(sb, buildId, p, dockerignore.get()));
-          planWritten = true;
-        }
-        pod = resources.stagePod(sb, buildId, p, p.pod(start.step()), start.attempt(), decision.pinnedNode());
-      }
-      if (cluster.createIfAbsent(pod)) {
-        metrics.podStarted();
-        LOG.info("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
-      }
-    }
-    for (String name : decision.deletePods()) {
-      LOG.info("deleting pod {}: the build has ended", name);
-      cluster.deletePod(name);
-    }
-    if (decision.finished() && !alreadyFinished) {
-      cluster.releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
-    }
-  }
-
-  private UpdateControl<StageBuild> writeStatus(ClusterView cluster, StageBuild resource, Context<StageBuild> context,
-      BuildDecision decision) {
-    if (!Objects.equals(cluster.json(resource.getStatus()), cluster.json(decision.status()))) {
-      StageBuildStatus before = resource.getStatus();
-      try {
-        // Writes with the resourceVersion read (a PUT of the status subresource, no merge patch) and
-        // keeps the answer in the cache, so the next pass does not start from a stale status.
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
-          r.setStatus(decision.status());
-          return r;
-        });
-        metrics.statusWritten(before, decision.status());
-        logOutcome(before, decision.status());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          // Another write won the race; the next pass starts from the fresh object.
-          return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(Duration.ofSeconds(1));
-        }
-        throw e;
-      }
-    }
-    // Events follow the status they describe, so a lost status write does not repeat them.
-    decision.events().forEach(e -> cluster.recordEvent(e, clock));
-    UpdateControl<StageBuild> control = UpdateControl.noUpdate();
-    if (decision.requeueAfter() != null) {
-      control.rescheduleAfter(decision.requeueAfter());
-    }
-    return control;
   }
 
   private static void logOutcome(StageBuildStatus before, StageBuildStatus after) {
@@ -218,24 +464,6 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     }
   }
 
-  /**
-   * The digest to look up in the registry: once the final pod succeeded, until the registry has
-   * answered with a size. Null when no look-up is due.
-   */
-  private static String pushedDigest(StageBuild sb, List<StepState> steps, PlanOutcome plan, String buildId) {
-    var status = sb.getStatus();
-    if (status != null && buildId.equals(status.buildId) && status.output != null) {
-      boolean owed = status.output.size == null && Conditions.isTrue(status.conditions, Conditions.SUCCEEDED);
-      return owed ? status.output.digest : null;
-    }
-    String finalStep = plan.known() ? plan.plan().finalPod() : null;
-    return steps.stream()
-        .filter(s -> finalStep != null && s.step().equals(BuildDecider.stageStep(finalStep))
-            && s.phase() == StepPhase.SUCCEEDED)
-        .map(s -> BuildDecider.digestIn(s.terminationMessage()))
-        .filter(Objects::nonNull).findFirst().orElse(null);
-  }
-
   static String annotation(HasMetadata o, String key) {
     Map<String, String> a = o.getMetadata().getAnnotations();
     return a == null ? null : a.get(key);
@@ -244,10 +472,5 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   static String label(HasMetadata o, String key) {
     Map<String, String> l = o.getMetadata().getLabels();
     return l == null ? null : l.get(key);
-  }
-
-  private static boolean ownedBy(HasMetadata child, StageBuild owner) {
-    var refs = child.getMetadata().getOwnerReferences();
-    return refs != null && refs.stream().anyMatch(r -> Objects.equals(r.getUid(), owner.getMetadata().getUid()));
   }
 }

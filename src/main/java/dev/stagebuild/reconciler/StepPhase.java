@@ -10,5 +10,10 @@ public enum StepPhase {
   /** The attempt failed; another attempt may follow. */
   FAILED,
   /** Pending for longer than allowed, for a reason a retry does not fix (image pull, unschedulable). */
-  STUCK
+  STUCK,
+  /**
+   * The pod was lost without a verdict on the build: evicted, preempted, drained, deleted or
+   * garbage-collected before its step ended. The step runs again, not counted against retries.
+   */
+  DISRUPTED
 }

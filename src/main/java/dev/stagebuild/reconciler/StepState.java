@@ -11,9 +11,24 @@ import java.time.Instant;
  */
 public record StepState(String step, int attempt, String podName, StepPhase phase, Integer exitCode,
     String reason, String message, String terminationMessage, Instant created, Instant started,
-    Instant finished, String nodeName) {
+    Instant finished, String nodeName, boolean podActive) {
+
+  /** A state whose pod still occupies a node exactly when the step has not ended. */
+  public StepState(String step, int attempt, String podName, StepPhase phase, Integer exitCode,
+      String reason, String message, String terminationMessage, Instant created, Instant started,
+      Instant finished, String nodeName) {
+    this(step, attempt, podName, phase, exitCode, reason, message, terminationMessage, created, started, finished,
+        nodeName, phase != StepPhase.SUCCEEDED && phase != StepPhase.FAILED && phase != StepPhase.DISRUPTED);
+  }
+
+  /** This state with the pod's own activity: a sidecar can keep a pod running after its step ended. */
+  public StepState withPodActive(boolean active) {
+    return new StepState(step, attempt, podName, phase, exitCode, reason, message, terminationMessage, created,
+        started, finished, nodeName, active);
+  }
 
   public boolean terminal() {
-    return phase == StepPhase.SUCCEEDED || phase == StepPhase.FAILED || phase == StepPhase.STUCK;
+    return phase == StepPhase.SUCCEEDED || phase == StepPhase.FAILED || phase == StepPhase.STUCK
+        || phase == StepPhase.DISRUPTED;
   }
 }

@@ -16,6 +16,24 @@ public record RequestAttributes(String verb, String group, String resource, Stri
     return new RequestAttributes(verb, group, resource, subresource, namespace, name, false);
   }
 
+  /**
+   * The request, and what admission asks of it on top: under OwnerReferencesPermissionEnforcement
+   * (on by default in OpenShift), a create whose owner reference sets blockOwnerDeletion needs update
+   * on the owner's finalizers subresource, though no such request is ever sent.
+   */
+  public static java.util.List<RequestAttributes> withAdmission(String method, String pathAndQuery, String body) {
+    RequestAttributes request = of(method, pathAndQuery);
+    if (!"create".equals(request.verb()) || body == null
+        || !body.replace(" ", "").contains("\"blockOwnerDeletion\":true")) {
+      return java.util.List.of(request);
+    }
+    var owner = java.util.regex.Pattern.compile("\"ownerReferences\":\\[\\{[^}]*\"kind\":\"StageBuild\"[^}]*\"name\":\"([^\"]+)\"")
+        .matcher(body.replace(" ", ""));
+    String name = owner.find() ? owner.group(1) : null;
+    return java.util.List.of(request, resource("update", "stagebuild.dev", "stagebuilds", "finalizers",
+        request.namespace(), name));
+  }
+
   /** From an HTTP method and a request path with its query, e.g. {@code GET /api/v1/pods?watch=true}. */
   public static RequestAttributes of(String method, String pathAndQuery) {
     URI uri = URI.create(pathAndQuery);

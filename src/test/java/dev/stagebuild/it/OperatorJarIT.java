@@ -31,7 +31,7 @@ class OperatorJarIT {
   void packagedOperatorReconcilesAStageBuildThroughKubeconfig(@TempDir Path dir) throws Exception {
     assertThat(JAR).as("run mvn package first").exists();
     try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster.client(), cluster.server(), pod -> p -> PodOutcome.succeed(
+        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
             p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
                 ? DIGEST : ""))) {
       cluster.createNamespace("demo");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stagebuild.api.LocalObjectRef;
 import dev.stagebuild.api.Source;
 import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageSettings;
+import dev.stagebuild.api.Workspace;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.Planner;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
@@ -64,6 +66,8 @@ class BuildDeciderTest {
 
   @Test
   void independentStagesStartTogetherAndTheConsumerWaits() {
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
     BuildDecision d = decide(T0);
     assertThat(d.createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
     assertThat(condition(d, "Succeeded")).startsWith("Unknown/");
@@ -89,11 +93,45 @@ class BuildDeciderTest {
   @Test
   void theSameInputsGiveTheSameDecision() {
     steps.add(state("left", 1, StepPhase.SUCCEEDED));
-    BuildDecision first = decide(T0);
-    BuildDecision second = decide(T0);
-    assertThat(second.createPods()).isEqualTo(first.createPods());
+    sb.getMetadata().setGeneration(1L);
+    var plan = PlanOutcome.of(Planner.plan(DIAMOND, Map.of(), null));
+    var in = new BuildDecider.Inputs(sb, "1", plan, null, List.copyOf(steps), null, T0);
+    BuildDecision first = decider.decide(in);
+    BuildDecision second = decider.decide(in);
+    assertThat(second.createPods()).isEqualTo(first.createPods()).containsExactly(new StepStart("right", 1));
     assertThat(second.status().conditions).isEqualTo(first.status().conditions);
-    assertThat(second.events()).isEmpty();
+    assertThat(second.status().steps).usingRecursiveComparison().isEqualTo(first.status().steps);
+    assertThat(second.events()).isEqualTo(first.events());
+  }
+
+  @Test
+  void onAReadWriteOnceWorkspaceTheFirstPodIsPlacedBeforeTheOthersAndAllFollowItsNode() {
+    BuildDecision d = decide(T0);
+    assertThat(d.createPods()).as("two pods created at once could land on two nodes")
+        .containsExactly(new StepStart("left", 1));
+    steps.add(new StepState("left", 1, "app-1-left", StepPhase.PENDING, null, null, null, null, T0, null, null, null));
+    assertThat(decide(T0.plusSeconds(1)).createPods()).as("left is not scheduled yet").isEmpty();
+    steps.set(0, state("left", 1, StepPhase.RUNNING));
+    d = decide(T0.plusSeconds(2));
+    assertThat(d.createPods()).containsExactly(new StepStart("right", 1));
+    assertThat(d.pinnedNode()).isEqualTo("node-a");
+  }
+
+  @Test
+  void nodeSelectorsThatNoSingleNodeSatisfiesAreRefusedOnAReadWriteOnceWorkspace() {
+    sb.getSpec().stages = new ArrayList<>(List.of(stageOn("left", "amd64"), stageOn("right", "arm64")));
+    BuildDecision d = decide(T0);
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/InvalidSpec");
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage())
+        .contains("kubernetes.io/arch=amd64", "kubernetes.io/arch=arm64", "ReadWriteMany");
+    assertThat(d.createPods()).isEmpty();
+  }
+
+  static StageSettings stageOn(String stage, String arch) {
+    StageSettings s = new StageSettings();
+    s.name = stage;
+    s.nodeSelector = Map.of("kubernetes.io/arch", arch);
+    return s;
   }
 
   @Test
@@ -239,7 +277,8 @@ class BuildDeciderTest {
     assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/Pending");
     assertThat(Conditions.find(d.status().conditions, "Succeeded").getLastTransitionTime())
         .isEqualTo("2026-11-26T10:01:40Z");
-    assertThat(d.createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
+    assertThat(d.status().steps).extracting(r -> r.step + ":" + r.phase).containsExactly("left:Pending");
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 1));
   }
 
   @Test
@@ -258,10 +297,21 @@ class BuildDeciderTest {
     BuildDecision d = decide(T0, null, Inspection.failed("RegistryUnreachable", "connection refused"));
     assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
     assertThat(condition(d, "ImageInspected")).isEqualTo("False/RegistryUnreachable");
-    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(BuildDecider.owesLookup(d.status())).as("an unreachable registry is asked again").isTrue();
     d = decide(T0.plusSeconds(30), null, Inspection.of(1234, List.of()));
     assertThat(condition(d, "ImageInspected")).isEqualTo("True/Inspected");
     assertThat(d.status().output.size).isEqualTo(1234L);
+    assertThat(BuildDecider.owesLookup(d.status())).isFalse();
     assertThat(d.requeueAfter()).isNull();
+  }
+
+  @Test
+  void anAnswerThatWillNotChangeEndsTheLookUps() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+    BuildDecision d = decide(T0, null, Inspection.failed("RegistryUnauthorized", "401"));
+    assertThat(condition(d, "ImageInspected")).isEqualTo("False/RegistryUnauthorized");
+    assertThat(BuildDecider.owesLookup(d.status())).isFalse();
   }
 }

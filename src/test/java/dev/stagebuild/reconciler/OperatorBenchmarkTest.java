@@ -44,7 +44,7 @@ class OperatorBenchmarkTest {
     OperatorSettings settings = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
         Duration.ofMinutes(10), Duration.ofHours(1));
     try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster.client(), cluster.server(), pod -> p -> PodOutcome.succeed(
+        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
             "stage-2".equals(p.getMetadata().getAnnotations().get(Labels.STEP_ANNOTATION)) ? DIGEST : ""));
         OperatorHarness operator = new OperatorHarness(cluster.client(), settings).start()) {
       cluster.createNamespace(NS);

@@ -20,6 +20,7 @@ import dev.stagebuild.registry.testing.RequiresLocalRegistry;
 import dev.stagebuild.registry.testing.TestImages;
 import dev.stagebuild.registry.testing.TestImages.PushedImage;
 import dev.stagebuild.testing.Builds;
+import dev.stagebuild.testing.ClusterDispatcher;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.OperatorHarness;
 import dev.stagebuild.testing.PodBehavior;
@@ -69,14 +70,29 @@ class OperatorTest {
   final Map<String, PodBehavior> behaviors = new ConcurrentHashMap<>();
   PodBehavior fallback = pod -> PodOutcome.succeed(isFinal(pod) ? DIGEST : "");
 
+  /** How unkind the test cluster is; {@link HostileOperatorTest} runs every test here against the worst. */
+  TestKubelet.Chaos chaos() {
+    return TestKubelet.Chaos.CALM;
+  }
+
+  boolean hostile() {
+    return chaos() != TestKubelet.Chaos.CALM;
+  }
+
   @BeforeEach
   void start() {
     cluster = new MockCluster();
     client = cluster.client();
     cluster.createNamespace(NS);
-    kubelet = new TestKubelet(client, cluster.server(), pod -> behaviors.getOrDefault(step(pod), fallback));
+    kubelet = new TestKubelet(cluster, pod -> behaviors.getOrDefault(step(pod), fallback), chaos());
     operator = new OperatorHarness(client, FAST).start();
+    startChaos();
   }
+
+  /** Hostile mode: the API server fails some of the operator's requests and people edit metadata. */
+  void startChaos() {}
+
+  void stopChaos() {}
 
   /** Every request the operator made in these tests, for the RBAC check. */
   static final List<RequestAttributes> OPERATOR_REQUESTS = new CopyOnWriteArrayList<>();
@@ -86,11 +102,10 @@ class OperatorTest {
   @AfterEach
   void stop() {
     TESTS_RUN.incrementAndGet();
+    stopChaos();
     operator.close();
     kubelet.close();
-    cluster.drainRequests().stream()
-        .filter(r -> OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")))
-        .forEach(r -> OPERATOR_REQUESTS.add(RequestAttributes.of(r.getMethod(), r.getPath())));
+    operatorRequests();
     cluster.close();
   }
 
@@ -144,7 +159,7 @@ class OperatorTest {
       sb.getSpec().dockerfile.path = "Dockerfile.ms";
       create(sb);
 
-      StageBuild done = awaitFinished("hellogo");
+      StageBuild done = awaitInspected("hellogo");
       assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
       assertThat(condition(done, "Ready")).isEqualTo("True");
       assertThat(done.getStatus().output.digest).isEqualTo(pushed.digest());
@@ -156,17 +171,20 @@ class OperatorTest {
       assertThat(done.getStatus().stages.get(1).dependsOn).containsExactly("build");
       assertThat(done.getStatus().stagesDone).isEqualTo("2/2");
       assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
-      assertThat(kubelet.startedPods()).containsExactly("hellogo-1-source", "hellogo-1-build",
-          "hellogo-1-stage-1");
+      assertThat(startedSteps("hellogo-1")).containsExactly("source", "build", "stage-1");
+      assertOnePodPerAttempt(done);
       assertThat(done.getStatus().completionTime).isNotNull();
       // The workspace is released when the build ends; the pods stay for kubectl logs.
       await().atMost(5, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
           .withName("hellogo-1-workspace").get() == null);
-      assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
+      if (!hostile()) {
+        assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
+      }
       assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
       var meters = operator.meters();
       assertThat(meters.get("stagebuild_builds").tag("result", "succeeded").counter().count()).isEqualTo(1.0);
-      assertThat(meters.get("stagebuild_pods_created").counter().count()).isEqualTo(3.0);
+      assertThat(meters.get("stagebuild_pods_created").counter().count())
+          .isEqualTo((double) kubelet.startedPods().size());
       assertThat(meters.get("stagebuild_build_duration").timer().count()).isEqualTo(1);
       assertThat(meters.get("stagebuild_pods_active").gauge().value()).isZero();
     }
@@ -197,6 +215,8 @@ class OperatorTest {
     assertThat(plan.getData().get("poetry.exports")).isEqualTo("/calculate_pi/dist/*.whl\n");
     assertThat(plan.getData().get("dockerignore")).contains("src/*.md");
     assertThat(plan.getData().get("poetry.Dockerfile")).contains("COPY src/pyproject.toml ./");
+    assertThat(operatorRequests().stream().filter(r -> r.getPath().contains("/log")).count())
+        .as("the source pod's log is read once").isEqualTo(1);
   }
 
   @Test
@@ -220,9 +240,9 @@ class OperatorTest {
         """));
     StageBuild done = awaitFinished("diamond");
     assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
-    assertThat(kubelet.startedPods()).containsExactlyInAnyOrder("diamond-1-left", "diamond-1-right",
-        "diamond-1-stage-2");
-    assertThat(kubelet.startedPods().get(2)).isEqualTo("diamond-1-stage-2");
+    assertThat(startedSteps("diamond-1")).containsExactlyInAnyOrder("left", "right", "stage-2");
+    assertThat(startedSteps("diamond-1").get(2)).isEqualTo("stage-2");
+    assertOnePodPerAttempt(done);
   }
 
   @Test
@@ -247,7 +267,11 @@ class OperatorTest {
     assertThat(build.exitCode).isEqualTo(2);
     assertThat(done.getStatus().stages.get(1).phase).isEqualTo("Waiting");
     sleep(1500);
-    assertThat(podNames()).containsExactlyInAnyOrder("broken-1-build", "broken-1-build-r2");
+    assertThat(recorded(done, "build").failures).as("the failed retry is the second failure").isEqualTo(1);
+    assertOnePodPerAttempt(done);
+    if (!hostile()) {
+      assertThat(podNames()).containsExactlyInAnyOrder("broken-1-build", "broken-1-build-r2");
+    }
   }
 
   @Test
@@ -268,8 +292,8 @@ class OperatorTest {
     release.countDown();
     StageBuild done = awaitFinished("restart");
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
-    assertThat(podNames()).containsExactlyInAnyOrder("restart-1-build", "restart-1-stage-1");
-    assertThat(kubelet.startedPods()).hasSize(2);
+    assertThat(startedSteps("restart-1")).containsExactly("build", "stage-1");
+    assertOnePodPerAttempt(done);
   }
 
   @Test
@@ -298,9 +322,10 @@ class OperatorTest {
     release.countDown();
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     assertThat(done.getStatus().observedGeneration).isEqualTo(2L);
-    assertThat(podNames()).containsExactlyInAnyOrder("change-2-build", "change-2-stage-1");
-    Pod build = client.pods().inNamespace(NS).withName("change-2-build").get();
-    assertThat(build.getSpec().getContainers().get(0).getArgs()).contains("--build-arg=VERSION=2");
+    assertThat(startedSteps("change-2")).containsExactly("build", "stage-1");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().stream().noneMatch(n -> n.startsWith("change-1-")));
+    Pod build = kubelet.pod("change-2-build");
+    assertThat(main(build).getArgs()).contains("--build-arg=VERSION=2");
   }
 
   @Test
@@ -311,7 +336,9 @@ class OperatorTest {
     StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("again"),
         s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
-    assertThat(podNames()).hasSize(1).allMatch(n -> n.startsWith("again-1-"));
+    assertThat(startedSteps(done.getMetadata().getName() + "-" + done.getStatus().buildId)).containsExactly("stage-0");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().stream()
+        .allMatch(n -> n.startsWith("again-" + done.getStatus().buildId + "-")));
   }
 
   @Test
@@ -339,7 +366,8 @@ class OperatorTest {
     assertThat(reason(noSecret, "Succeeded")).isEqualTo("SecretNotFound");
     assertThat(message(noSecret)).contains("regcred", NS);
     assertThat(condition(awaitFinished("fine"), "Succeeded")).isEqualTo("True");
-    assertThat(podNames()).containsExactly("fine-1-stage-0");
+    assertThat(startedSteps("fine-1")).containsExactly("stage-0");
+    assertThat(kubelet.startedPods()).allMatch(n -> n.startsWith("fine-1-"));
   }
 
   @Test
@@ -364,7 +392,7 @@ class OperatorTest {
     sb.getSpec().output.image = "127.0.0.1:1/demo/app:1";
     sb.getSpec().output.insecure = true;
     create(sb);
-    StageBuild done = awaitFinished("noregistry");
+    StageBuild done = awaitInspected("noregistry");
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     assertThat(condition(done, "ImageInspected")).isEqualTo("False");
     assertThat(reason(done, "ImageInspected")).isEqualTo("RegistryUnreachable");
@@ -389,15 +417,216 @@ class OperatorTest {
         .always();
     create(inline("quota", "FROM alpine\nRUN true\n"));
     StageBuild sb = await().atMost(20, TimeUnit.SECONDS).until(() -> get("quota"),
-        s -> "ReconcileError".equals(reason(s, "Succeeded")));
+        s -> "QuotaExceeded".equals(reason(s, "Succeeded")));
     assertThat(condition(sb, "Succeeded")).isEqualTo("Unknown");
     assertThat(message(sb)).contains("exceeded quota");
+  }
+
+  // --- the operator on real Kubernetes semantics (issue 8)
+
+  @Test
+  void aPodRefusedByPodSecurityAdmissionEndsTheBuildAtOnceWithForbidden() {
+    cluster.dispatcher().admission(pod -> ClusterDispatcher.refusal(403, "Forbidden", "pods \""
+        + pod.getMetadata().getName() + "\" is forbidden: violates PodSecurity \"restricted:latest\": "
+        + "allowPrivilegeEscalation != false (container \"kaniko\" must set "
+        + "securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container \"kaniko\" must "
+        + "set securityContext.runAsNonRoot=true)"));
+    StageBuild sb = inline("restricted", "FROM alpine\nRUN true\n");
+    sb.getSpec().timeoutSeconds = 600L;
+    create(sb);
+    StageBuild done = await().atMost(10, TimeUnit.SECONDS).until(() -> get("restricted"), OperatorTest::isFinished);
+    assertThat(reason(done, "Succeeded")).isEqualTo("Forbidden");
+    assertThat(message(done)).contains("violates PodSecurity", "restricted-1-stage-0");
+    assertThat(condition(done, "Stalled")).isEqualTo("True");
+  }
+
+  @Test
+  void theBuildDeadlineHoldsWhileTheApiServerFailsEveryCreate() {
+    cluster.dispatcher().admission(pod -> ClusterDispatcher.refusal(500, "InternalError",
+        "etcdserver: leader changed"));
+    StageBuild sb = inline("outage", "FROM alpine\nRUN true\n");
+    sb.getSpec().timeoutSeconds = 3L;
+    create(sb);
+    StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("outage"), OperatorTest::isFinished);
+    assertThat(reason(done, "Succeeded")).isEqualTo("Timeout");
+  }
+
+  @Test
+  void anObjectUnderTheBuildsNameThatItDoesNotControlIsNeverAdopted() {
+    // Someone who may create pods and claims in the namespace, and knows the names a build will use.
+    client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
+        .PersistentVolumeClaimBuilder().withNewMetadata().withName("victim-1-workspace").endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage",
+            new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
+    create(inline("victim", "FROM alpine\nRUN true\n"));
+    StageBuild done = awaitFinished("victim");
+    assertThat(reason(done, "Succeeded")).isEqualTo("NameConflict");
+    assertThat(message(done)).contains("victim-1-workspace", "not controlled by this StageBuild");
+    assertThat(podNames()).isEmpty();
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("victim-1-workspace").get())
+        .as("the other claim is left alone").isNotNull();
+
+    client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+        .withName("forged-1-stage-0").endMetadata().withNewSpec().addNewContainer().withName("kaniko")
+        .withImage("attacker/image").endContainer().endSpec().build()).create();
+    create(inline("forged", "FROM alpine\nRUN true\n"));
+    done = awaitFinished("forged");
+    assertThat(reason(done, "Succeeded")).isEqualTo("NameConflict");
+    assertThat(done.getStatus().output).as("no digest is taken from a pod the build does not own").isNull();
+    assertThat(client.pods().inNamespace(NS).withName("forged-1-stage-0").get()).isNotNull();
+  }
+
+  @Test
+  void theRebuildAnnotationRebuildsAFinishedBuildThatOwesNothing() {
+    // An image reference the registry look-up gives up on for good: nothing is owed after the build.
+    StageBuild sb = inline("rebuilt", "FROM alpine:3.18.3\nRUN true\n");
+    sb.getSpec().output.image = "127.0.0.1:1/Not/A/Valid/Reference";
+    create(sb);
+    StageBuild first = awaitInspected("rebuilt");
+    assertThat(reason(first, "ImageInspected")).isEqualTo("InvalidSpec");
+    sleep(500);
+    edit("rebuilt", b -> b.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-12-05T10:00")));
+    StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("rebuilt"),
+        s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
+  }
+
+  @Test
+  void aStuckPodThatFailsTheBuildIsDeleted() {
+    behaviors.put("stage-0", pod -> PodOutcome.stuck("ImagePullBackOff"));
+    create(inline("stuck", "FROM alpine:does-not-exist\n"));
+    StageBuild done = awaitFinished("stuck");
+    assertThat(reason(done, "Succeeded")).isEqualTo("ImagePullFailed");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).withName("stuck-1-stage-0")
+        .get() == null);
+  }
+
+  @Test
+  void aVolumeAttachedElsewhereIsReportedWithItsReasonThenFailsTheBuild() {
+    behaviors.put("stage-0", pod -> PodOutcome.stuck("ContainerCreating"));
+    create(inline("attach", "FROM alpine\nRUN true\n"));
+    StageBuild done = awaitFinished("attach");
+    assertThat(reason(done, "Succeeded")).isEqualTo("VolumeMultiAttach");
+    assertThat(message(done)).contains("Multi-Attach error");
+  }
+
+  @Test
+  void stepsRecordedInTheStatusSurviveTheirPodsAndALostPodIsRunAgainWithoutChargingRetries() {
+    CountDownLatch rightMayEnd = new CountDownLatch(1);
+    behaviors.put("left", pod -> PodOutcome.succeed(""));
+    behaviors.put("right", pod -> {
+      if (pod.getMetadata().getName().endsWith("-right")) {
+        rightMayEnd.await(30, TimeUnit.SECONDS);
+        return null; // the first right pod is deleted while it runs
+      }
+      return PodOutcome.succeed("");
+    });
+    StageBuild sb = inline("durable", DIAMOND);
+    sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    create(sb);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> stepPhase(get("durable"), "left").equals("Succeeded")
+        && "Running".equals(stepPhase(get("durable"), "right")));
+    // Pod GC takes the finished producer, a person deletes the running one.
+    client.pods().inNamespace(NS).withName("durable-1-left").delete();
+    client.pods().inNamespace(NS).withName("durable-1-right").delete();
+    rightMayEnd.countDown();
+    StageBuild done = awaitFinished("durable");
+    assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+    var right = done.getStatus().steps.stream().filter(r -> r.step.equals("right")).findFirst().orElseThrow();
+    assertThat(right.disruptions).isEqualTo(1);
+    assertThat(right.failures).as("a lost pod is not a failure of the build").isNull();
+    assertThat(kubelet.startedPods().stream().filter(n -> n.startsWith("durable-1-left")))
+        .as("a finished step is not run again").containsExactly("durable-1-left");
+  }
+
+  @Test
+  void cancellingStopsEveryPodAndEndsTheBuildCancelled() {
+    behaviors.put("build", pod -> {
+      sleep(30_000);
+      return null;
+    });
+    create(inline("cancel", "FROM golang:1.21 AS build\nRUN make\nFROM alpine\nCOPY --from=build /a /a\n"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> "Running".equals(stepPhase(get("cancel"), "build")));
+    edit("cancel", b -> b.getSpec().cancel = true);
+    StageBuild done = awaitFinished("cancel");
+    assertThat(reason(done, "Succeeded")).isEqualTo("Cancelled");
+    assertThat(done.getStatus().buildId).as("cancelling starts no new build").isEqualTo("1");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).list().getItems().stream()
+        .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null || "Failed".equals(p.getStatus().getPhase())
+            || "Succeeded".equals(p.getStatus().getPhase())));
+  }
+
+  @Test
+  void aGitBuildsDockerfileIsReadFromTheLogOnceAndAnUnreadableLogEndsTheBuild() {
+    behaviors.put("source", pod -> PodOutcome.succeedWithLog("5f1c0d2e9a7b3c4d5e6f708192a3b4c5d6e7f809",
+        "Cloning...\n(the log was rotated: the Dockerfile block is gone)\n"));
+    StageBuild sb = stageBuild("rotated", "registry.example.com/app:1");
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.git = new GitSource();
+    sb.getSpec().source.git.url = "https://example.com/app.git";
+    create(sb);
+    StageBuild done = awaitFinished("rotated");
+    assertThat(reason(done, "Succeeded")).isEqualTo("SourceUnreadable");
+    assertThat(startedSteps("rotated-1")).containsExactly("source");
+    assertThat(recorded(done, "source").disruptions).as("the source step is re-run a bounded number of times")
+        .isEqualTo(BuildDecider.MAX_SOURCE_REREADS);
+    assertOnePodPerAttempt(done);
+  }
+
+  @Test
+  void registryLookUpsRunOffTheReconcilePathAndSucceededIsWrittenFirst() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+      // A registry that accepts connections and never answers.
+      StageBuild sb = inline("silent", "FROM alpine\n");
+      sb.getSpec().output.image = "127.0.0.1:" + silent.getLocalPort() + "/demo/app:1";
+      sb.getSpec().output.insecure = true;
+      create(sb);
+      create(inline("neighbour", "FROM alpine\nRUN true\n"));
+      StageBuild done = await().atMost(8, TimeUnit.SECONDS).until(() -> get("silent"), OperatorTest::isFinished);
+      assertThat(condition(done, "Succeeded")).isEqualTo("True");
+      assertThat(done.getStatus().output.size).isNull();
+      assertThat(condition(awaitFinished("neighbour"), "Succeeded")).isEqualTo("True");
+    }
+  }
+
+  static final String DIAMOND = """
+      FROM busybox AS left
+      RUN echo left > /left
+      FROM busybox AS right
+      RUN echo right > /right
+      FROM busybox
+      COPY --from=left /left /left
+      COPY --from=right /right /right
+      """;
+
+  static String stepPhase(StageBuild sb, String step) {
+    if (sb == null || sb.getStatus() == null || sb.getStatus().steps == null) {
+      return "";
+    }
+    return sb.getStatus().steps.stream().filter(r -> step.equals(r.step)).map(r -> r.phase).findFirst().orElse("");
+  }
+
+  /** The operator's requests since the last call (also kept for the RBAC check). */
+  List<io.fabric8.mockwebserver.http.RecordedRequest> operatorRequests() {
+    var mine = cluster.drainRequests().stream()
+        .filter(r -> OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent"))).toList();
+    mine.forEach(r -> OPERATOR_REQUESTS.addAll(RequestAttributes.withAdmission(r.getMethod(), r.getPath(),
+        ClusterDispatcher.body(r))));
+    return mine;
   }
 
   // --- helpers
 
   static boolean isFinal(Pod pod) {
-    return pod.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="));
+    return main(pod).getArgs().stream().anyMatch(a -> a.startsWith("--destination="));
+  }
+
+  /** The build's own container (a mesh may have injected another before it). */
+  static io.fabric8.kubernetes.api.model.Container main(Pod pod) {
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> "kaniko".equals(c.getName()) || "source".equals(c.getName())).findFirst().orElseThrow();
   }
 
   static String step(Pod pod) {
@@ -439,6 +668,13 @@ class OperatorTest {
         .until(() -> get(name), OperatorTest::isFinished);
   }
 
+  /** The registry look-up runs after the build has ended: waits for its answer too. */
+  StageBuild awaitInspected(String name) {
+    return await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+        .until(() -> get(name), sb -> isFinished(sb) && Conditions.find(sb.getStatus().conditions,
+            Conditions.IMAGE_INSPECTED) != null);
+  }
+
   static boolean isFinished(StageBuild sb) {
     String c = sb == null || sb.getStatus() == null ? null : condition(sb, "Succeeded");
     return "True".equals(c) || "False".equals(c);
@@ -464,6 +700,28 @@ class OperatorTest {
 
   static String message(StageBuild sb) {
     return conditionMessage(sb, "Succeeded");
+  }
+
+  /** The steps of build {@code prefix} (name-buildId) that got pods, in the order their first pod started. */
+  List<String> startedSteps(String prefix) {
+    return kubelet.startedPods().stream().filter(n -> n.startsWith(prefix + "-"))
+        .map(n -> n.substring(prefix.length() + 1).replaceAll("-r\\d+$", "")).distinct().toList();
+  }
+
+  static dev.stagebuild.api.StepRecord recorded(StageBuild sb, String step) {
+    return sb.getStatus().steps.stream().filter(r -> step.equals(r.step)).findFirst().orElseThrow();
+  }
+
+  /** Every attempt the status records got exactly one pod: no step was ever started twice at once. */
+  void assertOnePodPerAttempt(StageBuild done) {
+    String prefix = done.getMetadata().getName() + "-" + done.getStatus().buildId + "-";
+    for (var r : done.getStatus().steps) {
+      String step = r.step.startsWith("stage:") ? "stage-source" : r.step;
+      long pods = kubelet.startedPods().stream().filter(n -> n.startsWith(prefix)
+          && n.substring(prefix.length()).replaceAll("-r\\d+$", "").equals(step)).count();
+      assertThat(pods).as("pods started for step " + r.step + " (attempts " + r.attempt + ")")
+          .isEqualTo((long) r.attempt);
+    }
   }
 
   List<String> podNames() {

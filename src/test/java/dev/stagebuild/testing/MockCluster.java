@@ -3,7 +3,6 @@ package dev.stagebuild.testing;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -30,13 +29,14 @@ public final class MockCluster implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final ClusterDispatcher dispatcher;
 
   public MockCluster() {
     // The mixed dispatcher answers CRUD requests like an API server and still serves expectations
     // (the test kubelet uses one for each pod's log).
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+    dispatcher = new ClusterDispatcher(responses);
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     server.init();
     client = server.createClient();
     try (InputStream in = Files.newInputStream(CRD)) {
@@ -53,6 +53,11 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** What this server does beyond CRUD: logs, admission, injected failures. */
+  public ClusterDispatcher dispatcher() {
+    return dispatcher;
   }
 
   /** Every request the server received since the last call, oldest first. */

@@ -37,7 +37,9 @@ public final class OperatorHarness implements AutoCloseable {
 
   public OperatorHarness start() {
     operatorClient = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build()).build();
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT)
+            // As application.properties sets it for the operator.
+            .withRequestRetryBackoffLimit(1).withRequestRetryBackoffInterval(200).build()).build();
     StageBuildReconciler reconciler = new StageBuildReconciler(settings,
         new KanikoResources(RenderSettings.defaults()), new ImageInspector(new RegistryClient()),
         new BuildMetrics(meters), Clock.systemUTC());

@@ -1,18 +1,23 @@
 package dev.stagebuild.testing;
 
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,20 +25,43 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Plays the kubelet for the mock API server: every new pod is "scheduled" on a node, marked
- * Running, handed to a behavior (which may run it for real), and then marked Succeeded or Failed
- * with an exit code and a termination message, the way the kubelet reports them. Pods run in
- * parallel, one thread each.
+ * Plays the kubelet (and the scheduler, the attach/detach controller and pod GC) for the mock API
+ * server: every new pod is placed on a node, marked Running, handed to a behavior (which may run it
+ * for real), and then marked Succeeded or Failed with an exit code and a termination message, the way
+ * the kubelet reports them. Pods run in parallel, one thread each.
+ *
+ * <p>{@link Chaos#HOSTILE} behaves like a real cluster at its worst: two nodes, and a ReadWriteOnce
+ * claim in use on one of them leaves a pod on the other in ContainerCreating with a Multi-Attach
+ * warning; a mesh sidecar (listed first, never ending) in half of the pods, so their phase stays
+ * Running after the build container ended; some running pods evicted (phase Failed, reason Evicted,
+ * DisruptionTarget); some finished pods deleted soon after (pod GC).
  */
 public final class TestKubelet implements AutoCloseable {
   public static final String NODE = "test-node-1";
+  public static final String NODE_2 = "test-node-2";
+  private static final String BUILD_CONTAINERS = "kaniko source";
+
+  /**
+   * How unkind the cluster is.
+   *
+   * @param twoNodes place unpinned pods on either of two nodes
+   * @param sidecars pods get a never-ending sidecar (the dispatcher injects it on creation)
+   * @param evictionRate share of first attempts evicted while running
+   * @param podGcRate share of finished pods deleted shortly after they ended
+   */
+  public record Chaos(boolean twoNodes, boolean sidecars, double evictionRate, double podGcRate) {
+    public static final Chaos CALM = new Chaos(false, false, 0, 0);
+    public static final Chaos HOSTILE = new Chaos(true, true, 0.3, 0.5);
+  }
 
   private final KubernetesClient client;
-  private final KubernetesMockServer server;
+  private final MockCluster cluster;
   private final Function<Pod, PodBehavior> behaviors;
+  private final Chaos chaos;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "test-kubelet");
     t.setDaemon(true);
@@ -43,12 +71,26 @@ public final class TestKubelet implements AutoCloseable {
   private final Map<String, Instant> created = new ConcurrentHashMap<>();
   private final Map<String, Instant> finished = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  /** ReadWriteOnce claims: the node they are attached to and how many running pods there use them. */
+  private final Map<String, Attachment> attached = new HashMap<>();
+  private final AtomicInteger evictions = new AtomicInteger();
+  private final AtomicInteger collected = new AtomicInteger();
+  private final AtomicInteger multiAttach = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
 
-  public TestKubelet(KubernetesClient client, KubernetesMockServer server, Function<Pod, PodBehavior> behaviors) {
-    this.client = client;
-    this.server = server;
+  private record Attachment(String node, int pods) {}
+
+  public TestKubelet(MockCluster cluster, Function<Pod, PodBehavior> behaviors) {
+    this(cluster, behaviors, Chaos.CALM);
+  }
+
+  public TestKubelet(MockCluster cluster, Function<Pod, PodBehavior> behaviors, Chaos chaos) {
+    this.client = cluster.client();
+    this.cluster = cluster;
     this.behaviors = behaviors;
+    this.chaos = chaos;
+    cluster.dispatcher().injectSidecars(chaos.sidecars());
     this.informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
@@ -70,6 +112,11 @@ public final class TestKubelet implements AutoCloseable {
     return List.copyOf(started);
   }
 
+  /** The pod as this kubelet first saw it (it may since have been deleted). */
+  public Pod pod(String name) {
+    return pods.get(name);
+  }
+
   /** When this kubelet first saw the pod (its creation, give or take the watch's latency). */
   public Instant createdAt(String pod) {
     return created.get(pod);
@@ -78,6 +125,11 @@ public final class TestKubelet implements AutoCloseable {
   /** When this kubelet reported the pod Succeeded or Failed. */
   public Instant finishedAt(String pod) {
     return finished.get(pod);
+  }
+
+  /** What the hostile cluster did so far, for the test's report. */
+  public String chaosReport() {
+    return "evictions=" + evictions.get() + " pod-gc=" + collected.get() + " multi-attach=" + multiAttach.get();
   }
 
   private void admit(Pod pod) {
@@ -90,18 +142,48 @@ public final class TestKubelet implements AutoCloseable {
       return;
     }
     created.put(pod.getMetadata().getName(), Instant.now());
+    pods.put(pod.getMetadata().getName(), pod);
     started.add(pod.getMetadata().getName());
     pool.submit(() -> runPod(pod));
   }
 
   private void runPod(Pod pod) {
+    String node = place(pod);
+    String claim = readWriteOnceClaim(pod);
+    if (claim != null && !attach(claim, node)) {
+      multiAttach.incrementAndGet();
+      setStatus(pod, pendingStatus(pod, "ContainerCreating"), node);
+      multiAttachWarning(pod, claim);
+      return;
+    }
+    try {
+      run(pod, node);
+    } finally {
+      if (claim != null) {
+        detach(claim);
+      }
+    }
+  }
+
+  private void run(Pod pod, String node) {
     PodBehavior behavior = behaviors.apply(pod);
     String now = now();
-    setStatus(pod, new PodStatusBuilder().withPhase("Running").withStartTime(now)
-        .addToContainerStatuses(new ContainerStatusBuilder().withName(containerName(pod)).withReady(true)
-            .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(now).endRunning().build())
-            .build())
-        .build(), NODE);
+    setStatus(pod, status("Running", now, pod, container(pod).withReady(true)
+        .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(now).endRunning().build()).build()),
+        node);
+    if (roll(pod, "evict") < chaos.evictionRate() && "1".equals(pod.getMetadata().getLabels()
+        .get("stagebuild.dev/attempt"))) {
+      evictions.incrementAndGet();
+      setStatus(pod, new PodStatusBuilder().withPhase("Failed").withReason("Evicted").withStartTime(now)
+          .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi, available: 90Mi.")
+          .addToConditions(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+              .withReason("TerminationByKubelet").withMessage("The node was low on resource: memory.").build())
+          .addToContainerStatuses(container(pod).withReady(false).withState(new ContainerStateBuilder()
+              .withNewTerminated().withExitCode(137).withReason("Error").withStartedAt(now).withFinishedAt(now())
+              .endTerminated().build()).build())
+          .build(), null);
+      return;
+    }
     PodOutcome outcome;
     try {
       outcome = behavior.run(pod);
@@ -112,25 +194,125 @@ public final class TestKubelet implements AutoCloseable {
       return;
     }
     if (outcome.log() != null) {
-      serveLog(pod, outcome.log());
+      cluster.dispatcher().serveLog(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), outcome.log());
     }
     if ("Pending".equals(outcome.phase())) {
+      if ("ContainerCreating".equals(outcome.waitingReason())) {
+        multiAttachWarning(pod, "pvc-" + pod.getMetadata().getName());
+      }
       setStatus(pod, pendingStatus(pod, outcome.waitingReason()), null);
       return;
     }
     String end = now();
     boolean ok = "Succeeded".equals(outcome.phase());
-    setStatus(pod, new PodStatusBuilder().withPhase(outcome.phase()).withStartTime(now)
-        .addToContainerStatuses(new ContainerStatusBuilder().withName(containerName(pod)).withReady(false)
-            .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(outcome.exitCode())
-                .withReason(ok ? "Completed" : "Error").withMessage(outcome.terminationMessage())
-                .withStartedAt(now).withFinishedAt(end).endTerminated().build())
-            .build())
-        .build(), NODE);
+    ContainerStatus main = container(pod).withReady(false)
+        .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(outcome.exitCode())
+            .withReason(ok ? "Completed" : "Error").withMessage(outcome.terminationMessage())
+            .withStartedAt(now).withFinishedAt(end).endTerminated().build())
+        .build();
+    // A sidecar that never ends keeps the pod Running after the build container ended.
+    boolean sidecar = hasSidecar(pod);
+    setStatus(pod, status(sidecar ? "Running" : outcome.phase(), now, pod, main), null);
     finished.put(pod.getMetadata().getName(), Instant.now());
+    if (!sidecar && roll(pod, "gc") < chaos.podGcRate()) {
+      sleep(200);
+      collected.incrementAndGet();
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    }
+  }
+
+  private static PodStatus status(String phase, String startTime, Pod pod, ContainerStatus main) {
+    PodStatusBuilder b = new PodStatusBuilder().withPhase(phase).withStartTime(startTime);
+    if (hasSidecar(pod)) {
+      b.addToContainerStatuses(new ContainerStatusBuilder().withName(ClusterDispatcher.SIDECAR).withReady(true)
+          .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(startTime).endRunning().build())
+          .build());
+    }
+    return b.addToContainerStatuses(main).build();
+  }
+
+  private static boolean hasSidecar(Pod pod) {
+    return pod.getSpec().getContainers().stream().anyMatch(c -> ClusterDispatcher.SIDECAR.equals(c.getName()));
+  }
+
+  /** What the attach/detach controller records when a ReadWriteOnce volume is in use on another node. */
+  private void multiAttachWarning(Pod pod, String claim) {
+    String ns = pod.getMetadata().getNamespace();
+    try {
+      client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
+          .withName(pod.getMetadata().getName() + ".multiattach").withNamespace(ns).endMetadata()
+          .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(ns)
+          .withUid(pod.getMetadata().getUid()).endInvolvedObject()
+          .withType("Warning").withReason("FailedAttachVolume")
+          .withMessage("Multi-Attach error for volume \"" + claim + "\" Volume is already used by pod(s) on "
+              + "another node")
+          .withLastTimestamp(now()).withCount(1).build()).create();
+    } catch (KubernetesClientException ignored) {
+      // Recorded once is enough.
+    }
+  }
+
+  /** The scheduler: a pod pinned to a node goes there; others go anywhere. */
+  private String place(Pod pod) {
+    var affinity = pod.getSpec().getAffinity();
+    if (affinity != null && affinity.getNodeAffinity() != null
+        && affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
+      for (var term : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+          .getNodeSelectorTerms()) {
+        for (var field : term.getMatchFields() == null ? List.<io.fabric8.kubernetes.api.model.NodeSelectorRequirement>of()
+            : term.getMatchFields()) {
+          if ("metadata.name".equals(field.getKey()) && !field.getValues().isEmpty()) {
+            return field.getValues().get(0);
+          }
+        }
+      }
+    }
+    return chaos.twoNodes() && roll(pod, "node") < 0.5 ? NODE_2 : NODE;
+  }
+
+  private String readWriteOnceClaim(Pod pod) {
+    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+      if (v.getPersistentVolumeClaim() == null) {
+        continue;
+      }
+      String name = v.getPersistentVolumeClaim().getClaimName();
+      PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(pod.getMetadata().getNamespace())
+          .withName(name).get();
+      List<String> modes = pvc == null || pvc.getSpec() == null ? List.of() : pvc.getSpec().getAccessModes();
+      return modes.contains("ReadWriteMany") ? null : pod.getMetadata().getNamespace() + "/" + name;
+    }
+    return null;
+  }
+
+  private synchronized boolean attach(String claim, String node) {
+    Attachment a = attached.get(claim);
+    if (a != null && a.pods() > 0 && !a.node().equals(node)) {
+      return false;
+    }
+    attached.put(claim, new Attachment(node, a == null || !a.node().equals(node) ? 1 : a.pods() + 1));
+    return true;
+  }
+
+  private synchronized void detach(String claim) {
+    Attachment a = attached.get(claim);
+    if (a != null) {
+      attached.put(claim, new Attachment(a.node(), Math.max(0, a.pods() - 1)));
+    }
+  }
+
+  /** A roll of the dice that is the same for the same pod and purpose, so a run can be repeated. */
+  private static double roll(Pod pod, String purpose) {
+    int h = (pod.getMetadata().getName() + "/" + purpose).hashCode();
+    return (h & 0x7fffffff) / (double) Integer.MAX_VALUE;
   }
 
   private static PodStatus pendingStatus(Pod pod, String reason) {
+    if ("ContainerCreating".equals(reason)) {
+      return new PodStatusBuilder().withPhase("Pending")
+          .addToContainerStatuses(container(pod).withReady(false).withState(new ContainerStateBuilder()
+              .withNewWaiting().withReason("ContainerCreating").endWaiting().build()).build())
+          .build();
+    }
     if ("Unschedulable".equals(reason)) {
       return new PodStatusBuilder().withPhase("Pending")
           .addToConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
@@ -138,9 +320,9 @@ public final class TestKubelet implements AutoCloseable {
           .build();
     }
     return new PodStatusBuilder().withPhase("Pending")
-        .addToContainerStatuses(new ContainerStatusBuilder().withName(containerName(pod)).withReady(false)
+        .addToContainerStatuses(container(pod).withReady(false)
             .withState(new ContainerStateBuilder().withNewWaiting().withReason(reason)
-                .withMessage("Back-off pulling image \"" + pod.getSpec().getContainers().get(0).getImage() + "\"")
+                .withMessage("Back-off pulling image \"" + mainContainer(pod).getImage() + "\"")
                 .endWaiting().build())
             .build())
         .build();
@@ -164,18 +346,25 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  private void serveLog(Pod pod, String log) {
-    String path = "/api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/"
-        + pod.getMetadata().getName() + "/log?pretty=false";
-    server.expect().get().withPath(path).andReturn(200, log).always();
+  private static ContainerStatusBuilder container(Pod pod) {
+    return new ContainerStatusBuilder().withName(mainContainer(pod).getName());
   }
 
-  private static String containerName(Pod pod) {
-    return pod.getSpec().getContainers().get(0).getName();
+  private static io.fabric8.kubernetes.api.model.Container mainContainer(Pod pod) {
+    return pod.getSpec().getContainers().stream().filter(c -> BUILD_CONTAINERS.contains(c.getName())).findFirst()
+        .orElse(pod.getSpec().getContainers().get(pod.getSpec().getContainers().size() - 1));
   }
 
   private static String now() {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -54,7 +54,7 @@ public final class E2eCluster implements AutoCloseable {
     this.client = cluster.client();
     cluster.createNamespace(NS);
     this.runner = new BuildahPodRunner(env, client);
-    this.kubelet = new TestKubelet(client, cluster.server(), pod -> runner);
+    this.kubelet = new TestKubelet(cluster, pod -> runner);
     this.operator = new OperatorHarness(client, SETTINGS).start();
   }
 

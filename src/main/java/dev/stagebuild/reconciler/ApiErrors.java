@@ -1,0 +1,64 @@
+package dev.stagebuild.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Locale;
+
+/**
+ * Sorts the API server's answers into what a reconcile pass does next. Permanent refusals end the
+ * build with a reason (a retry would meet the same answer); transient ones are retried with back-off
+ * for as long as the build's deadline allows; a conflict means the pass decided on stale data.
+ */
+final class ApiErrors {
+  enum Kind { CONFLICT, ALREADY_EXISTS, NOT_FOUND, PERMANENT, TRANSIENT }
+
+  private ApiErrors() {}
+
+  static Kind classify(KubernetesClientException e) {
+    int code = e.getCode();
+    String reason = e.getStatus() == null ? null : e.getStatus().getReason();
+    return switch (code) {
+      case 409 -> "AlreadyExists".equals(reason) ? Kind.ALREADY_EXISTS : Kind.CONFLICT;
+      case 404 -> Kind.NOT_FOUND;
+      // A quota frees up as other pods end: wait for it like for a busy API server.
+      case 403 -> isQuota(e) ? Kind.TRANSIENT : Kind.PERMANENT;
+      case 400, 405, 413, 415, 422 -> Kind.PERMANENT;
+      // 401 (the operator's own token), 408, 429, 5xx, and 0 (no HTTP answer: I/O, timeouts).
+      default -> Kind.TRANSIENT;
+    };
+  }
+
+  static boolean isQuota(KubernetesClientException e) {
+    String m = message(e).toLowerCase(Locale.ROOT);
+    return m.contains("exceeded quota") || m.contains("forbidden: failed quota");
+  }
+
+  /** The condition reason a build that met this permanent refusal ends with. */
+  static String refusalReason(KubernetesClientException e) {
+    return switch (e.getCode()) {
+      case 403 -> "Forbidden";
+      case 413 -> "PlanTooLarge";
+      default -> "Rejected";
+    };
+  }
+
+  /** What a person needs from the answer: the API server's own message, without the client's request dump. */
+  static String message(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  /** The status reason while a transient error is retried. */
+  static String transientReason(Throwable e) {
+    if (e instanceof KubernetesClientException k) {
+      if (k.getCode() == 403 && isQuota(k)) {
+        return "QuotaExceeded";
+      }
+      if (k.getCode() == 429) {
+        return "APIThrottled";
+      }
+    }
+    return "ReconcileError";
+  }
+}

@@ -1,0 +1,141 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.StageBuild;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads pushed images' sizes from their registries on a small pool of its own, never on a reconcile
+ * thread: a slow or silent registry must not hold up other builds. A pass asks for a look-up and
+ * goes on; when the answer arrives, the build is reconciled again and the pass finds it here. A
+ * failed look-up is retried after a back-off that doubles up to a cap; answers that will not change
+ * (unauthorized, not found) are final. Bounded: at most {@link #MAX_ENTRIES} builds are remembered.
+ */
+public final class RegistryLookups implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryLookups.class);
+  static final int MAX_ENTRIES = 2048;
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+  /** What one build's look-up stands at. */
+  private static final class Entry {
+    final String digest;
+    Inspection answer;
+    boolean running;
+    int failures;
+    Instant notBefore = Instant.MIN;
+
+    Entry(String digest) {
+      this.digest = digest;
+    }
+  }
+
+  private final ImageInspector inspector;
+  private final Duration firstBackoff;
+  private final Clock clock;
+  private final ThreadPoolExecutor pool;
+  private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+      return size() > MAX_ENTRIES;
+    }
+  };
+
+  public RegistryLookups(ImageInspector inspector, Duration firstBackoff, Clock clock, int threads) {
+    this.inspector = inspector;
+    this.firstBackoff = firstBackoff;
+    this.clock = clock;
+    this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+      Thread t = new Thread(r, "stagebuild-registry");
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+  }
+
+  private static String key(StageBuild sb, String buildId) {
+    return sb.getMetadata().getUid() + "/" + buildId;
+  }
+
+  /** The registry's latest answer for this build's image, or null while there is none. */
+  public synchronized Inspection answer(StageBuild sb, String buildId, String digest) {
+    Entry e = entries.get(key(sb, buildId));
+    return e == null || !e.digest.equals(digest) ? null : e.answer;
+  }
+
+  /**
+   * Starts a look-up unless one runs or the last failure's back-off has not passed.
+   *
+   * @param done called (on the registry thread) with the build's namespace/name when the answer arrived
+   * @return when to look again for a retry that is due later, or null
+   */
+  public Duration request(KubernetesClient client, StageBuild sb, String buildId, String digest,
+      Consumer<StageBuild> done) {
+    String key = key(sb, buildId);
+    Entry e;
+    synchronized (this) {
+      e = entries.get(key);
+      if (e == null || !e.digest.equals(digest)) {
+        e = new Entry(digest);
+        entries.put(key, e);
+      }
+      if (e.running || (e.answer != null && (e.answer.ok() || e.answer.isFinal()))) {
+        return null;
+      }
+      Instant now = clock.instant();
+      if (now.isBefore(e.notBefore)) {
+        return Duration.between(now, e.notBefore);
+      }
+      e.running = true;
+    }
+    Entry entry = e;
+    ClusterView cluster = new ClusterView(client, sb);
+    try {
+      pool.execute(() -> run(entry, cluster, sb, digest, done));
+    } catch (RejectedExecutionException full) {
+      synchronized (this) {
+        entry.running = false;
+        entry.notBefore = clock.instant().plus(firstBackoff);
+      }
+      return firstBackoff;
+    }
+    return null;
+  }
+
+  private void run(Entry entry, ClusterView cluster, StageBuild sb, String digest, Consumer<StageBuild> done) {
+    Inspection answer;
+    try {
+      answer = inspector.inspect(cluster, sb, digest);
+    } catch (RuntimeException unexpected) {
+      LOG.warn("image look-up for {}/{} failed: {}", sb.getMetadata().getNamespace(), sb.getMetadata().getName(),
+          unexpected.toString());
+      answer = Inspection.failed("RegistryUnreachable", "the image size could not be read: " + unexpected.getMessage());
+    }
+    synchronized (this) {
+      entry.answer = answer;
+      entry.running = false;
+      if (!answer.ok() && !answer.isFinal()) {
+        entry.failures++;
+        long factor = 1L << Math.min(entry.failures - 1, 10);
+        Duration backoff = firstBackoff.multipliedBy(factor);
+        entry.notBefore = clock.instant().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
+      }
+    }
+    done.accept(sb);
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

@@ -1,0 +1,189 @@
+package dev.stagebuild.testing;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The mock API server's CRUD dispatcher with what a real API server adds: pod logs served by path
+ * (honouring limitBytes), admission that can refuse pods (Pod Security, quotas) or mutate them (a
+ * mesh injecting a sidecar container first), and, when armed, failures a loaded server gives: 429
+ * and 500 answers to a fraction of requests and watches ended with 410 Gone.
+ */
+public final class ClusterDispatcher extends KubernetesMixedDispatcher {
+  private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
+  private static final Pattern LIMIT = Pattern.compile("[?&]limitBytes=(\\d+)");
+  private static final Pattern EVENTS_BY_OBJECT = Pattern.compile(
+      "^/api/v1/namespaces/[^/]+/events\\?.*fieldSelector=involvedObject\\.name(?:%3D|=)([^&]+)");
+  private static final Pattern POD_CREATE = Pattern.compile("/api/v1/namespaces/([^/]+)/pods(\\?.*)?");
+  public static final String SIDECAR = "istio-proxy";
+
+  private final Map<String, String> logs = new ConcurrentHashMap<>();
+  private final Random random = new Random(42);
+  private final AtomicLong injected = new AtomicLong();
+  private volatile Function<Pod, MockResponse> admission = pod -> null;
+  private volatile boolean injectSidecar;
+  private volatile double failureRate;
+  private volatile double watchFailureRate;
+  private volatile String failuresOnlyFor;
+
+  public ClusterDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
+    super(responses);
+  }
+
+  public void serveLog(String namespace, String pod, String log) {
+    logs.put(namespace + "/" + pod, log);
+  }
+
+  /** An admission check on pod creation: a response refuses the pod, null admits it. */
+  public void admission(Function<Pod, MockResponse> check) {
+    this.admission = check;
+  }
+
+  /** Like a mesh's mutating webhook: every pod created gets a sidecar container, listed first. */
+  public void injectSidecars(boolean on) {
+    this.injectSidecar = on;
+  }
+
+  /**
+   * Answers this fraction of the requests whose User-Agent is {@code userAgent} (not watches) with 429
+   * or 500, and this fraction of its watches with 410 Gone.
+   */
+  public void failRequests(String userAgent, double rate, double watchRate) {
+    this.failuresOnlyFor = userAgent;
+    this.failureRate = rate;
+    this.watchFailureRate = watchRate;
+  }
+
+  /** Failures injected so far. */
+  public long injectedFailures() {
+    return injected.get();
+  }
+
+  public static MockResponse refusal(int code, String reason, String message) {
+    return new MockResponse().setResponseCode(code).setBody(Serialization.asJson(new StatusBuilder()
+        .withApiVersion("v1").withKind("Status").withStatus("Failure").withCode(code).withReason(reason)
+        .withMessage(message).build()));
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    String method = request.getMethod();
+    if (failuresOnlyFor != null && failuresOnlyFor.equals(request.getHeader("User-Agent"))) {
+      boolean watch = path.contains("watch=true");
+      double roll;
+      synchronized (random) {
+        roll = random.nextDouble();
+      }
+      if (watch && roll < watchFailureRate) {
+        injected.incrementAndGet();
+        return refusal(410, "Expired", "too old resource version");
+      }
+      if (!watch && roll < failureRate) {
+        injected.incrementAndGet();
+        return roll < failureRate / 2
+            ? refusal(429, "TooManyRequests", "the server has received too many requests").setHeader("Retry-After", "1")
+            : refusal(500, "InternalError", "etcdserver: request timed out");
+      }
+    }
+    if ("DELETE".equals(method)) {
+      MockResponse refused = checkUidPrecondition(request);
+      if (refused != null) {
+        return refused;
+      }
+    }
+    Matcher events = EVENTS_BY_OBJECT.matcher(path);
+    if ("GET".equals(method) && events.find() && !path.contains("watch=true")) {
+      return eventsOf(request, java.net.URLDecoder.decode(events.group(1), StandardCharsets.UTF_8));
+    }
+    Matcher log = POD_LOG.matcher(path);
+    if ("GET".equals(method) && log.matches()) {
+      String text = logs.get(log.group(1) + "/" + log.group(2));
+      if (text == null) {
+        return refusal(404, "NotFound", "pods \"" + log.group(2) + "\" not found");
+      }
+      Matcher limit = LIMIT.matcher(path);
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      if (limit.find() && Long.parseLong(limit.group(1)) < bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Integer.parseInt(limit.group(1)));
+      }
+      return new MockResponse().setResponseCode(200).setBody(bytes);
+    }
+    if ("POST".equals(method) && POD_CREATE.matcher(path).matches()) {
+      Pod pod = Serialization.unmarshal(body(request), Pod.class);
+      MockResponse refused = admission.apply(pod);
+      if (refused != null) {
+        return refused;
+      }
+      // Like a mesh whose injection is enabled for some workloads only: every other pod by name.
+      if (injectSidecar && (pod.getMetadata().getName().hashCode() & 1) == 0) {
+        pod.getSpec().getContainers().add(0, new io.fabric8.kubernetes.api.model.ContainerBuilder()
+            .withName(SIDECAR).withImage("istio/proxyv2").build());
+        return super.dispatch(withBody(request, Serialization.asJson(pod)));
+      }
+    }
+    return super.dispatch(request);
+  }
+
+  /** The API server's field selector on events that the mock lacks: involvedObject.name=NAME. */
+  private MockResponse eventsOf(RecordedRequest request, String object) {
+    String path = request.getPath().replaceAll("fieldSelector=[^&]*&?", "").replaceAll("[?&]$", "");
+    MockResponse all = super.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(), path,
+        request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer()));
+    var list = Serialization.unmarshal(new String(all.getBody().getBytes(), StandardCharsets.UTF_8),
+        io.fabric8.kubernetes.api.model.EventList.class);
+    list.setItems(list.getItems().stream().filter(e -> e.getInvolvedObject() != null
+        && object.equals(e.getInvolvedObject().getName())).toList());
+    return new MockResponse().setResponseCode(200).setBody(Serialization.asJson(list));
+  }
+
+  /** Like the API server: a delete whose uid precondition names another object is refused with 409. */
+  private MockResponse checkUidPrecondition(RecordedRequest request) {
+    String body = body(request);
+    if (!body.contains("preconditions")) {
+      return null;
+    }
+    var options = Serialization.unmarshal(body, io.fabric8.kubernetes.api.model.DeleteOptions.class);
+    if (options.getPreconditions() == null || options.getPreconditions().getUid() == null) {
+      return null;
+    }
+    MockResponse current = super.dispatch(new RecordedRequest(request.getHttpVersion(),
+        io.fabric8.mockwebserver.dsl.HttpMethod.GET, request.getPath(), request.getHeaders(),
+        new io.fabric8.mockwebserver.http.Buffer()));
+    String json = current.getBody() == null ? "" : new String(current.getBody().getBytes(), StandardCharsets.UTF_8);
+    if (current.code() != 200 || json.isEmpty()) {
+      return null;
+    }
+    var object = Serialization.unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    if (!options.getPreconditions().getUid().equals(object.getMetadata().getUid())) {
+      return refusal(409, "Conflict", "Precondition failed: UID in precondition: "
+          + options.getPreconditions().getUid() + ", UID in object meta: " + object.getMetadata().getUid());
+    }
+    return null;
+  }
+
+  /** The request's body, read without consuming it (the server keeps the request for takeRequest). */
+  public static String body(RecordedRequest r) {
+    return r.getBody() == null ? "" : new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static RecordedRequest withBody(RecordedRequest r, String body) {
+    return new RecordedRequest(r.getHttpVersion(), r.method(), r.getPath(), r.getHeaders(),
+        new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8)));
+  }
+}
