@@ -37,7 +37,7 @@ class MonitoringIT {
     Set<String> used = MonitoringQueries.metricNames();
     assertThat(used).isNotEmpty();
     try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster.client(), cluster.server(), pod -> p -> {
+        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> {
           boolean pushes = p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="));
           if (p.getMetadata().getName().startsWith("bad-")) {
             return PodOutcome.fail(1, "boom");
