@@ -85,9 +85,7 @@ final class BuildFixtures {
   /** A pod in this phase whose log (plain and followed) is {@code log}. */
   static void pod(MockCluster cluster, String name, String phase, String log) {
     podWithoutLog(cluster, name, phase);
-    String path = "/api/v1/namespaces/" + NS + "/pods/" + name + "/log?pretty=false";
-    cluster.server().expect().get().withPath(path).andReturn(200, log).always();
-    cluster.server().expect().get().withPath(path + "&follow=true").andReturn(200, log).always();
+    cluster.dispatcher().serveLog(NS, name, log);
   }
 
   static void podWithoutLog(MockCluster cluster, String name, String phase) {

@@ -8,6 +8,9 @@ import dev.stagebuild.api.StageStatus;
 import dev.stagebuild.testing.MockCluster;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -181,12 +184,24 @@ class LogsCommandTest {
         BuildFixtures.stage("fast", "Running", "p-fast", "2026-11-26T10:00:03Z", null));
     BuildFixtures.create(cluster, "par", st);
     BuildFixtures.pod(cluster, "p-fast", "Running", "fast line\n");
-    // the slow stage comes first in plan order, and its log arrives 2 s late
-    BuildFixtures.podWithoutLog(cluster, "p-slow", "Running");
-    cluster.server().expect().get().delay(2, TimeUnit.SECONDS)
-        .withPath("/api/v1/namespaces/" + NS + "/pods/p-slow/log?pretty=false&follow=true")
-        .andReturn(200, "slow line\n").always();
-    CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> logs("par", "-n", NS, "-f"));
+    BuildFixtures.pod(cluster, "p-slow", "Running", "slow line\n");
+    // the slow stage comes first in plan order, and its log's request takes 2 s to leave
+    Interceptor slow = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.uri().getPath().endsWith("/pods/p-slow/log")) {
+          try {
+            Thread.sleep(2000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    };
+    CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(
+        () -> new KubernetesClientBuilder().withConfig(cluster.client().getConfiguration())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("slow", slow)).build(),
+        () -> null, "logs", "par", "-n", NS, "-f"));
     Thread.sleep(3500);
     StageBuildStatus end = BuildFixtures.hellogo(true);
     end.source = null;
