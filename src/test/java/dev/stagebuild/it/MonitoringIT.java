@@ -46,11 +46,11 @@ class MonitoringIT {
         })) {
       cluster.createNamespace("demo");
       cluster.createNamespace("broken");
-      // A namespace where the API server refuses workspaces: reconciles fail (as with a quota), so
-      // the operator's reconcile-error metrics exist too.
+      // A namespace where the API server fails to create workspaces (a transient error, retried):
+      // reconciles fail, so the operator's reconcile-error metrics exist too.
       cluster.server().expect().post().withPath("/api/v1/namespaces/broken/persistentvolumeclaims")
-          .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-              + "\"message\":\"exceeded quota\",\"reason\":\"Forbidden\",\"code\":403}").always();
+          .andReturn(500, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+              + "\"message\":\"etcdserver: request timed out\",\"reason\":\"InternalError\",\"code\":500}").always();
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
