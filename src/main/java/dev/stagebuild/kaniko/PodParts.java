@@ -29,6 +29,14 @@ final class PodParts {
   private PodParts() {}
 
   static final String FALLBACK_TO_LOGS = "FallbackToLogsOnError";
+  static final String ISTIO_INJECT = "sidecar.istio.io/inject";
+  /**
+   * A build pod must end when its build container ends: meshes and secret agents are asked not to
+   * inject sidecars (Istio reads the label in recent versions and the annotation in older ones).
+   * Where a webhook injects one anyway, the reconciler reads the build container by name.
+   */
+  static final Map<String, String> NO_INJECTION = Map.of(ISTIO_INJECT, "false", "linkerd.io/inject", "disabled",
+      "vault.hashicorp.com/agent-inject", "false");
 
   /** A build pod: runs once, sees no API server token or service links, stays with its build. */
   static Pod pod(StageBuild sb, String buildId, String name, String step, int attempt,
@@ -41,8 +49,14 @@ final class PodParts {
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withAffinity(coLocation(sb, buildId, pinnedNode));
+    Map<String, String> all = new java.util.LinkedHashMap<>(NO_INJECTION);
+    if (annotations != null) {
+      all.putAll(annotations);
+    }
+    Map<String, String> labels = Labels.forStep(sb, buildId, step, attempt);
+    labels.put(ISTIO_INJECT, "false");
     return new PodBuilder()
-        .withMetadata(metadata(sb, name, Labels.forStep(sb, buildId, step, attempt), annotations))
+        .withMetadata(metadata(sb, name, labels, all))
         .withSpec(spec.build())
         .build();
   }

@@ -11,13 +11,16 @@ import java.util.Locale;
 final class ApiErrors {
   enum Kind { CONFLICT, ALREADY_EXISTS, NOT_FOUND, PERMANENT, TRANSIENT }
 
+  /** The Status reason of a 409 on create (other 409s are optimistic-locking conflicts). */
+  private static final String ALREADY_EXISTS = "AlreadyExists";
+
   private ApiErrors() {}
 
   static Kind classify(KubernetesClientException e) {
     int code = e.getCode();
     String reason = e.getStatus() == null ? null : e.getStatus().getReason();
     return switch (code) {
-      case 409 -> "AlreadyExists".equals(reason) ? Kind.ALREADY_EXISTS : Kind.CONFLICT;
+      case 409 -> ALREADY_EXISTS.equals(reason) ? Kind.ALREADY_EXISTS : Kind.CONFLICT;
       case 404 -> Kind.NOT_FOUND;
       // A quota frees up as other pods end: wait for it like for a busy API server.
       case 403 -> isQuota(e) ? Kind.TRANSIENT : Kind.PERMANENT;

@@ -124,7 +124,7 @@ public final class BuildDecider {
         stageStatuses(null);
       }
       if (Boolean.TRUE.equals(sb.getSpec().cancel)) {
-        return fail(CANCELLED, "the build was cancelled (spec.cancel: true); set spec.cancel to false to start a"
+        return fail("Cancelled", "the build was cancelled (spec.cancel: true); set spec.cancel to false to start a"
             + " new build");
       }
       if (in.refusal() != null) {

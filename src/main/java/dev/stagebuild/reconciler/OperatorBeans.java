@@ -26,6 +26,10 @@ public class OperatorBeans {
   @ConfigProperty(name = "stagebuild.default-build-timeout", defaultValue = "1h")
   Duration defaultBuildTimeout;
 
+  /** Per-stage Normal events (StageStarted, StageSucceeded); warnings are always recorded. */
+  @ConfigProperty(name = "stagebuild.stage-events", defaultValue = "true")
+  boolean stageEvents;
+
   @ConfigProperty(name = "stagebuild.executor-image")
   Optional<String> executorImage;
 
@@ -35,7 +39,7 @@ public class OperatorBeans {
   @Produces
   @Singleton
   OperatorSettings settings() {
-    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout);
+    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents);
   }
 
   @Produces

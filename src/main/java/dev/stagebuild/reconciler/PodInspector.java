@@ -38,6 +38,10 @@ public final class PodInspector {
       "Terminated", "NodeShutdown", "UnexpectedAdmissionError", "NodeAffinity", "OutOfcpu", "OutOfmemory",
       "OutOfpods", "OutOfephemeral-storage");
   private static final int TAIL_CHARS = 2000;
+  /** Pod-level words, not condition reasons: a disruption re-runs its step and is told in events. */
+  private static final String CONTAINER_CREATING = "ContainerCreating";
+  private static final String DISRUPTION_TARGET = "DisruptionTarget";
+  private static final String POD_DELETED = "PodDeleted";
 
   private PodInspector() {}
 
@@ -84,7 +88,7 @@ public final class PodInspector {
     }
     boolean deadline = status != null && "DeadlineExceeded".equals(status.getReason());
     if (!deadline && (disruption != null || (deleting && !"Succeeded".equals(phase)))) {
-      String reason = disruption != null ? disruption : "PodDeleted";
+      String reason = disruption != null ? disruption : POD_DELETED;
       String message = reason + (status != null && status.getMessage() != null ? ": " + status.getMessage()
           : deleting ? ": the pod was deleted before its step ended" : "");
       return new StepState(step, attempt, name, StepPhase.DISRUPTED, null, reason, tail(message), null, created,
@@ -121,9 +125,9 @@ public final class PodInspector {
     if (status == null) {
       return null;
     }
-    PodCondition target = condition(status, "DisruptionTarget");
+    PodCondition target = condition(status, DISRUPTION_TARGET);
     if (target != null && "True".equals(target.getStatus())) {
-      return target.getReason() == null ? "DisruptionTarget" : target.getReason();
+      return target.getReason() == null ? DISRUPTION_TARGET : target.getReason();
     }
     return status.getReason() != null && DISRUPTION_REASONS.contains(status.getReason()) ? status.getReason() : null;
   }
@@ -167,7 +171,7 @@ public final class PodInspector {
     }
     ContainerStatus c = buildContainer(pod.getStatus());
     ContainerStateWaiting waiting = c == null || c.getState() == null ? null : c.getState().getWaiting();
-    return c == null || (waiting != null && "ContainerCreating".equals(waiting.getReason()));
+    return c == null || (waiting != null && CONTAINER_CREATING.equals(waiting.getReason()));
   }
 
   private static String failureReason(PodStatus status, ContainerStateTerminated terminated) {

@@ -23,6 +23,9 @@ final class StepLedger {
    */
   record Entry(StepState state, int failures, int disruptions, boolean live) {}
 
+  /** The disruption of a pod that is gone (an event word, not a condition reason). */
+  private static final String VANISHED = "PodDeleted";
+
   private StepLedger() {}
 
   static Map<String, Entry> of(List<StepRecord> records, List<StepState> pods, Instant now) {
@@ -58,7 +61,7 @@ final class StepLedger {
         result.put(e.getKey(), new Entry(pod, failures, disruptions, true));
       } else {
         // The record says the attempt had not ended, and its pod is gone: deleted, drained or collected.
-        StepState vanished = new StepState(r.step, attempt, r.podName, StepPhase.DISRUPTED, null, "PodDeleted",
+        StepState vanished = new StepState(r.step, attempt, r.podName, StepPhase.DISRUPTED, null, VANISHED,
             "pod " + r.podName + " was deleted before its step ended", null, null, Times.parse(r.startTime), now,
             r.nodeName, false);
         result.put(e.getKey(), new Entry(vanished, failures, disruptions, false));

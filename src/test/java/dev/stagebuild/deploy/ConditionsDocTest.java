@@ -35,6 +35,7 @@ class ConditionsDocTest {
   static final List<Pattern> REASON_SITES = List.of(
       Pattern.compile("\\b(?:fail|pending|inProgress)\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("new Blocker\\(\"([A-Z][A-Za-z]+)\""),
+      Pattern.compile("new Refusal\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("Inspection\\.failed\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("->\\s*\"([A-Z][A-Za-z]+)\";"),
       Pattern.compile("return ([^;]*\"[A-Z][A-Za-z]+\"[^;]*);"),
@@ -83,7 +84,7 @@ class ConditionsDocTest {
     Set<String> found = reasonsInCode();
     // Spot checks from BuildDecider, PodInspector, Prerequisites and ImageInspector.
     assertThat(found).contains("Running", "Succeeded", "Timeout", "InvalidSpec", "PushFailed", "SourceFailed",
-        "OOMKilled", "Evicted", "Unschedulable", "ImagePullFailed", "CreateContainerConfigError",
+        "OOMKilled", "Forbidden", "NameConflict", "Cancelled", "Disrupted", "VolumeMultiAttach", "Unschedulable", "ImagePullFailed", "CreateContainerConfigError",
         "SecretNotFound", "InvalidSecret", "SourceNotFound", "RegistryUnreachable", "RegistryProtocolError", "Inspected",
         "Planning", "InvalidDockerfile");
   }

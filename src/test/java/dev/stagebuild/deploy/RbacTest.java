@@ -27,6 +27,8 @@ public class RbacTest {
       "GET /apis/stagebuild.dev/v1alpha1/stagebuilds?allowWatchBookmarks=true&watch=true",
       "GET /api/v1/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild",
       "GET /api/v1/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
+      "GET /api/v1/persistentvolumeclaims?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild",
+      "GET /api/v1/persistentvolumeclaims?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
       // status, written whole
       "PUT /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo/status",
       // build objects
@@ -38,10 +40,16 @@ public class RbacTest {
       "GET /api/v1/namespaces/demo/configmaps/hellogo-src",
       "DELETE /api/v1/namespaces/demo/configmaps/hellogo-1-plan",
       "POST /api/v1/namespaces/demo/pods",
+      "GET /api/v1/namespaces/demo/pods/hellogo-1-build",
+      // what OwnerReferencesPermissionEnforcement asks of a create with blockOwnerDeletion
+      "PUT /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo/finalizers",
       "DELETE /api/v1/namespaces/demo/pods/hellogo-1-build",
       "GET /api/v1/namespaces/demo/pods/hellogo-1-source/log",
       "GET /api/v1/namespaces/demo/secrets/regcred",
       "POST /api/v1/namespaces/demo/events",
+      "GET /api/v1/namespaces/demo/events/hellogo.1",
+      "PATCH /api/v1/namespaces/demo/events/hellogo.1",
+      "GET /api/v1/namespaces/demo/events?fieldSelector=involvedObject.name%3Dhellogo-1-build",
       // leader election
       "POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
       "GET /apis/coordination.k8s.io/v1/namespaces/stagebuild-system/leases/stagebuild-operator",

@@ -161,9 +161,13 @@ class KanikoResourcesTest {
     StageBuild sb = Fixtures.sb("hellogo");
     Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
     assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build");
-    assertThat(pod.getMetadata().getLabels()).isEqualTo(Labels.forStep(sb, "2", "build", 1));
-    assertThat(pod.getMetadata().getAnnotations()).containsOnly(entry(Labels.STEP_ANNOTATION, "build"),
-        entry(Labels.POD_ANNOTATION, "build"), entry(Labels.STAGES_ANNOTATION, "build"));
+    assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(Labels.forStep(sb, "2", "build", 1))
+        .containsEntry("sidecar.istio.io/inject", "false").hasSize(Labels.forStep(sb, "2", "build", 1).size() + 1);
+    // A build pod must end with its build container: meshes and agents are asked not to inject.
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("sidecar.istio.io/inject", "false")
+        .containsEntry("linkerd.io/inject", "disabled");
+    assertThat(pod.getMetadata().getAnnotations()).contains(entry(Labels.STEP_ANNOTATION, "build"),
+        entry(Labels.POD_ANNOTATION, "build"), entry(Labels.STAGES_ANNOTATION, "build")).hasSize(6);
     assertOwnedBy(pod, sb);
     assertCommonPodShape(pod);
     Container c = pod.getSpec().getContainers().get(0);
@@ -408,7 +412,11 @@ class KanikoResourcesTest {
     sb.getSpec().source.git.secretRef = new LocalObjectRef("git-creds");
     Pod pod = resources.sourcePod(sb, "2", null);
     assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-source");
-    assertThat(pod.getMetadata().getLabels()).isEqualTo(Labels.forStep(sb, "2", "source", 1));
+    assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(Labels.forStep(sb, "2", "source", 1))
+        .containsEntry("sidecar.istio.io/inject", "false").hasSize(Labels.forStep(sb, "2", "source", 1).size() + 1);
+    // A build pod must end with its build container: meshes and agents are asked not to inject.
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("sidecar.istio.io/inject", "false")
+        .containsEntry("linkerd.io/inject", "disabled");
     assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.STEP_ANNOTATION, "source");
     assertOwnedBy(pod, sb);
     assertCommonPodShape(pod);

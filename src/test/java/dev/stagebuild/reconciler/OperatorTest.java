@@ -99,13 +99,30 @@ class OperatorTest {
 
   static final AtomicInteger TESTS_RUN = new AtomicInteger();
 
+  /** Per test class: StageBuilds, the operator's requests (watches left out) and its writes. */
+  static final Map<String, java.util.concurrent.atomic.AtomicLongArray> REQUEST_COUNTS = new ConcurrentHashMap<>();
+
+  @AfterAll
+  static void printRequestsPerBuild() {
+    REQUEST_COUNTS.forEach((mode, c) -> System.out.printf("[requests] %s: %d StageBuilds, %.1f API requests and"
+        + " %.1f writes per StageBuild (informer lists included)%n", mode, c.get(0),
+        c.get(1) / (double) Math.max(1, c.get(0)), c.get(2) / (double) Math.max(1, c.get(0))));
+    REQUEST_COUNTS.clear();
+  }
+
   @AfterEach
   void stop() {
     TESTS_RUN.incrementAndGet();
     stopChaos();
     operator.close();
     kubelet.close();
-    operatorRequests();
+    var all = operatorRequests();
+    long builds = client.resources(StageBuild.class).inNamespace(NS).list().getItems().size();
+    REQUEST_COUNTS.computeIfAbsent(getClass().getSimpleName(), k -> new java.util.concurrent.atomic.AtomicLongArray(3));
+    var counts = REQUEST_COUNTS.get(getClass().getSimpleName());
+    counts.addAndGet(0, builds);
+    counts.addAndGet(1, all.stream().filter(r -> !r.getPath().contains("watch=true")).count());
+    counts.addAndGet(2, all.stream().filter(r -> !"GET".equals(r.getMethod())).count());
     cluster.close();
   }
 
@@ -180,7 +197,8 @@ class OperatorTest {
       if (!hostile()) {
         assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
       }
-      assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded");
+      await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
+          assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded"));
       var meters = operator.meters();
       assertThat(meters.get("stagebuild_builds").tag("result", "succeeded").counter().count()).isEqualTo(1.0);
       assertThat(meters.get("stagebuild_pods_created").counter().count())

@@ -216,9 +216,13 @@ public final class E2eCluster implements AutoCloseable {
     return await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> get(name), E2eCluster::isFinished);
   }
 
+  /**
+   * The build ended, and after a success the registry look-up (which runs after the build, off the
+   * reconcile thread) has answered too.
+   */
   public static boolean isFinished(StageBuild sb) {
     String c = condition(sb, "Succeeded");
-    return "True".equals(c) || "False".equals(c);
+    return "False".equals(c) || ("True".equals(c) && condition(sb, "ImageInspected") != null);
   }
 
   public static String condition(StageBuild sb, String type) {
