@@ -30,6 +30,8 @@ public final class Cli {
         version    print the version
       Run 'stagebuild COMMAND --help' for a command's options.""";
 
+  private static final List<String> COMMANDS = List.of("operator", "plan", "logs", "status", "version");
+
   private final Supplier<KubernetesClient> clients;
   private final ClusterProbe probe;
 
@@ -52,7 +54,9 @@ public final class Cli {
     List<String> rest = args.subList(1, args.size());
     switch (command) {
       case "-h", "--help", "help" -> {
-        return rest.isEmpty() ? help(out) : run(List.of(rest.get(0), "--help"), in, out, err);
+        // 'help COMMAND' is 'COMMAND --help'; anything else after help is the general usage
+        boolean named = !rest.isEmpty() && COMMANDS.contains(rest.get(0));
+        return named ? run(List.of(rest.get(0), "--help"), in, out, err) : help(out);
       }
       case "version", "--version" -> {
         return VersionCommand.run(rest, out, err);

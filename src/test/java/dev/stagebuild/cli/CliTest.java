@@ -44,6 +44,15 @@ class CliTest {
   }
 
   @Test
+  void helpOfHelpIsTheUsage() {
+    for (String[] args : new String[][] {{"help", "-h"}, {"-h", "--help"}, {"--help", "help"}, {"help", "nope"}}) {
+      CliRun r = run(args);
+      assertThat(r.code()).as(String.join(" ", args)).isZero();
+      assertThat(r.out()).as(String.join(" ", args)).startsWith("usage: stagebuild COMMAND");
+    }
+  }
+
+  @Test
   void unknownCommandIsAUsageError() {
     CliRun r = run("frobnicate");
     assertThat(r.code()).isEqualTo(2);
