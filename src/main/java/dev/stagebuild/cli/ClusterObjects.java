@@ -58,12 +58,13 @@ final class ClusterObjects {
     return sb;
   }
 
-  static List<HasMetadata> of(StageBuild sb, BuildPlan plan) {
+  /** @param dockerignore the source's .dockerignore when known (plan --context), else null */
+  static List<HasMetadata> of(StageBuild sb, BuildPlan plan, String dockerignore) {
     KanikoResources resources = new KanikoResources(RenderSettings.defaults());
     List<HasMetadata> objects = new ArrayList<>();
     objects.add(resources.workspace(sb, BUILD_ID));
-    // The source's .dockerignore is only known once the source is fetched.
-    objects.add(resources.planConfigMap(sb, BUILD_ID, plan, DockerignoreRewriter.rewrite(null)));
+    // Without --context the source's .dockerignore is only known once the source is fetched.
+    objects.add(resources.planConfigMap(sb, BUILD_ID, plan, DockerignoreRewriter.rewrite(dockerignore)));
     if (sb.getSpec().source != null) {
       objects.add(resources.sourcePod(sb, BUILD_ID, List.of()));
     }

@@ -3,21 +3,22 @@ package dev.stagebuild.cli;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * One jar, two uses: {@code plan ...} plans a Dockerfile or StageBuild with no cluster and without
- * starting the operator; anything else runs the operator.
+ * The jar's entry point: {@link Cli} runs the command named by the first argument; only
+ * {@code operator} starts Quarkus (the operator, its informers and HTTP endpoints), and only
+ * after a cheap probe found a cluster.
  */
 @QuarkusMain
 public final class Main {
   private Main() {}
 
   public static void main(String... args) {
-    if (args.length > 0 && "plan".equals(args[0])) {
-      List<String> rest = Arrays.asList(args).subList(1, args.length);
-      System.exit(PlanCommand.run(rest, System.out, System.err));
+    int code = Cli.standard().run(Arrays.asList(args), System.in, System.out, System.err);
+    if (code == Cli.START_OPERATOR) {
+      Quarkus.run();
+      return;
     }
-    Quarkus.run(args);
+    System.exit(code);
   }
 }

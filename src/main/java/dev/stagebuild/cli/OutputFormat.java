@@ -12,7 +12,11 @@ public enum OutputFormat {
    * The plan as YAML. This is where the Kubernetes objects the operator would create (PVC,
    * ConfigMap, pods) are meant to be added; until then it prints the same content as JSON.
    */
-  YAML;
+  YAML,
+  /** The stage graph for Graphviz ({@code dot -Tsvg}). */
+  DOT,
+  /** The stage graph as a Mermaid flowchart (renders in Markdown on GitHub and elsewhere). */
+  MERMAID;
 
   /** The format named {@code name} (any case), or null. */
   static OutputFormat named(String name) {

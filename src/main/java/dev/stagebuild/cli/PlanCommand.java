@@ -34,10 +34,15 @@ public final class PlanCommand {
   static final int USAGE = 2;
 
   static final String USAGE_TEXT = """
-      usage: plan [-o text|json|yaml] [--target STAGE] [--build-arg NAME=VALUE]... FILE
+      usage: stagebuild plan [-o text|json|yaml|dot|mermaid] [--context DIR] [--target STAGE]
+                             [--build-arg NAME=VALUE]... FILE
         FILE  a Dockerfile, or a StageBuild YAML (its inline Dockerfile, or spec.dockerfile.path
-              next to the YAML file; its spec.target and spec.buildArgs apply), or - for stdin
-        -o, --output      text (default), json or yaml
+              next to the YAML file or in --context DIR; its spec.target and spec.buildArgs
+              apply), or - for stdin
+        -o, --output      text (default), json, yaml (+ the objects the operator creates),
+                          dot (Graphviz) or mermaid: the stage graph by wave and pod
+        --context DIR     a local checkout of the build's source: the Dockerfile is read from
+                          DIR/<source.git.contextDir>/<dockerfile.path>, and its .dockerignore applies
         --target STAGE    build only what STAGE needs (overrides spec.target)
         --build-arg N=V   a value for ARG N (overrides spec.buildArgs); may repeat""";
 
@@ -66,6 +71,11 @@ public final class PlanCommand {
       text = PlanInput.text(options.file, options.file.equals("-")
           ? stdin.readNBytes(PlanInput.MAX_INPUT_BYTES + 1)
           : PlanInput.readBounded(Path.of(options.file)));
+      // checked before reading the Dockerfile from it, so that a typo is named as such
+      if (options.context != null && !Files.isDirectory(Path.of(options.context))) {
+        err.println("error: --context " + options.context + ": not a directory");
+        return BAD_INPUT;
+      }
     } catch (IOException | InvalidPathException e) {
       err.println("error: cannot read " + options.file + ": " + e.getMessage());
       return BAD_INPUT;
@@ -75,8 +85,9 @@ public final class PlanCommand {
     }
     BuildPlan plan;
     StageBuild build;
+    PlanInput input;
     try {
-      PlanInput input = PlanInput.read(options.file, text);
+      input = PlanInput.read(options.file, text, options.context);
       if (input.build() != null) {
         SpecValidator.validate(input.build()); // the spec as written, before the command line's overrides
       }
@@ -90,9 +101,16 @@ public final class PlanCommand {
       return BAD_INPUT;
     }
     switch (options.format) {
-      case TEXT -> PlanText.print(plan, out);
+      case TEXT -> {
+        if (input.found() != null) {
+          out.println(contextNote(input.found()));
+        }
+        PlanText.print(plan, out);
+      }
       case JSON -> out.println(write(jsonMapper(), plan));
-      case YAML -> out.print(write(yamlMapper(), yamlDocument(plan, build)));
+      case YAML -> out.print(write(yamlMapper(), yamlDocument(plan, build, input.dockerignore())));
+      case DOT -> out.print(GraphText.dot(PlanGraph.of(plan)));
+      case MERMAID -> out.print(GraphText.mermaid(PlanGraph.of(plan)));
       default -> throw new IllegalStateException(options.format.toString());
     }
     out.flush();
@@ -100,11 +118,18 @@ public final class PlanCommand {
   }
 
   /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */
-  static Object yamlDocument(BuildPlan plan, StageBuild build) {
+  static Object yamlDocument(BuildPlan plan, StageBuild build, String dockerignore) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("plan", plan);
-    doc.put("objects", ClusterObjects.of(build, plan));
+    doc.put("objects", ClusterObjects.of(build, plan, dockerignore));
     return doc;
+  }
+
+  private static String contextNote(LocalContext.Found f) {
+    return "context " + f.contextDir() + (f.dockerfile() == null ? "" : "; Dockerfile " + f.dockerfile())
+        + "; .dockerignore " + (f.dockerignore() == null ? "none" : f.dockerignore()
+            + " (" + f.dockerignoreText().lines().filter(l -> !l.isBlank() && !l.strip().startsWith("#")).count()
+            + " patterns, in the plan ConfigMap of -o yaml)") + "\n";
   }
 
   private static String write(ObjectMapper mapper, Object value) {
@@ -133,6 +158,7 @@ public final class PlanCommand {
     String target;
     final Map<String, String> buildArgs = new LinkedHashMap<>();
     String file;
+    String context;
     boolean help;
 
     static Options parse(List<String> args) {
@@ -165,10 +191,11 @@ public final class PlanCommand {
             value = value != null ? value : next(args, ++i, name);
             o.format = OutputFormat.named(value);
             if (o.format == null) {
-              throw new IllegalArgumentException("unknown output format " + value + " (text, json or yaml)");
+              throw new IllegalArgumentException("unknown output format " + value + " (text, json, yaml, dot or mermaid)");
             }
           }
           case "--target" -> o.target = value != null ? value : next(args, ++i, name);
+          case "--context" -> o.context = value != null ? value : next(args, ++i, name);
           case "--build-arg" -> {
             String kv = value != null ? value : next(args, ++i, name);
             int e = kv.indexOf('=');

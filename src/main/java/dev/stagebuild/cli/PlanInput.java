@@ -29,9 +29,14 @@ import java.util.Map;
 /**
  * What {@code plan} plans: the Dockerfile text with its target and build arguments, read from a
  * Dockerfile or from a StageBuild YAML (whose {@code spec.dockerfile.inline}, or
- * {@code spec.dockerfile.path} next to the YAML file, gives the Dockerfile).
+ * {@code spec.dockerfile.path} next to the YAML file or in a local checkout of its source given
+ * with {@code --context}, gives the Dockerfile).
+ *
+ * @param dockerignore the source's .dockerignore when known (from --context), else null
+ * @param found where --context found the Dockerfile, or null
  */
-record PlanInput(String dockerfile, String target, Map<String, String> buildArgs, StageBuild build) {
+record PlanInput(String dockerfile, String target, Map<String, String> buildArgs, StageBuild build,
+    String dockerignore, LocalContext.Found found) {
 
   /** A problem with the input file that is not in a Dockerfile (exit code 1). */
   static final class InputException extends Exception {
@@ -86,8 +91,15 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
    * @param text its content
    */
   static PlanInput read(String name, String text) throws InputException {
+    return read(name, text, null);
+  }
+
+  /** @param context the --context directory, or null */
+  static PlanInput read(String name, String text, String context) throws InputException {
     if (!looksLikeYaml(name, text)) {
-      return new PlanInput(text, null, Map.of(), null);
+      // FILE is the Dockerfile; DIR is its build context (for the .dockerignore)
+      LocalContext.Found found = context == null ? null : LocalContext.contextOnly(context);
+      return new PlanInput(text, null, Map.of(), null, found == null ? null : found.dockerignoreText(), found);
     }
     JsonNode resource = stageBuild(name, text);
     StageBuild build;
@@ -109,7 +121,13 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         }
       }
     }
-    return new PlanInput(dockerfileOf(name, spec), spec.target, args, build);
+    if (context != null && (spec.dockerfile == null || spec.dockerfile.inline == null)) {
+      String contextDir = spec.source != null && spec.source.git != null ? spec.source.git.contextDir : null;
+      LocalContext.Found found = LocalContext.find(context, contextDir,
+          spec.dockerfile == null ? null : spec.dockerfile.path);
+      return new PlanInput(found.dockerfileText(), spec.target, args, build, found.dockerignoreText(), found);
+    }
+    return new PlanInput(dockerfileOf(name, spec), spec.target, args, build, null, null);
   }
 
   /** A {@code .yaml}/{@code .yml} file, or a text whose first line is a YAML key of a resource. */
@@ -159,14 +177,17 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
       return spec.dockerfile.inline;
     }
     String path = spec.dockerfile != null && spec.dockerfile.path != null ? spec.dockerfile.path : "Dockerfile";
+    if (spec.source != null && spec.source.git != null) {
+      // The Dockerfile is the repository's, at the revision built; a file next to the YAML may be another.
+      String url = spec.source.git.url == null ? "URL" : spec.source.git.url;
+      throw new InputException(name + ": the Dockerfile (spec.dockerfile.path: " + path + ") is in the git"
+          + " source; plan it against a checkout: git clone " + url + " DIR; plan --context DIR " + name);
+    }
     List<Path> candidates = new ArrayList<>();
     Path dir;
     try {
       dir = name.equals("-") ? Path.of("").toAbsolutePath() : Path.of(name).toAbsolutePath().getParent();
       candidates.add(dir.resolve(path));
-      if (spec.source != null && spec.source.git != null && spec.source.git.contextDir != null) {
-        candidates.add(dir.resolve(spec.source.git.contextDir).resolve(path));
-      }
     } catch (InvalidPathException e) {
       throw new InputException(name + ": spec.dockerfile.path is not a valid path: " + e.getMessage());
     }

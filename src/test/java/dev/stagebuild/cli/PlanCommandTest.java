@@ -155,8 +155,9 @@ class PlanCommandTest {
         """);
     Result r = run("", yaml.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("error: ").contains("spec.dockerfile.path: Dockerfile")
-        .contains("is in the build source").contains("plan --target poetry <Dockerfile>");
+    assertThat(r.err()).isEqualTo("error: " + yaml + ": the Dockerfile (spec.dockerfile.path: Dockerfile) is in the"
+        + " git source; plan it against a checkout: git clone https://github.com/eriksf/calculate-pi.git DIR;"
+        + " plan --context DIR " + yaml + "\n");
   }
 
   @Test
@@ -196,7 +197,7 @@ class PlanCommandTest {
     assertThat(run("", "a", "b").err()).contains("one FILE only");
     Result help = run("", "--help");
     assertThat(help.code()).isZero();
-    assertThat(help.out()).startsWith("usage: plan");
+    assertThat(help.out()).startsWith("usage: stagebuild plan");
   }
 
   @Test

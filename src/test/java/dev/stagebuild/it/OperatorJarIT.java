@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged operator, run as users run it ({@code java -jar target/quarkus-app/quarkus-run.jar}),
+ * The packaged operator, run as users run it ({@code java -jar target/quarkus-app/quarkus-run.jar operator}),
  * finding its cluster through KUBECONFIG (here the mock API server) and reconciling a StageBuild.
  */
 class OperatorJarIT {
@@ -35,23 +35,9 @@ class OperatorJarIT {
             p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
                 ? DIGEST : ""))) {
       cluster.createNamespace("demo");
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters:
-          - name: mock
-            cluster: {server: "%s", insecure-skip-tls-verify: true}
-          users:
-          - name: test
-            user: {token: test}
-          contexts:
-          - name: mock
-            context: {cluster: mock, user: test, namespace: default}
-          current-context: mock
-          """.formatted(cluster.client().getMasterUrl().toString()));
+      Path kubeconfig = kubeconfig(dir, cluster);
       Path log = dir.resolve("operator.log");
-      ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString())
+      ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "operator")
           .redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("KUBECONFIG", kubeconfig.toString());
       pb.environment().put("QUARKUS_HTTP_PORT", "0");
@@ -96,6 +82,26 @@ class OperatorJarIT {
     assertThat(failing.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(failing.exitValue()).isEqualTo(1);
     assertThat(err).contains("line 2");
+  }
+
+  /** A kubeconfig for the mock API server, as the operator reads it through KUBECONFIG. */
+  static Path kubeconfig(Path dir, MockCluster cluster) throws IOException {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: mock
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: test
+          user: {token: test}
+        contexts:
+        - name: mock
+          context: {cluster: mock, user: test, namespace: default}
+        current-context: mock
+        """.formatted(cluster.client().getMasterUrl().toString()));
+    return kubeconfig;
   }
 
   static String javaBin() {

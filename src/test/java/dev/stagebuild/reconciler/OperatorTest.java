@@ -198,7 +198,8 @@ class OperatorTest {
         assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
       }
       await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
-          assertThat(events("hellogo")).contains("StageStarted", "StageSucceeded", "BuildSucceeded"));
+          // (StageStarted only when a pass saw the stage running: the test kubelet is quick)
+          assertThat(events("hellogo")).contains("StageSucceeded", "BuildSucceeded"));
       var meters = operator.meters();
       assertThat(meters.get("stagebuild_builds").tag("result", "succeeded").counter().count()).isEqualTo(1.0);
       assertThat(meters.get("stagebuild_pods_created").counter().count())

@@ -1,0 +1,85 @@
+package dev.stagebuild.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Whether a Kubernetes API server answers, found the way the operator's client finds it. */
+interface ClusterProbe {
+  /** Null when the API server answered; otherwise one line saying where we looked and what failed. */
+  String problem();
+
+  String SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+  static ClusterProbe standard() {
+    return () -> probe(System.getenv(), homeConfig(), Path.of(SERVICE_ACCOUNT_TOKEN));
+  }
+
+  static Path homeConfig() {
+    return Path.of(System.getProperty("user.home"), ".kube", "config");
+  }
+
+  /** One line for a failed request of the logs and status commands. */
+  static String failure(KubernetesClient client, KubernetesClientException e) {
+    if (e.getCode() > 0) {
+      return "the Kubernetes API server answered HTTP " + e.getCode() + ": " + oneLine(e);
+    }
+    return "cannot reach the Kubernetes API server at " + client.getMasterUrl() + " (" + oneLine(e) + "); "
+        + whereWeLooked(System.getenv(), homeConfig(), Path.of(SERVICE_ACCOUNT_TOKEN));
+  }
+
+  static String probe(Map<String, String> env, Path homeConfig, Path token) {
+    String where = whereWeLooked(env, homeConfig, token);
+    Config config;
+    try {
+      // Short timeouts and no retries: this is a yes/no question, asked before anything starts.
+      config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(0)
+          .withConnectionTimeout(5_000).withRequestTimeout(5_000).build();
+    } catch (RuntimeException e) {
+      return "cannot read the Kubernetes client configuration (" + oneLine(e) + "); " + where;
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      client.getKubernetesVersion();
+      return null;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 401) {
+        return "the Kubernetes API server at " + config.getMasterUrl() + " refused the credentials (HTTP 401); " + where;
+      }
+      if (e.getCode() > 0) {
+        return null; // it answered; what it may do is for RBAC to say, not this probe
+      }
+      return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+    } catch (RuntimeException e) {
+      return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+    }
+  }
+
+  /** The three places the client looks, and what each held. */
+  static String whereWeLooked(Map<String, String> env, Path homeConfig, Path token) {
+    boolean inCluster = env.get("KUBERNETES_SERVICE_HOST") != null && Files.isRegularFile(token);
+    String kubeconfig = env.get("KUBECONFIG");
+    String kubeconfigText = kubeconfig == null || kubeconfig.isBlank() ? "not set" : kubeconfig;
+    if (kubeconfig != null && !kubeconfig.isBlank()
+        && java.util.Arrays.stream(kubeconfig.split(java.io.File.pathSeparator)).noneMatch(f -> Files.isRegularFile(Path.of(f)))) {
+      kubeconfigText += ": no such file";
+    }
+    return "looked for an in-cluster service account (" + (inCluster ? "found" : "none") + "), KUBECONFIG ("
+        + kubeconfigText + "), ~/.kube/config ("
+        + (Files.isRegularFile(homeConfig) ? homeConfig : "none") + ")";
+  }
+
+  /** The innermost cause's message, on one line. */
+  static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.replaceAll("\\s+", " ").strip();
+  }
+}
