@@ -124,10 +124,25 @@ ASKPASS
     fi
 
     repo=$SB_WORKSPACE/repo
-    quietly git clone --quiet --no-checkout -- "$SB_GIT_URL" "$repo" || die "cannot clone $SB_GIT_URL"
+    git init --quiet "$repo" >/dev/null || die "cannot create $repo"
     cd "$repo"
-    if [ -z "$SB_GIT_REVISION" ]; then
-      rev=HEAD
+    git remote add origin -- "$SB_GIT_URL" || die "cannot use $SB_GIT_URL"
+    # Only the commit built is fetched (--depth 1): the default branch, a branch, a tag, a ref, or a
+    # full commit id the server serves. An abbreviated id, or a server that refuses a bare id, gets
+    # the whole history, as a clone would.
+    if git fetch --quiet --no-tags --depth 1 origin "${SB_GIT_REVISION:-HEAD}" 2>/dev/null; then
+      rev=FETCH_HEAD
+      printf 'stagebuild: fetched %s at depth 1\n' "${SB_GIT_REVISION:-HEAD}" >&2
+    else
+      printf 'stagebuild: fetching the whole history to find %s\n' "${SB_GIT_REVISION:-HEAD}" >&2
+      quietly git fetch --quiet origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' \
+        '+HEAD:refs/remotes/origin/HEAD' || die "cannot fetch $SB_GIT_URL"
+      rev=
+    fi
+    if [ -n "$rev" ]; then
+      :
+    elif [ -z "$SB_GIT_REVISION" ]; then
+      rev=refs/remotes/origin/HEAD
     elif git rev-parse --verify --quiet "refs/remotes/origin/$SB_GIT_REVISION^{commit}" >/dev/null; then
       rev=refs/remotes/origin/$SB_GIT_REVISION
     elif git rev-parse --verify --quiet "refs/tags/$SB_GIT_REVISION^{commit}" >/dev/null; then

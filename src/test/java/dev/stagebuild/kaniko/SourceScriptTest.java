@@ -194,6 +194,8 @@ class SourceScriptTest {
     assertThat(out.commit()).isEqualTo(commits.get(expectedCommit));
     assertThat(out.dockerfile()).isEqualTo(DOCKERFILE);
     assertThat(out.dockerignore()).isEqualTo("*.tmp\n");
+    // A name or a full commit id is fetched alone; only an abbreviated id needs the history.
+    assertThat(r.stderr()).contains(revision.endsWith(":7") ? "fetching the whole history" : "at depth 1");
   }
 
   @Test
