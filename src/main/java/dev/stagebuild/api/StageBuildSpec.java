@@ -62,4 +62,17 @@ public class StageBuildSpec {
   @JsonPropertyDescription("true stops the current build: its pods are deleted and it ends with Succeeded=False, reason"
       + " Cancelled. Setting it back to false (a new generation) starts a new build.")
   public Boolean cancel;
+
+  @Min(0)
+  @Max(31536000)
+  @JsonPropertyDescription("How long a finished build keeps its pods (for kubectl logs) and its plan ConfigMap, in"
+      + " seconds; then they are deleted (the status keeps each step's record). Default: the operator's"
+      + " STAGEBUILD_POD_RETENTION (24h).")
+  public Long podRetentionSeconds;
+
+  @Min(0)
+  @Max(31536000)
+  @JsonPropertyDescription("Delete this StageBuild that long after its build finished (like a Job's"
+      + " ttlSecondsAfterFinished), for one-object-per-build CI use. Default: kept.")
+  public Long ttlSecondsAfterFinished;
 }

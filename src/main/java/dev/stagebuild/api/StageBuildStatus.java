@@ -25,6 +25,9 @@ public class StageBuildStatus {
   @JsonPropertyDescription("When this build ended, successfully or not (RFC 3339).")
   public String completionTime;
 
+  @JsonPropertyDescription("When the finished build's pods and plan ConfigMap were deleted (spec.podRetentionSeconds).")
+  public String cleanupTime;
+
   @JsonPropertyDescription("Stages done out of stages to run, e.g. 1/2.")
   public String stagesDone;
 

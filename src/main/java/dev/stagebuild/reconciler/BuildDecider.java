@@ -388,7 +388,21 @@ public final class BuildDecider {
           + (out.sizeText == null ? "" : " (" + out.sizeText + ")")));
       stopActivePods();
       requeue = null;
+      requeueForRetention(Times.parse(status.completionTime));
       return decision(true);
+    }
+
+    /** A finished build is looked at again when its retention or its TTL runs out. */
+    private void requeueForRetention(Instant ended) {
+      if (ended == null) {
+        return;
+      }
+      requeueWithin(Duration.between(in.now(), ended.plus(retention(sb.getSpec().podRetentionSeconds,
+          settings.podRetention()))));
+      if (sb.getSpec().ttlSecondsAfterFinished != null) {
+        requeueWithin(Duration.between(in.now(), ended.plus(retention(sb.getSpec().ttlSecondsAfterFinished,
+            Duration.ZERO))));
+      }
     }
 
     private BuildDecision fail(String reason, String message) {
@@ -403,6 +417,7 @@ public final class BuildDecider {
       events.add(BuildEvent.warning(CANCELLED.equals(reason) ? "BuildCancelled" : "BuildFailed",
           reason + ": " + message));
       requeue = null;
+      requeueForRetention(in.now());
       return decision(true);
     }
 
@@ -440,7 +455,35 @@ public final class BuildDecider {
         applyInspection(old, inspection);
       }
       stopActivePods();
-      return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, null);
+      Instant ended = Times.parse(old.completionTime);
+      if (ended == null) {
+        return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, null);
+      }
+      // Retention: the pods (and their logs) and the plan go after a while; the status keeps the
+      // record of every step. The StageBuild itself goes after spec.ttlSecondsAfterFinished.
+      Instant cleanUpAt = ended.plus(retention(sb.getSpec().podRetentionSeconds, settings.podRetention()));
+      boolean cleanUp = old.cleanupTime == null && !in.now().isBefore(cleanUpAt);
+      if (cleanUp) {
+        in.steps().stream().map(StepState::podName).filter(p -> !delete.contains(p)).forEach(delete::add);
+        old.cleanupTime = Times.format(in.now());
+      } else if (old.cleanupTime == null) {
+        requeueWithin(Duration.between(in.now(), cleanUpAt));
+      }
+      Long ttl = sb.getSpec().ttlSecondsAfterFinished;
+      boolean deleteBuild = false;
+      if (ttl != null) {
+        Instant expires = ended.plus(retention(ttl, Duration.ZERO));
+        deleteBuild = !in.now().isBefore(expires);
+        if (!deleteBuild) {
+          requeueWithin(Duration.between(in.now(), expires));
+        }
+      }
+      return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, requeue, cleanUp,
+          deleteBuild);
+    }
+
+    private Duration retention(Long seconds, Duration fallback) {
+      return seconds == null ? fallback : Duration.ofSeconds(Math.min(Math.max(0, seconds), 31_536_000L));
     }
 
     private void applyInspection(StageBuildStatus target, Inspection inspection) {

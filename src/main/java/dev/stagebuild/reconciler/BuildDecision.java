@@ -13,9 +13,17 @@ import java.util.List;
  * @param pinnedNode node of a running pod of this build, for co-location on a ReadWriteOnce workspace
  * @param finished the build has ended (its workspace can be released)
  * @param requeueAfter when to reconcile again even without an event (null: only on events)
+ * @param cleanUp the finished build's retention is over: its plan ConfigMap goes too (its pods are in deletePods)
+ * @param deleteStageBuild spec.ttlSecondsAfterFinished is over: the StageBuild itself goes
  */
 public record BuildDecision(StageBuildStatus status, List<StepStart> createPods, List<String> deletePods,
-    String pinnedNode, List<BuildEvent> events, boolean finished, Duration requeueAfter) {
+    String pinnedNode, List<BuildEvent> events, boolean finished, Duration requeueAfter, boolean cleanUp,
+    boolean deleteStageBuild) {
+
+  public BuildDecision(StageBuildStatus status, List<StepStart> createPods, List<String> deletePods,
+      String pinnedNode, List<BuildEvent> events, boolean finished, Duration requeueAfter) {
+    this(status, createPods, deletePods, pinnedNode, events, finished, requeueAfter, false, false);
+  }
 
   /** A pod to create for a step. */
   public record StepStart(String step, int attempt) {}

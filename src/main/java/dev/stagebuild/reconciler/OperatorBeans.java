@@ -30,6 +30,10 @@ public class OperatorBeans {
   @ConfigProperty(name = "stagebuild.stage-events", defaultValue = "true")
   boolean stageEvents;
 
+  /** How long finished builds keep their pods and plan (spec.podRetentionSeconds overrides it). */
+  @ConfigProperty(name = "stagebuild.pod-retention", defaultValue = "24h")
+  Duration podRetention;
+
   @ConfigProperty(name = "stagebuild.executor-image")
   Optional<String> executorImage;
 
@@ -39,7 +43,8 @@ public class OperatorBeans {
   @Produces
   @Singleton
   OperatorSettings settings() {
-    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents);
+    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents,
+        podRetention);
   }
 
   @Produces

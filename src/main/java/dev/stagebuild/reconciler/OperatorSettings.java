@@ -10,17 +10,19 @@ import java.time.Duration;
  * @param inspectRetry first wait before asking the registry again after a look-up failed (doubles, capped)
  * @param defaultBuildTimeout build time limit when spec.timeoutSeconds is not set
  * @param stageEvents record a Normal event for each stage that starts or succeeds (warnings are always recorded)
+ * @param podRetention how long a finished build keeps its pods and plan when spec.podRetentionSeconds is not set
  */
 public record OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace,
-    Duration inspectRetry, Duration defaultBuildTimeout, boolean stageEvents) {
+    Duration inspectRetry, Duration defaultBuildTimeout, boolean stageEvents, Duration podRetention) {
+  public static final Duration DEFAULT_POD_RETENTION = Duration.ofHours(24);
 
   public OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace, Duration inspectRetry,
       Duration defaultBuildTimeout) {
-    this(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, true);
+    this(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, true, DEFAULT_POD_RETENTION);
   }
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(30),
-        Duration.ofHours(1), true);
+        Duration.ofHours(1), true, DEFAULT_POD_RETENTION);
   }
 }

@@ -212,7 +212,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (answer == null) {
         return decision;
       }
-      return decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps, answer, null, now));
+      // A decision may update the status it is handed (a finished build's): decide again on a fresh copy.
+      return decider.decide(new BuildDecider.Inputs(cluster.copy(primary), buildId, plan, blocker, steps, answer,
+          null, now));
     }
 
     private List<StepState> observeSteps() {
@@ -264,12 +266,16 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (previousBuild != null && !previousBuild.equals(buildId)) {
         String name = sb.getMetadata().getName();
         releaseWorkspace(BuildNames.pvcName(name, previousBuild));
-        var planCm = cluster.configMap(BuildNames.planConfigMapName(name, previousBuild));
-        if (planCm != null && act.controlledByOwner(planCm)) {
-          act.delete(io.fabric8.kubernetes.api.model.ConfigMap.class, "configmaps", planCm.getMetadata().getName(),
-              planCm.getMetadata().getUid());
-        }
+        deletePlan(previousBuild);
         plans.retainOnly(sb.getMetadata().getUid(), buildId);
+      }
+    }
+
+    private void deletePlan(String ofBuild) {
+      var planCm = cluster.configMap(BuildNames.planConfigMapName(sb.getMetadata().getName(), ofBuild));
+      if (planCm != null && act.controlledByOwner(planCm)) {
+        act.delete(io.fabric8.kubernetes.api.model.ConfigMap.class, "configmaps", planCm.getMetadata().getName(),
+            planCm.getMetadata().getUid());
       }
     }
 
@@ -359,6 +365,16 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       if (decision.finished()) {
         releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
+      }
+      if (decision.cleanUp()) {
+        LOG.info("build {}: retention over, its pods and plan are deleted", buildId);
+        deletePlan(buildId);
+        plans.retainOnly(sb.getMetadata().getUid(), "");
+      }
+      if (decision.deleteStageBuild()) {
+        LOG.info("deleting the StageBuild: spec.ttlSecondsAfterFinished is over");
+        act.delete(StageBuild.class, "stagebuilds", sb.getMetadata().getName(), sb.getMetadata().getUid());
+        return UpdateControl.noUpdate();
       }
       Duration requeue = earliest(earliest(decision.requeueAfter(), lookupRetry),
           decision.finished() ? null : volumeRecheck);

@@ -29,6 +29,9 @@ public class RbacTest {
       "GET /api/v1/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
       "GET /api/v1/persistentvolumeclaims?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild",
       "GET /api/v1/persistentvolumeclaims?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
+      // the fresh object after a conflicting status write; a StageBuild whose TTL is over
+      "GET /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo",
+      "DELETE /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo",
       // status, written whole
       "PUT /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo/status",
       // build objects
@@ -103,7 +106,7 @@ public class RbacTest {
         "POST /api/v1/namespaces/demo/pods/hellogo-1-build/exec",
         "PUT /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo",
         "PATCH /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo",
-        "DELETE /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo",
+        "DELETE /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds",
         "PUT /api/v1/namespaces/demo/configmaps/hellogo-src",
         "GET /api/v1/configmaps",
         "DELETE /api/v1/namespaces/demo/pods",

@@ -257,7 +257,7 @@ class BuildDeciderTest {
     assertThat(d.status().output.sizeText).isEqualTo("9.62MB");
     assertThat(d.status().stagesDone).isEqualTo("3/3");
     assertThat(d.finished()).isTrue();
-    assertThat(d.requeueAfter()).isNull();
+    assertThat(d.requeueAfter()).as("the end of the pods' retention").isEqualTo(OperatorSettings.DEFAULT_POD_RETENTION.minusSeconds(1));
   }
 
   @Test
@@ -302,7 +302,31 @@ class BuildDeciderTest {
     assertThat(condition(d, "ImageInspected")).isEqualTo("True/Inspected");
     assertThat(d.status().output.size).isEqualTo(1234L);
     assertThat(BuildDecider.owesLookup(d.status())).isFalse();
-    assertThat(d.requeueAfter()).isNull();
+    assertThat(d.requeueAfter()).as("only the end of the pods' retention is owed").isEqualTo(
+        OperatorSettings.DEFAULT_POD_RETENTION.minusSeconds(30));
+  }
+
+  @Test
+  void aFinishedBuildKeepsItsPodsForItsRetentionThenDeletesThemAndTheStageBuildAfterItsTtl() {
+    sb.getSpec().podRetentionSeconds = 60L;
+    sb.getSpec().ttlSecondsAfterFinished = 600L;
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+    BuildDecision d = decide(T0, null, Inspection.of(1, List.of()));
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(60));
+    d = decide(T0.plusSeconds(30));
+    assertThat(d.cleanUp()).isFalse();
+    assertThat(d.deletePods()).isEmpty();
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
+    d = decide(T0.plusSeconds(61));
+    assertThat(d.cleanUp()).isTrue();
+    assertThat(d.deletePods()).containsExactlyInAnyOrder("app-1-left", "app-1-right", "app-1-final");
+    assertThat(d.status().cleanupTime).isEqualTo("2026-11-26T10:01:01Z");
+    assertThat(d.deleteStageBuild()).isFalse();
+    d = decide(T0.plusSeconds(62));
+    assertThat(d.cleanUp()).as("once").isFalse();
+    assertThat(decide(T0.plusSeconds(600)).deleteStageBuild()).isTrue();
   }
 
   @Test

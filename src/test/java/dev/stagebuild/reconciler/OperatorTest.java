@@ -633,6 +633,33 @@ class OperatorTest {
     }
   }
 
+  @Test
+  void aConflictingStatusWriteIsDecidedAgainFromTheFreshObject() {
+    cluster.dispatcher().respondOnce(r -> "PUT".equals(r.getMethod()) && r.getPath().endsWith("/conflict/status")
+        && OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")),
+        ClusterDispatcher.refusal(409, "Conflict", "Operation cannot be fulfilled on stagebuilds.stagebuild.dev"
+            + " \"conflict\": the object has been modified; please apply your changes to the latest version"));
+    create(inline("conflict", "FROM alpine\nRUN true\n"));
+    StageBuild done = awaitFinished("conflict");
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    assertThat(operatorRequests().stream().filter(r -> "GET".equals(r.getMethod())
+        && r.getPath().endsWith("/stagebuilds/conflict"))).as("the fresh object was read").isNotEmpty();
+  }
+
+  @Test
+  void aFinishedBuildsPodsAndPlanGoAfterItsRetentionAndTheStageBuildAfterItsTtl() {
+    StageBuild sb = inline("ttl", "FROM alpine AS a\nRUN true\nFROM alpine\nCOPY --from=a /x /x\n");
+    sb.getSpec().podRetentionSeconds = 1L;
+    sb.getSpec().ttlSecondsAfterFinished = 8L;
+    create(sb);
+    StageBuild done = awaitFinished("ttl");
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null || get("ttl").getStatus().cleanupTime != null);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> podNames().isEmpty()
+        && client.configMaps().inNamespace(NS).withName("ttl-1-plan").get() == null);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null);
+  }
+
   static final String DIAMOND = """
       FROM busybox AS left
       RUN echo left > /left

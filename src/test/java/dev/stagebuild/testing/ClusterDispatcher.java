@@ -36,6 +36,8 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   private final Random random = new Random(42);
   private final AtomicLong injected = new AtomicLong();
   private volatile Function<Pod, MockResponse> admission = pod -> null;
+  private final java.util.Queue<java.util.Map.Entry<java.util.function.Predicate<RecordedRequest>, MockResponse>> once =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean injectSidecar;
   private volatile double failureRate;
   private volatile double watchFailureRate;
@@ -52,6 +54,11 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   /** An admission check on pod creation: a response refuses the pod, null admits it. */
   public void admission(Function<Pod, MockResponse> check) {
     this.admission = check;
+  }
+
+  /** Answers the first request that matches with this response (then serves as usual). */
+  public void respondOnce(java.util.function.Predicate<RecordedRequest> matches, MockResponse response) {
+    once.add(java.util.Map.entry(matches, response));
   }
 
   /** Like a mesh's mutating webhook: every pod created gets a sidecar container, listed first. */
@@ -99,6 +106,11 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
         return roll < failureRate / 2
             ? refusal(429, "TooManyRequests", "the server has received too many requests").setHeader("Retry-After", "1")
             : refusal(500, "InternalError", "etcdserver: request timed out");
+      }
+    }
+    for (var e : once) {
+      if (e.getKey().test(request) && once.remove(e)) {
+        return e.getValue();
       }
     }
     if ("DELETE".equals(method)) {
