@@ -38,6 +38,16 @@ public class BuildMetrics {
   void watchPods(Supplier<Stream<Pod>> pods) {
     Gauge.builder("stagebuild_pods_active", pods, p -> p.get().filter(BuildMetrics::active).count())
         .description("The operator's pods that are Pending or Running").strongReference(true).register(registry);
+    Gauge.builder("stagebuild_pods_pending_oldest_seconds", pods, p -> oldestPendingSeconds(p.get(), Instant.now()))
+        .description("How long the operator's oldest Pending pod has waited (0: none waits), for alerts on builds"
+            + " that cannot start").strongReference(true).register(registry);
+  }
+
+  static double oldestPendingSeconds(Stream<Pod> pods, Instant now) {
+    return pods.filter(p -> p.getStatus() == null || p.getStatus().getPhase() == null
+            || "Pending".equals(p.getStatus().getPhase()))
+        .map(p -> Times.parse(p.getMetadata().getCreationTimestamp())).filter(Objects::nonNull)
+        .mapToDouble(t -> Math.max(0, Duration.between(t, now).toSeconds())).max().orElse(0);
   }
 
   private static boolean active(Pod pod) {
