@@ -35,6 +35,10 @@ public final class KanikoResources {
   /** ConfigMap keys of the plan ConfigMap besides the per-pod {@code <pod>.Dockerfile} and {@code <pod>.exports}. */
   public static final String PLAN_JSON_KEY = "plan.json";
   public static final String DOCKERIGNORE_KEY = "dockerignore";
+  /** The stage script's key in the plan ConfigMap (a pod name cannot make this key: it has no suffix). */
+  public static final String STAGE_SCRIPT_KEY = "stage.sh";
+  /** A stage pod's whole shell program: run the script of the mounted plan, with the pod's arguments. */
+  public static final String RUN_STAGE_SCRIPT = ". \"$SB_PLAN/" + STAGE_SCRIPT_KEY + "\"";
   public static final String DOCKERFILE_SUFFIX = ".Dockerfile";
   public static final String EXPORTS_SUFFIX = ".exports";
   public static final String MOUNTED_SUFFIX = ".mounted";
@@ -108,6 +112,9 @@ public final class KanikoResources {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(PLAN_JSON_KEY, toJson(plan));
     data.put(DOCKERIGNORE_KEY, rewrittenDockerignore == null ? "" : rewrittenDockerignore);
+    // The stage pods run the script from here, so that each pod (and each informer's cache of it)
+    // does not carry its 10 KB in the container command.
+    data.put(STAGE_SCRIPT_KEY, Scripts.STAGE);
     for (PodPlan pod : plan.pods()) {
       checkPodName(pod.name());
       data.put(pod.name() + DOCKERFILE_SUFFIX, pod.dockerfile());

@@ -76,7 +76,7 @@ final class StagePods {
     ContainerBuilder container = new ContainerBuilder()
         .withName(KanikoResources.STAGE_CONTAINER)
         .withImage(executorImage)
-        .withCommand(InPod.EXECUTOR_SHELL, "-c", Scripts.STAGE, "stage")
+        .withCommand(InPod.EXECUTOR_SHELL, "-c", KanikoResources.RUN_STAGE_SCRIPT, "stage")
         .withArgs(ExecutorArgs.of(spec, pod))
         .withEnv(env(pod))
         .withVolumeMounts(mounts)

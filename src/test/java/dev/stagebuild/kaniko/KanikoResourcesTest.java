@@ -121,8 +121,9 @@ class KanikoResourcesTest {
     assertThat(cm.getMetadata().getLabels()).isEqualTo(Labels.forBuild(sb, "2"));
     assertOwnedBy(cm, sb);
     assertThat(cm.getImmutable()).isTrue();
-    assertThat(cm.getData()).containsOnlyKeys("plan.json", "dockerignore", "build.Dockerfile", "build.exports",
-        "stage-1.Dockerfile", "stage-1.exports");
+    assertThat(cm.getData()).containsOnlyKeys("plan.json", "dockerignore", "stage.sh", "build.Dockerfile",
+        "build.exports", "stage-1.Dockerfile", "stage-1.exports");
+    assertThat(cm.getData().get("stage.sh")).isEqualTo(Scripts.STAGE);
     assertThat(cm.getData().get("build.Dockerfile")).isEqualTo(Fixtures.BUILD.dockerfile());
     assertThat(cm.getData().get("build.exports")).isEqualTo("/out/hello\n/etc/ssl/certs/*.pem\n");
     assertThat(cm.getData().get("stage-1.exports")).isEmpty();
@@ -173,7 +174,8 @@ class KanikoResourcesTest {
     Container c = pod.getSpec().getContainers().get(0);
     assertThat(c.getName()).isEqualTo(KanikoResources.STAGE_CONTAINER);
     assertThat(c.getImage()).isEqualTo(RenderSettings.DEFAULT_EXECUTOR_IMAGE);
-    assertThat(c.getCommand()).containsExactly("/busybox/sh", "-c", Scripts.STAGE, "stage");
+    assertThat(c.getCommand()).containsExactly("/busybox/sh", "-c", ". \"$SB_PLAN/stage.sh\"", "stage");
+    assertThat(String.join(" ", c.getCommand()).length()).as("the script is in the plan, not the pod").isLessThan(64);
     assertThat(c.getArgs()).containsExactly(
         "--dockerfile=/kaniko/stagebuild/plan/build.Dockerfile",
         "--context=dir:///kaniko/stagebuild/workspace/context",
