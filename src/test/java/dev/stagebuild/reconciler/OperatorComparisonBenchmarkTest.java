@@ -222,6 +222,17 @@ class OperatorComparisonBenchmarkTest {
             public void onDelete(StageBuild sb, boolean unknown) {}
 
             private void seen(StageBuild sb) {
+              if (Boolean.getBoolean("benchmark.trace") && sb.getMetadata().getName().equals(prefix + "0")
+                  && sb.getStatus() != null && sb.getStatus().steps != null) {
+                // What each status write of one build changed (run with -Dbenchmark.trace=true).
+                System.out.println("[trace] " + kind + " " + sb.getStatus().stagesDone + " "
+                    + sb.getStatus().conditions.stream().map(c -> c.getType() + "=" + c.getStatus() + "/"
+                        + c.getReason() + "/" + c.getMessage()).toList()
+                    + " steps=" + sb.getStatus().steps.stream().map(x -> x.step + ":" + x.phase + "@" + x.nodeName)
+                        .toList()
+                    + " stages=" + sb.getStatus().stages.stream().map(x -> x.name + ":" + x.phase + "@"
+                        + x.startTime).toList());
+              }
               if (OperatorTest.isFinished(sb) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
                 all.countDown();
               }
