@@ -323,16 +323,17 @@ public final class BuildDecider {
             .filter(s -> s.phase() == StepPhase.PENDING && s.reason() != null)
             .map(StepState::reason).findFirst().orElse("Pending"), String.join("; ", waiting));
       }
+      // Pods this pass creates count as running already: the message stays the same when they
+      // appear in the cache, so that is no reason for a status write.
+      String runningNames = plan.pods().stream().filter(p -> {
+        Entry e = ledger.get(stageStep(p.name()));
+        return (e != null && !e.state().terminal()) || (e == null && started.containsKey(stageStep(p.name())));
+      }).map(PodPlan::name).collect(Collectors.joining(", "));
       boolean anyStarted = ledger.values().stream()
           .anyMatch(e -> e.state().phase() != StepPhase.PENDING && !SOURCE_STEP.equals(e.state().step()));
       if (!anyStarted) {
-        String starting = create.stream().map(StepStart::step).collect(Collectors.joining(", "));
-        return pending("Pending", "starting pods for " + (starting.isEmpty() ? "the first stages" : starting));
+        return pending("Pending", "starting pods for " + (runningNames.isEmpty() ? "the first stages" : runningNames));
       }
-      String runningNames = plan.pods().stream().filter(p -> {
-        Entry e = ledger.get(stageStep(p.name()));
-        return e != null && !e.state().terminal();
-      }).map(PodPlan::name).collect(Collectors.joining(", "));
       return running(done + "/" + status.stages.size() + " stages done"
           + (runningNames.isEmpty() ? "" : "; running: " + runningNames));
     }
@@ -501,6 +502,10 @@ public final class BuildDecider {
     }
 
     private BuildDecision decision(boolean finished) {
+      if (in.plan().known()) {
+        // Again, now that the pods this pass starts are final (held back, or none after a failure).
+        stageStatuses(in.plan().plan());
+      }
       if (status.stages != null) {
         long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
         status.stagesDone = done + "/" + status.stages.size();
@@ -571,7 +576,14 @@ public final class BuildDecider {
         Entry e = ledger.get(stageStep(stage.pod()));
         StepRecord next = started.get(stageStep(stage.pod()));
         StageStatus before = previous.get(stage.name());
-        if (e == null) {
+        if (e == null && next != null) {
+          // Its pod is created by this pass: shown as the next pass will read it from the pod, so
+          // that the pod's appearing in the cache is no reason for another status write.
+          s.phase = "Pending";
+          s.podName = next.podName;
+          s.attempts = next.attempt;
+          s.startTime = Times.format(in.now());
+        } else if (e == null) {
           s.phase = before != null && before.podName != null ? "Cancelled" : "Waiting";
           if (before != null) {
             s.podName = before.podName;
@@ -584,6 +596,12 @@ public final class BuildDecider {
           s.attempts = st.attempt();
           s.phase = next != null ? "Retrying" : phaseName(st.phase());
           s.startTime = Times.format(st.started() != null ? st.started() : st.created());
+          if (st.started() == null && next == null && before != null && before.startTime != null
+              && Objects.equals(before.podName, st.podName())) {
+            // Not started yet: the time the operator created the pod stays (it is within a second
+            // of the pod's creationTimestamp; rewriting it would be a status write for nothing).
+            s.startTime = before.startTime;
+          }
           s.completionTime = st.terminal() && st.phase() != StepPhase.DISRUPTED ? Times.format(st.finished()) : null;
           s.exitCode = st.exitCode();
           s.message = st.message();

@@ -114,6 +114,33 @@ public final class PodInspector {
     return pending(step, attempt, name, status, container, created, now, pendingTimeout, node, volumeWarning);
   }
 
+  /**
+   * The part of a pod this class, {@link StepLedger} and the reconciler read, for the pod informer's
+   * cache: a stage pod carries its whole stage script (kilobytes) and, on a real API server, its
+   * managedFields, none of which a decision reads. Metadata the reconciler matches on (labels,
+   * annotations, owner references, uid, timestamps), spec.nodeName and the whole status stay.
+   */
+  public static Pod essentials(Pod pod) {
+    var m = pod.getMetadata();
+    var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(m.getName()).withNamespace(m.getNamespace()).withUid(m.getUid())
+        .withResourceVersion(m.getResourceVersion()).withGeneration(m.getGeneration())
+        .withCreationTimestamp(m.getCreationTimestamp()).withDeletionTimestamp(m.getDeletionTimestamp())
+        .withDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds())
+        .withLabels(m.getLabels()).withAnnotations(m.getAnnotations())
+        .withOwnerReferences(m.getOwnerReferences()).withFinalizers(m.getFinalizers())
+        .build();
+    var spec = new io.fabric8.kubernetes.api.model.PodSpec();
+    spec.setNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName());
+    Pod reduced = new Pod();
+    reduced.setApiVersion(pod.getApiVersion());
+    reduced.setKind(pod.getKind());
+    reduced.setMetadata(meta);
+    reduced.setSpec(spec);
+    reduced.setStatus(pod.getStatus());
+    return reduced;
+  }
+
   /** A FailedAttachVolume or FailedMount warning (the kubelet and the attach/detach controller record them as events). */
   public record VolumeWarning(String reason, String message) {
     /** Multi-Attach is the signature of a ReadWriteOnce volume already attached on another node. */

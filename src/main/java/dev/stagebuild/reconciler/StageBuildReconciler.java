@@ -10,6 +10,7 @@ import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.reconciler.Actuator.Refused;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +28,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -96,6 +98,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     var podConfig = InformerEventSourceConfiguration.from(Pod.class, StageBuild.class)
         .withName("pods")
         .withLabelSelector(managed)
+        // With 1,000 builds the pod cache held ~60 MiB, nearly all of it stage scripts nobody reads.
+        .withItemStore(new TransformingItemStore<>(PodInspector::essentials))
         .build();
     InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(podConfig, context);
     metrics.watchPods(() -> pods.list());
@@ -142,6 +146,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private final KubernetesClient client;
     private final ClusterView cluster;
     private final StageBuild sb;
+    /** The status as observed, serialized before the decider may update it in place. */
+    private final String observedStatus;
     private final String buildId;
     private final Actuator act;
     private final Instant now = clock.instant();
@@ -157,7 +163,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       this.context = context;
       this.client = context.getClient();
       this.cluster = new ClusterView(client, primary);
-      this.sb = cluster.copy(primary);
+      // JOSDK hands every reconcile its own clone of the cached object, so it is used as it is
+      // (a second deep copy was a tenth of the reconciler's CPU in the JFR profile); only the
+      // observed status is kept, as JSON, for the comparison that decides whether to write.
+      this.sb = primary;
+      this.observedStatus = cluster.json(primary.getStatus());
       this.buildId = buildIdOf(sb);
       this.act = new Actuator(client, sb);
     }
@@ -348,8 +358,12 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
      */
     UpdateControl<StageBuild> finish(BuildDecision decision) {
       StageBuildStatus before = primary.getStatus();
-      if (!Objects.equals(cluster.json(before), cluster.json(decision.status()))) {
-        StageBuild toWrite = cluster.copy(primary);
+      if (!Objects.equals(observedStatus, cluster.json(decision.status()))) {
+        // Metadata (its own copy: small, and primary's resourceVersion must stay the observed one) and
+        // spec as observed, the decided status.
+        StageBuild toWrite = new StageBuild();
+        toWrite.setMetadata(new ObjectMetaBuilder(primary.getMetadata()).build());
+        toWrite.setSpec(primary.getSpec());
         toWrite.setStatus(decision.status());
         StageBuild written = client.resource(toWrite).updateStatus();
         context.eventSourceRetriever().getControllerEventSource()

@@ -105,7 +105,9 @@ final class StepLedger {
     };
     r.exitCode = s.exitCode();
     r.result = s.phase() == StepPhase.SUCCEEDED ? firstLine(s.terminationMessage()) : null;
-    r.nodeName = s.nodeName();
+    // A pending pod's node is in the pod; recording it would cost a status write of its own
+    // (scheduling is a pod event of its own). It is recorded once the pod runs or ends.
+    r.nodeName = s.phase() == StepPhase.PENDING ? null : s.nodeName();
     r.startTime = Times.format(s.started());
     r.completionTime = s.phase() == StepPhase.SUCCEEDED || s.phase() == StepPhase.FAILED
         ? Times.format(s.finished()) : null;

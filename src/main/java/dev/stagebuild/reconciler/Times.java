@@ -1,6 +1,9 @@
 package dev.stagebuild.reconciler;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
@@ -12,11 +15,52 @@ public final class Times {
     if (text == null || text.isBlank()) {
       return null;
     }
+    Instant fast = parseSeconds(text);
+    if (fast != null) {
+      return fast;
+    }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * The form Kubernetes writes, yyyy-MM-ddTHH:mm:ssZ, read without a DateTimeFormatter: every pass
+   * parses each pod's timestamps, and Instant.parse was a tenth of the reconciler's allocations.
+   */
+  private static Instant parseSeconds(String t) {
+    if (t.length() != 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+        || t.charAt(16) != ':' || t.charAt(19) != 'Z') {
+      return null;
+    }
+    int year = digits(t, 0, 4);
+    int month = digits(t, 5, 7);
+    int day = digits(t, 8, 10);
+    int hour = digits(t, 11, 13);
+    int minute = digits(t, 14, 16);
+    int second = digits(t, 17, 19);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String t, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   public static String format(Instant instant) {

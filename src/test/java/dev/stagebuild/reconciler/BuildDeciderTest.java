@@ -73,7 +73,8 @@ class BuildDeciderTest {
     assertThat(condition(d, "Succeeded")).startsWith("Unknown/");
     assertThat(condition(d, "Ready")).startsWith("False/");
     assertThat(condition(d, "Reconciling")).startsWith("True/");
-    assertThat(d.status().stages).extracting(s -> s.phase).containsOnly("Waiting");
+    // The producers' pods are created by this pass: Pending at once; the consumer waits.
+    assertThat(d.status().stages).extracting(s -> s.phase).containsExactly("Pending", "Pending", "Waiting");
     assertThat(d.status().stagesDone).isEqualTo("0/3");
     assertThat(d.finished()).isFalse();
   }

@@ -1,0 +1,550 @@
+package dev.stagebuild.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.kaniko.BuildNames;
+import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.kaniko.Labels;
+import dev.stagebuild.kaniko.RenderSettings;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.Planner;
+import dev.stagebuild.plan.PodPlan;
+import dev.stagebuild.registry.RegistryClient;
+import dev.stagebuild.testing.Builds;
+import dev.stagebuild.testing.MockCluster;
+import dev.stagebuild.testing.PodOutcome;
+import dev.stagebuild.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The StageBuild operator against {@link ReferenceReconciler} (the least operator that creates the
+ * same pods and writes the same final status), one after the other in this JVM, each on a fresh mock
+ * API server with a fresh test kubelet, with the same workload. Prints figures and the ratios
+ * operator/reference, prefixed with {@code [benchmark]}; asserts nothing about time (the machine is
+ * shared: only ratios from the same run mean something).
+ *
+ * <p>CPU is per-thread CPU time (ThreadMXBean) of the threads that came into being after the
+ * operator was started, except the test kubelet's pool: the operator's reconcile, informer, HTTP
+ * client and event threads (the test's own client threads may be among them when it opens new
+ * connections). The whole JVM's CPU (mock server and kubelet included) is printed beside it.
+ */
+class OperatorComparisonBenchmarkTest {
+  static final String NS = "bench";
+  static final String DIGEST = "sha256:" + "cd".repeat(32);
+  static final String REFERENCE_AGENT = "reference-operator-under-test";
+  static final String DIAMOND = OperatorBenchmarkTest.DOCKERFILE;
+  /** Four pods in a row (a COPY --from makes a new pod; FROM <stage> would not). */
+  static final String CHAIN = """
+      FROM busybox AS a
+      RUN echo a > /a
+      FROM busybox AS b
+      COPY --from=a /a /a
+      RUN echo b > /b
+      FROM busybox AS c
+      COPY --from=b /b /b
+      RUN echo c > /c
+      FROM busybox
+      COPY --from=c /c /c
+      """;
+  static final Set<String> FINAL_PODS = Set.of("stage-2", "stage-3");
+  static final OperatorSettings SETTINGS = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
+      Duration.ofMinutes(10), Duration.ofHours(1));
+
+  enum Kind {
+    OPERATOR, REFERENCE,
+    /** The operator with stagebuild.stage-events=false: no per-stage Normal events (the default records them). */
+    OPERATOR_NO_STAGE_EVENTS
+  }
+
+  @Test
+  void operatorAgainstReference() throws Exception {
+    // Warm-up, not reported: whichever ran first in this JVM otherwise paid for JIT and class loading
+    // (the code of the client, the mock server and Jackson is shared by both).
+    workload(Kind.OPERATOR, "w", DIAMOND, 20, 0);
+    workload(Kind.REFERENCE, "w", DIAMOND, 20, 0);
+    Figures herdOp = workload(Kind.OPERATOR, "b", DIAMOND, 100, 0);
+    Figures herdRef = workload(Kind.REFERENCE, "b", DIAMOND, 100, 0);
+    Figures herdQuiet = workload(Kind.OPERATOR_NO_STAGE_EVENTS, "b", DIAMOND, 100, 0);
+    Figures chainOp = workload(Kind.OPERATOR, "c", CHAIN, 20, 200);
+    Figures chainRef = workload(Kind.REFERENCE, "c", CHAIN, 20, 200);
+
+    System.out.printf("%n[benchmark] === StageBuild operator vs reference operator (ratio = operator/reference) ===%n");
+    line("herd: 100 diamond builds at once, builds/s", herdOp.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
+    line("herd: hand-off producer Succeeded -> consumer pod created, p50 ms", herdOp.p(50), herdRef.p(50), "%.0f");
+    line("herd: hand-off p99 ms", herdOp.p(99), herdRef.p(99), "%.0f");
+    line("no herd: 20 four-pod chains 200 ms apart, hand-off p50 ms", chainOp.p(50), chainRef.p(50), "%.0f");
+    line("no herd: hand-off p99 ms", chainOp.p(99), chainRef.p(99), "%.0f");
+    System.out.printf("[benchmark] no herd: p99 difference operator - reference: %+.0f ms%n",
+        chainOp.p(99) - chainRef.p(99));
+    for (Figures[] pair : List.of(new Figures[] {herdOp, herdRef}, new Figures[] {chainOp, chainRef})) {
+      String w = pair[0].label;
+      line(w + ": API requests per build", pair[0].requestsPerBuild(), pair[1].requestsPerBuild(), "%.1f");
+      line(w + ": API writes per build", pair[0].writesPerBuild(), pair[1].writesPerBuild(), "%.1f");
+      line(w + ": operator-thread CPU ms per build", pair[0].cpuMsPerBuild(), pair[1].cpuMsPerBuild(), "%.1f");
+      line(w + ": whole-JVM CPU ms per build", pair[0].processCpuMsPerBuild(), pair[1].processCpuMsPerBuild(),
+          "%.1f");
+      Set<String> keys = new TreeSet<>(pair[0].requests.keySet());
+      keys.addAll(pair[1].requests.keySet());
+      for (String k : keys) {
+        System.out.printf("[benchmark]   %s per build: %-40s operator %6.2f  reference %6.2f%n", w, k,
+            pair[0].requests.getOrDefault(k, 0) / (double) pair[0].builds,
+            pair[1].requests.getOrDefault(k, 0) / (double) pair[1].builds);
+      }
+      System.out.printf("[benchmark]   %s operator CPU by thread: %s%n", w, pair[0].cpuByThread);
+      System.out.printf("[benchmark]   %s reference CPU by thread: %s%n", w, pair[1].cpuByThread);
+    }
+    System.out.printf("[benchmark] --- the operator with stagebuild.stage-events=false, same herd ---%n");
+    line("herd, no stage events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
+    line("herd, no stage events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
+    line("herd, no stage events: API writes per build", herdQuiet.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
+    line("herd, no stage events: operator-thread CPU ms per build", herdQuiet.cpuMsPerBuild(),
+        herdRef.cpuMsPerBuild(), "%.1f");
+    assertThat(herdOp.handoffs).isNotEmpty();
+    assertThat(herdRef.handoffs).isNotEmpty();
+  }
+
+  /**
+   * Memory with 1,000 finished diamond builds present (3,000 Succeeded pods rendered as the operator
+   * renders them), put into the mock API server before the operator starts: the operator lists them,
+   * reconciles each once, and then holds them in its caches. Heap is measured after a full GC before
+   * the operator starts and again with it running (same mock content): the difference is what the
+   * operator holds. RSS is the whole JVM's (mock server and test included, and it rarely
+   * shrinks), printed for scale only.
+   */
+  @Test
+  void memoryWithThousandBuilds() throws Exception {
+    int n = Integer.getInteger("benchmark.memoryBuilds", 1000);
+    MemoryFigures op = memory(Kind.OPERATOR, n);
+    MemoryFigures ref = memory(Kind.REFERENCE, n);
+    System.out.printf("%n[benchmark] === memory with %d finished StageBuilds (%d pods) present ===%n", n, 3 * n);
+    line("heap held by the operator after full GC, MiB", op.operatorHeapMiB(), ref.operatorHeapMiB(), "%.1f");
+    line("heap with operator running after full GC, MiB (whole JVM)", op.heapWithMiB, ref.heapWithMiB, "%.1f");
+    line("RSS with operator running, MiB (whole JVM, run in this order)", op.rssMiB, ref.rssMiB, "%.1f");
+    line("time to list and reconcile them all, ms", op.startMs, ref.startMs, "%.0f");
+    line("operator-thread CPU ms for that", op.cpuMs, ref.cpuMs, "%.0f");
+  }
+
+  // --- workloads ---------------------------------------------------------------------------------
+
+  static final class Figures {
+    final String label;
+    final int builds;
+    final long wallMs;
+    final List<Long> handoffs;
+    final Map<String, Integer> requests;
+    final long cpuNanos;
+    final long processCpuNanos;
+    final Map<String, Long> cpuByThread;
+
+    Figures(String label, int builds, long wallMs, List<Long> handoffs, Map<String, Integer> requests,
+        long cpuNanos, long processCpuNanos, Map<String, Long> cpuByThread) {
+      this.label = label;
+      this.builds = builds;
+      this.wallMs = wallMs;
+      this.handoffs = handoffs;
+      this.requests = requests;
+      this.cpuNanos = cpuNanos;
+      this.processCpuNanos = processCpuNanos;
+      this.cpuByThread = cpuByThread;
+    }
+
+    double buildsPerSecond() {
+      return builds * 1000.0 / wallMs;
+    }
+
+    double p(int percentile) {
+      return OperatorBenchmarkTest.percentile(handoffs, percentile);
+    }
+
+    double requestsPerBuild() {
+      return requests.values().stream().mapToInt(Integer::intValue).sum() / (double) builds;
+    }
+
+    double writesPerBuild() {
+      return requests.entrySet().stream().filter(e -> isWrite(e.getKey())).mapToInt(Map.Entry::getValue).sum()
+          / (double) builds;
+    }
+
+    double cpuMsPerBuild() {
+      return cpuNanos / 1e6 / builds;
+    }
+
+    double processCpuMsPerBuild() {
+      return processCpuNanos / 1e6 / builds;
+    }
+  }
+
+  /** Creates {@code count} builds of the Dockerfile, {@code spacingMillis} apart, and waits for all to end. */
+  static Figures workload(Kind kind, String prefix, String dockerfile, int count, long spacingMillis)
+      throws Exception {
+    String label = spacingMillis == 0 ? "herd" : "no-herd";
+    BuildPlan plan = Planner.plan(dockerfile, Map.of(), null);
+    try (MockCluster cluster = new MockCluster();
+        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
+            FINAL_PODS.contains(p.getMetadata().getAnnotations().get(Labels.STEP_ANNOTATION)) ? DIGEST : ""))) {
+      cluster.createNamespace(NS);
+      Map<String, Instant> finished = new ConcurrentHashMap<>();
+      CountDownLatch all = new CountDownLatch(count);
+      SharedIndexInformer<StageBuild> watch = cluster.client().resources(StageBuild.class).inNamespace(NS)
+          .inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(StageBuild sb) {
+              seen(sb);
+            }
+
+            @Override
+            public void onUpdate(StageBuild old, StageBuild sb) {
+              seen(sb);
+            }
+
+            @Override
+            public void onDelete(StageBuild sb, boolean unknown) {}
+
+            private void seen(StageBuild sb) {
+              if (Boolean.getBoolean("benchmark.trace") && sb.getMetadata().getName().equals(prefix + "0")
+                  && sb.getStatus() != null && sb.getStatus().steps != null) {
+                // What each status write of one build changed (run with -Dbenchmark.trace=true).
+                System.out.println("[trace] " + kind + " " + sb.getStatus().stagesDone + " "
+                    + sb.getStatus().conditions.stream().map(c -> c.getType() + "=" + c.getStatus() + "/"
+                        + c.getReason() + "/" + c.getMessage()).toList()
+                    + " steps=" + sb.getStatus().steps.stream().map(x -> x.step + ":" + x.phase + "@" + x.nodeName)
+                        .toList()
+                    + " stages=" + sb.getStatus().stages.stream().map(x -> x.name + ":" + x.phase + "@"
+                        + x.startTime).toList());
+              }
+              if (OperatorTest.isFinished(sb) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
+                all.countDown();
+              }
+            }
+          });
+      try (Running op = Running.start(cluster, kind)) {
+        cluster.drainRequests();
+        long cpu0 = op.cpuNanos();
+        long process0 = processCpuNanos();
+        Instant start = Instant.now();
+        for (int i = 0; i < count; i++) {
+          StageBuild sb = Builds.inline(prefix + i, dockerfile);
+          // No registry here: the operator's size look-up fails at once (and is retried after 10 minutes).
+          sb.getSpec().output.image = "127.0.0.1:1/bench/" + prefix + i + ":1";
+          cluster.client().resource(sb).inNamespace(NS).create();
+          if (spacingMillis > 0) {
+            Thread.sleep(spacingMillis);
+          }
+        }
+        boolean done = all.await(3, TimeUnit.MINUTES);
+        Instant last = finished.values().stream().max(Instant::compareTo).orElse(Instant.now());
+        long wallMs = Duration.between(start, last).toMillis();
+        // Writes that follow the end (events, the size look-up's status write, the workspace release).
+        op.settle();
+        long cpu = op.cpuNanos() - cpu0;
+        long process = processCpuNanos() - process0;
+        Map<String, Long> byThread = op.cpuByThread();
+        Map<String, Integer> requests = new TreeMap<>();
+        for (RecordedRequest r : cluster.drainRequests()) {
+          if (op.agent.equals(r.getHeader("User-Agent"))) {
+            requests.merge(verbAndResource(r), 1, Integer::sum);
+          }
+        }
+        List<Long> handoffs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          String name = prefix + i;
+          String buildId = BuildNames.buildId(1, null);
+          for (PodPlan consumer : plan.pods()) {
+            if (consumer.dependsOn().isEmpty()) {
+              continue;
+            }
+            Instant created = kubelet.createdAt(BuildNames.stagePodName(name, buildId, consumer.name(), 1));
+            Instant ready = consumer.dependsOn().stream()
+                .map(d -> kubelet.finishedAt(BuildNames.stagePodName(name, buildId, d, 1)))
+                .reduce((a, b) -> a == null || b == null ? null : a.isAfter(b) ? a : b).orElse(null);
+            if (created != null && ready != null) {
+              handoffs.add(Duration.between(ready, created).toMillis());
+            }
+          }
+        }
+        handoffs.sort(null);
+        System.out.printf("[benchmark] %s %s: %d/%d builds ended in %d ms, %d hand-offs measured%n", kind, label,
+            finished.size(), count, wallMs, handoffs.size());
+        assertThat(done).as(kind + " " + label + ": all builds ended").isTrue();
+        return new Figures(label, count, wallMs, handoffs, requests, cpu, process, byThread);
+      } finally {
+        watch.close();
+      }
+    }
+  }
+
+  record MemoryFigures(double heapWithMiB, double heapWithoutMiB, double rssMiB, double startMs, double cpuMs) {
+    double operatorHeapMiB() {
+      return heapWithMiB - heapWithoutMiB;
+    }
+  }
+
+  static MemoryFigures memory(Kind kind, int n) throws Exception {
+    KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+    BuildPlan plan = Planner.plan(DIAMOND, Map.of(), null);
+    String buildId = BuildNames.buildId(1, null);
+    try (MockCluster cluster = new MockCluster()) {
+      cluster.createNamespace(NS);
+      KubernetesClient client = cluster.client();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String name = "m" + i;
+        work.add(pool.submit(() -> {
+          StageBuild sb = Builds.inline(name, DIAMOND);
+          sb.getSpec().output.image = "127.0.0.1:1/bench/" + name + ":1";
+          StageBuild made = client.resource(sb).inNamespace(NS).create();
+          Map<String, Pod> pods = new java.util.HashMap<>();
+          for (PodPlan p : plan.pods()) {
+            Pod pod = resources.stagePod(made, buildId, plan, p, 1, TestKubelet.NODE);
+            pod.getSpec().setNodeName(TestKubelet.NODE);
+            String now = Instant.now().toString();
+            pod.setStatus(new PodStatusBuilder().withPhase("Succeeded").withStartTime(now)
+                .addToContainerStatuses(new ContainerStatusBuilder().withName(KanikoResources.STAGE_CONTAINER)
+                    .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(0)
+                        .withReason("Completed").withMessage(p.isFinal() ? DIGEST : "").withStartedAt(now)
+                        .withFinishedAt(now).endTerminated().build()).build()).build());
+            Pod createdPod = client.resource(pod).inNamespace(NS).create();
+            if (createdPod.getStatus() == null || createdPod.getStatus().getPhase() == null) {
+              createdPod.setStatus(pod.getStatus());
+              createdPod = client.pods().resource(createdPod).updateStatus();
+            }
+            pods.put(createdPod.getMetadata().getName(), createdPod);
+          }
+          var status = ReferenceReconciler.finalStatus(made, buildId, plan, pods, Instant.now());
+          // Looked up already: no registry traffic in the memory figures.
+          status.output.size = 1234L;
+          status.output.sizeText = "1.23kB";
+          made.setStatus(status);
+          client.resource(made).updateStatus();
+          return null;
+        }));
+      }
+      for (Future<?> f : work) {
+        f.get();
+      }
+      pool.shutdown();
+      cluster.drainRequests();
+      // Measured before the operator starts, with the same objects in the mock server: what is
+      // left after it stopped also holds whatever its threads and clients did not give back.
+      double heapWithout = heapAfterGcMiB();
+      Instant start = Instant.now();
+      double heapWith;
+      double rss;
+      double startMs;
+      double cpuMs;
+      try (Running op = Running.start(cluster, kind)) {
+        // Operator.start() returns once its informers have listed; then each build is reconciled once.
+        op.quiet();
+        startMs = Duration.between(start, Instant.now()).toMillis() - Running.QUIET_MS;
+        cpuMs = op.cpuNanos() / 1e6;
+        heapWith = heapAfterGcMiB();
+        rss = rssMiB();
+      }
+      System.out.printf("[benchmark] %s memory: heap %.1f MiB with it running, %.1f MiB before it started, RSS %.1f MiB%n",
+          kind, heapWith, heapWithout, rss);
+      return new MemoryFigures(heapWith, heapWithout, rss, startMs, cpuMs);
+    }
+  }
+
+  // --- one operator, its client and its threads ----------------------------------------------------
+
+  /** One operator in a plain JOSDK Operator (as {@link dev.stagebuild.testing.OperatorHarness} runs it) with its own client. */
+  static final class Running implements AutoCloseable {
+    static final long QUIET_MS = 1500;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    final String agent;
+    private final KubernetesClient client;
+    private final Operator operator;
+    private final StageBuildReconciler reconciler;
+    private final Set<Long> before = new HashSet<>();
+    /** CPU of the operator's threads that ended, and of those alive at the last look. */
+    private final Map<Long, Long> seen = new ConcurrentHashMap<>();
+    private final Map<Long, String> names = new ConcurrentHashMap<>();
+
+    private Running(KubernetesClient client, Operator operator, StageBuildReconciler reconciler, String agent) {
+      this.client = client;
+      this.operator = operator;
+      this.reconciler = reconciler;
+      this.agent = agent;
+    }
+
+    static Running start(MockCluster cluster, Kind kind) {
+      Set<Long> existing = new HashSet<>();
+      for (long id : THREADS.getAllThreadIds()) {
+        existing.add(id);
+      }
+      String agent = kind == Kind.REFERENCE ? REFERENCE_AGENT : dev.stagebuild.testing.OperatorHarness.USER_AGENT;
+      OperatorSettings settings = kind == Kind.OPERATOR_NO_STAGE_EVENTS ? new OperatorSettings(SETTINGS.pendingTimeout(),
+          SETTINGS.missingObjectGrace(), SETTINGS.inspectRetry(), SETTINGS.defaultBuildTimeout(), false) : SETTINGS;
+      KubernetesClient client = new KubernetesClientBuilder()
+          .withConfig(new ConfigBuilder(cluster.client().getConfiguration()).withUserAgent(agent)
+              .withRequestRetryBackoffLimit(1).withRequestRetryBackoffInterval(200).build()).build();
+      StageBuildReconciler stagebuild = kind != Kind.REFERENCE ? new StageBuildReconciler(settings,
+          new KanikoResources(RenderSettings.defaults()), new ImageInspector(new RegistryClient()),
+          new BuildMetrics(new SimpleMeterRegistry()), Clock.systemUTC()) : null;
+      Reconciler<StageBuild> reconciler = stagebuild != null ? stagebuild : new ReferenceReconciler();
+      Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false));
+      operator.register(reconciler);
+      Running r = new Running(client, operator, stagebuild, agent);
+      r.before.addAll(existing);
+      operator.start();
+      return r;
+    }
+
+    /** CPU time of the threads started since the operator was, except the test kubelet's. */
+    long cpuNanos() {
+      sample();
+      return seen.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    Map<String, Long> cpuByThread() {
+      sample();
+      Map<String, Long> ms = new TreeMap<>();
+      seen.forEach((id, nanos) -> ms.merge(names.get(id).replaceAll("[-0-9]+$", ""), nanos / 1_000_000,
+          Long::sum));
+      return ms;
+    }
+
+    private void sample() {
+      for (long id : THREADS.getAllThreadIds()) {
+        if (before.contains(id)) {
+          continue;
+        }
+        var info = THREADS.getThreadInfo(id);
+        long cpu = THREADS.getThreadCpuTime(id);
+        if (info == null || cpu < 0 || info.getThreadName().startsWith("test-kubelet")) {
+          continue;
+        }
+        names.put(id, info.getThreadName());
+        seen.put(id, cpu);
+      }
+    }
+
+    /** Lets trailing work (events, look-ups) finish. */
+    void settle() throws InterruptedException {
+      if (reconciler != null) {
+        reconciler.events().flush(Duration.ofSeconds(10));
+      }
+      quiet();
+    }
+
+    /** Waits until the operator's threads have used (almost) no CPU for a while. */
+    void quiet() throws InterruptedException {
+      long last = cpuNanos();
+      long quietSince = System.nanoTime();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < end) {
+        Thread.sleep(250);
+        long now = cpuNanos();
+        if (now - last > TimeUnit.MILLISECONDS.toNanos(25)) {
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(QUIET_MS)) {
+          return;
+        }
+        last = now;
+      }
+    }
+
+    @Override
+    public void close() {
+      operator.stop();
+      client.close();
+    }
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------------
+
+  static void line(String what, double operator, double reference, String format) {
+    System.out.printf("[benchmark] %-62s operator " + format + "  reference " + format + "  ratio %.2f%n", what,
+        operator, reference, reference == 0 ? Double.NaN : operator / reference);
+  }
+
+  /** verb and resource as the API server's audit log would name them: "create pods", "update stagebuilds/status". */
+  static String verbAndResource(RecordedRequest r) {
+    String full = r.getPath();
+    int q = full.indexOf('?');
+    String path = q < 0 ? full : full.substring(0, q);
+    String query = q < 0 ? "" : full.substring(q);
+    String rest = path.replaceFirst("^/api/v1|^/apis/[^/]+/[^/]+", "").replaceFirst("^/namespaces/[^/]+(?=/)", "");
+    String[] parts = rest.split("/");
+    String resource = parts.length > 1 ? parts[1] : rest;
+    boolean named = parts.length > 2;
+    String sub = parts.length > 3 ? "/" + parts[3] : "";
+    String verb = switch (r.getMethod()) {
+      case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+      case "POST" -> "create";
+      case "PUT" -> "update";
+      case "PATCH" -> "patch";
+      case "DELETE" -> "delete";
+      default -> r.getMethod();
+    };
+    return verb + " " + resource + sub;
+  }
+
+  static boolean isWrite(String verbAndResource) {
+    return !(verbAndResource.startsWith("get ") || verbAndResource.startsWith("list ")
+        || verbAndResource.startsWith("watch "));
+  }
+
+  static long processCpuNanos() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+  }
+
+  static double heapAfterGcMiB() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024);
+  }
+
+  static double rssMiB() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // Not Linux: no figure.
+    }
+    return Double.NaN;
+  }
+}
