@@ -450,24 +450,25 @@ public final class BuildDecider {
     private BuildDecision finishedAlready() {
       // A finished build is never re-run; only the look-up of the image size may still be owed, and
       // pods that an interrupted pass left running are stopped.
-      // (The reconciler hands in a copy of the StageBuild, so updating old in place is safe.)
+      // The inputs stay as they are (a pass may decide twice on them): the changes go to a copy.
+      StageBuildStatus next = changeable(old);
       Inspection inspection = in.inspection();
-      if (owesLookup(old) && inspection != null) {
-        applyInspection(old, inspection);
+      if (owesLookup(next) && inspection != null) {
+        applyInspection(next, inspection);
       }
       stopActivePods();
       Instant ended = Times.parse(old.completionTime);
       if (ended == null) {
-        return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, null);
+        return new BuildDecision(next, List.of(), List.copyOf(delete), null, List.of(), true, null);
       }
       // Retention: the pods (and their logs) and the plan go after a while; the status keeps the
       // record of every step. The StageBuild itself goes after spec.ttlSecondsAfterFinished.
       Instant cleanUpAt = ended.plus(retention(sb.getSpec().podRetentionSeconds, settings.podRetention()));
-      boolean cleanUp = old.cleanupTime == null && !in.now().isBefore(cleanUpAt);
+      boolean cleanUp = next.cleanupTime == null && !in.now().isBefore(cleanUpAt);
       if (cleanUp) {
         in.steps().stream().map(StepState::podName).filter(p -> !delete.contains(p)).forEach(delete::add);
-        old.cleanupTime = Times.format(in.now());
-      } else if (old.cleanupTime == null) {
+        next.cleanupTime = Times.format(in.now());
+      } else if (next.cleanupTime == null) {
         requeueWithin(Duration.between(in.now(), cleanUpAt));
       }
       Long ttl = sb.getSpec().ttlSecondsAfterFinished;
@@ -479,8 +480,34 @@ public final class BuildDecider {
           requeueWithin(Duration.between(in.now(), expires));
         }
       }
-      return new BuildDecision(old, List.of(), List.copyOf(delete), null, List.of(), true, requeue, cleanUp,
+      return new BuildDecision(next, List.of(), List.copyOf(delete), null, List.of(), true, requeue, cleanUp,
           deleteBuild);
+    }
+
+    /** A copy of a status that this pass may change: the fields a finished build's pass sets are its own. */
+    private StageBuildStatus changeable(StageBuildStatus s) {
+      StageBuildStatus c = new StageBuildStatus();
+      c.observedGeneration = s.observedGeneration;
+      c.buildId = s.buildId;
+      c.conditions = s.conditions == null ? new ArrayList<>() : new ArrayList<>(s.conditions);
+      c.startTime = s.startTime;
+      c.completionTime = s.completionTime;
+      c.cleanupTime = s.cleanupTime;
+      c.stagesDone = s.stagesDone;
+      c.source = s.source;
+      c.stages = s.stages;
+      c.steps = s.steps;
+      if (s.output != null) {
+        OutputStatus o = new OutputStatus();
+        o.image = s.output.image;
+        o.digest = s.output.digest;
+        o.imageRef = s.output.imageRef;
+        o.size = s.output.size;
+        o.sizeText = s.output.sizeText;
+        o.platforms = s.output.platforms;
+        c.output = o;
+      }
+      return c;
     }
 
     private Duration retention(Long seconds, Duration fallback) {

@@ -222,9 +222,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (answer == null) {
         return decision;
       }
-      // A decision may update the status it is handed (a finished build's): decide again on a fresh copy.
-      return decider.decide(new BuildDecider.Inputs(cluster.copy(primary), buildId, plan, blocker, steps, answer,
-          null, now));
+      return decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps, answer, null, now));
     }
 
     private List<StepState> observeSteps() {

@@ -331,6 +331,24 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aFinishedBuildsDecisionLeavesItsInputsAlone() {
+    sb.getSpec().podRetentionSeconds = 60L;
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+    decide(T0);
+    var in = new BuildDecider.Inputs(sb, "1", PlanOutcome.awaitingSource(), null, List.copyOf(steps),
+        Inspection.of(5, List.of()), T0.plusSeconds(61));
+    BuildDecision first = decider.decide(in);
+    BuildDecision second = decider.decide(in);
+    assertThat(first.cleanUp()).isTrue();
+    assertThat(second.cleanUp()).as("the first decision did not write into the status it was given").isTrue();
+    assertThat(sb.getStatus().cleanupTime).isNull();
+    assertThat(sb.getStatus().output.size).isNull();
+    assertThat(second.status().output.size).isEqualTo(5L);
+  }
+
+  @Test
   void anAnswerThatWillNotChangeEndsTheLookUps() {
     steps.add(state("left", 1, StepPhase.SUCCEEDED));
     steps.add(state("right", 1, StepPhase.SUCCEEDED));

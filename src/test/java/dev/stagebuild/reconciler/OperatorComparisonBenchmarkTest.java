@@ -410,7 +410,8 @@ class OperatorComparisonBenchmarkTest {
       }
       String agent = kind == Kind.REFERENCE ? REFERENCE_AGENT : dev.stagebuild.testing.OperatorHarness.USER_AGENT;
       OperatorSettings settings = kind == Kind.OPERATOR_NO_STAGE_EVENTS ? new OperatorSettings(SETTINGS.pendingTimeout(),
-          SETTINGS.missingObjectGrace(), SETTINGS.inspectRetry(), SETTINGS.defaultBuildTimeout(), false) : SETTINGS;
+          SETTINGS.missingObjectGrace(), SETTINGS.inspectRetry(), SETTINGS.defaultBuildTimeout(), false,
+          SETTINGS.podRetention()) : SETTINGS;
       KubernetesClient client = new KubernetesClientBuilder()
           .withConfig(new ConfigBuilder(cluster.client().getConfiguration()).withUserAgent(agent)
               .withRequestRetryBackoffLimit(1).withRequestRetryBackoffInterval(200).build()).build();
