@@ -16,6 +16,33 @@ final class CommandLine {
   final Map<String, String> values = new HashMap<>();
   final Set<String> switches = new HashSet<>();
 
+  /** A command line, or the exit code of a command that has already answered (its usage or help). */
+  record Parsed(CommandLine line, int exit) {}
+
+  /**
+   * Parses the command line of a command that takes one NAME: a usage error prints the usage
+   * (exit 2), {@code --help} prints it too (exit 0); either way there is no line to run.
+   */
+  static Parsed oneName(List<String> args, Set<String> withValue, Set<String> flags, Map<String, String> shortNames,
+      String usage, java.io.PrintStream out, java.io.PrintStream err) {
+    CommandLine c;
+    try {
+      c = parse(args, withValue, flags, shortNames);
+      if (!c.help() && c.words.size() != 1) {
+        throw new IllegalArgumentException(c.words.isEmpty() ? "NAME is missing" : "one NAME only");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(usage);
+      return new Parsed(null, Cli.USAGE);
+    }
+    if (c.help()) {
+      out.println(usage);
+      return new Parsed(null, Cli.OK);
+    }
+    return new Parsed(c, Cli.OK);
+  }
+
   /**
    * @param withValue long option names that take a value
    * @param flags long option names that do not

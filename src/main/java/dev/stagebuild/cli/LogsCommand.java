@@ -36,22 +36,12 @@ final class LogsCommand {
 
   static int run(List<String> args, Supplier<KubernetesClient> clients, PrintStream out, PrintStream err,
       Duration poll) {
-    CommandLine c;
-    try {
-      c = CommandLine.parse(args, Set.of("--namespace", "--stage"), Set.of("--follow"),
-          Map.of("-n", "--namespace", "-f", "--follow", "-h", "--help"));
-      if (!c.help() && c.words.size() != 1) {
-        throw new IllegalArgumentException(c.words.isEmpty() ? "NAME is missing" : "one NAME only");
-      }
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.println(USAGE_TEXT);
-      return Cli.USAGE;
+    CommandLine.Parsed parsed = CommandLine.oneName(args, Set.of("--namespace", "--stage"), Set.of("--follow"),
+        Map.of("-n", "--namespace", "-f", "--follow", "-h", "--help"), USAGE_TEXT, out, err);
+    if (parsed.line() == null) {
+      return parsed.exit();
     }
-    if (c.help()) {
-      out.println(USAGE_TEXT);
-      return Cli.OK;
-    }
+    CommandLine c = parsed.line();
     KubernetesClient client = clients.get();
     try {
       String ns = c.values.getOrDefault("--namespace", KubeClients.defaultNamespace(client));

@@ -21,21 +21,12 @@ final class StatusCommand {
   private StatusCommand() {}
 
   static int run(List<String> args, Supplier<KubernetesClient> clients, PrintStream out, PrintStream err) {
-    CommandLine c;
-    try {
-      c = CommandLine.parse(args, Set.of("--namespace"), Set.of(), Map.of("-n", "--namespace", "-h", "--help"));
-      if (!c.help() && c.words.size() != 1) {
-        throw new IllegalArgumentException(c.words.isEmpty() ? "NAME is missing" : "one NAME only");
-      }
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.println(USAGE_TEXT);
-      return Cli.USAGE;
+    CommandLine.Parsed parsed = CommandLine.oneName(args, Set.of("--namespace"), Set.of(),
+        Map.of("-n", "--namespace", "-h", "--help"), USAGE_TEXT, out, err);
+    if (parsed.line() == null) {
+      return parsed.exit();
     }
-    if (c.help()) {
-      out.println(USAGE_TEXT);
-      return Cli.OK;
-    }
+    CommandLine c = parsed.line();
     String name = c.words.get(0);
     KubernetesClient client = clients.get();
     try {
