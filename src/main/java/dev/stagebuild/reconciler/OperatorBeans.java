@@ -27,7 +27,7 @@ public class OperatorBeans {
   Duration defaultBuildTimeout;
 
   /** Per-stage Normal events (StageStarted, StageSucceeded); warnings are always recorded. */
-  @ConfigProperty(name = "stagebuild.stage-events", defaultValue = "true")
+  @ConfigProperty(name = "stagebuild.stage-events", defaultValue = "false")
   boolean stageEvents;
 
   /** How long finished builds keep their pods and plan (spec.podRetentionSeconds overrides it). */
