@@ -19,19 +19,13 @@ final class Prerequisites {
   Blocker check() {
     String ns = sb.getMetadata().getNamespace();
     var output = sb.getSpec().output;
-    if (output != null && output.pushSecretRef != null) {
-      Secret s = cluster.secret(output.pushSecretRef.name);
-      if (s == null) {
-        return new Blocker("SecretNotFound", "Secret " + output.pushSecretRef.name
-            + " (spec.output.pushSecretRef) does not exist in namespace " + ns
-            + "; create it with kubectl create secret docker-registry");
-      }
-      boolean hasKey = (s.getData() != null && s.getData().containsKey(DOCKER_CONFIG_KEY))
-          || (s.getStringData() != null && s.getStringData().containsKey(DOCKER_CONFIG_KEY));
-      if (!hasKey) {
-        return new Blocker("InvalidSecret", "Secret " + output.pushSecretRef.name
-            + " has no key " + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
-      }
+    Blocker push = dockerConfig(output == null ? null : output.pushSecretRef, "spec.output.pushSecretRef", ns);
+    if (push != null) {
+      return push;
+    }
+    Blocker pull = dockerConfig(sb.getSpec().pullSecretRef, "spec.pullSecretRef", ns);
+    if (pull != null) {
+      return pull;
     }
     Blocker secrets = buildSecrets(ns);
     if (secrets != null) {
@@ -48,6 +42,22 @@ final class Prerequisites {
           + " (spec.source.configMap) does not exist in namespace " + ns);
     }
     return null;
+  }
+
+  /** A kubernetes.io/dockerconfigjson Secret the pods mount: it must exist and hold its key. */
+  private Blocker dockerConfig(dev.stagebuild.api.LocalObjectRef ref, String field, String ns) {
+    if (ref == null) {
+      return null;
+    }
+    Secret s = cluster.secret(ref.name);
+    if (s == null) {
+      return new Blocker("SecretNotFound", "Secret " + ref.name + " (" + field + ") does not exist in namespace "
+          + ns + "; create it with kubectl create secret docker-registry");
+    }
+    boolean hasKey = (s.getData() != null && s.getData().containsKey(DOCKER_CONFIG_KEY))
+        || (s.getStringData() != null && s.getStringData().containsKey(DOCKER_CONFIG_KEY));
+    return hasKey ? null : new Blocker("InvalidSecret", "Secret " + ref.name + " (" + field + ") has no key "
+        + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
   }
 
   /** Each spec.secrets[] Secret must exist and hold its key (the value is never read here). */

@@ -408,6 +408,17 @@ class OperatorTest {
   }
 
   @Test
+  void aMissingPullSecretIsWaitedForThenFailsTheBuildBeforeAnyPod() {
+    StageBuild sb = inline("nopull-secret", "FROM private.example.com/base:1\nRUN true\n");
+    sb.getSpec().pullSecretRef = new LocalObjectRef("pullcred");
+    create(sb);
+    StageBuild done = awaitFinished("nopull-secret");
+    assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
+    assertThat(message(done)).contains("pullcred", "spec.pullSecretRef");
+    assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
   void secretCreatedWithinTheGraceLetsTheBuildRun() {
     StageBuild sb = inline("latesecret", "FROM alpine\n");
     sb.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
