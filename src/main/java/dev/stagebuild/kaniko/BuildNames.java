@@ -24,6 +24,11 @@ public final class BuildNames {
     return SOURCE_STEP.equals(planPod) ? "stage:" + planPod : planPod;
   }
 
+  /** The plan pod a stage step builds: the inverse of {@link #stageStep}. */
+  public static String planPod(String stageStep) {
+    return stageStep.startsWith("stage:") ? stageStep.substring("stage:".length()) : stageStep;
+  }
+
   /** The name of the stage pod for plan pod {@code planPod}: {@code podName} of its {@link #stageStep}. */
   public static String stagePodName(String sbName, String buildId, String planPod, int attempt) {
     return podName(sbName, buildId, stageStep(planPod), attempt);

@@ -582,8 +582,8 @@ public final class BuildDecider {
     }
 
     private void start(String step, int attempt, int failures, int disruptions) {
-      String planPod = step.startsWith("stage:") ? step.substring("stage:".length()) : step;
-      create.add(new StepStart(SOURCE_STEP.equals(step) ? SOURCE_STEP : planPod, attempt));
+      // The step key, not the plan pod's name: a stage called "source" is step "stage:source".
+      create.add(new StepStart(step, attempt));
       String name = BuildNames.podName(sb.getMetadata().getName(), in.buildId(), step, attempt);
       started.put(step, StepLedger.started(step, attempt, name, failures, disruptions));
     }

@@ -25,6 +25,6 @@ public record BuildDecision(StageBuildStatus status, List<StepStart> createPods,
     this(status, createPods, deletePods, pinnedNode, events, finished, requeueAfter, false, false);
   }
 
-  /** A pod to create for a step. */
+  /** A pod to create for a step ("source", or a stage step: see {@code BuildNames.stageStep}). */
   public record StepStart(String step, int attempt) {}
 }

@@ -310,7 +310,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
               createObject(resources.planConfigMap(sb, buildId, p, resolver.dockerignore()), null);
               planWritten = true;
             }
-            pod = resources.stagePod(sb, buildId, p, p.pod(start.step()), start.attempt(), decision.pinnedNode());
+            pod = resources.stagePod(sb, buildId, p, p.pod(BuildNames.planPod(start.step())), start.attempt(),
+                decision.pinnedNode());
           }
         } catch (DockerfileException unrenderable) {
           throw new Refused(new Refusal(BuildDecider.planReason(unrenderable), unrenderable.getMessage()));

@@ -56,7 +56,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code generate: NAME ARG} (a Dockerfile made by {@link #generate}). In a Dockerfile, {@code <NUL>}
  * stands for the NUL character; U+FFFD is what a decoder leaves for bytes that are not UTF-8.
  */
-class HostileInputTest {
+public class HostileInputTest {
   static final String CASES = "/hostile/cases.txt";
   static final String IMAGE = "localhost:5000/team/app:1";
   /** Bytes the planner may allocate for one case (a count, not a time): the held-out bound is 1 GiB. */
@@ -68,8 +68,8 @@ class HostileInputTest {
   static final Pattern CONFIGMAP_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
   static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
 
-  record Case(String name, String kind, Integer line, String text, String spec, String dockerfile) {
-    boolean ok() {
+  public record Case(String name, String kind, Integer line, String text, String spec, String dockerfile) {
+    public boolean ok() {
       return kind.equals("ok");
     }
 
@@ -79,7 +79,7 @@ class HostileInputTest {
     }
   }
 
-  static List<Case> cases() throws IOException {
+  public static List<Case> cases() throws IOException {
     String all;
     try (InputStream in = HostileInputTest.class.getResourceAsStream(CASES)) {
       all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -204,7 +204,7 @@ class HostileInputTest {
     return sb.toString();
   }
 
-  static StageBuild stageBuild(Case c) throws IOException {
+  public static StageBuild stageBuild(Case c) throws IOException {
     ObjectMapper yaml = new YAMLMapper();
     ObjectNode spec = yaml.createObjectNode();
     spec.putObject("output").put("image", IMAGE).putObject("pushSecretRef").put("name", "regcred");
