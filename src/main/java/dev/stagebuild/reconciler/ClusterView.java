@@ -34,10 +34,6 @@ final class ClusterView {
     return client;
   }
 
-  StageBuild copy(StageBuild sb) {
-    return client.getKubernetesSerialization().clone(sb);
-  }
-
   String json(Object o) {
     return o == null ? null : client.getKubernetesSerialization().asJson(o);
   }

@@ -146,7 +146,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private final KubernetesClient client;
     private final ClusterView cluster;
     private final StageBuild sb;
-    /** The status as observed, serialized before the decider may update it in place. */
+    /** The status as observed, serialized once: a changed decision is what gets written. */
     private final String observedStatus;
     private final String buildId;
     private final Actuator act;
