@@ -30,10 +30,6 @@ final class ClusterView {
     this.namespace = owner.getMetadata().getNamespace();
   }
 
-  KubernetesClient client() {
-    return client;
-  }
-
   String json(Object o) {
     return o == null ? null : client.getKubernetesSerialization().asJson(o);
   }
