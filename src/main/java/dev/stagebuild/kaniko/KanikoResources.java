@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.api.Workspace;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
@@ -56,6 +57,16 @@ public final class KanikoResources {
 
   public RenderSettings settings() {
     return settings;
+  }
+
+  /** The settings of the stage with this name (case-insensitive), as the pods are rendered with them; or null. */
+  public static StageSettings stageSettings(StageBuild sb, String stage) {
+    return PodParts.settingsFor(sb, stage);
+  }
+
+  /** A ReadWriteMany workspace: the build's pods need not share a node. */
+  public static boolean sharedAcrossNodes(StageBuild sb) {
+    return PodParts.sharedAcrossNodes(sb);
   }
 
   /** The image the stage pods (and the configMap source pod) run: spec.executor.image or the default. */

@@ -2,10 +2,9 @@ package dev.stagebuild.reconciler;
 
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageSettings;
-import dev.stagebuild.api.Workspace;
+import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,13 +14,10 @@ import java.util.TreeMap;
  * satisfy are refused before any pod starts. Pure.
  */
 final class NodeConstraints {
-  static final String READ_WRITE_MANY = "ReadWriteMany";
-
   private NodeConstraints() {}
 
   static boolean sharedAcrossNodes(StageBuild sb) {
-    Workspace ws = sb.getSpec().workspace;
-    return ws != null && ws.accessModes != null && ws.accessModes.contains(READ_WRITE_MANY);
+    return KanikoResources.sharedAcrossNodes(sb);
   }
 
   /** Why the plan's pods cannot share one node, or null when they can (or need not). */
@@ -50,13 +46,8 @@ final class NodeConstraints {
     return null;
   }
 
-  /** The settings of the stage with this name (case-insensitive), or null. */
+  /** The settings the stage's pod is rendered with (the same lookup), or null. */
   static StageSettings settingsFor(StageBuild sb, String stage) {
-    List<StageSettings> all = sb.getSpec().stages;
-    if (all == null) {
-      return null;
-    }
-    return all.stream().filter(s -> s != null && s.name != null && s.name.equalsIgnoreCase(stage))
-        .findFirst().orElse(null);
+    return KanikoResources.stageSettings(sb, stage);
   }
 }

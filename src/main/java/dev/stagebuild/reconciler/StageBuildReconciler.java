@@ -371,10 +371,16 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         logOutcome(before, decision.status());
         decision.events().forEach(e -> events.record(client, sb, e));
       }
-      for (String name : decision.deletePods()) {
-        LOG.info("deleting pod {}: the build has ended", name);
-        ownPods().stream().filter(p -> name.equals(p.getMetadata().getName())).findFirst()
-            .ifPresent(p -> act.delete(Pod.class, "pods", name, p.getMetadata().getUid()));
+      if (!decision.deletePods().isEmpty()) {
+        Map<String, Pod> byName = ownPods().stream()
+            .collect(java.util.stream.Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (x, y) -> x));
+        for (String name : decision.deletePods()) {
+          Pod p = byName.get(name);
+          if (p != null) {
+            LOG.info("deleting pod {}: the build has ended", name);
+            act.delete(Pod.class, "pods", name, p.getMetadata().getUid());
+          }
+        }
       }
       if (decision.finished()) {
         releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
