@@ -42,29 +42,41 @@ public final class BuildNames {
     return generation + "-" + Hashes.sha256Hex(rebuildAnnotation, 6);
   }
 
-  /** {@code <sb>-<buildId>-<step>}, plus {@code -r<attempt>} for a retry. */
+  /**
+   * {@code <sb>-<buildId>-<step>}, plus {@code -r<attempt>} for a retry, plus the {@link #unique}
+   * suffix.
+   */
   public static String podName(String sbName, String buildId, String step, int attempt) {
+    int n = Math.max(attempt, 1);
     String base = sbName + "-" + buildId + "-" + step;
-    return dnsLabel(attempt > 1 ? base + "-r" + attempt : base);
+    return unique(n > 1 ? base + "-r" + n : base, "pod", sbName, buildId, step, Integer.toString(n));
   }
 
   public static String pvcName(String sbName, String buildId) {
-    return dnsLabel(sbName + "-" + buildId + "-workspace");
+    return unique(sbName + "-" + buildId + "-workspace", "workspace", sbName, buildId);
   }
 
   public static String planConfigMapName(String sbName, String buildId) {
-    return dnsLabel(sbName + "-" + buildId + "-plan");
+    return unique(sbName + "-" + buildId + "-plan", "plan", sbName, buildId);
   }
 
   /**
-   * Makes {@code original} a DNS-1123 label: lower case, other characters as {@code -}, no
-   * leading or trailing {@code -}; when that changed anything or it is too long, a hash of the
-   * original keeps it unique.
+   * {@code readable} made a DNS-1123 label (shortened if needed) plus {@code -<8 hex>} of the parts
+   * joined by NUL. Joined with {@code -} alone, names of different StageBuilds collide ({@code a} +
+   * {@code 1} + step {@code b-2-x} and {@code a-1-b} + {@code 2} + {@code x} are both
+   * {@code a-1-b-2-x}): one author could then make another's build fail with a name conflict just by
+   * naming a stage. The parts cannot hold NUL, so the key is unambiguous. (Names stay predictable;
+   * an object pre-created under one is never adopted: see the ownership check in Actuator.)
    */
-  static String dnsLabel(String original) {
-    String candidate = original.toLowerCase(Locale.ROOT)
+  static String unique(String readable, String... parts) {
+    String suffix = Hashes.sha256Hex(String.join("\0", parts), 8);
+    String candidate = readable.toLowerCase(Locale.ROOT)
         .replaceAll("[^a-z0-9-]", "-")
         .replaceAll("^-+|-+$", "");
-    return Hashes.fit(original, candidate, MAX_NAME);
+    if (candidate.length() > MAX_NAME - suffix.length() - 1) {
+      candidate = candidate.substring(0, MAX_NAME - suffix.length() - 1);
+    }
+    candidate = candidate.replaceAll("-+$", "");
+    return candidate.isEmpty() ? suffix : candidate + "-" + suffix;
   }
 }

@@ -1,5 +1,6 @@
 package dev.stagebuild.cli;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,7 +89,7 @@ class PlanCommandTest {
     JsonNode objects = yaml.path("objects");
     assertThat(objects.findValuesAsText("kind")).containsSubsequence("PersistentVolumeClaim", "ConfigMap", "Pod", "Pod");
     JsonNode finalPod = objects.get(3);
-    assertThat(finalPod.path("metadata").path("name").asText()).isEqualTo("plan-1-stage-1");
+    assertThat(finalPod.path("metadata").path("name").asText()).isEqualTo(BuildNames.podName("plan", "1", "stage-1", 1));
     assertThat(finalPod.path("metadata").path("labels").path("stagebuild.dev/build-id").isTextual()).isTrue();
     assertThat(finalPod.path("spec").path("containers").get(0).path("args").toString())
         .contains("--destination=registry.example.com/plan:latest");

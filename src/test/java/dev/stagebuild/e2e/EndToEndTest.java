@@ -1,5 +1,6 @@
 package dev.stagebuild.e2e;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static dev.stagebuild.testing.e2e.E2eCluster.condition;
 import static dev.stagebuild.testing.e2e.E2eCluster.message;
 import static dev.stagebuild.testing.e2e.E2eCluster.reason;
@@ -129,10 +130,10 @@ class EndToEndTest extends E2eTestBase {
         .containsExactly("Succeeded");
     // later stages never start: no pod is ever created for them
     assertThat(cluster.kubelet().startedPods()).filteredOn(p -> p.startsWith("broken-"))
-        .containsExactlyInAnyOrder("broken-1-deps", "broken-1-compile");
+        .containsExactlyInAnyOrder(BuildNames.podName("broken", "1", "deps", 1), BuildNames.podName("broken", "1", "compile", 1));
     assertThat(cluster.client().pods().inNamespace(E2eCluster.NS).list().getItems())
         .extracting(p -> p.getMetadata().getName()).filteredOn(n -> n.startsWith("broken-"))
-        .containsExactlyInAnyOrder("broken-1-deps", "broken-1-compile");
+        .containsExactlyInAnyOrder(BuildNames.podName("broken", "1", "deps", 1), BuildNames.podName("broken", "1", "compile", 1));
     System.out.println("failing stage: exit code " + compile.exitCode + ", message: " + message(done, "Succeeded"));
   }
 
@@ -234,7 +235,7 @@ class EndToEndTest extends E2eTestBase {
     StageBuild done = cluster.build(sb, BUILD_TIMEOUT);
 
     assertThat(condition(done, "Succeeded")).isEqualTo("False");
-    assertThat(message(done, "Succeeded")).contains("e2e pod runner refuses pod unknown-flag-1-stage-0",
+    assertThat(message(done, "Succeeded")).contains("e2e pod runner refuses pod " + BuildNames.podName("unknown-flag", "1", "stage-0", 1),
         "executor argument --snapshot-mode=redo (unknown to the runner)");
     assertThat(done.getStatus().stages.get(0).exitCode).isEqualTo(BuildahPodRunner.REFUSED);
   }

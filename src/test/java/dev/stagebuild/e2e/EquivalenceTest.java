@@ -1,5 +1,6 @@
 package dev.stagebuild.e2e;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static dev.stagebuild.testing.e2e.E2eCluster.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,8 +113,8 @@ class EquivalenceTest extends E2eTestBase {
 
     RegistryProbe.Served served = E2eChecks.assertStatusMatchesRegistry(env, done);
     if (props.containsKey("pods")) {
-      List<String> expected = new ArrayList<>(List.of(name + "-1-source"));
-      Arrays.stream(props.getProperty("pods").split(",")).map(p -> name + "-1-" + p.strip()).forEach(expected::add);
+      List<String> expected = new ArrayList<>(List.of(BuildNames.podName(name, "1", "source", 1)));
+      Arrays.stream(props.getProperty("pods").split(",")).map(p -> BuildNames.stagePodName(name, "1", p.strip(), 1)).forEach(expected::add);
       assertThat(cluster.kubelet().startedPods().stream().filter(p -> p.startsWith(name + "-1-")))
           .as("pods of " + name).containsExactlyInAnyOrderElementsOf(expected);
     }

@@ -1,5 +1,6 @@
 package dev.stagebuild.e2e;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static dev.stagebuild.testing.e2e.E2eCluster.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,7 +92,7 @@ class ParallelismBenchmarkTest extends E2eTestBase {
 
     // The three producer pods were created together, in the first wave.
     List<Instant> created = List.of("one", "two", "three").stream()
-        .map(s -> cluster.kubelet().createdAt("parallel-1-" + s)).toList();
+        .map(s -> cluster.kubelet().createdAt(BuildNames.podName("parallel", "1", s, 1))).toList();
     Duration spread = Duration.between(created.stream().min(Instant::compareTo).orElseThrow(),
         created.stream().max(Instant::compareTo).orElseThrow());
     double ratio = (double) operator.toMillis() / sequential.took().toMillis();
@@ -100,7 +101,7 @@ class ParallelismBenchmarkTest extends E2eTestBase {
             + " operator/sequential = %.2f; producer pods created within %d ms%n",
         operator.toMillis() / 1000.0, sequential.took().toMillis() / 1000.0, jobs3.took().toMillis() / 1000.0,
         ratio, spread.toMillis());
-    Instant t0 = cluster.kubelet().createdAt("parallel-1-one");
+    Instant t0 = cluster.kubelet().createdAt(BuildNames.podName("parallel", "1", "one", 1));
     cluster.runner().times().values().stream().filter(t -> t.pod().startsWith("parallel-")).sorted(java.util.Comparator.comparing(t -> t.started()))
         .forEach(t -> System.out.printf("  %-20s created %5.1f  started %5.1f  executor %5.1f  built %5.1f"
                 + "  mounted/pushed %5.1f  ended %5.1f  (s after the first pod was created)%n", t.pod(),

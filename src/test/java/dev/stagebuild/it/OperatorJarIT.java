@@ -1,5 +1,6 @@
 package dev.stagebuild.it;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +56,7 @@ class OperatorJarIT {
             .until(() -> cluster.client().resources(StageBuild.class).inNamespace("demo").withName("jar").get(),
                 s -> s.getStatus() != null && Conditions.isTrue(s.getStatus().conditions, Conditions.SUCCEEDED));
         assertThat(done.getStatus().output.digest).isEqualTo(DIGEST);
-        assertThat(kubelet.startedPods()).containsExactly("jar-1-build", "jar-1-stage-1");
+        assertThat(kubelet.startedPods()).containsExactly(BuildNames.podName("jar", "1", "build", 1), BuildNames.podName("jar", "1", "stage-1", 1));
       } catch (RuntimeException | AssertionError e) {
         throw new AssertionError("operator log:\n" + tail(log), e);
       } finally {

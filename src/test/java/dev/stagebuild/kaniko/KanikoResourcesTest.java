@@ -90,7 +90,7 @@ class KanikoResourcesTest {
   void workspaceDefaults() {
     StageBuild sb = Fixtures.sb("hellogo");
     PersistentVolumeClaim pvc = resources.workspace(sb, "2");
-    assertThat(pvc.getMetadata().getName()).isEqualTo("hellogo-2-workspace");
+    assertThat(pvc.getMetadata().getName()).isEqualTo(BuildNames.pvcName("hellogo", "2"));
     assertThat(pvc.getMetadata().getLabels()).isEqualTo(Labels.forBuild(sb, "2"));
     assertOwnedBy(pvc, sb);
     assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
@@ -117,7 +117,7 @@ class KanikoResourcesTest {
   void planConfigMapHoldsEachPodsFiles() throws Exception {
     StageBuild sb = Fixtures.sb("hellogo");
     ConfigMap cm = resources.planConfigMap(sb, "2", plan, "src/*.md\n");
-    assertThat(cm.getMetadata().getName()).isEqualTo("hellogo-2-plan");
+    assertThat(cm.getMetadata().getName()).isEqualTo(BuildNames.planConfigMapName("hellogo", "2"));
     assertThat(cm.getMetadata().getLabels()).isEqualTo(Labels.forBuild(sb, "2"));
     assertOwnedBy(cm, sb);
     assertThat(cm.getImmutable()).isTrue();
@@ -161,7 +161,7 @@ class KanikoResourcesTest {
   void producerPod() {
     StageBuild sb = Fixtures.sb("hellogo");
     Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
-    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2", "build", 1));
     assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(Labels.forStep(sb, "2", "build", 1))
         .containsEntry("sidecar.istio.io/inject", "false").hasSize(Labels.forStep(sb, "2", "build", 1).size() + 1);
     // A build pod must end with its build container: meshes and agents are asked not to inject.
@@ -197,7 +197,7 @@ class KanikoResourcesTest {
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();
     Map<String, Volume> volumes = volumes(pod);
-    assertThat(volumes.get("plan").getConfigMap().getName()).isEqualTo("hellogo-2-plan");
+    assertThat(volumes.get("plan").getConfigMap().getName()).isEqualTo(BuildNames.planConfigMapName("hellogo", "2"));
     // The push secret is mounted in the pushing pod only: a RUN of a producer could read it.
     assertThat(volumes).doesNotContainKey("docker-config");
     assertThat(mounts).doesNotContainKey("docker-config");
@@ -223,7 +223,7 @@ class KanikoResourcesTest {
         new BuildArg("SPACED", "a b $(c) 'd'"));
     Pod pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
     Container c = pod.getSpec().getContainers().get(0);
-    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-stage-1");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2", "stage-1", 1));
     assertThat(c.getArgs()).containsExactly(
         "--dockerfile=/kaniko/stagebuild/plan/stage-1.Dockerfile",
         "--context=dir:///kaniko/stagebuild/workspace/context",
@@ -435,7 +435,7 @@ class KanikoResourcesTest {
         .doesNotContainKey(Labels.POD_ANNOTATION);
     // Every other stage keeps its own name as its step.
     assertThat(BuildNames.stageStep("build")).isEqualTo("build");
-    assertThat(BuildNames.stagePodName("hellogo", "2", "build", 2)).isEqualTo("hellogo-2-build-r2");
+    assertThat(BuildNames.stagePodName("hellogo", "2", "build", 2)).isEqualTo(BuildNames.podName("hellogo", "2", "build", 2));
   }
 
   @Test
@@ -451,7 +451,7 @@ class KanikoResourcesTest {
   void retriesGetTheirOwnNameAndAttemptLabel() {
     StageBuild sb = Fixtures.sb("hellogo");
     Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 3, null);
-    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-build-r3");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2", "build", 3));
     assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.ATTEMPT, "3").containsEntry(Labels.STEP, "build");
     assertThatThrownBy(() -> resources.stagePod(sb, "2", plan, Fixtures.BUILD, 0, null))
         .hasMessageContaining("attempt");
@@ -518,7 +518,7 @@ class KanikoResourcesTest {
     sb.getSpec().source.git.contextDir = "app";
     sb.getSpec().source.git.secretRef = new LocalObjectRef("git-creds");
     Pod pod = resources.sourcePod(sb, "2", null);
-    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-source");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2", "source", 1));
     assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(Labels.forStep(sb, "2", "source", 1))
         .containsEntry("sidecar.istio.io/inject", "false").hasSize(Labels.forStep(sb, "2", "source", 1).size() + 1);
     // A build pod must end with its build container: meshes and agents are asked not to inject.
@@ -573,7 +573,7 @@ class KanikoResourcesTest {
   void configMapSourcePod() {
     StageBuild sb = Fixtures.configMapSb("hellogo");
     Pod pod = resources.sourcePod(sb, "2", List.of("app.go", "Dockerfile"), 2, "node-b");
-    assertThat(pod.getMetadata().getName()).isEqualTo("hellogo-2-source-r2");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2", "source", 2));
     assertCommonPodShape(pod);
     Container c = pod.getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(RenderSettings.DEFAULT_EXECUTOR_IMAGE);

@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,8 +65,8 @@ class OperatorBenchmarkTest {
 
       List<Long> handoffMillis = new ArrayList<>();
       for (int i = 0; i < BUILDS; i++) {
-        Instant producersDone = later(kubelet.finishedAt("b" + i + "-1-left"), kubelet.finishedAt("b" + i + "-1-right"));
-        Instant consumerCreated = kubelet.createdAt("b" + i + "-1-stage-2");
+        Instant producersDone = later(kubelet.finishedAt(BuildNames.podName("b" + i, "1", "left", 1)), kubelet.finishedAt(BuildNames.podName("b" + i, "1", "right", 1)));
+        Instant consumerCreated = kubelet.createdAt(BuildNames.podName("b" + i, "1", "stage-2", 1));
         handoffMillis.add(Duration.between(producersDone, consumerCreated).toMillis());
       }
       handoffMillis.sort(null);

@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.kaniko.BuildNames;
 import static dev.stagebuild.testing.Builds.stageBuild;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -193,7 +194,7 @@ class OperatorTest {
       assertThat(done.getStatus().completionTime).isNotNull();
       // The workspace is released when the build ends; the pods stay for kubectl logs.
       await().atMost(5, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
-          .withName("hellogo-1-workspace").get() == null);
+          .withName(BuildNames.pvcName("hellogo", "1")).get() == null);
       if (!hostile()) {
         assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(3);
       }
@@ -230,7 +231,7 @@ class OperatorTest {
     assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
     assertThat(done.getStatus().source.commit).isEqualTo(commit);
     assertThat(done.getStatus().stages).extracting(s -> s.name).containsExactly("poetry", "stage-1");
-    var plan = client.configMaps().inNamespace(NS).withName("calculate-pi-1-plan").get();
+    var plan = client.configMaps().inNamespace(NS).withName(BuildNames.planConfigMapName("calculate-pi", "1")).get();
     assertThat(plan.getData().get("poetry.exports")).isEqualTo("/calculate_pi/dist/*.whl\n");
     assertThat(plan.getData().get("dockerignore")).contains("src/*.md");
     assertThat(plan.getData().get("poetry.Dockerfile")).contains("COPY src/pyproject.toml ./");
@@ -289,7 +290,7 @@ class OperatorTest {
     assertThat(recorded(done, "build").failures).as("the failed retry is the second failure").isEqualTo(1);
     assertOnePodPerAttempt(done);
     if (!hostile()) {
-      assertThat(podNames()).containsExactlyInAnyOrder("broken-1-build", "broken-1-build-r2");
+      assertThat(podNames()).containsExactlyInAnyOrder(BuildNames.podName("broken", "1", "build", 1), BuildNames.podName("broken", "1", "build", 2));
     }
   }
 
@@ -304,7 +305,7 @@ class OperatorTest {
         FROM alpine:3.18.3
         COPY --from=build /app /app
         """));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains("restart-1-build"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains(BuildNames.podName("restart", "1", "build", 1)));
     operator.stop();
     operator = new OperatorHarness(client, FAST).start();
     sleep(1000);
@@ -334,7 +335,7 @@ class OperatorTest {
         COPY --from=build /v /v
         """);
     create(sb);
-    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains("change-1-build"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().contains(BuildNames.podName("change", "1", "build", 1)));
     edit("change", current -> current.getSpec().buildArgs = List.of(new BuildArg("VERSION", "2")));
     StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("change"),
         s -> s.getStatus() != null && "2".equals(s.getStatus().buildId) && isFinished(s));
@@ -343,7 +344,7 @@ class OperatorTest {
     assertThat(done.getStatus().observedGeneration).isEqualTo(2L);
     assertThat(startedSteps("change-2")).containsExactly("build", "stage-1");
     await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().stream().noneMatch(n -> n.startsWith("change-1-")));
-    Pod build = kubelet.pod("change-2-build");
+    Pod build = kubelet.pod(BuildNames.podName("change", "2", "build", 1));
     assertThat(main(build).getArgs()).contains("--build-arg=VERSION=2");
   }
 
@@ -484,7 +485,7 @@ class OperatorTest {
     create(sb);
     StageBuild done = await().atMost(10, TimeUnit.SECONDS).until(() -> get("restricted"), OperatorTest::isFinished);
     assertThat(reason(done, "Succeeded")).isEqualTo("Forbidden");
-    assertThat(message(done)).contains("violates PodSecurity", "restricted-1-stage-0");
+    assertThat(message(done)).contains("violates PodSecurity", BuildNames.podName("restricted", "1", "stage-0", 1));
     assertThat(condition(done, "Stalled")).isEqualTo("True");
   }
 
@@ -503,25 +504,25 @@ class OperatorTest {
   void anObjectUnderTheBuildsNameThatItDoesNotControlIsNeverAdopted() {
     // Someone who may create pods and claims in the namespace, and knows the names a build will use.
     client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
-        .PersistentVolumeClaimBuilder().withNewMetadata().withName("victim-1-workspace").endMetadata()
+        .PersistentVolumeClaimBuilder().withNewMetadata().withName(BuildNames.pvcName("victim", "1")).endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage",
             new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
     create(inline("victim", "FROM alpine\nRUN true\n"));
     StageBuild done = awaitFinished("victim");
     assertThat(reason(done, "Succeeded")).isEqualTo("NameConflict");
-    assertThat(message(done)).contains("victim-1-workspace", "not controlled by this StageBuild");
+    assertThat(message(done)).contains(BuildNames.pvcName("victim", "1"), "not controlled by this StageBuild");
     assertThat(podNames()).isEmpty();
-    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("victim-1-workspace").get())
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(BuildNames.pvcName("victim", "1")).get())
         .as("the other claim is left alone").isNotNull();
 
     client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
-        .withName("forged-1-stage-0").endMetadata().withNewSpec().addNewContainer().withName("kaniko")
+        .withName(BuildNames.podName("forged", "1", "stage-0", 1)).endMetadata().withNewSpec().addNewContainer().withName("kaniko")
         .withImage("attacker/image").endContainer().endSpec().build()).create();
     create(inline("forged", "FROM alpine\nRUN true\n"));
     done = awaitFinished("forged");
     assertThat(reason(done, "Succeeded")).isEqualTo("NameConflict");
     assertThat(done.getStatus().output).as("no digest is taken from a pod the build does not own").isNull();
-    assertThat(client.pods().inNamespace(NS).withName("forged-1-stage-0").get()).isNotNull();
+    assertThat(client.pods().inNamespace(NS).withName(BuildNames.podName("forged", "1", "stage-0", 1)).get()).isNotNull();
   }
 
   @Test
@@ -551,7 +552,7 @@ class OperatorTest {
     create(inline("stuck", "FROM alpine:does-not-exist\n"));
     StageBuild done = awaitFinished("stuck");
     assertThat(reason(done, "Succeeded")).isEqualTo("ImagePullFailed");
-    await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).withName("stuck-1-stage-0")
+    await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).withName(BuildNames.podName("stuck", "1", "stage-0", 1))
         .get() == null);
   }
 
@@ -569,7 +570,7 @@ class OperatorTest {
     CountDownLatch rightMayEnd = new CountDownLatch(1);
     behaviors.put("left", pod -> PodOutcome.succeed(""));
     behaviors.put("right", pod -> {
-      if (pod.getMetadata().getName().endsWith("-right")) {
+      if (pod.getMetadata().getName().equals(BuildNames.podName("durable", "1", "right", 1))) {
         rightMayEnd.await(30, TimeUnit.SECONDS);
         return null; // the first right pod is deleted while it runs
       }
@@ -582,8 +583,10 @@ class OperatorTest {
     await().atMost(15, TimeUnit.SECONDS).until(() -> stepPhase(get("durable"), "left").equals("Succeeded")
         && "Running".equals(stepPhase(get("durable"), "right")));
     // Pod GC takes the finished producer, a person deletes the running one.
-    client.pods().inNamespace(NS).withName("durable-1-left").delete();
-    client.pods().inNamespace(NS).withName("durable-1-right").delete();
+    String leftPod = recorded(get("durable"), "left").podName;
+    List<String> leftStarted = kubelet.startedPods().stream().filter(n -> n.startsWith("durable-1-left")).toList();
+    client.pods().inNamespace(NS).withName(leftPod).delete();
+    client.pods().inNamespace(NS).withName(BuildNames.podName("durable", "1", "right", 1)).delete();
     rightMayEnd.countDown();
     StageBuild done = awaitFinished("durable");
     assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
@@ -591,7 +594,7 @@ class OperatorTest {
     assertThat(right.disruptions).isEqualTo(1);
     assertThat(right.failures).as("a lost pod is not a failure of the build").isNull();
     assertThat(kubelet.startedPods().stream().filter(n -> n.startsWith("durable-1-left")))
-        .as("a finished step is not run again").containsExactly("durable-1-left");
+        .as("a finished step is not run again").containsExactlyElementsOf(leftStarted);
   }
 
   @Test
@@ -667,7 +670,7 @@ class OperatorTest {
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null || get("ttl").getStatus().cleanupTime != null);
     await().atMost(15, TimeUnit.SECONDS).until(() -> podNames().isEmpty()
-        && client.configMaps().inNamespace(NS).withName("ttl-1-plan").get() == null);
+        && client.configMaps().inNamespace(NS).withName(BuildNames.planConfigMapName("ttl", "1")).get() == null);
     await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null);
   }
 
@@ -785,7 +788,12 @@ class OperatorTest {
   /** The steps of build {@code prefix} (name-buildId) that got pods, in the order their first pod started. */
   List<String> startedSteps(String prefix) {
     return kubelet.startedPods().stream().filter(n -> n.startsWith(prefix + "-"))
-        .map(n -> n.substring(prefix.length() + 1).replaceAll("-r\\d+$", "")).distinct().toList();
+        .map(n -> stepOf(n.substring(prefix.length() + 1))).distinct().toList();
+  }
+
+  /** {@code <step>[-r<n>]-<8 hex>} without its retry and uniqueness suffixes (BuildNames.podName). */
+  static String stepOf(String nameAfterBuild) {
+    return nameAfterBuild.replaceAll("-[0-9a-f]{8}$", "").replaceAll("-r\\d+$", "");
   }
 
   static dev.stagebuild.api.StepRecord recorded(StageBuild sb, String step) {
@@ -798,7 +806,7 @@ class OperatorTest {
     for (var r : done.getStatus().steps) {
       String step = r.step.startsWith("stage:") ? "stage-source" : r.step;
       long pods = kubelet.startedPods().stream().filter(n -> n.startsWith(prefix)
-          && n.substring(prefix.length()).replaceAll("-r\\d+$", "").equals(step)).count();
+          && stepOf(n.substring(prefix.length())).equals(step)).count();
       assertThat(pods).as("pods started for step " + r.step + " (attempts " + r.attempt + ")")
           .isEqualTo((long) r.attempt);
     }
