@@ -34,6 +34,14 @@ public class OperatorBeans {
   @ConfigProperty(name = "stagebuild.pod-retention", defaultValue = "24h")
   Duration podRetention;
 
+  /** Progress alone (no condition changed) is written at most this often per build. */
+  @ConfigProperty(name = "stagebuild.status-interval", defaultValue = "5s")
+  Duration statusInterval;
+
+  /** A build that pushed its image waits this long for the registry's answer before its end is written. */
+  @ConfigProperty(name = "stagebuild.lookup-grace", defaultValue = "2s")
+  Duration lookupGrace;
+
   @ConfigProperty(name = "stagebuild.executor-image")
   Optional<String> executorImage;
 
@@ -44,7 +52,7 @@ public class OperatorBeans {
   @Singleton
   OperatorSettings settings() {
     return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents,
-        podRetention);
+        podRetention, statusInterval, lookupGrace);
   }
 
   @Produces

@@ -73,6 +73,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final RegistryLookups lookups;
   private final EventRecorder events;
   private final PlanCache plans = new PlanCache();
+  private final StatusPacer pacer;
   private final SimpleInboundEventSource<StageBuild> lookupDone = new SimpleInboundEventSource<>("registry");
 
   @Inject
@@ -85,6 +86,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     this.decider = new BuildDecider(settings);
     this.lookups = new RegistryLookups(inspector, settings.inspectRetry(), clock, 2);
     this.events = new EventRecorder(clock);
+    this.pacer = new StatusPacer(settings.statusInterval(), settings.lookupGrace());
   }
 
   /** The event recorder (tests wait for its queue). */
@@ -156,6 +158,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private PlanOutcome plan;
     private Blocker blocker;
     private Duration lookupRetry;
+    private boolean lookupPending;
     private Duration volumeRecheck;
 
     Pass(StageBuild primary, Context<StageBuild> context) {
@@ -220,6 +223,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
             done -> lookupDone.propagateEvent(ResourceID.fromResource(done)));
       }
       if (answer == null) {
+        lookupPending = true;
         return decision;
       }
       return decider.decide(new BuildDecider.Inputs(sb, buildId, plan, blocker, steps, answer, null, now));
@@ -358,6 +362,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     UpdateControl<StageBuild> finish(BuildDecision decision) {
       StageBuildStatus before = primary.getStatus();
       if (!Objects.equals(observedStatus, cluster.json(decision.status()))) {
+        String uid = sb.getMetadata().getUid();
+        Duration hold = pacer.hold(uid, before, decision.status(), lookupPending, now);
+        if (hold != null) {
+          // Progress only, or an end waiting briefly for the registry: decided again, and written,
+          // on a later pass. Nothing else is done now (a build's end is written before its pods go).
+          return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(earliest(hold, lookupRetry));
+        }
         // Metadata (its own copy: small, and primary's resourceVersion must stay the observed one) and
         // spec as observed, the decided status.
         StageBuild toWrite = new StageBuild();
@@ -365,6 +376,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         toWrite.setSpec(primary.getSpec());
         toWrite.setStatus(decision.status());
         StageBuild written = client.resource(toWrite).updateStatus();
+        pacer.written(uid, now);
         context.eventSourceRetriever().getControllerEventSource()
             .handleRecentResourceUpdate(ResourceID.fromResource(primary), written, primary);
         metrics.statusWritten(before, decision.status());

@@ -1,0 +1,113 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.api.StageBuildStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides whether a changed status is written now or held back a little, so that a build's progress
+ * costs a few writes rather than three per pod (each write is a request, a resourceVersion, and an
+ * event on every watcher of StageBuilds).
+ *
+ * <p>Written at once: a build's first status, a new build, a changed condition (type, status or
+ * reason: what {@code kubectl wait}, Argo CD and Flux read), and a build's end. Held for at most
+ * {@code interval} after the build's last write: progress alone (a stage running, a step done, a
+ * message). Holding is safe because the status is decided again from the cluster on the next pass:
+ * nothing decided is lost, it is only written later; what can be lost is {@code status.steps}'s
+ * record of a step whose pod vanishes within that window, and that step then runs again.
+ *
+ * <p>A build that ends with its image pushed waits up to {@code lookupGrace} for the registry's
+ * answer (digest and size), so that the end and the size are one write, not two.
+ *
+ * <p>The memory is per StageBuild uid and bounded: entries older than the interval mean "write
+ * now" anyway, so they are dropped when the map grows.
+ */
+final class StatusPacer {
+  static final int MAX_TRACKED = 4096;
+
+  private final Duration interval;
+  private final Duration lookupGrace;
+  private final Map<String, Instant> lastWrite = new ConcurrentHashMap<>();
+  private final Map<String, Instant> endSeen = new ConcurrentHashMap<>();
+
+  StatusPacer(Duration interval, Duration lookupGrace) {
+    this.interval = interval;
+    this.lookupGrace = lookupGrace;
+  }
+
+  /**
+   * How long to hold the change from {@code before} to {@code after} back, or {@code null} to write
+   * it now. {@code lookupPending}: the registry has been asked about the pushed image and has not
+   * answered yet.
+   */
+  Duration hold(String uid, StageBuildStatus before, StageBuildStatus after, boolean lookupPending, Instant now) {
+    boolean ends = BuildDecider.isFinished(after) && !BuildDecider.isFinished(before);
+    if (ends) {
+      if (!lookupPending || lookupGrace.isZero()) {
+        return null;
+      }
+      if (endSeen.size() >= MAX_TRACKED) {
+        Instant stale = now.minus(lookupGrace);
+        endSeen.values().removeIf(t -> t.isBefore(stale));
+      }
+      Instant seen = endSeen.computeIfAbsent(uid, k -> now);
+      Duration left = Duration.between(now, seen.plus(lookupGrace));
+      return left.isNegative() || left.isZero() ? null : left;
+    }
+    if (before == null || !Objects.equals(before.buildId, after.buildId)
+        || !Objects.equals(before.observedGeneration, after.observedGeneration)
+        || BuildDecider.isFinished(after) || !sameConditions(before.conditions, after.conditions)) {
+      return null;
+    }
+    Instant last = lastWrite.get(uid);
+    if (last == null) {
+      return null;
+    }
+    Duration left = Duration.between(now, last.plus(interval));
+    return left.isNegative() || left.isZero() ? null : left;
+  }
+
+  /** Records a write of {@code uid}'s status at {@code now}. */
+  void written(String uid, Instant now) {
+    endSeen.remove(uid);
+    if (lastWrite.size() >= MAX_TRACKED) {
+      Instant stale = now.minus(interval);
+      lastWrite.values().removeIf(t -> t.isBefore(stale));
+    }
+    if (lastWrite.size() < MAX_TRACKED) {
+      lastWrite.put(uid, now);
+    }
+  }
+
+  /** Forgets a StageBuild (deleted). */
+  void forget(String uid) {
+    lastWrite.remove(uid);
+    endSeen.remove(uid);
+  }
+
+  int tracked() {
+    return lastWrite.size() + endSeen.size();
+  }
+
+  /** Same conditions by type, status and reason (messages and times may differ). */
+  static boolean sameConditions(List<Condition> a, List<Condition> b) {
+    return key(a).equals(key(b));
+  }
+
+  private static String key(List<Condition> conditions) {
+    if (conditions == null) {
+      return "";
+    }
+    StringBuilder k = new StringBuilder();
+    conditions.stream()
+        .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .sorted()
+        .forEach(s -> k.append(s).append(';'));
+    return k.toString();
+  }
+}
