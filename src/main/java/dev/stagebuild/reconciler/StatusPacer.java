@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class StatusPacer {
   static final int MAX_TRACKED = 4096;
+  private static final java.util.Set<String> PROGRESS = java.util.Set.of("Pending", "Running");
 
   private final Duration interval;
   private final Duration lookupGrace;
@@ -94,7 +95,12 @@ final class StatusPacer {
     return lastWrite.size() + endSeen.size();
   }
 
-  /** Same conditions by type, status and reason (messages and times may differ). */
+  /**
+   * Same conditions by type, status and reason (messages and times may differ). The generic
+   * in-progress reasons Pending and Running count as one: a build whose pods went from created to
+   * running has not changed in any way a waiter acts on. A specific reason (Unschedulable,
+   * ImagePullFailed, QuotaExceeded, ...) is a change.
+   */
   static boolean sameConditions(List<Condition> a, List<Condition> b) {
     return key(a).equals(key(b));
   }
@@ -105,7 +111,7 @@ final class StatusPacer {
     }
     StringBuilder k = new StringBuilder();
     conditions.stream()
-        .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .map(c -> c.getType() + "=" + c.getStatus() + "/" + (PROGRESS.contains(c.getReason()) ? "progress" : c.getReason()))
         .sorted()
         .forEach(s -> k.append(s).append(';'));
     return k.toString();

@@ -23,14 +23,14 @@ class StatusPacerTest {
   }
 
   static StageBuildStatus running(String message) {
-    return status("1", "Unknown", "Building", message);
+    return status("1", "Unknown", "Running", message);
   }
 
   @Test
   void theFirstStatusAndANewBuildAreWrittenAtOnce() {
     assertThat(pacer.hold("u", null, running("0/3"), false, T0)).isNull();
     pacer.written("u", T0);
-    assertThat(pacer.hold("u", running("0/3"), status("2", "Unknown", "Building", "0/3"), false, T0)).isNull();
+    assertThat(pacer.hold("u", running("0/3"), status("2", "Unknown", "Running", "0/3"), false, T0)).isNull();
   }
 
   @Test
@@ -48,6 +48,15 @@ class StatusPacerTest {
     pacer.written("u", T0);
     assertThat(pacer.hold("u", running("0/3"), status("1", "Unknown", "QuotaExceeded", "quota"), false,
         T0.plusSeconds(1))).isNull();
+  }
+
+  @Test
+  void podsThatStartedRunningAreProgressNotAChange() {
+    pacer.written("u", T0);
+    assertThat(pacer.hold("u", status("1", "Unknown", "Pending", "starting pods"), running("0/3"), false,
+        T0.plusSeconds(1))).isEqualTo(Duration.ofSeconds(4));
+    assertThat(pacer.hold("u", status("1", "Unknown", "Pending", "starting pods"),
+        status("1", "Unknown", "Unschedulable", "0/3 nodes"), false, T0.plusSeconds(1))).isNull();
   }
 
   @Test
