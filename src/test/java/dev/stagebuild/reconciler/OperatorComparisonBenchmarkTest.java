@@ -97,8 +97,14 @@ class OperatorComparisonBenchmarkTest {
     // (the code of the client, the mock server and Jackson is shared by both).
     workload(Kind.OPERATOR, "w", DIAMOND, 20, 0);
     workload(Kind.REFERENCE, "w", DIAMOND, 20, 0);
-    Figures herdOp = workload(Kind.OPERATOR, "b", DIAMOND, 100, 0);
-    Figures herdRef = workload(Kind.REFERENCE, "b", DIAMOND, 100, 0);
+    // Each side's herd twice, alternating, the faster of its two runs reported: a single run of
+    // each, one after the other, favoured whichever ran later (more of the JVM warmed up).
+    Figures herdOp1 = workload(Kind.OPERATOR, "b", DIAMOND, 100, 0);
+    Figures herdRef1 = workload(Kind.REFERENCE, "b", DIAMOND, 100, 0);
+    Figures herdOp2 = workload(Kind.OPERATOR, "d", DIAMOND, 100, 0);
+    Figures herdRef2 = workload(Kind.REFERENCE, "d", DIAMOND, 100, 0);
+    Figures herdOp = herdOp1.buildsPerSecond() >= herdOp2.buildsPerSecond() ? herdOp1 : herdOp2;
+    Figures herdRef = herdRef1.buildsPerSecond() >= herdRef2.buildsPerSecond() ? herdRef1 : herdRef2;
     Figures herdQuiet = workload(Kind.OPERATOR_STAGE_EVENTS, "b", DIAMOND, 100, 0);
     Figures chainOp = workload(Kind.OPERATOR, "c", CHAIN, 20, 200);
     Figures chainRef = workload(Kind.REFERENCE, "c", CHAIN, 20, 200);
