@@ -17,7 +17,12 @@ public class Workspace {
   @JsonPropertyDescription("StorageClass of the workspace volume. Default: the cluster's default class.")
   public String storageClassName;
 
+  @Size(max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("An existing PersistentVolumeClaim in the StageBuild's namespace, shared by many builds instead of one claim per build: each build uses its own sub-directory <StageBuild uid>/<build id>, which a small pod removes when the build ends. Meant for a ReadWriteMany claim (the build's pods then run on any node); with accessModes [ReadWriteOnce] they are placed on one node. Excludes size and storageClassName.")
+  public String claimName;
+
   @Size(max = 3)
-  @JsonPropertyDescription("Access modes of the workspace volume. Default [ReadWriteOnce]: pods that run at once are then placed on one node.")
+  @JsonPropertyDescription("Access modes of the workspace volume. Default [ReadWriteOnce] (with claimName: [ReadWriteMany]): with ReadWriteOnce, pods that run at once are placed on one node.")
   public List<String> accessModes;
 }

@@ -33,6 +33,7 @@ public final class KanikoResources {
   public static final String SOURCE_SCRIPT = Scripts.SOURCE;
   public static final String STAGE_CONTAINER = "kaniko";
   public static final String SOURCE_CONTAINER = "source";
+  public static final String CLEANUP_CONTAINER = WorkspaceCleanupPods.CONTAINER;
   /** ConfigMap keys of the plan ConfigMap besides the per-pod {@code <pod>.Dockerfile} and {@code <pod>.exports}. */
   public static final String PLAN_JSON_KEY = "plan.json";
   public static final String DOCKERIGNORE_KEY = "dockerignore";
@@ -188,6 +189,21 @@ public final class KanikoResources {
    */
   public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys, int attempt, String pinnedNode) {
     return SourcePods.render(settings.gitImage(), executorImage(sb), sb, buildId, configMapKeys, attempt, pinnedNode);
+  }
+
+  /** {@code spec.workspace.claimName}: the existing claim the build's workspace is a sub-directory of, or null. */
+  public static String sharedWorkspaceClaim(StageBuild sb) {
+    return PodParts.sharedClaim(sb);
+  }
+
+  /** The pod that removes a finished build's sub-directory of its shared workspace claim. */
+  public Pod workspaceCleanupPod(StageBuild sb, String buildId) {
+    return WorkspaceCleanupPods.render(executorImage(sb), sb, buildId);
+  }
+
+  /** Whether {@code pod} is a {@link #workspaceCleanupPod}: not a step of its build. */
+  public static boolean isWorkspaceCleanup(Pod pod) {
+    return WorkspaceCleanupPods.isCleanup(pod);
   }
 
   /** The pod that builds {@code pod}'s chain of stages with Kaniko and then copies its exports out. */

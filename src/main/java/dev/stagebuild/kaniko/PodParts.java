@@ -90,7 +90,34 @@ final class PodParts {
 
   static boolean sharedAcrossNodes(StageBuild sb) {
     Workspace ws = sb.getSpec().workspace;
-    return ws != null && ws.accessModes != null && ws.accessModes.contains(READ_WRITE_MANY);
+    if (ws != null && ws.accessModes != null) {
+      return ws.accessModes.contains(READ_WRITE_MANY);
+    }
+    return sharedClaim(sb) != null;
+  }
+
+  /** The existing claim the build's workspace is a sub-directory of, or null for a claim of its own. */
+  static String sharedClaim(StageBuild sb) {
+    Workspace ws = sb.getSpec().workspace;
+    return ws == null || ws.claimName == null || ws.claimName.isBlank() ? null : ws.claimName;
+  }
+
+  /**
+   * A build's sub-directory of a shared claim: {@code <StageBuild uid>/<build id>}. The uid, not
+   * the name: no author can pick it, so no build can reach another's files by naming itself alike,
+   * and a StageBuild deleted and created again starts afresh.
+   */
+  static String sharedSubPath(StageBuild sb, String buildId) {
+    return sb.getMetadata().getUid() + "/" + buildId;
+  }
+
+  /** The workspace's mount in every pod of the build (a sub-path of a shared claim). */
+  static VolumeMount workspaceMount(StageBuild sb, String buildId) {
+    VolumeMount m = mount(WORKSPACE_VOLUME, InPod.WORKSPACE, false);
+    if (sharedClaim(sb) != null) {
+      m.setSubPath(sharedSubPath(sb, buildId));
+    }
+    return m;
   }
 
   /**
@@ -133,7 +160,7 @@ final class PodParts {
     return new VolumeBuilder()
         .withName(WORKSPACE_VOLUME)
         .withNewPersistentVolumeClaim()
-          .withClaimName(BuildNames.pvcName(sb.getMetadata().getName(), buildId))
+          .withClaimName(sharedClaim(sb) != null ? sharedClaim(sb) : BuildNames.pvcName(sb.getMetadata().getName(), buildId))
         .endPersistentVolumeClaim()
         .build();
   }

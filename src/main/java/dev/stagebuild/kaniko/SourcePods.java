@@ -33,7 +33,7 @@ final class SourcePods {
     List<VolumeMount> mounts = new ArrayList<>();
     List<EnvVar> env = new ArrayList<>();
     volumes.add(PodParts.workspaceVolume(sb, buildId));
-    mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
+    mounts.add(PodParts.workspaceMount(sb, buildId));
     // The root filesystem is read-only: the script's temporary files (askpass helper, key copy) go here.
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
     mounts.add(PodParts.mount("tmp", "/tmp", false));

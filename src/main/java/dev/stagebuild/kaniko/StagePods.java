@@ -33,7 +33,7 @@ final class StagePods {
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.add(PodParts.workspaceVolume(sb, buildId));
-    mounts.add(PodParts.mount(PodParts.WORKSPACE_VOLUME, InPod.WORKSPACE, false));
+    mounts.add(PodParts.workspaceMount(sb, buildId));
     volumes.add(new VolumeBuilder().withName("plan")
         .withNewConfigMap().withName(BuildNames.planConfigMapName(sbName, buildId)).endConfigMap()
         .build());

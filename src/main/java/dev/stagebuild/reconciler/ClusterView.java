@@ -43,6 +43,10 @@ final class ClusterView {
         n -> Optional.ofNullable(client.configMaps().inNamespace(namespace).withName(n).get())).orElse(null);
   }
 
+  io.fabric8.kubernetes.api.model.PersistentVolumeClaim persistentVolumeClaim(String name) {
+    return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+  }
+
   Secret secret(String name) {
     return client.secrets().inNamespace(namespace).withName(name).get();
   }

@@ -33,7 +33,7 @@ public final class PodInspector {
       "CreateContainerError", "RunContainerError");
   /** The containers StageBuild renders; anything else in a pod was injected. */
   static final Set<String> BUILD_CONTAINERS = Set.of(KanikoResources.STAGE_CONTAINER,
-      KanikoResources.SOURCE_CONTAINER);
+      KanikoResources.SOURCE_CONTAINER, KanikoResources.CLEANUP_CONTAINER);
   /** Pod status reasons the kubelet or the control plane give a pod they took away. */
   private static final Set<String> DISRUPTION_REASONS = Set.of("Evicted", "Preempting", "NodeLost", "Shutdown",
       "Terminated", "NodeShutdown", "UnexpectedAdmissionError", "NodeAffinity", "OutOfcpu", "OutOfmemory",
@@ -192,6 +192,15 @@ public final class PodInspector {
   }
 
   /** True when the pod is scheduled but its build container has not started: volumes are attached and mounted then. */
+  /**
+   * Whether {@code pod} writes nothing any more: it ended (phase Succeeded or Failed), or its
+   * StageBuild container did and only an injected sidecar keeps it running.
+   */
+  public static boolean ended(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase) || terminated(buildContainer(pod.getStatus())) != null;
+  }
+
   public static boolean waitsForVolumes(Pod pod) {
     if (pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getStatus() == null
         || !"Pending".equals(pod.getStatus().getPhase())) {

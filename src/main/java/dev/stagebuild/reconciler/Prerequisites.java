@@ -37,6 +37,14 @@ final class Prerequisites {
       return new Blocker("SecretNotFound", "Secret " + source.git.secretRef.name
           + " (spec.source.git.secretRef) does not exist in namespace " + ns);
     }
+    var ws = sb.getSpec().workspace;
+    if (ws != null && ws.claimName != null && !ws.claimName.isBlank()) {
+      var claim = cluster.persistentVolumeClaim(ws.claimName);
+      if (claim == null || claim.getMetadata().getDeletionTimestamp() != null) {
+        return new Blocker("ClaimNotFound", "PersistentVolumeClaim " + ws.claimName
+            + " (spec.workspace.claimName) does not exist in namespace " + ns + (claim == null ? "" : " (it is being deleted)"));
+      }
+    }
     if (source != null && source.configMap != null && cluster.configMap(source.configMap.name) == null) {
       return new Blocker("SourceNotFound", "ConfigMap " + source.configMap.name
           + " (spec.source.configMap) does not exist in namespace " + ns);

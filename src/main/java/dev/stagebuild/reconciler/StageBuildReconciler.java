@@ -179,7 +179,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       StageBuildStatus status = sb.getStatus();
       String previousBuild = status == null ? null : status.buildId;
       List<Pod> pods = ownPods();
-      List<Pod> stale = pods.stream().filter(p -> !buildId.equals(label(p, Labels.BUILD_ID))).toList();
+      List<Pod> stale = pods.stream().filter(p -> !buildId.equals(label(p, Labels.BUILD_ID))
+          && !KanikoResources.isWorkspaceCleanup(p)).toList();
       if (!stale.isEmpty() || (previousBuild != null && !previousBuild.equals(buildId))) {
         replaceOldBuild(stale, previousBuild);
       }
@@ -231,7 +232,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
     private List<StepState> observeSteps() {
       return ownPods().stream()
-          .filter(p -> buildId.equals(label(p, Labels.BUILD_ID)))
+          .filter(p -> buildId.equals(label(p, Labels.BUILD_ID)) && !KanikoResources.isWorkspaceCleanup(p))
           .map(p -> PodInspector.inspect(p, now, settings.pendingTimeout(), volumeWarning(p)))
           .toList();
     }
@@ -277,7 +278,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       if (previousBuild != null && !previousBuild.equals(buildId)) {
         String name = sb.getMetadata().getName();
-        releaseWorkspace(BuildNames.pvcName(name, previousBuild));
+        boolean hadPods = !stale.isEmpty() || (sb.getStatus() != null && sb.getStatus().steps != null
+            && !sb.getStatus().steps.isEmpty());
+        releaseWorkspace(previousBuild, true, hadPods);
         deletePlan(previousBuild);
         plans.retainOnly(sb.getMetadata().getUid(), buildId);
       }
@@ -296,7 +299,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         return;
       }
       String pvc = BuildNames.pvcName(sb.getMetadata().getName(), buildId);
-      if (workspace(pvc).isEmpty()) {
+      if (KanikoResources.sharedWorkspaceClaim(sb) == null && workspace(pvc).isEmpty()) {
         createObject(resources.workspace(sb, buildId), PersistentVolumeClaim.class);
       }
       boolean planWritten = steps.stream().anyMatch(s -> !BuildDecider.SOURCE_STEP.equals(s.step()))
@@ -348,10 +351,43 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           .filter(p -> name.equals(p.getMetadata().getName())).findFirst();
     }
 
-    private void releaseWorkspace(String name) {
-      workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
-          .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
-              p.getMetadata().getUid()));
+    /**
+     * Frees build {@code ofBuild}'s workspace: its own claim is deleted; its sub-directory of a
+     * shared claim is removed by a cleanup pod, once none of the build's pods is active (a pod still
+     * stopping could write after the removal), or at once for a replaced build ({@code replaced}:
+     * its pods were just deleted, and nothing later would remember the build). The cleanup pods of
+     * other builds go once they have ended; this build's goes with its other pods at retention. A
+     * build that never started a pod wrote nothing.
+     */
+    private void releaseWorkspace(String ofBuild, boolean replaced, boolean hadPods) {
+      if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
+        String name = BuildNames.pvcName(sb.getMetadata().getName(), ofBuild);
+        workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
+            .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
+                p.getMetadata().getUid()));
+        return;
+      }
+      List<Pod> pods = ownPods();
+      boolean retentionOver = !replaced && sb.getStatus() != null && sb.getStatus().cleanupTime != null;
+      for (Pod p : pods) {
+        boolean other = !ofBuild.equals(label(p, Labels.BUILD_ID));
+        if (KanikoResources.isWorkspaceCleanup(p) && (other || retentionOver) && PodInspector.ended(p)
+            && p.getMetadata().getDeletionTimestamp() == null) {
+          act.delete(Pod.class, "pods", p.getMetadata().getName(), p.getMetadata().getUid());
+        }
+      }
+      boolean exists = pods.stream().anyMatch(p -> KanikoResources.isWorkspaceCleanup(p)
+          && ofBuild.equals(label(p, Labels.BUILD_ID)));
+      boolean active = pods.stream().anyMatch(p -> !KanikoResources.isWorkspaceCleanup(p)
+          && ofBuild.equals(label(p, Labels.BUILD_ID)) && !PodInspector.ended(p));
+      if (hadPods && !exists && !retentionOver && (replaced || !active)) {
+        try {
+          createObject(resources.workspaceCleanupPod(sb, ofBuild), Pod.class);
+        } catch (Refused refused) {
+          LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild, KanikoResources.sharedWorkspaceClaim(sb),
+              refused.getMessage());
+        }
+      }
     }
 
     /**
@@ -395,7 +431,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         }
       }
       if (decision.finished()) {
-        releaseWorkspace(BuildNames.pvcName(sb.getMetadata().getName(), buildId));
+        releaseWorkspace(buildId, false, decision.status().steps != null && !decision.status().steps.isEmpty());
       }
       if (decision.cleanUp()) {
         LOG.info("build {}: retention over, its pods and plan are deleted", buildId);

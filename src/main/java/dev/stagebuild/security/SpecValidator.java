@@ -437,6 +437,13 @@ public final class SpecValidator {
     if (ws.storageClassName != null) {
       dnsSubdomain("spec.workspace.storageClassName", ws.storageClassName);
     }
+    if (ws.claimName != null) {
+      dnsSubdomain("spec.workspace.claimName", ws.claimName);
+      if (ws.size != null || ws.storageClassName != null) {
+        problem("spec.workspace.claimName", "names an existing claim: size and storageClassName describe the claim"
+            + " StageBuild would create, so leave them out");
+      }
+    }
     if (ws.accessModes != null) {
       for (int i = 0; i < ws.accessModes.size(); i++) {
         String m = ws.accessModes.get(i);

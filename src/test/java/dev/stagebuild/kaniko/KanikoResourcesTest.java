@@ -495,6 +495,52 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void aSharedClaimIsMountedAtTheBuildsOwnSubPathInEveryPod() {
+    StageBuild sb = Fixtures.configMapSb("hellogo");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.claimName = "build-farm";
+    for (Pod pod : List.of(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, "node-a"),
+        resources.sourcePod(sb, "2", List.of()))) {
+      var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("workspace")).findFirst()
+          .orElseThrow();
+      assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("build-farm");
+      var mount = pod.getSpec().getContainers().get(0).getVolumeMounts().stream()
+          .filter(m -> m.getName().equals("workspace")).findFirst().orElseThrow();
+      assertThat(mount.getSubPath()).isEqualTo(Fixtures.UID + "/2");
+      assertThat(mount.getMountPath()).isEqualTo(InPod.WORKSPACE);
+      // A shared claim is taken to be ReadWriteMany: the pods run on any node.
+      assertThat(pod.getSpec().getAffinity()).as(pod.getMetadata().getName()).isNull();
+    }
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteOnce");
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, "node-a").getSpec().getAffinity()).isNotNull();
+  }
+
+  @Test
+  void theCleanupPodRemovesOnlyItsBuildsDirectoryWithoutAShell() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.claimName = "build-farm";
+    Pod pod = resources.workspaceCleanupPod(sb, "2-abcdef");
+    assertThat(pod.getMetadata().getName()).isEqualTo(BuildNames.podName("hellogo", "2-abcdef", "workspace:cleanup", 1))
+        .isNotEqualTo(BuildNames.stagePodName("hellogo", "2-abcdef", "workspace-cleanup", 1));
+    assertThat(KanikoResources.isWorkspaceCleanup(pod)).isTrue();
+    assertThat(KanikoResources.isWorkspaceCleanup(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null))).isFalse();
+    var c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getCommand()).containsExactly("/busybox/rm", "-rf", "--", "/kaniko/stagebuild/builds/2-abcdef");
+    assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
+      assertThat(m.getSubPath()).isEqualTo(Fixtures.UID);
+      assertThat(m.getMountPath()).isEqualTo("/kaniko/stagebuild/builds");
+    });
+    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName()).isEqualTo("build-farm");
+    assertThat(pod.getSpec().getAffinity()).isNull();
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(Fixtures.UID));
+    assertThatThrownBy(() -> resources.workspaceCleanupPod(Fixtures.sb("own-claim"), "1"))
+        .hasMessageContaining("no shared workspace claim");
+    assertThatThrownBy(() -> resources.workspaceCleanupPod(sb, "../1")).hasMessageContaining("not a build id");
+  }
+
+  @Test
   void stagePodMustBelongToThePlan() {
     PodPlan stranger = new PodPlan("other", List.of("other"), "other", "FROM x\n", List.of(), List.of(), false, false);
     assertThatThrownBy(() -> resources.stagePod(Fixtures.sb("a"), "1", plan, stranger, 1, null))

@@ -1,6 +1,7 @@
 package dev.stagebuild.reconciler;
 
 import dev.stagebuild.kaniko.BuildNames;
+import dev.stagebuild.kaniko.KanikoResources;
 import static dev.stagebuild.testing.Builds.stageBuild;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -612,6 +613,58 @@ class OperatorTest {
     await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).list().getItems().stream()
         .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null || "Failed".equals(p.getStatus().getPhase())
             || "Succeeded".equals(p.getStatus().getPhase())));
+  }
+
+  @Test
+  void buildsShareAnExistingClaimEachInItsOwnSubDirectoryWhichIsRemovedWhenTheBuildEnds() {
+    client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
+        .PersistentVolumeClaimBuilder().withNewMetadata().withName("build-farm").endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteMany").withNewResources().addToRequests("storage",
+            new io.fabric8.kubernetes.api.model.Quantity("100Gi")).endResources().endSpec().build()).create();
+    for (String name : List.of("farm-a", "farm-b")) {
+      StageBuild sb = inline(name, DIAMOND);
+      sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
+      sb.getSpec().workspace.claimName = "build-farm";
+      create(sb);
+    }
+    for (String name : List.of("farm-a", "farm-b")) {
+      StageBuild done = awaitFinished(name);
+      assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+      String uid = done.getMetadata().getUid();
+      List<Pod> pods = client.pods().inNamespace(NS).withLabel(Labels.BUILD, name).list().getItems();
+      // (the hostile kubelet's pod GC may have taken some)
+      assertThat(pods.stream().filter(p -> !KanikoResources.isWorkspaceCleanup(p))).isNotEmpty().allSatisfy(p -> {
+        assertThat(p.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+            .isEqualTo("build-farm"));
+        assertThat(p.getSpec().getContainers().stream().flatMap(c -> c.getVolumeMounts().stream()))
+            .anySatisfy(m -> assertThat(m.getSubPath()).isEqualTo(uid + "/1"));
+        assertThat(p.getSpec().getAffinity()).as("ReadWriteMany: any node").isNull();
+      });
+      assertThat(done.getStatus().steps).extracting(r -> r.step).containsExactlyInAnyOrder("left", "right", "stage-2");
+      // The build's sub-directory is removed by a cleanup pod once its pods have ended.
+      Pod cleanup = await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS)
+          .withName(BuildNames.podName(name, "1", "workspace:cleanup", 1)).get(), java.util.Objects::nonNull);
+      // (found by name: a mesh may have injected a sidecar in front of it)
+      var rm = cleanup.getSpec().getContainers().stream().filter(c -> c.getName().equals("cleanup")).findFirst()
+          .orElseThrow();
+      assertThat(rm.getCommand()).containsExactly("/busybox/rm", "-rf", "--", "/kaniko/stagebuild/builds/1");
+      assertThat(rm.getVolumeMounts().get(0).getSubPath()).isEqualTo(uid);
+    }
+    // No claim of its own was made for either build, and the shared one is left alone.
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).list().getItems())
+        .extracting(c -> c.getMetadata().getName()).containsExactly("build-farm");
+  }
+
+  @Test
+  void aMissingSharedClaimIsWaitedForThenFailsTheBuild() {
+    StageBuild sb = inline("noclaim", "FROM alpine\nRUN true\n");
+    sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
+    sb.getSpec().workspace.claimName = "not-there";
+    create(sb);
+    StageBuild done = awaitFinished("noclaim");
+    assertThat(reason(done, "Succeeded")).isEqualTo("ClaimNotFound");
+    assertThat(message(done)).contains("not-there", "spec.workspace.claimName");
+    assertThat(podNames()).noneMatch(n -> n.startsWith("noclaim-"));
   }
 
   @Test
