@@ -34,9 +34,13 @@ final class PlanText {
       out.printf("Pod %s%s: stages %s; dependsOn: %s; build context %s%n", p.name(),
           p.isFinal() ? " (final, pushes)" : "", String.join(" -> ", p.stages()), list(p.dependsOn()),
           p.usesContext() ? "needed" : "not needed");
-      out.println("  exports:" + (p.exports().isEmpty() ? " -" : ""));
+      out.println("  exports:" + (p.exports().isEmpty() && p.excluded().isEmpty() ? " -" : ""));
       for (String e : p.exports()) {
         out.println("    " + e);
+      }
+      for (var e : p.excluded()) {
+        out.println("    " + String.join(" ", e.paths()) + " (for the COPY --exclude of line " + e.line() + ", as "
+            + dev.stagebuild.plan.ExcludedExport.archive(p.name(), e.key()) + ", without: " + String.join(" ", e.patterns()) + ")");
       }
       out.println("  Dockerfile:");
       p.dockerfile().lines().forEach(line -> out.println("    | " + line));

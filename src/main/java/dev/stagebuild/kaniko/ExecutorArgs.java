@@ -34,7 +34,7 @@ final class ExecutorArgs {
     } else {
       args.add("--no-push");
     }
-    if (pod.exports() != null && !pod.exports().isEmpty()) {
+    if (pod.exports() != null && !pod.exports().isEmpty() || !pod.excluded().isEmpty()) {
       // Kaniko skips unpacking a stage's base image when no instruction needs it (or every layer
       // is cached); the exports are copied from the root afterwards, so it must hold the image.
       args.add("--materialize");

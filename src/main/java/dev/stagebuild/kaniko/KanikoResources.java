@@ -9,6 +9,8 @@ import dev.stagebuild.api.Workspace;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Budgets;
+import dev.stagebuild.plan.ExcludePatterns;
+import dev.stagebuild.plan.ExcludedExport;
 import dev.stagebuild.plan.PodPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -44,6 +46,8 @@ public final class KanikoResources {
   public static final String DOCKERFILE_SUFFIX = ".Dockerfile";
   public static final String EXPORTS_SUFFIX = ".exports";
   public static final String MOUNTED_SUFFIX = ".mounted";
+  /** What the pod exports for COPY --exclude ({@link #excludesFile}); only when there is something. */
+  public static final String EXCLUDES_SUFFIX = ".excludes";
   /** The API server refuses a ConfigMap over 1 MiB. */
   static final int MAX_CONFIGMAP_BYTES = Budgets.MAX_CONFIGMAP_BYTES;
 
@@ -101,7 +105,7 @@ public final class KanikoResources {
 
   /**
    * The plan as the stage pods read it: {@code <pod>.Dockerfile}, {@code <pod>.exports} (one path
-   * per line), {@code dockerignore} and {@code plan.json}. Immutable: a build's plan never changes.
+   * per line), {@code <pod>.excludes}, {@code dockerignore} and {@code plan.json}. Immutable: a build's plan never changes.
    */
   public ConfigMap planConfigMap(StageBuild sb, String buildId, BuildPlan plan, String rewrittenDockerignore) {
     Map<String, String> data = planData(plan, rewrittenDockerignore);
@@ -131,6 +135,9 @@ public final class KanikoResources {
       checkPodName(pod.name());
       data.put(pod.name() + DOCKERFILE_SUFFIX, pod.dockerfile());
       data.put(pod.name() + EXPORTS_SUFFIX, exportsFile(pod.exports()));
+      if (!pod.excluded().isEmpty()) {
+        data.put(pod.name() + EXCLUDES_SUFFIX, excludesFile(pod.excluded()));
+      }
       if (pod.mounted()) {
         // stage.sh also leaves the exports as context/mounts/<pod>/ for a consumer's bind mount
         data.put(pod.name() + MOUNTED_SUFFIX, "true\n");
@@ -157,6 +164,30 @@ public final class KanikoResources {
         throw new IllegalArgumentException("export path with a line break: " + path);
       }
       out.append(path).append('\n');
+    }
+    return out.toString();
+  }
+
+  /**
+   * The stage script reads this with {@code read -r}, one line at a time: for each export
+   * {@code = <key> <line>}, then its paths (each starting with {@code /}), then its patterns
+   * ({@code - <elements>} or {@code + <elements>}, see {@link ExcludePatterns#parse}).
+   */
+  static String excludesFile(List<ExcludedExport> excluded) {
+    StringBuilder out = new StringBuilder();
+    for (ExcludedExport e : excluded) {
+      if (!e.key().matches("[0-9a-f]{12}")) {
+        throw new IllegalArgumentException("invalid exclusion key: " + e.key());
+      }
+      out.append("= ").append(e.key()).append(' ').append(e.line()).append('\n');
+      List<String> lines = new java.util.ArrayList<>(e.paths());
+      lines.addAll(e.matcherLines());
+      for (String line : lines) {
+        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+          throw new IllegalArgumentException("export line with a line break: " + line);
+        }
+        out.append(line).append('\n');
+      }
     }
     return out.toString();
   }

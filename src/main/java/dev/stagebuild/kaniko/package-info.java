@@ -7,7 +7,8 @@
  *   <li>{@code <sb>-<buildId>-workspace}: the PVC, mounted at {@code /kaniko/stagebuild/workspace}
  *       in every pod; {@code context/src/} holds the source, {@code context/from/<pod>.tar} a pod's exports.
  *   <li>{@code <sb>-<buildId>-plan}: immutable ConfigMap with {@code <pod>.Dockerfile},
- *       {@code <pod>.exports} (one path or glob per line), {@code dockerignore}, {@code plan.json}.
+ *       {@code <pod>.exports} (one path or glob per line), {@code <pod>.excludes} (for COPY
+ *       --exclude, when there is any), {@code dockerignore}, {@code plan.json}.
  *   <li>{@code <sb>-<buildId>-source}: the source pod; {@code <sb>-<buildId>-<step>[-r<n>]} the stage
  *       pods, where step is {@link dev.stagebuild.kaniko.BuildNames#stageStep the plan pod name}.
  * </ul>
@@ -24,6 +25,11 @@
  * the termination log. A consumer's Dockerfile unpacks the archive into a stand-in stage
  * ({@code FROM scratch AS <stage>}, {@code ADD from/<stage>.tar /}) and keeps its
  * {@code COPY --from=<stage>}, so owners and modes travel as Docker's COPY --from keeps them.
+ * Each export of {@code <pod>.excludes} (a {@code COPY --from=<stage> --exclude=...}) is archived
+ * the same way as {@code context/from/$SB_POD.exclude-<key>.tar}, each source then without what
+ * the patterns exclude relative to it (BuildKit's matching, see
+ * {@link dev.stagebuild.plan.ExcludePatterns}); a source inside another one of the same export
+ * fails the pod ({@code COPY --exclude of line N: ... copy them with one COPY each}).
  * Stage pods set {@code FF_KANIKO_COPY_AS_ROOT=true}: files from the context are 0:0, as in Docker.
  *
  * <h2>source.sh ({@link dev.stagebuild.kaniko.Scripts#SOURCE})</h2>

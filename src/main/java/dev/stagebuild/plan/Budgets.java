@@ -41,6 +41,13 @@ public final class Budgets {
   public static final long MAX_TIMEOUT_SECONDS = 30L * 24 * 3600;
   /** A path or name of the spec (dockerfile.path, contextDir, revision). */
   public static final int MAX_PATH_CHARS = 4096;
+  /**
+   * {@code --exclude} flags of one {@code COPY --from=<stage>}: the stage pod matches every exported
+   * path against each of them in its shell script.
+   */
+  public static final int MAX_EXCLUDE_PATTERNS = 64;
+  /** Characters of one {@code --exclude} pattern. */
+  public static final int MAX_EXCLUDE_PATTERN_CHARS = 1024;
   /** The inline YAML the CLI reads (a StageBuild over this could not be stored in etcd anyway). */
   public static final int MAX_YAML_BYTES = 3 * 1024 * 1024;
 

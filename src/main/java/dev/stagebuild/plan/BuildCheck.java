@@ -92,7 +92,12 @@ public final class BuildCheck {
       }
     }
     for (PodPlan pod : plan.pods()) {
-      for (String path : pod.exports()) {
+      List<String> exported = new java.util.ArrayList<>(pod.exports());
+      pod.excluded().forEach(e -> {
+        exported.addAll(e.paths());
+        exported.addAll(e.patterns());
+      });
+      for (String path : exported) {
         if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0 || path.indexOf('\0') >= 0) {
           throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, 0, "stage \"" + pod.name()
               + "\" would export a path with a line break or NUL character, which cannot be handed to another pod");

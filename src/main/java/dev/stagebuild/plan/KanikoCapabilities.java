@@ -24,7 +24,8 @@ import java.util.Set;
  *       ({@code tmpfs}, {@code ssh}) is skipped with a warning.
  *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
  *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
- *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources.
+ *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources. The planner
+ *       emulates {@code COPY --from=<stage> --exclude} (see {@link ExcludePatterns}).
  *   <li>{@code pkg/commands/healthcheck.go}: {@code --start-interval} is not carried into the image.
  *   <li>{@code pkg/config/featureflags.go}: heredoc bodies of COPY/ADD are expanded only with
  *       {@code FF_KANIKO_EXPAND_HEREDOC}, which every stage pod sets.
@@ -46,14 +47,15 @@ public final class KanikoCapabilities {
    * Why kaniko cannot build this instruction as BuildKit would, with what to write instead; empty
    * when it can (possibly after the planner's rewrite, which this method does not need).
    *
-   * @param stageMountsAllowed whether {@code RUN --mount=type=bind,from=<stage>} is acceptable here
-   *     (in the original Dockerfile the planner rewrites it; in a pod's Dockerfile it must be gone)
+   * @param stageMountsAllowed whether this is the original Dockerfile, whose {@code RUN
+   *     --mount=type=bind,from=<stage>} and {@code COPY --from=<stage> --exclude} the planner rewrites
+   *     (or refuses); in a pod's Dockerfile they must be gone
    * @param stageNames lower-case stage names of the Dockerfile the instruction is in
    */
   public static Optional<String> refusal(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
     return switch (i.keyword()) {
       case "RUN" -> run(i, stageMountsAllowed, stageNames);
-      case "COPY", "ADD" -> copy(i);
+      case "COPY", "ADD" -> copy(i, stageMountsAllowed, stageNames);
       case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "
           + KANIKO + " drops it from the image config (pkg/commands/healthcheck.go keeps interval, timeout,"
           + " start-period and retries); remove it");
@@ -130,7 +132,7 @@ public final class KanikoCapabilities {
     return Optional.empty();
   }
 
-  private static Optional<String> copy(Instruction i) {
+  private static Optional<String> copy(Instruction i, boolean original, Set<String> stageNames) {
     String k = i.keyword();
     for (Flag f : i.flags()) {
       String name = f.name().toLowerCase(Locale.ROOT);
@@ -143,9 +145,10 @@ public final class KanikoCapabilities {
           }
         }
         case "exclude" -> {
-          return Optional.of(k + " --exclude=" + f.value() + " is not supported: " + KANIKO + " ignores it"
-              + " and would copy the excluded files too; list the sources to copy instead, or remove the"
-              + " files in a RUN of a stage you copy from");
+          Optional<String> e = exclude(i, f, original, stageNames);
+          if (e.isPresent()) {
+            return e;
+          }
         }
         case "checksum" -> {
           return Optional.of("ADD --checksum is not supported: " + KANIKO + " does not verify it; download"
@@ -170,6 +173,35 @@ public final class KanikoCapabilities {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code --exclude}: kaniko ignores it. The planner emulates it for {@code COPY --from=<stage>} of
+   * the original Dockerfile (the producer's pod exports the sources without what the patterns
+   * exclude, and the flag is dropped), and refuses what it cannot emulate with the line; every
+   * other copy is refused here.
+   */
+  private static Optional<String> exclude(Instruction i, Flag f, boolean original, Set<String> stageNames) {
+    String k = i.keyword();
+    String what = k + " --exclude=" + f.value() + " is not supported: " + KANIKO + " ignores it and would copy"
+        + " the excluded files too";
+    Optional<Flag> from = i.is("COPY") ? i.flag("from").filter(g -> !g.value().isEmpty()) : Optional.empty();
+    if (from.isEmpty()) {
+      // StageBuild emulates --exclude by exporting from a stage pod: the context has no such pod
+      return Optional.of(what + "; list the sources to copy instead, or copy them into a stage (FROM scratch"
+          + " AS files, COPY <src> /files/) and COPY --from=files --exclude=... from that stage, which"
+          + " StageBuild emulates");
+    }
+    String ref = from.get().value();
+    boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(ref.toLowerCase(Locale.ROOT)) || isInteger(ref);
+    if (!stage) {
+      return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
+          + " --from=<name> --exclude=... from it, which StageBuild emulates");
+    }
+    if (!original) {
+      return Optional.of(what + " (from another stage)");
+    }
+    return Optional.empty(); // the planner's (StageAnalyzer)
   }
 
   /** The sources BuildKit's ADD reads as a git repository (a URL ending in .git, optionally #ref). */

@@ -54,6 +54,7 @@ final class PodAssembler {
     List<Stage> podTargets = podTargets(needed);
     checkSize(podTargets);
     Map<Stage, Set<String>> exports = exports(needed);
+    Map<Stage, Map<String, ExcludedExport>> excluded = excluded(needed);
     Set<Stage> mounted = new HashSet<>();
     for (Stage s : needed) {
       mounted.addAll(s.mountsFrom);
@@ -76,7 +77,8 @@ final class PodAssembler {
       waves.get(wave).add(t.name);
       boolean usesContext = chain.stream().anyMatch(s -> s.usesContext);
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
-          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext, mounted.contains(t)));
+          List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext, mounted.contains(t),
+          List.copyOf(excluded.getOrDefault(t, Map.of()).values())));
     }
     return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
         waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
@@ -91,6 +93,17 @@ final class PodAssembler {
       }
     }
     return exports;
+  }
+
+  /** What each producer exports for COPY --exclude, by key (sorted); the same copy twice is one export. */
+  private static Map<Stage, Map<String, ExcludedExport>> excluded(List<Stage> needed) {
+    Map<Stage, Map<String, ExcludedExport>> excluded = new HashMap<>();
+    for (Stage s : needed) {
+      for (Stage.Exclusion e : s.exclusions) {
+        excluded.computeIfAbsent(e.producer(), k -> new TreeMap<>()).putIfAbsent(e.export().key(), e.export());
+      }
+    }
+    return excluded;
   }
 
   /** One more than the latest wave of the pods it depends on; 0 without dependencies. */
@@ -235,7 +248,10 @@ final class PodAssembler {
       return;
     }
     Stage first = waiting.keySet().stream().min((a, b) -> Integer.compare(a.index, b.index)).orElseThrow();
-    for (Stage.Copy c : first.copies) {
+    List<Stage.Copy> copies = new ArrayList<>(first.copies);
+    first.exclusions.forEach(e -> copies.add(new Stage.Copy(e.producer(), e.export().paths(), e.export().line())));
+    copies.sort((a, b) -> Integer.compare(a.line(), b.line()));
+    for (Stage.Copy c : copies) {
       if (waiting.containsKey(c.producer())) {
         throw new DockerfileException(c.line(), "circular dependency detected on stage \"" + c.producer().name
             + "\": it needs stage \"" + first.name + "\", which copies from it; copy from a stage that does"
@@ -294,6 +310,9 @@ final class PodAssembler {
         // at most: a producer two stages of the chain copy from stands in once
         own += standIn(p).length() + 1;
       }
+      for (Stage.Exclusion e : s.exclusions) {
+        own += standIn(e).length() + 1;
+      }
       chainSize[s.index] = own + (s.parent == null ? 0 : chainSize[s.parent.index]);
     }
     long total = 0;
@@ -340,27 +359,32 @@ final class PodAssembler {
     for (Stage s : ordered.values()) {
       if (!chain.contains(s)) {
         standInsSoFar.add(standInName(s));
-      } else if (s.parent == null && standInsSoFar.contains(s.base.toLowerCase(java.util.Locale.ROOT))) {
+        continue;
+      }
+      // a COPY --exclude's stand-in comes just before the first stage of the chain that copies with it
+      s.exclusions.forEach(e -> standInsSoFar.add(ExcludedExport.standInName(e.producer().name, e.export().key())));
+      if (s.parent == null && standInsSoFar.contains(s.base.toLowerCase(java.util.Locale.ROOT))) {
         throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM " + s.base
             + " names an image, but stage \"" + s.base + "\" (defined later) is copied from before it in the"
             + " same pod, where FROM " + s.base + " would mean that stage; rename the stage or the image");
       }
     }
     Stage scratchInChain = null;
+    Set<String> excludedSoFar = new java.util.HashSet<>();
     for (Stage s : ordered.values()) {
       if (sb.length() > 0) {
         sb.append('\n');
       }
       if (!chain.contains(s)) {
-        if (scratchInChain != null) {
-          // its FROM scratch would be that stage, not the empty image
-          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, scratchInChain.from.line(),
-              "stage \"scratch\" is built FROM by stage \"" + chain.get(chain.size() - 1).name + "\", which"
-                  + " copies from stage \"" + s.name + "\" of another pod; StageBuild stands that stage in"
-                  + " with FROM scratch, which would then mean this stage: rename stage \"scratch\"");
-        }
+        checkNoScratchBefore(scratchInChain, chain, s);
         sb.append(standIn(s));
         continue;
+      }
+      for (Stage.Exclusion e : s.exclusions) {
+        if (excludedSoFar.add(e.export().key() + "/" + e.producer().name)) {
+          checkNoScratchBefore(scratchInChain, chain, e.producer());
+          sb.append(standIn(e)).append('\n');
+        }
       }
       if (s.name.equals(SCRATCH)) {
         scratchInChain = s;
@@ -384,6 +408,29 @@ final class PodAssembler {
     return "# stagebuild: the files of stage " + producer.name + ", exported by its own pod\n"
         + "FROM scratch AS " + standInName(producer) + "\n"
         + "ADD " + exportArchive(producer.name) + " /\n";
+  }
+
+  /** Refuses a stand-in's {@code FROM scratch} after a stage named scratch of the chain, which it would mean. */
+  private static void checkNoScratchBefore(Stage scratchInChain, List<Stage> chain, Stage producer) {
+    if (scratchInChain != null) {
+      throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, scratchInChain.from.line(),
+          "stage \"scratch\" is built FROM by stage \"" + chain.get(chain.size() - 1).name + "\", which"
+              + " copies from stage \"" + producer.name + "\" of another pod; StageBuild stands that stage in"
+              + " with FROM scratch, which would then mean this stage: rename stage \"scratch\"");
+    }
+  }
+
+  /**
+   * The stand-in for a {@code COPY --from=<stage> --exclude=...}: the sources that COPY names, as
+   * the producer's pod exported them without what the patterns exclude
+   * ({@code context/from/<stage>.exclude-<key>.tar}).
+   */
+  static String standIn(Stage.Exclusion e) {
+    String name = ExcludedExport.standInName(e.producer().name, e.export().key());
+    return "# stagebuild: the files of stage " + e.producer().name + " for the COPY of line "
+        + e.export().line() + ", less what it excludes, exported by its own pod\n"
+        + "FROM scratch AS " + name + "\n"
+        + "ADD " + ExcludedExport.archive(e.producer().name, e.export().key()) + " /\n";
   }
 
   static final String SCRATCH = "scratch";

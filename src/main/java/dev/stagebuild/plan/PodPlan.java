@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -18,9 +19,22 @@ import java.util.List;
  * @param mounted true when a stage of another pod bind-mounts from this pod's target
  *     ({@code RUN --mount=type=bind,from=<stage>}): the pod also leaves its exports as the directory
  *     {@code mounts/<name>/} of the build context, which the consumer's rewritten mount names
+ * @param excluded what the pod exports for {@code COPY --from=<its target> --exclude=...}, by key: each
+ *     archived as {@code from/<name>.exclude-<key>.tar}; empty when nothing copies from it that way
+ *     (and then left out of the plan's JSON, which an earlier operator wrote without it)
  */
 public record PodPlan(String name, List<String> stages, String target, String dockerfile,
-    List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted) {
+    List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ExcludedExport> excluded) {
+
+  public PodPlan {
+    excluded = excluded == null ? List.of() : List.copyOf(excluded);
+  }
+
+  public PodPlan(String name, List<String> stages, String target, String dockerfile,
+      List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted) {
+    this(name, stages, target, dockerfile, dependsOn, exports, isFinal, usesContext, mounted, List.of());
+  }
 
   public PodPlan(String name, List<String> stages, String target, String dockerfile,
       List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext) {

@@ -14,6 +14,12 @@ final class Stage {
   /** A {@code COPY --from=<stage>}: the stage it copies from, the paths it copies, its line. */
   record Copy(Stage producer, List<String> paths, int line) {}
 
+  /**
+   * A {@code COPY --from=<stage> --exclude=...}: the producer exports its sources once more,
+   * without what the patterns exclude, for a stand-in of their own.
+   */
+  record Exclusion(Stage producer, ExcludedExport export) {}
+
   final int index;
   final String name;
   final boolean named;
@@ -38,13 +44,17 @@ final class Stage {
    */
   final Set<Stage> mountsFrom = new LinkedHashSet<>();
 
+  /** Its {@code COPY --from=<stage> --exclude=...} of stages of other pods, in order. */
+  final List<Exclusion> exclusions = new ArrayList<>();
+
   /** Stages of other pods this one needs built first: what it copies from or mounts. */
   Set<Stage> dependencies() {
-    if (mountsFrom.isEmpty()) {
+    if (mountsFrom.isEmpty() && exclusions.isEmpty()) {
       return producers;
     }
     Set<Stage> all = new LinkedHashSet<>(producers);
     all.addAll(mountsFrom);
+    exclusions.forEach(e -> all.add(e.producer()));
     return all;
   }
   /** Body instructions whose text the rewrite changes. */

@@ -126,6 +126,12 @@ final class StageAnalyzer {
     Stage producer = producer(ref, i);
     if (producer != null) {
       fromStage(i, fromFlag, producer, edits);
+    } else if (!i.flags("exclude").isEmpty()) {
+      // an image chosen through variables: KanikoCapabilities could not tell it from a stage
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+          + " --exclude is not supported: " + KanikoCapabilities.KANIKO + " ignores it and would copy the"
+          + " excluded files too (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
+          + " --from=<name> --exclude=... from it, which StageBuild emulates"));
     }
   }
 
@@ -203,17 +209,27 @@ final class StageAnalyzer {
    * paths exported for it, so the sources (expanded now, absolute and cleaned) go to the
    * producer's export list. A FROM ancestor of the consumer is in every pod the consumer is in: it
    * needs neither a stand-in nor exports.
+   *
+   * <p>With {@code --exclude} (see {@link ExcludePatterns}) the sources go to an export of their own
+   * instead ({@link ExcludedExport}), which the producer's pod archives without what the patterns
+   * exclude; the COPY copies from that export's stand-in and loses the flags, which kaniko would
+   * ignore.
    */
   private void fromStage(Instruction i, Flag fromFlag, Stage producer, List<Instruction.Edit> edits) {
     boolean ancestor = isAncestor(producer, stage);
+    List<String> patterns = excludePatterns(i, fromFlag, producer, ancestor);
+    if (patterns == null) {
+      return;
+    }
+    for (Flag f : i.flags("exclude")) {
+      // kaniko would ignore it: the producer's pod excludes instead (or there is nothing to exclude)
+      edits.add(i.deletion(f.span()));
+    }
     String reference = ancestor ? producer.name : PodAssembler.standInName(producer);
     if (!ancestor && !reference.equals(producer.name) && table.byUserName.containsKey(reference)) {
       throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names the"
           + " stand-in for stage \"" + producer.name + "\" \"" + reference + "\", which another stage is"
           + " called: rename one of them");
-    }
-    if (!fromFlag.value().equals(reference)) {
-      edits.add(new Instruction.Edit(fromFlag.span(), "--from=" + reference));
     }
     if (ancestor) {
       stage.ancestorsCopiedFrom.add(producer);
@@ -266,12 +282,71 @@ final class StageAnalyzer {
       if (changed) {
         replaceSources(i, args, replaced, false, edits);
       }
-      stage.producers.add(producer);
-      stage.copies.add(new Stage.Copy(producer, paths, i.line()));
+      // (only heredoc sources: nothing of the stage to exclude from)
+      if (!patterns.isEmpty() && !paths.isEmpty()) {
+        ExcludedExport export = ExcludedExport.of(producer.name, i.line(), paths, patterns);
+        reference = ExcludedExport.standInName(producer.name, export.key());
+        if (table.byUserName.containsKey(reference)) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names"
+              + " the stand-in for this COPY --exclude \"" + reference + "\", which another stage is called:"
+              + " rename that stage"));
+          return;
+        }
+        stage.exclusions.add(new Stage.Exclusion(producer, export));
+      } else {
+        stage.producers.add(producer);
+        stage.copies.add(new Stage.Copy(producer, paths, i.line()));
+      }
+    }
+    if (!fromFlag.value().equals(reference)) {
+      edits.add(new Instruction.Edit(fromFlag.span(), "--from=" + reference));
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * The effective {@code --exclude} patterns of a {@code COPY --from=<stage>} (none: an empty list),
+   * or null when the copy is refused (deferred to the stage). BuildKit does not expand variables in
+   * them. The producer's pod can exclude only what it exports: a FROM ancestor, built in the
+   * consumer's own pod, has no export.
+   */
+  private List<String> excludePatterns(Instruction i, Flag fromFlag, Stage producer, boolean ancestor) {
+    List<Flag> flags = i.flags("exclude");
+    if (flags.isEmpty()) {
+      return List.of();
+    }
+    if (flags.size() > Budgets.MAX_EXCLUDE_PATTERNS) {
+      throw Budgets.tooLarge(i.line(), i.keyword() + " has " + flags.size() + " --exclude flags, over the limit"
+          + " of " + Budgets.MAX_EXCLUDE_PATTERNS);
+    }
+    List<String> patterns = new ArrayList<>();
+    for (Flag f : flags) {
+      if (f.value().length() > Budgets.MAX_EXCLUDE_PATTERN_CHARS) {
+        throw Budgets.tooLarge(i.line(), i.keyword() + " --exclude pattern of " + f.value().length()
+            + " characters, over the limit of " + Budgets.MAX_EXCLUDE_PATTERN_CHARS);
+      }
+      ExcludePatterns.Parsed parsed = ExcludePatterns.parse(f.value());
+      if (parsed == null) {
+        continue; // BuildKit skips an empty pattern
+      }
+      if (parsed.refusal() != null) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+            + " --exclude=" + f.value() + " is not supported: " + parsed.refusal()));
+        return null;
+      }
+      patterns.add(f.value());
+    }
+    if (ancestor && !patterns.isEmpty()) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+          + " --from=" + fromFlag.value() + " --exclude is not supported here: stage \"" + producer.name + "\" is"
+          + " built FROM by this stage, in the same pod, where " + KanikoCapabilities.KANIKO + " would ignore"
+          + " --exclude; add a stage FROM " + producer.name + " AS " + producer.name + "-files (it gets a pod of"
+          + " its own) and COPY --from=" + producer.name + "-files --exclude=... from it"));
+      return null;
+    }
+    return patterns;
   }
 
   /**

@@ -2,7 +2,7 @@
 # pods through the workspace, as the tar archive context/from/<pod>.tar.
 # Runs as: /busybox/sh -c "$THIS" stage <executor arguments...>
 #
-# Only environment variables and the plan files are read; the export list is data, read line by
+# Only environment variables and the plan files are read; the export lists are data, read line by
 # line, and never executed or evaluated.
 set -eu
 
@@ -185,6 +185,7 @@ walk() {
   [ -e "$root$real" ] || return 0
   keep "$real"
   hits=$((hits + 1))
+  [ "$recording" = 0 ] || note root "$real"
 }
 
 # step REAL NAME REST LINKS SOFT: go on from the entry NAME of the directory REAL (NAME is
@@ -205,7 +206,10 @@ step() {
       *) walk "$real" "$target${rest:+/$rest}" "$links" "$soft" ;;
     esac
     # the symlink itself, when something was found through it
-    [ "$hits" -eq "$before" ] || keep "$real/$name"
+    if [ "$hits" -ne "$before" ]; then
+      keep "$real/$name"
+      [ "$recording" = 0 ] || note kept "$real/$name"
+    fi
     return 0
   fi
   if [ -n "$rest" ] && [ ! -d "$root$real/$name" ]; then
@@ -233,29 +237,27 @@ clean() {
   done
 }
 
-exports=$SB_PLAN/$SB_POD.exports
-if [ -s "$exports" ]; then
-  out=$ctx/from/.$SB_POD.partial
-  archive=$ctx/from/.$SB_POD.tar.partial
-  rm -rf "$out" "$archive"
-  mkdir -p "$out"
-  hits=0
-  while IFS= read -r line || [ -n "$line" ]; do
-    [ -n "$line" ] || continue
-    clean "$line"
-    before=$hits
-    walk "" "${cleaned#/}" 0 0
-    if [ "$hits" -le "$before" ]; then
-      case $line in
-        # A wildcard that matches nothing copies nothing, as BuildKit allows; a plain path must exist.
-        *[*?[]*) ;;
-        *) die "export $line not found in stage $SB_POD" ;;
-      esac
-    fi
-  done <"$exports"
+# export LINE: takes the path LINE names into $out (see walk).
+export_line() {
+  line=$1
+  clean "$line"
+  local before=$hits
+  walk "" "${cleaned#/}" 0 0
+  if [ "$hits" -le "$before" ]; then
+    case $line in
+      # A wildcard that matches nothing copies nothing, as BuildKit allows; a plain path must exist.
+      *[*?[]*) ;;
+      *) die "export $line not found in stage $SB_POD" ;;
+    esac
+  fi
+}
+
+# pack DIR ARCHIVE: DIR's entries as a tar archive.
+pack() {
+  local dir=$1 tarball=$2 entry name
   # The top-level entries as arguments (./NAME: never an option), not the root directory itself.
   set --
-  for entry in "$out"/* "$out"/.*; do
+  for entry in "$dir"/* "$dir"/.*; do
     name=${entry##*/}
     case $name in
       . | ..) continue ;;
@@ -266,10 +268,25 @@ if [ -s "$exports" ]; then
   if [ "$#" -eq 0 ]; then
     # Only wildcards that matched nothing: tar refuses an empty archive, so it holds a marker
     # no COPY --from of those wildcards can name.
-    : >"$out/.stagebuild-nothing-exported"
+    : >"$dir/.stagebuild-nothing-exported"
     set -- ./.stagebuild-nothing-exported
   fi
-  tar -c -f "$archive" -C "$out" "$@"
+  tar -c -f "$tarball" -C "$dir" "$@"
+}
+
+recording=0
+exports=$SB_PLAN/$SB_POD.exports
+if [ -s "$exports" ]; then
+  out=$ctx/from/.$SB_POD.partial
+  archive=$ctx/from/.$SB_POD.tar.partial
+  rm -rf "$out" "$archive"
+  mkdir -p "$out"
+  hits=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    [ -n "$line" ] || continue
+    export_line "$line"
+  done <"$exports"
+  pack "$out" "$archive"
   if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
     # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
     # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
@@ -281,6 +298,233 @@ if [ -s "$exports" ]; then
   fi
   # A retried pod replaces what an earlier attempt left.
   mv -f "$archive" "$ctx/from/$SB_POD.tar"
+fi
+
+# --- COPY --from=<this stage> --exclude=... ----------------------------------------------------
+#
+# Each such COPY has an export of its own ("= <key> <line>", its paths, its patterns), archived as
+# $ctx/from/$SB_POD.exclude-<key>.tar for a stand-in of its own. Its paths are taken as above, then
+# each source (each match of a wildcard; symlinks followed, as BuildKit copies it) that is a
+# directory loses what the patterns exclude relative to it. A source file is never matched (BuildKit
+# matches only paths below the source), so it stays. This is fsutil's copy with moby/patternmatcher:
+#   - patterns in order, the last that matches decides: "-" excludes, "+" (written !) re-includes;
+#   - a path matches a pattern its parent directory matched (MatchesUsingParentResults): an
+#     excluded directory excludes everything in it, unless a later "+" pattern names some of it;
+#     a pattern that could not change the verdict is not tried, and so not inherited either;
+#   - without "+" patterns an excluded directory goes whole; with them it is kept only for what a
+#     "+" pattern brings back below it (BuildKit then creates it as the source has it).
+# A pattern's elements (the plan writes them, ExcludePatterns) are joined by /: a name pattern (text
+# and *, matched with `case`, from a variable: nothing is evaluated) matches one component; **a
+# any number of components, **n any number without a line break, **P and **N (last) one or more,
+# with and without line breaks.
+
+nl='
+'
+
+# note KIND PATH: remember PATH (a source as resolved, or a symlink on the way to one).
+note() {
+  case $2 in
+    *"$nl"*) die "COPY --exclude of line $at: $2 in stage $SB_POD has a line break in its name; StageBuild cannot check it" ;;
+  esac
+  if [ "$1" = root ]; then
+    roots=$roots@$2$nl
+  else
+    kept=$kept@$2$nl
+  fi
+}
+
+# ematch ELEMENTS PATH: whether the relative PATH matches the pattern ELEMENTS.
+ematch() {
+  local elems=$1 path=$2 e rest comp
+  while [ -n "$elems" ]; do
+    e=${elems%%/*}
+    case $elems in
+      */*) elems=${elems#*/} ;;
+      *) elems= ;;
+    esac
+    case $e in
+      '**a' | '**n' | '**P' | '**N')
+        rest=$path
+        case $e in
+          '**a' | '**n') ematch "$elems" "$rest" && return 0 ;;
+        esac
+        while [ -n "$rest" ]; do
+          comp=${rest%%/*}
+          case $rest in
+            */*) rest=${rest#*/} ;;
+            *) rest= ;;
+          esac
+          case $e$comp in
+            '**n'*"$nl"* | '**N'*"$nl"*) return 1 ;;
+          esac
+          ematch "$elems" "$rest" && return 0
+        done
+        return 1
+        ;;
+    esac
+    [ -n "$path" ] || return 1
+    comp=${path%%/*}
+    case $path in
+      */*) path=${path#*/} ;;
+      *) path= ;;
+    esac
+    case $comp in
+      $e) ;;
+      *) return 1 ;;
+    esac
+  done
+  [ -z "$path" ]
+}
+
+# verdict REL INFO: sets `excluded` (1 or 0) for the relative path REL, and `info`, which of the
+# patterns it matched (one 0 or 1 each), from INFO, its parent directory's (empty at the top).
+verdict() {
+  local rel=$1 parent=$2 todo=$pats pline flag m
+  excluded=0
+  info=
+  while [ -n "$todo" ]; do
+    pline=${todo%%"$nl"*}
+    todo=${todo#*"$nl"}
+    flag=${pline%% *}
+    m=0
+    if [ -n "$parent" ]; then
+      [ "${parent%"${parent#?}"}" = 1 ] && m=1
+      parent=${parent#?}
+    fi
+    if [ "$m" = 0 ]; then
+      # an exclude pattern cannot change an excluded path, nor a re-include an included one
+      if [ "$flag$excluded" = -1 ] || [ "$flag$excluded" = +0 ]; then
+        info=${info}0
+        continue
+      fi
+      ematch "${pline#* }" "$rel" && m=1
+    fi
+    info=$info$m
+    if [ "$m" = 1 ]; then
+      if [ "$flag" = + ]; then excluded=0; else excluded=1; fi
+    fi
+  done
+}
+
+# empty DIR: whether DIR has no entries.
+empty() {
+  local entry
+  for entry in "$1"/* "$1"/.*; do
+    case ${entry##*/} in
+      . | ..) continue ;;
+    esac
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
+    return 1
+  done
+  return 0
+}
+
+# prune DIR SRC REL INFO: removes from the exported directory DIR (the built root's SRC, at REL
+# below the source) what the patterns exclude; INFO as for verdict.
+prune() {
+  local dir=$1 src=$2 rel=$3 parent=$4 entry name r sub was removed=0
+  for entry in "$dir"/* "$dir"/.*; do
+    name=${entry##*/}
+    case $name in
+      . | ..) continue ;;
+    esac
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
+    r=${rel:+$rel/}$name
+    verdict "$r" "$parent"
+    if [ -d "$entry" ] && [ ! -L "$entry" ]; then
+      if [ "$excluded" = 1 ] && [ "$reincludes" = 0 ]; then
+        rm -rf "$entry"
+        removed=1
+        continue
+      fi
+      was=$excluded
+      sub=$info
+      prune "$entry" "$src/$name" "$r" "$sub"
+      if [ "$was" = 1 ] && empty "$entry"; then
+        rmdir "$entry"
+        removed=1
+      fi
+    elif [ "$excluded" = 1 ]; then
+      rm -f "$entry"
+      removed=1
+    fi
+  done
+  # removing entries changed the directory's times; the consumer copies them
+  [ "$removed" = 0 ] || touch -r "$src" "$dir"
+}
+
+# exclude_finish: checks, prunes and archives the export being read (key, at, roots, kept, pats).
+exclude_finish() {
+  local todo r others k
+  [ -n "$key" ] || return 0
+  # Pruning a source must not reach another source or a symlink on the way to one.
+  todo=$roots
+  while [ -n "$todo" ]; do
+    r=${todo%%"$nl"*}
+    todo=${todo#*"$nl"}
+    r=${r#@}
+    [ -d "$out$r" ] && [ ! -L "$out$r" ] || continue
+    others=$roots$kept
+    while [ -n "$others" ]; do
+      k=${others%%"$nl"*}
+      others=${others#*"$nl"}
+      k=${k#@}
+      case $k in
+        "$r"/*) die "COPY --exclude of line $at: $k is inside ${r:-/}, another of its sources, in stage $SB_POD; StageBuild cannot exclude from both exactly: copy them with one COPY each" ;;
+      esac
+    done
+  done
+  todo=$roots
+  while [ -n "$todo" ]; do
+    r=${todo%%"$nl"*}
+    todo=${todo#*"$nl"}
+    r=${r#@}
+    if [ -d "$out$r" ] && [ ! -L "$out$r" ]; then
+      prune "$out$r" "$root$r" "" ""
+    fi
+  done
+  pack "$out" "$archive"
+  rm -rf "$out"
+  mv -f "$archive" "$ctx/from/$SB_POD.exclude-$key.tar"
+  key=
+}
+
+excludes=$SB_PLAN/$SB_POD.excludes
+if [ -s "$excludes" ]; then
+  key=
+  recording=1
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      '= '*)
+        exclude_finish
+        key=${line#= }
+        at=${key#* }
+        key=${key%% *}
+        case $key in
+          '' | *[!0-9a-f]*) die "invalid line in $excludes: $line" ;;
+        esac
+        case $at in
+          '' | *[!0-9]*) die "invalid line in $excludes: $line" ;;
+        esac
+        out=$ctx/from/.$SB_POD.exclude-$key.partial
+        archive=$ctx/from/.$SB_POD.exclude-$key.tar.partial
+        rm -rf "$out" "$archive"
+        mkdir -p "$out"
+        hits=0 roots= kept= pats= reincludes=0
+        ;;
+      /*)
+        [ -n "$key" ] || die "invalid line in $excludes: $line"
+        export_line "$line"
+        ;;
+      '- '* | '+ '*)
+        [ -n "$key" ] || die "invalid line in $excludes: $line"
+        pats=$pats$line$nl
+        [ "${line%% *}" = - ] || reincludes=1
+        ;;
+      *) die "invalid line in $excludes: $line" ;;
+    esac
+  done <"$excludes"
+  exclude_finish
 fi
 
 if [ "$SB_FINAL" = true ]; then

@@ -150,6 +150,27 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void aPodThatExportsForCopyExcludeGetsItsExcludesFileAndMaterializes() throws Exception {
+    BuildPlan p = dev.stagebuild.plan.Planner.plan("FROM alpine AS build\nRUN make\nFROM alpine\n"
+        + "COPY --from=build --exclude=**/*.md --exclude=!docs/keep.md /out/ /dst/\n", null, null);
+    StageBuild sb = Fixtures.sb("hellogo");
+    ConfigMap cm = resources.planConfigMap(sb, "2", p, null);
+    String key = p.pod("build").excluded().get(0).key();
+    assertThat(cm.getData()).containsOnlyKeys("plan.json", "dockerignore", "stage.sh", "build.Dockerfile",
+        "build.exports", "build.excludes", "stage-1.Dockerfile", "stage-1.exports");
+    assertThat(cm.getData().get("build.exports")).isEmpty();
+    assertThat(cm.getData().get("build.excludes")).isEqualTo("= " + key + " 4\n/out\n- **n/*.md\n+ docs/keep.md\n");
+    // the plan as the operator reads it back; a pod without exclusions has none in its JSON
+    assertThat(new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class)).isEqualTo(p);
+    assertThat(cm.getData().get("plan.json")).containsOnlyOnce("\"excluded\"");
+    // the exports are copied from the built root afterwards: kaniko must unpack it
+    assertThat(resources.stagePod(sb, "2", p, p.pod("build"), 1, null).getSpec().getContainers().get(0).getArgs())
+        .contains("--materialize");
+    assertThatThrownBy(() -> KanikoResources.excludesFile(List.of(new dev.stagebuild.plan.ExcludedExport(
+        "0123456789ab", 1, List.of("/a\n/etc/passwd"), List.of("x"))))).hasMessageContaining("line break");
+  }
+
+  @Test
   void exportLinesCannotSmuggleLineBreaks() {
     assertThatThrownBy(() -> KanikoResources.exportsFile(List.of("/a\n/etc/passwd")))
         .hasMessageContaining("line break");

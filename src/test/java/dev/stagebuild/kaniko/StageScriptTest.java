@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.ExcludedExport;
 import dev.stagebuild.plan.PodPlan;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -164,6 +165,14 @@ class StageScriptTest {
         archive(pod).toString(), "-C", dir.toString()), Map.of("PATH", applets.toString()), tmp);
     assertThat(r.exit()).as(r.stderr()).isZero();
     return dir;
+  }
+
+  /** The pod's archive as {@code tar -tv} lists it (times in UTC). */
+  List<String> listing(String pod) throws Exception {
+    ShellTools.Result r = ShellTools.run(List.of(busybox.toString(), "tar", "-tvf", archive(pod).toString()),
+        Map.of("PATH", applets.toString(), "TZ", "UTC"), tmp);
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    return r.stdout().lines().toList();
   }
 
   static String mode(Path p) throws IOException {
@@ -477,6 +486,123 @@ class StageScriptTest {
     assertThat(Files.getAttribute(out.resolve("srv/odd"), "unix:gid", NOFOLLOW_LINKS)).isEqualTo(5678);
     assertThat(Files.getAttribute(out.resolve("srv/shared"), "unix:mode", NOFOLLOW_LINKS)).isEqualTo(042775);
     assertThat(Files.getAttribute(out.resolve("srv/shared"), "unix:gid", NOFOLLOW_LINKS)).isEqualTo(1000);
+  }
+
+  /** The tree the COPY --exclude tests copy from (fsutil's copy_test.go tree under /ex/src). */
+  void excludeTree() throws IOException {
+    Path src = Files.createDirectories(template.resolve("ex/src/bar/baz"));
+    write(src.resolve("../foo"), "foo\n", "rw-r--r--");
+    write(src.resolve("foo3"), "foo3\n", "rw-r--r--");
+    write(template.resolve("ex/src/foo2"), "foo2\n", "rw-r--r--");
+    Files.setPosixFilePermissions(template.resolve("ex/src/bar"), PosixFilePermissions.fromString("rwx--x---"));
+    Path app = Files.createDirectories(template.resolve("ex/app"));
+    for (String f : List.of("README.md", "keep.md", "docs/guide.md", "docs/img.png", "lib/a.js", "lib/a.js.map",
+        "lib/deep/b.js.map", "node_modules/x/index.js", "we\nird/x.map", "odd/" + ODD)) {
+      Path file = app.resolve(f);
+      Files.createDirectories(file.getParent());
+      write(file, f + "\n", "rw-r--r--");
+    }
+    Files.createSymbolicLink(app.resolve("link"), Path.of("lib"));
+    Files.createSymbolicLink(template.resolve("ex/app-link"), Path.of("app"));
+    // an old time on every directory: pruning must not leave its own
+    try (Stream<Path> all = Files.walk(template.resolve("ex"))) {
+      for (Path d : all.filter(Files::isDirectory).toList()) {
+        Files.setLastModifiedTime(d, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+      }
+    }
+  }
+
+  /** Every path below DIR, relative, sorted. */
+  static List<String> tree(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void aCopyWithExcludeGetsAnExportWithoutWhatItsPatternsExclude() throws Exception {
+    excludeTree();
+    List<ExcludedExport> excluded = List.of(
+        // fsutil's own expectations (copy/copy_test.go, TestCopyIncludeExclude)
+        new ExcludedExport("00000000000a", 3, List.of("/ex/src"), List.of("bar*", "!bar/baz")),
+        new ExcludedExport("00000000000b", 4, List.of("/ex/src"), List.of("**", "!bar/baz", "bar/baz/foo3")),
+        new ExcludedExport("00000000000c", 5, List.of("/ex/src"), List.of("bar/baz")),
+        // *.md only at the top, a re-include, **/ not through a name with a line break, a directory whole;
+        // the source through a symlink is what it points to
+        new ExcludedExport("00000000000d", 6, List.of("/ex/app-link/"),
+            List.of("*.md", "!keep.md", "**/*.map", "node_modules")),
+        // files named as sources are never matched; a directory source is, relative to itself
+        new ExcludedExport("00000000000e", 7, List.of("/ex/app/*.md", "/ex/app/docs"), List.of("*.md")),
+        // a suffix pattern (**/ then plain text) does reach through a name with a line break
+        new ExcludedExport("00000000000f", 8, List.of("/ex/app"), List.of("**/x.map", "lib/**", "odd")));
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(),
+        List.of("/ex/app"), false, false, false, excluded);
+    Run run = run(pod, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+
+    assertThat(tree(from("build.exclude-00000000000a").resolve("ex/src")))
+        .containsExactly("bar", "bar/baz", "bar/baz/foo3", "foo2");
+    assertThat(tree(from("build.exclude-00000000000b").resolve("ex/src"))).containsExactly("bar", "bar/baz");
+    assertThat(tree(from("build.exclude-00000000000c").resolve("ex/src"))).containsExactly("bar", "bar/foo", "foo2");
+    // a directory kept for what is re-included in it is the source's, mode and time (as archived:
+    // unpacking its files touches it)
+    Path a = from("build.exclude-00000000000a").resolve("ex/src");
+    assertThat(mode(a.resolve("bar"))).isEqualTo("rwx--x---");
+    assertThat(listing("build.exclude-00000000000a")).anyMatch(l -> l.endsWith(" 2001-09-09 01:46:40 ./ex/src/bar/"));
+
+    Path d = from("build.exclude-00000000000d");
+    assertThat(Files.readSymbolicLink(d.resolve("ex/app-link"))).isEqualTo(Path.of("app"));
+    assertThat(tree(d.resolve("ex/app"))).containsExactly("docs", "docs/guide.md", "docs/img.png", "keep.md",
+        "lib", "lib/a.js", "lib/deep", "link", "odd", "odd/" + ODD, "we\nird", "we\nird/x.map");
+    assertThat(Files.readSymbolicLink(d.resolve("ex/app/link"))).isEqualTo(Path.of("lib"));
+    assertThat(listing("build.exclude-00000000000d")).anyMatch(l -> l.endsWith(" 2001-09-09 01:46:40 ./ex/app/lib/"))
+        .anyMatch(l -> l.endsWith(" 2001-09-09 01:46:40 ./ex/app/"));
+
+    Path e = from("build.exclude-00000000000e");
+    assertThat(tree(e.resolve("ex/app"))).containsExactly("README.md", "docs", "docs/img.png", "keep.md");
+
+    Path f = from("build.exclude-00000000000f");
+    assertThat(tree(f.resolve("ex/app"))).containsExactly("README.md", "docs", "docs/guide.md", "docs/img.png",
+        "keep.md", "lib", "link", "node_modules", "node_modules/x", "node_modules/x/index.js", "we\nird");
+
+    // the plain export of the same source is whole
+    assertThat(tree(from("build").resolve("ex/app"))).contains("README.md", "lib/a.js.map", "node_modules/x/index.js");
+    try (Stream<Path> fromDir = Files.list(workspace.resolve("context/from"))) {
+      assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("build.tar",
+          "build.exclude-00000000000a.tar", "build.exclude-00000000000b.tar", "build.exclude-00000000000c.tar",
+          "build.exclude-00000000000d.tar", "build.exclude-00000000000e.tar", "build.exclude-00000000000f.tar");
+    }
+  }
+
+  @Test
+  void excludingFromASourceInsideAnotherIsRefused() throws Exception {
+    excludeTree();
+    // BuildKit excludes relative to each source; one tree cannot hold /ex/app pruned both ways
+    for (List<String> paths : List.of(List.of("/ex/app", "/ex/app/lib"), List.of("/ex/app/lib", "/ex/app-link"),
+        List.of("/ex/*", "/ex/app/docs"), List.of("/..", "/ex/src"))) {
+      PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+          false, false, false, List.of(new ExcludedExport("0123456789ab", 12, paths, List.of("*.map"))));
+      Run run = run(pod, Map.of());
+      assertThat(run.result().exit()).as(paths.toString()).isEqualTo(1);
+      assertThat(lastLine(run.result().stderr())).as(paths.toString()).startsWith("stagebuild: COPY --exclude of line 12: ")
+          .contains("another of its sources").contains("copy them with one COPY each");
+      assertThat(archive("build.exclude-0123456789ab")).doesNotExist();
+    }
+  }
+
+  @Test
+  void excludePatternsAreNeverEvaluated() throws Exception {
+    excludeTree();
+    List<String> patterns = List.of("$(touch pwned)", "`touch pwned`", "a; touch pwned", "*\"; touch pwned; \"");
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, false, false, List.of(new ExcludedExport("0123456789ab", 3, List.of("/ex/src"), patterns)));
+    Run run = run(pod, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    assertThat(tree(from("build.exclude-0123456789ab").resolve("ex/src")))
+        .containsExactly("bar", "bar/baz", "bar/baz/foo3", "bar/foo", "foo2");
+    try (Stream<Path> all = Files.walk(tmp)) {
+      assertThat(all.filter(p -> p.getFileName().toString().equals("pwned"))).isEmpty();
+    }
   }
 
   @Test

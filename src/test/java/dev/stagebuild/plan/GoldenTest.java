@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The rewritten Dockerfiles of a few plans, compared byte for byte with the files under
  * {@code src/test/resources/golden/<case>/}: {@code <pod>.Dockerfile} for each pod and
- * {@code plan.txt} for the waves, chains and exports. Run with {@code -Dgolden.update=true} to
- * write them anew (then read the diff before committing it).
+ * {@code plan.txt} for the waves, chains, exports and COPY --exclude exports. Run with
+ * {@code -Dgolden.update=true} to write them anew (then read the diff before committing it).
  */
 class GoldenTest {
   private static final Path SOURCE = Path.of("src/test/resources/golden");
@@ -55,6 +55,10 @@ class GoldenTest {
       sb.append("pod ").append(p.name()).append(": stages=").append(p.stages())
           .append(" dependsOn=").append(p.dependsOn()).append(" exports=").append(p.exports())
           .append(" usesContext=").append(p.usesContext()).append(" final=").append(p.isFinal()).append('\n');
+      for (ExcludedExport e : p.excluded()) {
+        sb.append("  excluded ").append(e.key()).append(" (line ").append(e.line()).append("): ")
+            .append(e.paths()).append(" without ").append(e.matcherLines()).append('\n');
+      }
     }
     return sb.toString();
   }

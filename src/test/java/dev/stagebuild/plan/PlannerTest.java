@@ -765,6 +765,183 @@ class PlannerTest {
   }
 
   /** Untrusted input: large Dockerfiles plan in linear time, never overflow the stack. */
+  /**
+   * COPY --from=<stage> --exclude: the producer's pod exports the COPY's sources once more without
+   * what the patterns exclude, and the COPY copies from a stand-in of that export without the flags
+   * kaniko would ignore (ExcludePatterns, ExcludedExport). Everything else with --exclude is refused.
+   */
+  @Nested
+  class Exclude {
+    DockerfileException refused(String instruction) {
+      DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(e.line()).isEqualTo(4);
+      return e;
+    }
+
+    /** Kaniko can build every pod as written: no --exclude is left, nothing it would ignore; a replan keeps it. */
+    void assertKanikoBuildsEveryPod(BuildPlan p) {
+      for (PodPlan pod : p.pods()) {
+        assertThat(pod.dockerfile()).as(pod.name()).doesNotContain("--exclude");
+        var parsed = dev.stagebuild.dockerfile.DockerfileParser.parse(pod.dockerfile());
+        Set<String> stages = new java.util.HashSet<>();
+        parsed.instructions().stream().filter(i -> i.is("FROM") && i.args().size() == 3)
+            .forEach(i -> stages.add(i.args().get(2).toLowerCase(java.util.Locale.ROOT)));
+        for (var i : parsed.instructions()) {
+          assertThat(KanikoCapabilities.refusal(i, false, stages)).as(pod.name() + ": " + i).isEmpty();
+        }
+      }
+      ReplanCheck.assertStable(p, Map.of());
+    }
+
+    @Test
+    void copyFromAStageOfAnotherPodCopiesFromAStandInOfAnExportWithoutTheExcludedFiles() {
+      BuildPlan p = plan(df("FROM alpine AS build", "RUN make", "FROM alpine",
+          "COPY --from=build --exclude=*.md --exclude=!keep.md /app/ /dst/", "COPY --from=build /app /all"));
+      PodPlan build = p.pod("build");
+      // the COPY without --exclude still gets the whole tree, from the pod's plain export
+      assertThat(build.exports()).containsExactly("/app");
+      assertThat(build.excluded()).hasSize(1);
+      ExcludedExport e = build.excluded().get(0);
+      assertThat(e.key()).matches("[0-9a-f]{12}");
+      assertThat(e.line()).isEqualTo(4);
+      assertThat(e.paths()).containsExactly("/app");
+      assertThat(e.patterns()).containsExactly("*.md", "!keep.md");
+      assertThat(e.matcherLines()).containsExactly("- *.md", "+ keep.md");
+      String standIn = "build.exclude-" + e.key();
+      assertThat(lines(p.pod("stage-1"))).containsSubsequence(
+          "# stagebuild: the files of stage build, exported by its own pod", "FROM scratch AS build",
+          "ADD from/build.tar /", "",
+          "# stagebuild: the files of stage build for the COPY of line 4, less what it excludes, exported by its own pod",
+          "FROM scratch AS " + standIn, "ADD from/" + standIn + ".tar /", "",
+          "FROM alpine AS stage-1", "COPY --from=" + standIn + " /app/ /dst/", "COPY --from=build /app /all");
+      assertThat(p.pod("stage-1").dependsOn()).containsExactly("build");
+      assertThat(p.stages().get(1).dependsOn()).containsExactly("build");
+      assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void theExportKeyHoldsTheSourcesAndThePatterns() {
+      BuildPlan p = plan(df("FROM alpine AS build", "FROM alpine AS a",
+          "COPY --from=build --exclude=*.md /app /a1",
+          "COPY --from=build --exclude=*.txt /app /a2",
+          "COPY --from=build --exclude=*.md /lib /a3",
+          "COPY --from=build --exclude=./*.md /app/ /a4",
+          "FROM a", "COPY --from=build --exclude=*.md /app /a5"));
+      List<ExcludedExport> excluded = p.pod("build").excluded();
+      // same sources and patterns (as BuildKit reads them): one export; any difference: another
+      assertThat(excluded).extracting(ExcludedExport::paths).containsExactlyInAnyOrder(
+          List.of("/app"), List.of("/app"), List.of("/lib"));
+      assertThat(excluded).extracting(ExcludedExport::key).doesNotHaveDuplicates();
+      assertThat(p.pod("build").exports()).isEmpty();
+      PodPlan last = p.pod("stage-2");
+      assertThat(last.stages()).containsExactly("a", "stage-2");
+      // each stand-in once, before the first stage that copies from it
+      assertThat(lines(last).stream().filter(l -> l.startsWith("FROM scratch AS build.exclude-"))).hasSize(3);
+      String md = excluded.stream().filter(e -> e.paths().equals(List.of("/app")) && e.patterns().equals(List.of("*.md")))
+          .findFirst().orElseThrow().key();
+      assertThat(lines(last)).contains("COPY --from=build.exclude-" + md + " /app /a1",
+          "COPY --from=build.exclude-" + md + " /app/ /a4", "COPY --from=build.exclude-" + md + " /app /a5");
+      assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void wildcardsSeveralSourcesAndClampedSourcesAreOneExport() {
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine",
+          "COPY --from=b --exclude=**/*.map --exclude=tests --chown=1:1 /srv/*/dist /opt/../lib/ /dst/",
+          "COPY --from=b --exclude='**/.git' \\", "     --exclude='**/Dockerfile' /src /src"));
+      List<ExcludedExport> excluded = p.pod("b").excluded();
+      assertThat(excluded).extracting(ExcludedExport::paths).containsExactlyInAnyOrder(
+          List.of("/srv/*/dist", "/lib"), List.of("/src"));
+      ExcludedExport first = excluded.stream().filter(e -> e.line() == 3).findFirst().orElseThrow();
+      assertThat(first.matcherLines()).containsExactly("- **n/*.map", "- tests");
+      ExcludedExport second = excluded.stream().filter(e -> e.line() == 4).findFirst().orElseThrow();
+      assertThat(second.patterns()).containsExactly("**/.git", "**/Dockerfile");
+      assertThat(second.matcherLines()).containsExactly("- **a/.git", "- **a/Dockerfile");
+      assertThat(lines(p.pod("stage-1"))).contains(
+          "COPY --from=b.exclude-" + first.key() + " --chown=1:1 /srv/*/dist /lib/ /dst/");
+      var copies = dev.stagebuild.dockerfile.DockerfileParser.parse(p.pod("stage-1").dockerfile()).instructions()
+          .stream().filter(i -> i.is("COPY")).toList();
+      assertThat(copies.get(1).flags()).extracting(dev.stagebuild.dockerfile.Flag::name).containsExactly("from");
+      assertThat(copies.get(1).args()).containsExactly("/src", "/src");
+      assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void emptyPatternsExcludeNothing() {
+      // BuildKit skips a pattern that is empty once trimmed: a plain COPY --from, without the flag
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "COPY --from=b --exclude= /x /y"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b /x /y");
+      assertThat(p.pod("b").exports()).containsExactly("/x");
+      assertThat(p.pod("b").excluded()).isEmpty();
+      assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void patternsAreReadAsBuildKitReadsThem() {
+      Map<String, String> lines = new java.util.LinkedHashMap<>();
+      lines.put("*.md", "- *.md");
+      lines.put("!keep.md", "+ keep.md");
+      lines.put(" docs/ ", "- docs");
+      lines.put("./a/../b/.", "- b");
+      // filepath.Clean comes before the ! is read: "!x" is cleaned away, the rest excludes
+      lines.put("!x/../y", "- y");
+      lines.put("**", "- **a");
+      lines.put("**/node_modules", "- **a/node_modules");
+      lines.put("**/*.map", "- **n/*.map");
+      lines.put("a/**", "- a/**P");
+      lines.put("a*/**", "- a*/**N");
+      lines.put("a/**/b", "- a/**n/b");
+      lines.put("**/x/**", "- **n/x/**N");
+      lines.put("!**/x/**", "+ **n/x/**N");
+      lines.put("a.b$(c)|{d}+", "- a.b$(c)|{d}+");
+      lines.forEach((pattern, line) ->
+          assertThat(ExcludePatterns.parse(pattern).line()).as(pattern).isEqualTo(line));
+      assertThat(ExcludePatterns.parse("")).isNull();
+      assertThat(ExcludePatterns.parse(" \t\u00A0")).isNull();
+      for (String pattern : List.of("?.md", "[ab].md", "a]", "a\\b", "^x", "/abs", "!./x", "..", ".", "../x",
+          "a**", "**b/c", "**/a/**/b/**", "!", "a\nb")) {
+        assertThat(ExcludePatterns.parse(pattern).refusal()).as(pattern).isNotNull();
+      }
+    }
+
+    @Test
+    void whatCannotBeExactIsRefusedByLine() {
+      assertThat(refused("COPY --from=b --exclude=?.md /a /b").detail())
+          .startsWith("COPY --exclude=?.md is not supported: StageBuild matches only names, * and **");
+      assertThat(refused("COPY --from=b --exclude=/abs /a /b").detail()).contains("without the leading /");
+      assertThat(refused("COPY --from=b --exclude=a**b /a /b").detail()).contains("whole path component");
+      assertThat(refused("COPY --from=b --exclude=! /a /b").detail()).contains("illegal exclusion pattern");
+      // from the context (no stage pod to export it), or an image
+      assertThat(refused("COPY --exclude=*.md . /app").detail())
+          .startsWith("COPY --exclude=*.md is not supported: kaniko v1.28.3 ignores it").contains("COPY --from=files");
+      assertThat(refused("ADD --exclude=x . /app").detail()).startsWith("ADD --exclude=x is not supported");
+      assertThat(refused("COPY --from=golang:1.22 --exclude=*.md /go /go").detail())
+          .startsWith("COPY --exclude=*.md is not supported").contains("add a stage FROM golang:1.22 AS <name>");
+      DockerfileException image = error(df("ARG IMG=golang", "FROM alpine AS b", "FROM alpine", "ARG IMG",
+          "COPY --from=$IMG --exclude=x /a /b"));
+      assertThat(image.line()).isEqualTo(5);
+      assertThat(image.detail()).contains("from the image golang").contains("add a stage FROM golang");
+      // an ancestor is built in the consumer's own pod: nothing is exported, kaniko would ignore it
+      DockerfileException ancestor = error(df("FROM alpine AS base", "RUN x", "FROM base",
+          "COPY --from=base --exclude=*.md /a /b"));
+      assertThat(ancestor.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(ancestor.line()).isEqualTo(4);
+      assertThat(ancestor.detail()).contains("built FROM by this stage").contains("FROM base AS base-files");
+      // budgets
+      String many = "COPY --from=b " + "--exclude=x ".repeat(Budgets.MAX_EXCLUDE_PATTERNS + 1) + "/a /b";
+      assertThat(error(df("FROM alpine AS b", "FROM alpine", many)).kind()).isEqualTo(DockerfileException.Kind.TOO_LARGE);
+      String longOne = "COPY --from=b --exclude=" + "x".repeat(Budgets.MAX_EXCLUDE_PATTERN_CHARS + 1) + " /a /b";
+      assertThat(error(df("FROM alpine AS b", "FROM alpine", longOne)).kind())
+          .isEqualTo(DockerfileException.Kind.TOO_LARGE);
+      // a cycle through a COPY --exclude names its line
+      DockerfileException cycle = error(df("FROM alpine AS a", "COPY --from=b --exclude=x /b /b",
+          "FROM alpine AS b", "COPY --from=a /a /a"));
+      assertThat(cycle.line()).isEqualTo(2);
+      assertThat(cycle.detail()).startsWith("circular dependency detected on stage \"b\"");
+    }
+  }
+
   @Nested
   class LargeInputs {
     @Test

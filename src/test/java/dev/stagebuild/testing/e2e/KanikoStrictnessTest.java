@@ -36,6 +36,8 @@ class KanikoStrictnessTest {
       "RUN --mount=type=bind,from=alpine,target=/a true|skips bind mounts from an image",
       "COPY --parents src/a /b/|COPY --parents is not supported",
       "COPY --exclude=*.md src/. /b/|COPY --exclude=*.md is not supported",
+      // the planner drops it from a COPY --from=<stage> it emulates: a pod's Dockerfile never has it
+      "COPY --from=a --exclude=*.md /x /b/|COPY --exclude=*.md is not supported: kaniko v1.28.3 ignores it",
       "ADD --checksum=sha256:00 https://example.com/x /x|ADD --checksum is not supported",
       "ADD https://example.com/r.git#main /r|no git sources"})
   void refusesWhatKanikoIgnores(String c) {

@@ -1,0 +1,59 @@
+package dev.stagebuild.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What a pod exports for a {@code COPY --from=<its stage> --exclude=...}: the copy's sources as the
+ * stage has them, each (each match of a wildcard) without what the patterns exclude relative to
+ * it, archived as {@code from/<pod>.exclude-<key>.tar}. The consumer copies from a stand-in stage
+ * {@code <pod>.exclude-<key>} holding that archive, with the flags dropped.
+ *
+ * @param key 12 hex digits of sha256 over the pod, the paths and the patterns: copies that differ in
+ *     any of them get archives of their own
+ * @param line the first COPY's line, for the pod's messages
+ * @param paths absolute cleaned source paths (and globs), in the COPY's order
+ * @param patterns the COPY's effective {@code --exclude} values as written, in order (empty ones,
+ *     which BuildKit skips, left out)
+ */
+public record ExcludedExport(String key, int line, List<String> paths, List<String> patterns) {
+
+  public ExcludedExport {
+    paths = List.copyOf(paths);
+    patterns = List.copyOf(patterns);
+  }
+
+  static ExcludedExport of(String pod, int line, List<String> paths, List<String> patterns) {
+    StringBuilder text = new StringBuilder(pod).append('\0');
+    paths.forEach(p -> text.append(p).append('\0'));
+    text.append('\0');
+    patterns.forEach(p -> text.append(ExcludePatterns.parse(p).line()).append('\0'));
+    return new ExcludedExport(sha256Hex(text.toString()).substring(0, 12), line, paths, patterns);
+  }
+
+  /** The stand-in stage's name in a consumer's Dockerfile. */
+  public static String standInName(String pod, String key) {
+    return pod + ".exclude-" + key;
+  }
+
+  /** The archive in the build context: {@code from/<pod>.exclude-<key>.tar}. */
+  public static String archive(String pod, String key) {
+    return "from/" + standInName(pod, key) + ".tar";
+  }
+
+  /** The patterns as the stage script matches them (see {@link ExcludePatterns#parse}). */
+  public List<String> matcherLines() {
+    return patterns.stream().map(p -> ExcludePatterns.parse(p).line()).toList();
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}
