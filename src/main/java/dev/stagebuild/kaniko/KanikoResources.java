@@ -219,7 +219,8 @@ public final class KanikoResources {
    * configMap source are mounted; null or empty mounts them all.
    */
   public Pod sourcePod(StageBuild sb, String buildId, List<String> configMapKeys, int attempt, String pinnedNode) {
-    return SourcePods.render(settings.gitImage(), executorImage(sb), sb, buildId, configMapKeys, attempt, pinnedNode);
+    return withAccount(SourcePods.render(settings.gitImage(), executorImage(sb), sb, buildId, configMapKeys, attempt,
+        pinnedNode));
   }
 
   /** {@code spec.workspace.claimName}: the existing claim the build's workspace is a sub-directory of, or null. */
@@ -229,7 +230,7 @@ public final class KanikoResources {
 
   /** The pod that removes a finished build's sub-directory of its shared workspace claim. */
   public Pod workspaceCleanupPod(StageBuild sb, String buildId) {
-    return WorkspaceCleanupPods.render(executorImage(sb), sb, buildId);
+    return withAccount(WorkspaceCleanupPods.render(executorImage(sb), sb, buildId));
   }
 
   /** Whether {@code pod} is a {@link #workspaceCleanupPod}: not a step of its build. */
@@ -241,6 +242,16 @@ public final class KanikoResources {
   public Pod stagePod(StageBuild sb, String buildId, BuildPlan plan, PodPlan pod, int attempt, String pinnedNode) {
     checkPodName(pod.name());
     plan.pod(pod.name()); // fails when the pod is not part of this plan
-    return StagePods.render(executorImage(sb), sb, buildId, pod, attempt, pinnedNode);
+    return withAccount(StagePods.render(executorImage(sb), sb, buildId, pod, attempt, pinnedNode));
+  }
+
+  /** The ServiceAccount every build pod runs as (null: the namespace's default). */
+  public String buildServiceAccount() {
+    return settings.buildServiceAccount();
+  }
+
+  private Pod withAccount(Pod pod) {
+    pod.getSpec().setServiceAccountName(settings.buildServiceAccount());
+    return pod;
   }
 }

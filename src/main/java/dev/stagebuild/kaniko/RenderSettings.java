@@ -6,8 +6,11 @@ package dev.stagebuild.kaniko;
  * @param executorImage a Kaniko debug image (it must have /busybox/sh); spec.executor.image overrides it
  * @param gitImage an image with git and a busybox sh (with base64) for the git source pod
  * @param defaultWorkspaceSize the workspace PVC's size when spec.workspace.size is not set
+ * @param buildServiceAccount the ServiceAccount of every build pod (the operator creates it in each
+ *     namespace, without token automount); null: the namespace's default account
  */
-public record RenderSettings(String executorImage, String gitImage, String defaultWorkspaceSize) {
+public record RenderSettings(String executorImage, String gitImage, String defaultWorkspaceSize,
+    String buildServiceAccount) {
   /**
    * The maintained osscontainertools fork of Kaniko (GoogleContainerTools archived the original),
    * release v1.28.3, debug variant; tags follow the fork's release workflow: v1.X.Y-debug.
@@ -18,15 +21,33 @@ public record RenderSettings(String executorImage, String gitImage, String defau
   /** alpine/git tags each image with the git version it carries; alpine's sh is busybox. */
   public static final String DEFAULT_GIT_IMAGE = "docker.io/alpine/git:v2.54.0";
   public static final String DEFAULT_WORKSPACE_SIZE = "1Gi";
+  /**
+   * Build pods run as this account rather than the namespace's default, which other workloads may
+   * have been given rights, image pull secrets or cloud identities through (a workload-identity
+   * webhook hands those to any pod of the account, token automount or not).
+   */
+  public static final String DEFAULT_BUILD_SERVICE_ACCOUNT = "stagebuild-build";
+
+  public RenderSettings(String executorImage, String gitImage, String defaultWorkspaceSize) {
+    this(executorImage, gitImage, defaultWorkspaceSize, DEFAULT_BUILD_SERVICE_ACCOUNT);
+  }
 
   public RenderSettings {
+    if (buildServiceAccount != null && buildServiceAccount.isBlank()) {
+      buildServiceAccount = null;
+    }
+    if (buildServiceAccount != null
+        && !buildServiceAccount.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+      throw new IllegalArgumentException("buildServiceAccount is not a valid name: " + buildServiceAccount);
+    }
     requireText(executorImage, "executorImage");
     requireText(gitImage, "gitImage");
     requireText(defaultWorkspaceSize, "defaultWorkspaceSize");
   }
 
   public static RenderSettings defaults() {
-    return new RenderSettings(DEFAULT_EXECUTOR_IMAGE, DEFAULT_GIT_IMAGE, DEFAULT_WORKSPACE_SIZE);
+    return new RenderSettings(DEFAULT_EXECUTOR_IMAGE, DEFAULT_GIT_IMAGE, DEFAULT_WORKSPACE_SIZE,
+        DEFAULT_BUILD_SERVICE_ACCOUNT);
   }
 
   private static void requireText(String value, String name) {

@@ -42,6 +42,13 @@ public class OperatorBeans {
   @ConfigProperty(name = "stagebuild.lookup-grace", defaultValue = "2s")
   Duration lookupGrace;
 
+  /**
+   * The ServiceAccount of build pods, created in a namespace (without token automount) when it is
+   * not there; {@code default} runs them as the namespace's default account.
+   */
+  @ConfigProperty(name = "stagebuild.build-service-account", defaultValue = RenderSettings.DEFAULT_BUILD_SERVICE_ACCOUNT)
+  String buildServiceAccount;
+
   @ConfigProperty(name = "stagebuild.executor-image")
   Optional<String> executorImage;
 
@@ -60,7 +67,7 @@ public class OperatorBeans {
   KanikoResources kanikoResources() {
     RenderSettings d = RenderSettings.defaults();
     return new KanikoResources(new RenderSettings(executorImage.orElse(d.executorImage()),
-        gitImage.orElse(d.gitImage()), d.defaultWorkspaceSize()));
+        gitImage.orElse(d.gitImage()), d.defaultWorkspaceSize(), buildServiceAccount));
   }
 
   @Produces

@@ -74,6 +74,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final EventRecorder events;
   private final PlanCache plans = new PlanCache();
   private final StatusPacer pacer;
+  private final BuildServiceAccounts accounts;
   private final SimpleInboundEventSource<StageBuild> lookupDone = new SimpleInboundEventSource<>("registry");
 
   @Inject
@@ -87,6 +88,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     this.lookups = new RegistryLookups(inspector, settings.inspectRetry(), clock, 2);
     this.events = new EventRecorder(clock);
     this.pacer = new StatusPacer(settings.statusInterval(), settings.lookupGrace());
+    this.accounts = new BuildServiceAccounts(resources.buildServiceAccount());
   }
 
   /** The event recorder (tests wait for its queue). */
@@ -297,6 +299,16 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private void create(BuildDecision decision) throws Refused {
       if (decision.createPods().isEmpty()) {
         return;
+      }
+      try {
+        accounts.ensure(client, sb.getMetadata().getNamespace(), now);
+      } catch (KubernetesClientException e) {
+        if (ApiErrors.classify(e) != ApiErrors.Kind.PERMANENT) {
+          throw e;
+        }
+        throw new Refused(new Refusal(ApiErrors.refusalReason(e), "the build pods' ServiceAccount "
+            + resources.buildServiceAccount() + " is missing and the API server refused to create it: "
+            + ApiErrors.message(e) + "; create it in the namespace, or set STAGEBUILD_BUILD_SERVICE_ACCOUNT"));
       }
       String pvc = BuildNames.pvcName(sb.getMetadata().getName(), buildId);
       if (KanikoResources.sharedWorkspaceClaim(sb) == null && workspace(pvc).isEmpty()) {

@@ -73,6 +73,8 @@ class NamespacedInstallTest {
         "GET /api/v1/namespaces/demo/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild",
         "GET /api/v1/namespaces/demo/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
         "PUT /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds/hellogo/status",
+        "GET /api/v1/namespaces/demo/serviceaccounts/stagebuild-build",
+        "POST /api/v1/namespaces/demo/serviceaccounts",
         "POST /api/v1/namespaces/demo/pods",
         "DELETE /api/v1/namespaces/demo/pods/hellogo-1-build",
         "GET /api/v1/namespaces/demo/pods/hellogo-1-source/log",

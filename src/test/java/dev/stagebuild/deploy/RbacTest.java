@@ -42,6 +42,8 @@ public class RbacTest {
       "GET /api/v1/namespaces/demo/configmaps/hellogo-1-plan",
       "GET /api/v1/namespaces/demo/configmaps/hellogo-src",
       "DELETE /api/v1/namespaces/demo/configmaps/hellogo-1-plan",
+      "GET /api/v1/namespaces/demo/serviceaccounts/stagebuild-build",
+      "POST /api/v1/namespaces/demo/serviceaccounts",
       "POST /api/v1/namespaces/demo/pods",
       "GET /api/v1/namespaces/demo/pods/hellogo-1-build",
       // what OwnerReferencesPermissionEnforcement asks of a create with blockOwnerDeletion

@@ -516,6 +516,25 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void everyBuildPodRunsAsTheBuildServiceAccount() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.claimName = "build-farm";
+    for (Pod pod : List.of(resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null),
+        resources.sourcePod(Fixtures.configMapSb("hellogo"), "2", List.of()), resources.workspaceCleanupPod(sb, "2"))) {
+      assertThat(pod.getSpec().getServiceAccountName()).as(pod.getMetadata().getName()).isEqualTo("stagebuild-build");
+      assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+    }
+    RenderSettings d = RenderSettings.defaults();
+    KanikoResources namespaceDefault = new KanikoResources(new RenderSettings(d.executorImage(), d.gitImage(),
+        d.defaultWorkspaceSize(), "default"));
+    assertThat(namespaceDefault.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getServiceAccountName())
+        .isEqualTo("default");
+    assertThatThrownBy(() -> new RenderSettings(d.executorImage(), d.gitImage(), d.defaultWorkspaceSize(), "Not Valid"))
+        .hasMessageContaining("buildServiceAccount");
+  }
+
+  @Test
   void aSharedClaimIsMountedAtTheBuildsOwnSubPathInEveryPod() {
     StageBuild sb = Fixtures.configMapSb("hellogo");
     sb.getSpec().workspace = new Workspace();

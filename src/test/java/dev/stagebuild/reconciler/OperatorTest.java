@@ -650,6 +650,12 @@ class OperatorTest {
       assertThat(rm.getCommand()).containsExactly("/busybox/rm", "-rf", "--", "/kaniko/stagebuild/builds/1");
       assertThat(rm.getVolumeMounts().get(0).getSubPath()).isEqualTo(uid);
     }
+    // The pods ran as the build ServiceAccount, made once for the namespace, without a token.
+    var account = client.serviceAccounts().inNamespace(NS).withName("stagebuild-build").get();
+    assertThat(account).isNotNull();
+    assertThat(account.getAutomountServiceAccountToken()).isFalse();
+    assertThat(client.pods().inNamespace(NS).withLabel(Labels.BUILD, "farm-a").list().getItems())
+        .allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName()).isEqualTo("stagebuild-build"));
     // No claim of its own was made for either build, and the shared one is left alone.
     assertThat(client.persistentVolumeClaims().inNamespace(NS).list().getItems())
         .extracting(c -> c.getMetadata().getName()).containsExactly("build-farm");

@@ -1,0 +1,62 @@
+package dev.stagebuild.reconciler;
+
+import dev.stagebuild.kaniko.Labels;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes sure the build pods' ServiceAccount exists in a namespace before a pod names it (a pod of
+ * a missing account is refused by the ServiceAccount admission plugin). An account that is there is
+ * used as it is; a missing one is created without token automount (pods disable it too) and without
+ * an owner: every build of the namespace shares it. Checked once per namespace per
+ * {@link #RECHECK}, so a build costs no request for it; bounded by the number of namespaces.
+ */
+final class BuildServiceAccounts {
+  static final Duration RECHECK = Duration.ofMinutes(10);
+  static final int MAX_TRACKED = 10_000;
+
+  private final String account;
+  private final Map<String, Instant> checked = new ConcurrentHashMap<>();
+
+  /** {@code account}: the name, or null when pods use the namespace's default account. */
+  BuildServiceAccounts(String account) {
+    this.account = account;
+  }
+
+  /**
+   * Ensures the account in {@code namespace}. An API error other than "already exists" is thrown;
+   * a refusal is classified by the caller like any other create.
+   */
+  void ensure(KubernetesClient client, String namespace, Instant now) {
+    if (account == null) {
+      return;
+    }
+    Instant last = checked.get(namespace);
+    if (last != null && now.isBefore(last.plus(RECHECK))) {
+      return;
+    }
+    if (client.serviceAccounts().inNamespace(namespace).withName(account).get() == null) {
+      try {
+        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+            .withNewMetadata().withName(account).withNamespace(namespace)
+              .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .endMetadata()
+            .withAutomountServiceAccountToken(false)
+            .build()).create();
+      } catch (KubernetesClientException e) {
+        if (ApiErrors.classify(e) != ApiErrors.Kind.ALREADY_EXISTS) {
+          throw e;
+        }
+      }
+    }
+    if (checked.size() >= MAX_TRACKED) {
+      checked.clear();
+    }
+    checked.put(namespace, now);
+  }
+}
