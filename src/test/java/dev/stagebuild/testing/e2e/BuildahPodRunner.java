@@ -73,7 +73,9 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       "automountServiceAccountToken", "enableServiceLinks", "affinity", "nodeSelector", "tolerations",
       "activeDeadlineSeconds", "nodeName",
       // accepted, not enforced: the runner runs every pod as the test's user (KanikoResourcesTest checks them)
-      "securityContext");
+      "securityContext",
+      // no effect on what a pod builds: no token is mounted (KanikoResourcesTest checks both)
+      "serviceAccountName");
   static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "volumeMounts",
       "terminationMessagePath", "terminationMessagePolicy", "resources", "securityContext");
   static final Set<String> MOUNT_FIELDS = Set.of("name", "mountPath", "readOnly", "subPath");
