@@ -419,6 +419,26 @@ class OperatorTest {
   }
 
   @Test
+  @RequiresLocalRegistry
+  void aReportedDigestTheRegistryContradictsIsWithdrawn() {
+    try (LocalRegistry registry = LocalRegistry.start()) {
+      PushedImage other = TestImages.on(registry).push("demo/contradicted", "1", TestImages.image().randomLayers(5));
+      // the final pod reports DIGEST, which the registry never received
+      StageBuild sb = inline("contradicted", "FROM alpine\nRUN true\n");
+      sb.getSpec().output.image = registry.image("demo/contradicted:1");
+      sb.getSpec().output.insecure = true;
+      create(sb);
+      StageBuild done = awaitInspected("contradicted");
+      assertThat(reason(done, "Succeeded")).isEqualTo("DigestMismatch");
+      assertThat(condition(done, "Ready")).isEqualTo("False");
+      assertThat(condition(done, "Stalled")).isEqualTo("True");
+      assertThat(message(done)).contains(DIGEST, other.digest(), "withdrawn");
+      assertThat(done.getStatus().output.digest).isNull();
+      assertThat(done.getStatus().output.imageRef).isNull();
+    }
+  }
+
+  @Test
   void secretCreatedWithinTheGraceLetsTheBuildRun() {
     StageBuild sb = inline("latesecret", "FROM alpine\n");
     sb.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
@@ -536,11 +556,14 @@ class OperatorTest {
       create(sb);
       StageBuild first = awaitInspected("rebuilt");
       assertThat(reason(first, "ImageInspected")).isEqualTo("ImageNotFound");
+      assertThat(reason(first, "Succeeded")).as("a digest the registry does not hold is withdrawn")
+          .isEqualTo("ImageNotFound");
       sleep(500);
       edit("rebuilt", b -> b.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-12-05T10:00")));
       StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("rebuilt"),
-          s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
-      assertThat(condition(done, "Succeeded")).isEqualTo("True");
+          s -> s.getStatus().buildId.startsWith("1-") && isFinished(s)
+              && Conditions.find(s.getStatus().conditions, Conditions.IMAGE_INSPECTED) != null);
+      assertThat(reason(done, "Succeeded")).as("built again, and looked up again").isEqualTo("ImageNotFound");
       assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
     }
   }
