@@ -46,7 +46,8 @@ public final class BuildDecider {
   static final Duration STAGE_DEADLINE_GRACE = Duration.ofSeconds(30);
   /** ImageInspected reasons a new look-up would answer the same way. */
   static final Set<String> FINAL_INSPECTION_REASONS = Set.of("RegistryUnauthorized", "ImageNotFound",
-      "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "DigestMismatch");
+      "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "CABundleNotFound",
+      "DigestMismatch");
   static final String CANCELLED = "Cancelled";
 
   private final OperatorSettings settings;

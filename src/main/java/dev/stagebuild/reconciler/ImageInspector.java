@@ -14,7 +14,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Asks the registry, with the build's push secret, what the pushed tag holds: the
+ * Asks the registry, with the build's push secret and CA bundle, what the pushed tag holds: the
  * digest the final pod reported is checked against it before its size is reported.
  */
 public class ImageInspector {
@@ -54,9 +54,13 @@ public class ImageInspector {
             + " does not hold a valid .dockerconfigjson: " + e.getMessage());
       }
     }
+    CaBundles.Read ca = CaBundles.read(cluster, sb);
+    if (ca.problem() != null) {
+      return Inspection.failed(ca.problem().reason(), ca.problem().message());
+    }
     try {
       return inspection(output.image,
-          registry.verifyPushed(tag, digest, credentials, Boolean.TRUE.equals(output.insecure), null));
+          registry.verifyPushed(tag, digest, credentials, Boolean.TRUE.equals(output.insecure), ca.bundle()));
     } catch (RegistryException e) {
       return Inspection.failed(e.reason().conditionReason(), "the image was pushed as " + digest
           + ", but the registry could not be asked about it: " + e.getMessage());

@@ -86,7 +86,7 @@ class ConditionsDocTest {
     assertThat(found).contains("Running", "Succeeded", "Timeout", "InvalidSpec", "PushFailed", "SourceFailed",
         "OOMKilled", "Forbidden", "NameConflict", "Cancelled", "Disrupted", "VolumeMultiAttach", "Unschedulable", "ImagePullFailed", "CreateContainerConfigError",
         "SecretNotFound", "InvalidSecret", "SourceNotFound", "RegistryUnreachable", "RegistryProtocolError", "Inspected",
-        "Planning", "InvalidDockerfile", "DigestMismatch", "TagMoved");
+        "Planning", "InvalidDockerfile", "CABundleNotFound", "DigestMismatch", "TagMoved");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.CaBundleRef;
 import dev.stagebuild.api.DockerfileSpec;
 import dev.stagebuild.api.GitSource;
 import dev.stagebuild.api.LocalObjectRef;
@@ -17,6 +18,7 @@ import dev.stagebuild.deploy.RequestAttributes;
 import dev.stagebuild.kaniko.Labels;
 import dev.stagebuild.registry.testing.LocalRegistry;
 import dev.stagebuild.registry.testing.RequiresLocalRegistry;
+import dev.stagebuild.registry.testing.TestCertificates;
 import dev.stagebuild.registry.testing.TestImages;
 import dev.stagebuild.registry.testing.TestImages.PushedImage;
 import dev.stagebuild.testing.Builds;
@@ -416,6 +418,58 @@ class OperatorTest {
     assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
     assertThat(message(done)).contains("pullcred", "spec.pullSecretRef");
     assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
+  void aMissingCaBundleIsWaitedForThenFailsTheBuildBeforeAnyPod() {
+    StageBuild sb = inline("noca", "FROM alpine\nRUN true\n");
+    sb.getSpec().output.caBundleRef = new CaBundleRef("registry-ca", null);
+    create(sb);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> "CABundleNotFound".equals(reason(get("noca"), "Succeeded")));
+    StageBuild done = awaitFinished("noca");
+    assertThat(reason(done, "Succeeded")).isEqualTo("CABundleNotFound");
+    assertThat(message(done)).contains("registry-ca", "spec.output.caBundleRef", "kubectl create configmap");
+    assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
+  void aCaBundleThatIsNotPemFailsTheBuildAsInvalidSpec() {
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("bad-ca")
+        .endMetadata().addToData("bundle.pem", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+        .build()).create();
+    StageBuild sb = inline("badca", "FROM alpine\nRUN true\n");
+    sb.getSpec().output.caBundleRef = new CaBundleRef("bad-ca", "bundle.pem");
+    create(sb);
+    StageBuild done = awaitFinished("badca");
+    assertThat(reason(done, "Succeeded")).isEqualTo("InvalidSpec");
+    assertThat(message(done)).contains("bundle.pem", "bad-ca", "spec.output.caBundleRef", "not valid base64");
+    assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
+  @RequiresLocalRegistry
+  void aRegistryWithACertificateFromAPrivateAuthorityIsReadWithTheCaBundle() {
+    TestCertificates.KeyAndCertificate authority = TestCertificates.authority("Example Corp CA");
+    try (LocalRegistry registry = LocalRegistry.builder().tls(authority).start()) {
+      PushedImage pushed = TestImages.on(registry).push("demo/private-ca", "1", TestImages.image().randomLayers(77));
+      fallback = pod -> PodOutcome.succeed(isFinal(pod) ? pushed.digest() : "");
+      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("corp-ca")
+          .endMetadata().addToData("ca.crt", authority.certificatePem()).build()).create();
+      StageBuild sb = inline("privateca", "FROM alpine\nRUN true\n");
+      sb.getSpec().output.image = registry.image("demo/private-ca:1");
+      sb.getSpec().output.caBundleRef = new CaBundleRef("corp-ca", null);
+      create(sb);
+      StageBuild done = awaitInspected("privateca");
+      assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+      assertThat(reason(done, "ImageInspected")).as(conditionMessage(done, "ImageInspected")).isEqualTo("Inspected");
+      assertThat(done.getStatus().output.size).isEqualTo(pushed.expectedSize());
+      Pod pod = client.pods().inNamespace(NS).withName(kubelet.startedPods().stream()
+          .filter(n -> n.startsWith("privateca-1-")).findFirst().orElseThrow()).get();
+      if (pod != null) { // the hostile cluster may have taken it away
+        assertThat(pod.getSpec().getContainers().get(0).getArgs())
+            .contains("--registry-certificate=" + registry.host() + "=/kaniko/stagebuild/ca/ca.crt");
+      }
+    }
   }
 
   @Test
