@@ -17,6 +17,9 @@ public class Output {
   @JsonPropertyDescription("A kubernetes.io/dockerconfigjson Secret used to push, to pull base images, and to read the pushed image's manifest.")
   public LocalObjectRef pushSecretRef;
 
-  @JsonPropertyDescription("The registry speaks plain HTTP (or has a certificate that cannot be verified).")
+  @JsonPropertyDescription("The registry speaks plain HTTP (or has a certificate that cannot be verified); skips TLS verification in the executor too.")
   public Boolean insecure;
+
+  @JsonPropertyDescription("A ConfigMap key with PEM certificates of the authorities the registry's certificate chains to, trusted besides the default ones by the operator's look-up and by the executor (--registry-certificate for this registry's host). Not with insecure.")
+  public CaBundleRef caBundleRef;
 }

@@ -5,6 +5,7 @@ import dev.stagebuild.api.Cache;
 import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.plan.PodPlan;
+import dev.stagebuild.registry.ImageReference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,11 @@ final class ExecutorArgs {
       args.add("--skip-tls-verify");
       args.add("--skip-tls-verify-pull");
     }
+    if (spec.output.caBundleRef != null) {
+      // kaniko v1.28.3 has no flag for an extra trusted authority for all registries: the bundle is
+      // trusted (besides the system's) for the output registry, by the name kaniko gives it.
+      args.add("--registry-certificate=" + registryName(image) + "=" + InPod.CA_BUNDLE);
+    }
     Executor executor = spec.executor;
     Cache cache = executor == null ? null : executor.cache;
     if (cache != null && Boolean.TRUE.equals(cache.enabled)) {
@@ -56,6 +62,18 @@ final class ExecutorArgs {
       args.addAll(executor.args);
     }
     return args;
+  }
+
+  /**
+   * The registry's name as kaniko (go-containerregistry's {@code name.Registry.Name()}) looks
+   * {@code --registry-certificate} up by: host and port as given, {@code index.docker.io} for {@code docker.io}
+   * (or no registry).
+   */
+  static String registryName(String image) {
+    ImageReference ref = ImageReference.parse(image);
+    // go-containerregistry rewrites only "docker.io" (also when no registry is given)
+    return ref.registry().equals(ImageReference.DEFAULT_REGISTRY) ? ImageReference.DEFAULT_REGISTRY_INDEX_HOST
+        : ref.registry();
   }
 
   /** The image reference without its tag or digest: registry:5000/team/app:1.0 is registry:5000/team/app. */

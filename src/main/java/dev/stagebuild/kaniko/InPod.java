@@ -19,6 +19,10 @@ public final class InPod {
   public static final String MOUNT_CACHES = "/kaniko/caches";
   /** Build secrets (spec.secrets): {@code <dir>/<index>/value}, passed to kaniko with --secret. */
   public static final String BUILD_SECRETS = BASE + "/secrets";
+  /** The CA bundle of spec.output.caBundleRef, passed to kaniko with --registry-certificate. */
+  public static final String CA_BUNDLE_DIR = BASE + "/ca";
+  public static final String CA_BUNDLE_FILE = "ca.crt";
+  public static final String CA_BUNDLE = CA_BUNDLE_DIR + "/" + CA_BUNDLE_FILE;
   /** Kaniko reads $DOCKER_CONFIG/config.json for registry credentials. */
   public static final String DOCKER_CONFIG = "/kaniko/.docker";
   public static final String EXECUTOR = "/kaniko/executor";

@@ -23,6 +23,7 @@ final class StagePods {
   static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
   static final String RUN_MOUNT_BIND = "FF_KANIKO_RUN_MOUNT_BIND";
   static final String MOUNT_CACHE_VOLUME = "mount-cache";
+  static final String CA_BUNDLE_VOLUME = "ca-bundle";
 
   private StagePods() {}
 
@@ -49,6 +50,17 @@ final class StagePods {
           .endSecret()
           .build());
       mounts.add(PodParts.mount("docker-config", InPod.DOCKER_CONFIG, true));
+    }
+
+    if (spec.output.caBundleRef != null) {
+      // Every stage pod: each may pull from the output registry (base images, the layer cache).
+      // Only the bundle's key, under the name --registry-certificate gives.
+      volumes.add(new VolumeBuilder().withName(CA_BUNDLE_VOLUME)
+          .withNewConfigMap().withName(spec.output.caBundleRef.name)
+            .addNewItem().withKey(spec.output.caBundleRef.keyOrDefault()).withPath(InPod.CA_BUNDLE_FILE).endItem()
+          .endConfigMap()
+          .build());
+      mounts.add(PodParts.mount(CA_BUNDLE_VOLUME, InPod.CA_BUNDLE_DIR, true));
     }
 
     for (int n : BuildSecrets.used(spec, pod)) {

@@ -46,7 +46,8 @@ public final class BuildDecider {
   static final Duration STAGE_DEADLINE_GRACE = Duration.ofSeconds(30);
   /** ImageInspected reasons a new look-up would answer the same way. */
   static final Set<String> FINAL_INSPECTION_REASONS = Set.of("RegistryUnauthorized", "ImageNotFound",
-      "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret");
+      "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "CABundleNotFound",
+      "DigestMismatch");
   static final String CANCELLED = "Cancelled";
 
   private final OperatorSettings settings;
@@ -370,11 +371,17 @@ public final class BuildDecider {
             + (fin.terminationMessage() == null ? "empty" : "'" + PodInspector.tail(fin.terminationMessage()) + "'")
             + ")");
       }
+      Inspection inspection = in.inspection();
+      if (inspection != null && inspection.withdrawn()) {
+        // The registry does not hold what the pod reported: no digest is reported.
+        status.conditions = Conditions.set(status.conditions, Conditions.IMAGE_INSPECTED, "False",
+            inspection.errorReason(), inspection.errorMessage(), generation, in.now());
+        return fail(inspection.errorReason(), inspection.errorMessage());
+      }
       OutputStatus out = new OutputStatus();
       out.image = sb.getSpec().output.image;
       out.digest = digest;
       out.imageRef = imageRef(out.image, digest);
-      Inspection inspection = in.inspection();
       status.output = out;
       if (inspection != null) {
         applyInspection(status, inspection);
@@ -453,17 +460,24 @@ public final class BuildDecider {
       // The inputs stay as they are (a pass may decide twice on them): the changes go to a copy.
       StageBuildStatus next = changeable(old);
       Inspection inspection = in.inspection();
+      List<BuildEvent> ended = List.of();
       if (owesLookup(next) && inspection != null) {
-        applyInspection(next, inspection);
+        if (inspection.withdrawn()) {
+          withdraw(next, inspection);
+          ended = List.of(BuildEvent.warning("BuildFailed", inspection.errorReason() + ": "
+              + inspection.errorMessage()));
+        } else {
+          applyInspection(next, inspection);
+        }
       }
       stopActivePods();
-      Instant ended = Times.parse(old.completionTime);
-      if (ended == null) {
-        return new BuildDecision(next, List.of(), List.copyOf(delete), null, List.of(), true, null);
+      Instant endTime = Times.parse(old.completionTime);
+      if (endTime == null) {
+        return new BuildDecision(next, List.of(), List.copyOf(delete), null, ended, true, null);
       }
       // Retention: the pods (and their logs) and the plan go after a while; the status keeps the
       // record of every step. The StageBuild itself goes after spec.ttlSecondsAfterFinished.
-      Instant cleanUpAt = ended.plus(retention(sb.getSpec().podRetentionSeconds, settings.podRetention()));
+      Instant cleanUpAt = endTime.plus(retention(sb.getSpec().podRetentionSeconds, settings.podRetention()));
       boolean cleanUp = next.cleanupTime == null && !in.now().isBefore(cleanUpAt);
       if (cleanUp) {
         in.steps().stream().map(StepState::podName).filter(p -> !delete.contains(p)).forEach(delete::add);
@@ -474,14 +488,35 @@ public final class BuildDecider {
       Long ttl = sb.getSpec().ttlSecondsAfterFinished;
       boolean deleteBuild = false;
       if (ttl != null) {
-        Instant expires = ended.plus(retention(ttl, Duration.ZERO));
+        Instant expires = endTime.plus(retention(ttl, Duration.ZERO));
         deleteBuild = !in.now().isBefore(expires);
         if (!deleteBuild) {
           requeueWithin(Duration.between(in.now(), expires));
         }
       }
-      return new BuildDecision(next, List.of(), List.copyOf(delete), null, List.of(), true, requeue, cleanUp,
+      return new BuildDecision(next, List.of(), List.copyOf(delete), null, ended, true, requeue, cleanUp,
           deleteBuild);
+    }
+
+    /**
+     * The registry contradicts the digest a succeeded build reported: the build ends as failed
+     * after all, and the digest (with what was read for it) leaves the status.
+     */
+    private void withdraw(StageBuildStatus target, Inspection inspection) {
+      String reason = inspection.errorReason();
+      String message = inspection.errorMessage();
+      target.output.digest = null;
+      target.output.imageRef = null;
+      target.output.size = null;
+      target.output.sizeText = null;
+      target.output.platforms = null;
+      List<Condition> c = target.conditions;
+      c = Conditions.set(c, Conditions.IMAGE_INSPECTED, "False", reason, message, generation, in.now());
+      c = Conditions.set(c, Conditions.SUCCEEDED, "False", reason, message, generation, in.now());
+      c = Conditions.set(c, Conditions.READY, "False", reason, message, generation, in.now());
+      c = Conditions.remove(c, Conditions.RECONCILING);
+      c = Conditions.set(c, Conditions.STALLED, "True", reason, message, generation, in.now());
+      target.conditions = c;
     }
 
     /** A copy of a status that this pass may change: the fields a finished build's pass sets are its own. */
@@ -520,8 +555,13 @@ public final class BuildDecider {
         target.output.sizeText = Sizes.shortSize(inspection.size());
         target.output.platforms = inspection.platforms() == null || inspection.platforms().isEmpty()
             ? null : inspection.platforms();
-        target.conditions = Conditions.set(target.conditions, Conditions.IMAGE_INSPECTED, "True", "Inspected",
-            "size read from the registry", generation, in.now());
+        if (inspection.tagMoved()) {
+          target.conditions = Conditions.set(target.conditions, Conditions.IMAGE_INSPECTED, "True", "TagMoved",
+              inspection.tagMovedMessage(), generation, in.now());
+        } else {
+          target.conditions = Conditions.set(target.conditions, Conditions.IMAGE_INSPECTED, "True", "Inspected",
+              "the tag resolves to the pushed digest; size read from the registry", generation, in.now());
+        }
       } else {
         target.conditions = Conditions.set(target.conditions, Conditions.IMAGE_INSPECTED, "False",
             inspection.errorReason(), inspection.errorMessage(), generation, in.now());

@@ -3,7 +3,10 @@ package dev.stagebuild.reconciler;
 import dev.stagebuild.api.StageBuild;
 import io.fabric8.kubernetes.api.model.Secret;
 
-/** Objects a build needs before its first pod: the push secret, the git secret, the source ConfigMap. */
+/**
+ * Objects a build needs before its first pod: the push secret, the CA bundle, the pull secret, the
+ * build secrets, the git secret, the source ConfigMap.
+ */
 final class Prerequisites {
   static final String DOCKER_CONFIG_KEY = ".dockerconfigjson";
 
@@ -22,6 +25,10 @@ final class Prerequisites {
     Blocker push = dockerConfig(output == null ? null : output.pushSecretRef, "spec.output.pushSecretRef", ns);
     if (push != null) {
       return push;
+    }
+    Blocker ca = CaBundles.read(cluster, sb).problem();
+    if (ca != null) {
+      return ca;
     }
     Blocker pull = dockerConfig(sb.getSpec().pullSecretRef, "spec.pullSecretRef", ns);
     if (pull != null) {

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads pushed images' sizes from their registries on a small pool of its own, never on a reconcile
- * thread: a slow or silent registry must not hold up other builds. A pass asks for a look-up and
+ * Checks pushed images' digests against their tags and reads their sizes on a small pool of its
+ * own, never on a reconcile thread: a slow or silent registry must not hold up other builds. A pass asks for a look-up and
  * goes on; when the answer arrives, the build is reconciled again and the pass finds it here. A
  * failed look-up is retried after a back-off that doubles up to a cap; answers that will not change
  * (unauthorized, not found) are final. Bounded: at most {@link #MAX_ENTRIES} builds are remembered.

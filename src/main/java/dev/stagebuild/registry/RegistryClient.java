@@ -32,8 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,7 +50,12 @@ import org.jboss.logging.Logger;
  * given user and password, or a bearer token from the challenge's realm (requested with the
  * given credentials, an identity token, or anonymously). Tokens are cached per realm, service,
  * scope and credentials until they expire, and challenges per registry, so that repeated calls
- * need no extra round trips.
+ * need no extra round trips; every cache is bounded in size and age.
+ *
+ * <p>Requests go through the proxies of {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}
+ * ({@link EnvironmentProxies}). A call may bring a {@link CaBundle} to trust besides the JVM's
+ * default authorities. {@link #verifyPushed} checks a pushed digest against the tag it was pushed
+ * to.
  *
  * <p>One instance is meant to be shared: it is thread-safe and holds the HTTP client and the
  * caches. Credentials are never logged and never appear in exception messages.
@@ -70,6 +73,13 @@ public final class RegistryClient {
   private static final int MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
   private static final int MAX_REDIRECTS = 5;
   private static final int MAX_CACHED_TOKENS = 1024;
+  /** Tokens are used at most this long, whatever their own lifetime. */
+  private static final Duration MAX_TOKEN_AGE = Duration.ofHours(1);
+  /** Registries whose challenge or TLS fallback is remembered, and for how long. */
+  static final int MAX_REMEMBERED_HOSTS = 1024;
+  static final Duration HOST_MEMORY = Duration.ofHours(1);
+  /** HTTP clients kept for distinct CA bundles (each has its own connection pool). */
+  static final int MAX_BUNDLE_CLIENTS = 32;
   /** Tokens are not used in the last few seconds before they expire. */
   private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(5);
   /** The lifetime of a token whose response has no {@code expires_in} (distribution spec). */
@@ -82,20 +92,26 @@ public final class RegistryClient {
   private final Clock clock;
   private final String userAgent;
   private final java.util.Set<String> tokenRealmHosts;
+  private final EnvironmentProxies proxies;
   private final HttpClient verifyingClient;
   private volatile HttpClient trustingClient;
 
-  /** The last challenge seen per registry origin (scheme://host), for authenticating up front. */
-  private final ConcurrentMap<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+  // Every cache is bounded in size and age: registries are named by StageBuild authors.
 
-  private final ConcurrentMap<TokenKey, CachedToken> tokens = new ConcurrentHashMap<>();
+  /** The last challenge seen per registry origin (scheme://host), for authenticating up front. */
+  private final BoundedCache<String, AuthChallenge> challenges;
+
+  private final BoundedCache<TokenKey, CachedToken> tokens;
 
   /** Insecure registries that turned out to speak TLS after all. */
-  private final ConcurrentMap<String, Boolean> tlsHosts = new ConcurrentHashMap<>();
+  private final BoundedCache<String, Boolean> tlsHosts;
 
-  /** A client with the default timeouts. */
+  /** A client per CA bundle (by fingerprint) that trusts it besides the JVM's defaults. */
+  private final BoundedCache<String, HttpClient> bundleClients;
+
+  /** A client with the default timeouts and the environment's proxies. */
   public RegistryClient() {
-    this(builder());
+    this(builder().proxies(EnvironmentProxies.fromEnvironment()));
   }
 
   private RegistryClient(Builder builder) {
@@ -104,6 +120,11 @@ public final class RegistryClient {
     this.clock = builder.clock;
     this.userAgent = builder.userAgent;
     this.tokenRealmHosts = builder.tokenRealmHosts;
+    this.proxies = builder.proxies;
+    this.challenges = new BoundedCache<>(builder.rememberedHosts, HOST_MEMORY, clock);
+    this.tlsHosts = new BoundedCache<>(builder.rememberedHosts, HOST_MEMORY, clock);
+    this.tokens = new BoundedCache<>(MAX_CACHED_TOKENS, MAX_TOKEN_AGE, clock);
+    this.bundleClients = new BoundedCache<>(MAX_BUNDLE_CLIENTS, HOST_MEMORY, clock);
     this.verifyingClient = newHttpClient(builder.sslContext);
   }
 
@@ -119,8 +140,25 @@ public final class RegistryClient {
     private String userAgent = "stagebuild-operator";
     private SSLContext sslContext;
     private java.util.Set<String> tokenRealmHosts = TokenRealms.allowlistFromEnvironment();
+    private EnvironmentProxies proxies;
+    private int rememberedHosts = MAX_REMEMBERED_HOSTS;
 
     private Builder() {}
+
+    /** How many registries' challenges are remembered (for tests of the bound). */
+    Builder rememberedHosts(int hosts) {
+      this.rememberedHosts = hosts;
+      return this;
+    }
+
+    /**
+     * The proxies to use (default: those {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code
+     * NO_PROXY} of the operator's environment name; see {@link EnvironmentProxies}).
+     */
+    public Builder proxies(EnvironmentProxies proxies) {
+      this.proxies = Objects.requireNonNull(proxies, "proxies");
+      return this;
+    }
 
     /**
      * Hosts a token realm may be on besides the registry's own host and parent domain (default:
@@ -164,6 +202,9 @@ public final class RegistryClient {
     }
 
     public RegistryClient build() {
+      if (proxies == null) {
+        proxies = EnvironmentProxies.fromEnvironment();
+      }
       return new RegistryClient(this);
     }
 
@@ -187,10 +228,42 @@ public final class RegistryClient {
    */
   public ImageInfo inspect(ImageReference reference, Credentials credentials, boolean insecure)
       throws RegistryException {
+    return inspect(reference, credentials, insecure, null);
+  }
+
+  /**
+   * As {@link #inspect(ImageReference, Credentials, boolean)}, trusting the certificates of
+   * {@code caBundle} (if not null) besides the JVM's default authorities.
+   */
+  public ImageInfo inspect(ImageReference reference, Credentials credentials, boolean insecure,
+      CaBundle caBundle) throws RegistryException {
     Objects.requireNonNull(reference, "reference");
-    Call call =
-        new Call(reference, credentials == null ? Credentials.anonymous() : credentials, insecure);
+    Call call = new Call(reference, credentials == null ? Credentials.anonymous() : credentials, insecure,
+        caBundle);
     return call.inspect();
+  }
+
+  /**
+   * Checks a pushed image: reads what {@code tag} resolves to and, unless that is {@code
+   * reportedDigest}, whether the tag's repository holds a manifest under {@code reportedDigest}.
+   * The image reported back is always that of {@code reportedDigest} (its manifest's content
+   * checked against the digest), never whatever else the tag holds.
+   *
+   * @param tag the reference pushed to (a tag, or none for {@code latest}; not a digest)
+   * @param reportedDigest the digest the push reported
+   * @throws RegistryException when the registry could not be asked (unreachable, unauthorized,
+   *     a broken answer); a tag or digest that does not exist is a {@link PushCheck} verdict
+   */
+  public PushCheck verifyPushed(ImageReference tag, String reportedDigest, Credentials credentials,
+      boolean insecure, CaBundle caBundle) throws RegistryException {
+    Objects.requireNonNull(tag, "tag");
+    Objects.requireNonNull(reportedDigest, "reportedDigest");
+    if (tag.digest().isPresent()) {
+      throw new IllegalArgumentException("verifyPushed needs the pushed tag, not a digest: " + tag);
+    }
+    tag.withDigest(reportedDigest); // checks that it is a digest
+    Call call = new Call(tag, credentials == null ? Credentials.anonymous() : credentials, insecure, caBundle);
+    return call.verify(reportedDigest);
   }
 
   /** Forgets cached tokens and challenges. */
@@ -198,11 +271,17 @@ public final class RegistryClient {
     tokens.clear();
     challenges.clear();
     tlsHosts.clear();
+    bundleClients.clear();
   }
 
   /** The number of cached tokens (for tests). */
   int cachedTokenCount() {
     return tokens.size();
+  }
+
+  /** The number of registries whose challenge is remembered (for tests). */
+  int rememberedChallengeCount() {
+    return challenges.size();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -212,6 +291,7 @@ public final class RegistryClient {
     private final ImageReference ref;
     private final Credentials credentials;
     private final boolean insecure;
+    private final CaBundle caBundle;
     private final String host;
     private String scheme;
     private String authorization;
@@ -219,16 +299,20 @@ public final class RegistryClient {
     private boolean reauthenticated;
     private boolean preauthenticated;
 
-    Call(ImageReference ref, Credentials credentials, boolean insecure) {
+    Call(ImageReference ref, Credentials credentials, boolean insecure, CaBundle caBundle) {
       this.ref = ref;
       this.credentials = credentials;
       this.insecure = insecure;
+      this.caBundle = caBundle;
       this.host = ref.apiHost();
       this.scheme = insecure && !tlsHosts.containsKey(host) ? "http" : "https";
     }
 
     HttpClient http() {
-      return insecure ? trustingClient() : verifyingClient;
+      if (insecure) {
+        return trustingClient();
+      }
+      return caBundle == null ? verifyingClient : bundleClient(caBundle);
     }
 
     String origin() {
@@ -238,24 +322,78 @@ public final class RegistryClient {
     ImageInfo inspect() throws RegistryException {
       String what = ref.toString();
       Response top = fetchManifest(ref.reference(), what);
-      Manifests.Parsed parsed = Manifests.parse(top.body, top.contentType(), what);
-
       String digest;
       if (ref.digest().isPresent()) {
         digest = ref.digest().get();
-        if (!Manifests.matches(digest, top.body)) {
-          throw new RegistryException(
-              Reason.PROTOCOL,
-              "registry "
-                  + host
-                  + " returned a manifest for "
-                  + what
-                  + " whose content does not match the requested digest");
-        }
+        checkContent(digest, top, what);
       } else {
-        String header = top.headers.firstValue("Docker-Content-Digest").orElse("").trim();
-        digest = Manifests.isDigest(header) ? header : Manifests.sha256(top.body);
+        digest = digestOf(top);
       }
+      return describe(ref, top, digest, what);
+    }
+
+    PushCheck verify(String reported) throws RegistryException {
+      String tagWhat = ref.toString();
+      String tagDigest = null;
+      Response tagged = null;
+      try {
+        tagged = fetchManifest(ref.reference(), tagWhat);
+      } catch (RegistryException e) {
+        if (e.reason() != Reason.NOT_FOUND) {
+          throw e;
+        }
+      }
+      ImageReference pinned = ref.withDigest(reported);
+      String pinnedWhat = pinned.toString();
+      if (tagged != null) {
+        // What the tag resolves to, from the content (a registry serves the bytes it stores), not
+        // from the digest header: only sha256 digests are reported by builds.
+        tagDigest = reported.startsWith("sha256:") ? Manifests.sha256(tagged.body) : digestOf(tagged);
+        if (reported.equals(tagDigest)) {
+          return new PushCheck(PushCheck.Verdict.VERIFIED, reported, tagDigest,
+              describe(pinned, tagged, reported, pinnedWhat));
+        }
+      }
+      Response byDigestResponse = null;
+      try {
+        byDigestResponse = fetchManifest(reported, pinnedWhat);
+      } catch (RegistryException e) {
+        if (e.reason() != Reason.NOT_FOUND) {
+          throw e;
+        }
+      }
+      ImageInfo byDigest = null;
+      if (byDigestResponse != null) {
+        checkContent(reported, byDigestResponse, pinnedWhat);
+        // a platform manifest of an index that is missing is an error, not a verdict
+        byDigest = describe(pinned, byDigestResponse, reported, pinnedWhat);
+      }
+      PushCheck.Verdict verdict = PushCheck.decide(reported, tagDigest, byDigest != null);
+      return new PushCheck(verdict, reported, tagDigest, byDigest);
+    }
+
+    private String digestOf(Response r) {
+      String header = r.headers.firstValue("Docker-Content-Digest").orElse("").trim();
+      return Manifests.isDigest(header) ? header : Manifests.sha256(r.body);
+    }
+
+    private void checkContent(String digest, Response r, String what) throws RegistryException {
+      if (!Manifests.matches(digest, r.body)) {
+        throw new RegistryException(
+            Reason.PROTOCOL,
+            "registry "
+                + host
+                + " returned a manifest for "
+                + what
+                + " whose content does not match the requested digest");
+      }
+    }
+
+    /** The image that {@code top} (the manifest under {@code digest}) describes. */
+    private ImageInfo describe(ImageReference reference, Response top, String digest, String what)
+        throws RegistryException {
+      Manifests.Parsed parsed = Manifests.parse(top.body, top.contentType(), what);
+      ImageReference ref = reference;
 
       if (parsed instanceof Manifests.Image) {
         Manifests.Image image = (Manifests.Image) parsed;
@@ -654,14 +792,7 @@ public final class RegistryClient {
   private record CachedToken(String token, Instant usableUntil) {}
 
   private void putToken(TokenKey key, CachedToken token) {
-    if (tokens.size() >= MAX_CACHED_TOKENS) {
-      Instant now = clock.instant();
-      tokens.values().removeIf(t -> !now.isBefore(t.usableUntil));
-      if (tokens.size() >= MAX_CACHED_TOKENS) {
-        tokens.clear();
-      }
-    }
-    tokens.put(key, token);
+    tokens.put(key, token, token.usableUntil);
   }
 
   private record Response(int status, HttpHeaders headers, byte[] body, URI uri) {
@@ -680,6 +811,11 @@ public final class RegistryClient {
     URI current = uri;
     String auth = authorization;
     for (int hop = 0; ; hop++) {
+      String proxyProblem = proxies.problem(current);
+      if (proxyProblem != null) {
+        throw new RegistryException(Reason.UNREACHABLE, "cannot reach " + peer + " at " + current.getScheme()
+            + "://" + current.getRawAuthority() + " to read " + what + ": " + proxyProblem);
+      }
       HttpRequest.Builder b = HttpRequest.newBuilder(current).timeout(requestTimeout)
           .header("User-Agent", userAgent);
       headers.forEach(b::header);
@@ -691,7 +827,8 @@ public final class RegistryClient {
       } else {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       }
-      Response r = execute(client, b.build(), maxBody, peer, what);
+      Response r = execute(client, b.build(), maxBody, peer, what, client != verifyingClient
+          && client != trustingClient);
       LOG.debugf("%s %s -> HTTP %d", method, current, r.status);
       boolean redirect = r.status == 301 || r.status == 302 || r.status == 303
           || r.status == 307 || r.status == 308;
@@ -747,7 +884,7 @@ public final class RegistryClient {
   }
 
   private Response execute(HttpClient client, HttpRequest request, int maxBody, String peer,
-      String what) throws RegistryException {
+      String what, boolean withCaBundle) throws RegistryException {
     CompletableFuture<java.net.http.HttpResponse<byte[]>> future =
         client.sendAsync(request, new LimitedBodyHandler(maxBody));
     try {
@@ -768,11 +905,12 @@ public final class RegistryClient {
           peer + " did not answer within " + seconds(requestTimeout) + " (" + endpoint(request)
               + ") while reading " + what);
     } catch (ExecutionException e) {
-      throw ioFailure(e.getCause() == null ? e : e.getCause(), request, peer, what);
+      throw ioFailure(e.getCause() == null ? e : e.getCause(), request, peer, what, withCaBundle);
     }
   }
 
-  private RegistryException ioFailure(Throwable t, HttpRequest request, String peer, String what) {
+  private RegistryException ioFailure(Throwable t, HttpRequest request, String peer, String what,
+      boolean withCaBundle) {
     BodyTooLargeException big = find(t, BodyTooLargeException.class);
     if (big != null) {
       return new RegistryException(
@@ -787,30 +925,49 @@ public final class RegistryClient {
       cause = "no answer within " + seconds(requestTimeout);
     } else if (find(t, UnresolvedAddressException.class) != null
         || find(t, UnknownHostException.class) != null) {
-      cause = "host name " + request.uri().getHost() + " cannot be resolved (DNS)";
+      java.net.InetSocketAddress proxy = proxies.proxyFor(request.uri());
+      cause = proxy != null
+          ? "the proxy's host name " + proxy.getHostString() + " cannot be resolved (DNS)"
+          : "host name " + request.uri().getHost() + " cannot be resolved (DNS)";
     } else if (ssl != null) {
       String m = String.valueOf(ssl.getMessage());
       String why;
-      if (m.contains("PKIX") || m.contains("certification path")) {
-        why = "its certificate is not trusted (self-signed or from an unknown authority)";
+      boolean untrusted = m.contains("PKIX") || m.contains("certification path");
+      if (untrusted) {
+        why = withCaBundle
+            ? "its certificate is not trusted, not even with the CA bundle of spec.output.caBundleRef"
+            : "its certificate is not trusted (self-signed or from an unknown authority)";
       } else if (m.contains("plaintext") || m.contains("Unrecognized SSL message")) {
         why = "it does not speak TLS (plain HTTP?)";
       } else {
         why = m;
       }
-      cause = "TLS handshake failed: " + why
-          + "; if the registry speaks plain HTTP or has a self-signed certificate, mark it"
-          + " insecure";
+      if (untrusted && withCaBundle) {
+        cause = "TLS handshake failed: " + why + ": the bundle must hold the certificate of the authority"
+            + " that signed the registry's certificate (or of one above it)";
+      } else {
+        cause = "TLS handshake failed: " + why
+            + (untrusted
+                ? "; if its certificate comes from a private authority, put that authority's certificate"
+                    + " in a ConfigMap and name it in spec.output.caBundleRef"
+                : "")
+            + "; if the registry speaks plain HTTP or has a certificate that cannot be verified,"
+            + " mark it insecure";
+      }
     } else if (refused != null) {
       String m = refused.getMessage();
       cause = (m == null || m.isBlank() ? "connection refused" : m)
-          + " (is the registry running, and are host and port right?)";
+          + (proxies.proxyFor(request.uri()) != null
+              ? " (is the proxy running, and are its host and port right?)"
+              : " (is the registry running, and are host and port right?)");
     } else {
       cause = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
+    String via = proxies.describe(request.uri());
     return new RegistryException(
         Reason.UNREACHABLE,
-        "cannot reach " + peer + " at " + endpoint(request) + " to read " + what + ": " + cause,
+        "cannot reach " + peer + " at " + endpoint(request) + (via.isEmpty() ? "" : " " + via)
+            + " to read " + what + ": " + cause,
         t);
   }
 
@@ -911,8 +1068,20 @@ public final class RegistryClient {
     return c;
   }
 
+  /** The client that trusts {@code bundle} besides the JVM's authorities (one per distinct bundle). */
+  private HttpClient bundleClient(CaBundle bundle) {
+    return bundleClients.computeIfAbsent(bundle.fingerprint(), k -> {
+      try {
+        return newHttpClient(bundle.sslContext());
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot set up TLS with the CA bundle " + bundle, e);
+      }
+    });
+  }
+
   private HttpClient newHttpClient(SSLContext ssl) {
     HttpClient.Builder b = HttpClient.newBuilder()
+        .proxy(proxies)
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1);

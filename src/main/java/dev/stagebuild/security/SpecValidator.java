@@ -40,6 +40,7 @@ public final class SpecValidator {
   private static final Pattern QUANTITY =
       Pattern.compile("\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d{1,3})?");
   private static final Pattern RESOURCE_NAME = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern CONFIG_MAP_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
   private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod");
   private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
   private static final Set<String> TOLERATION_EFFECTS = Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
@@ -129,6 +130,17 @@ public final class SpecValidator {
     }
     image("spec.output.image", spec.output.image);
     ref("spec.output.pushSecretRef", spec.output.pushSecretRef);
+    var ca = spec.output.caBundleRef;
+    if (ca != null) {
+      dnsSubdomain("spec.output.caBundleRef.name", ca.name);
+      if (ca.key != null && !CONFIG_MAP_KEY.matcher(ca.key).matches()) {
+        problem("spec.output.caBundleRef.key", "not a ConfigMap key (letters, digits, '-', '_', '.'; at most 253)");
+      }
+      if (Boolean.TRUE.equals(spec.output.insecure)) {
+        problem("spec.output.caBundleRef", "has no effect with spec.output.insecure: true, which skips TLS"
+            + " verification altogether; remove one of them");
+      }
+    }
   }
 
   private void image(String field, String image) {

@@ -36,7 +36,7 @@ class ConditionsDocTest {
       Pattern.compile("\\b(?:fail|pending|inProgress)\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("new Blocker\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("new Refusal\\(\"([A-Z][A-Za-z]+)\""),
-      Pattern.compile("Inspection\\.failed\\(\"([A-Z][A-Za-z]+)\""),
+      Pattern.compile("Inspection\\.(?:failed|withdrawn)\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("->\\s*\"([A-Z][A-Za-z]+)\";"),
       Pattern.compile("return ([^;]*\"[A-Z][A-Za-z]+\"[^;]*);"),
       Pattern.compile("reason = [^;]*\"([A-Z][A-Za-z]+)\""),
@@ -86,7 +86,7 @@ class ConditionsDocTest {
     assertThat(found).contains("Running", "Succeeded", "Timeout", "InvalidSpec", "PushFailed", "SourceFailed",
         "OOMKilled", "Forbidden", "NameConflict", "Cancelled", "Disrupted", "VolumeMultiAttach", "Unschedulable", "ImagePullFailed", "CreateContainerConfigError",
         "SecretNotFound", "InvalidSecret", "SourceNotFound", "RegistryUnreachable", "RegistryProtocolError", "Inspected",
-        "Planning", "InvalidDockerfile");
+        "Planning", "InvalidDockerfile", "CABundleNotFound", "DigestMismatch", "TagMoved");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.CaBundleRef;
 import dev.stagebuild.api.Cache;
 import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.LocalObjectRef;
@@ -681,5 +682,43 @@ class KanikoResourcesTest {
   void noSourceNoSourcePod() {
     assertThatThrownBy(() -> resources.sourcePod(Fixtures.sb("a"), "1", List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no source");
+  }
+
+  @Test
+  void everyStagePodMountsTheCaBundleAndTrustsItForTheOutputRegistry() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().output.caBundleRef = new CaBundleRef("corp-ca", "bundle.pem");
+    for (PodPlan p : List.of(Fixtures.BUILD, Fixtures.FINAL)) {
+      Pod pod = resources.stagePod(sb, "2", plan, p, 1, null);
+      Container c = pod.getSpec().getContainers().get(0);
+      Volume v = volumes(pod).get("ca-bundle");
+      assertThat(v.getConfigMap().getName()).as(p.name()).isEqualTo("corp-ca");
+      assertThat(v.getConfigMap().getItems()).singleElement().satisfies(item -> {
+        assertThat(item.getKey()).isEqualTo("bundle.pem");
+        assertThat(item.getPath()).isEqualTo("ca.crt");
+      });
+      assertThat(mounts(c).get("ca-bundle").getMountPath()).isEqualTo("/kaniko/stagebuild/ca");
+      assertThat(mounts(c).get("ca-bundle").getReadOnly()).isTrue();
+      assertThat(c.getArgs()).as(p.name())
+          .contains("--registry-certificate=registry.example.com=/kaniko/stagebuild/ca/ca.crt")
+          .doesNotContain("--skip-tls-verify", "--skip-tls-verify-pull");
+    }
+    sb.getSpec().output.caBundleRef = new CaBundleRef("corp-ca", null);
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(volumes(pod).get("ca-bundle").getConfigMap().getItems().get(0).getKey()).isEqualTo("ca.crt");
+    sb.getSpec().output.caBundleRef = null;
+    pod = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
+    assertThat(volumes(pod)).doesNotContainKey("ca-bundle");
+    assertThat(pod.getSpec().getContainers().get(0).getArgs()).noneMatch(a -> a.startsWith("--registry-certificate"));
+  }
+
+  @Test
+  void theRegistryIsNamedAsKanikoNamesIt() {
+    assertThat(ExecutorArgs.registryName("registry.example.com:5000/team/app:1")).isEqualTo("registry.example.com:5000");
+    assertThat(ExecutorArgs.registryName("127.0.0.1:5000/app")).isEqualTo("127.0.0.1:5000");
+    assertThat(ExecutorArgs.registryName("team/app:1")).isEqualTo("index.docker.io");
+    assertThat(ExecutorArgs.registryName("docker.io/team/app:1")).isEqualTo("index.docker.io");
+    assertThat(ExecutorArgs.registryName("index.docker.io/team/app:1")).isEqualTo("index.docker.io");
+    assertThat(ExecutorArgs.registryName("[::1]:5000/app:1")).isEqualTo("[::1]:5000");
   }
 }

@@ -357,4 +357,57 @@ class BuildDeciderTest {
     assertThat(condition(d, "ImageInspected")).isEqualTo("False/RegistryUnauthorized");
     assertThat(BuildDecider.owesLookup(d.status())).isFalse();
   }
+
+  void finalPodPushed() {
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null));
+  }
+
+  @Test
+  void aDigestTheRegistryDoesNotHoldWithdrawsTheSucceededBuild() {
+    finalPodPushed();
+    BuildDecision d = decide(T0);
+    assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
+    assertThat(BuildDecider.owesLookup(d.status())).isTrue();
+
+    d = decide(T0.plusSeconds(1), null, Inspection.withdrawn("DigestMismatch", "the tag resolves elsewhere"));
+    for (String type : List.of("Succeeded", "Ready", "ImageInspected")) {
+      assertThat(condition(d, type)).as(type).isEqualTo("False/DigestMismatch");
+    }
+    assertThat(condition(d, "Stalled")).isEqualTo("True/DigestMismatch");
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage()).isEqualTo("the tag resolves elsewhere");
+    assertThat(d.status().output.digest).as("never reported as the image's digest").isNull();
+    assertThat(d.status().output.imageRef).isNull();
+    assertThat(d.status().output.image).isEqualTo(sb.getSpec().output.image);
+    assertThat(d.events()).containsExactly(BuildEvent.warning("BuildFailed",
+        "DigestMismatch: the tag resolves elsewhere"));
+    assertThat(BuildDecider.owesLookup(d.status())).isFalse();
+    assertThat(d.finished()).isTrue();
+
+    d = decide(T0.plusSeconds(2));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/DigestMismatch");
+    assertThat(d.events()).isEmpty();
+  }
+
+  @Test
+  void aWithdrawingAnswerInTheSucceedingPassFailsTheBuildWithoutADigest() {
+    finalPodPushed();
+    BuildDecision d = decide(T0, null, Inspection.withdrawn("ImageNotFound", "neither tag nor digest"));
+    assertThat(condition(d, "Succeeded")).isEqualTo("False/ImageNotFound");
+    assertThat(condition(d, "ImageInspected")).isEqualTo("False/ImageNotFound");
+    assertThat(d.status().output).isNull();
+  }
+
+  @Test
+  void aMovedTagKeepsTheReportedDigestAndSaysSo() {
+    finalPodPushed();
+    BuildDecision d = decide(T0, null, Inspection.tagMoved(5, List.of(), "the tag now resolves to sha256:b"));
+    assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
+    assertThat(condition(d, "ImageInspected")).isEqualTo("True/TagMoved");
+    assertThat(Conditions.find(d.status().conditions, "ImageInspected").getMessage())
+        .isEqualTo("the tag now resolves to sha256:b");
+    assertThat(d.status().output.digest).isEqualTo(DIGEST);
+    assertThat(d.status().output.size).isEqualTo(5L);
+  }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.CaBundleRef;
 import dev.stagebuild.api.DockerfileSpec;
 import dev.stagebuild.api.GitSource;
 import dev.stagebuild.api.LocalObjectRef;
@@ -19,6 +20,7 @@ import dev.stagebuild.deploy.RequestAttributes;
 import dev.stagebuild.kaniko.Labels;
 import dev.stagebuild.registry.testing.LocalRegistry;
 import dev.stagebuild.registry.testing.RequiresLocalRegistry;
+import dev.stagebuild.registry.testing.TestCertificates;
 import dev.stagebuild.registry.testing.TestImages;
 import dev.stagebuild.registry.testing.TestImages.PushedImage;
 import dev.stagebuild.testing.Builds;
@@ -421,6 +423,78 @@ class OperatorTest {
   }
 
   @Test
+  void aMissingCaBundleIsWaitedForThenFailsTheBuildBeforeAnyPod() {
+    StageBuild sb = inline("noca", "FROM alpine\nRUN true\n");
+    sb.getSpec().output.caBundleRef = new CaBundleRef("registry-ca", null);
+    create(sb);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> "CABundleNotFound".equals(reason(get("noca"), "Succeeded")));
+    StageBuild done = awaitFinished("noca");
+    assertThat(reason(done, "Succeeded")).isEqualTo("CABundleNotFound");
+    assertThat(message(done)).contains("registry-ca", "spec.output.caBundleRef", "kubectl create configmap");
+    assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
+  void aCaBundleThatIsNotPemFailsTheBuildAsInvalidSpec() {
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("bad-ca")
+        .endMetadata().addToData("bundle.pem", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+        .build()).create();
+    StageBuild sb = inline("badca", "FROM alpine\nRUN true\n");
+    sb.getSpec().output.caBundleRef = new CaBundleRef("bad-ca", "bundle.pem");
+    create(sb);
+    StageBuild done = awaitFinished("badca");
+    assertThat(reason(done, "Succeeded")).isEqualTo("InvalidSpec");
+    assertThat(message(done)).contains("bundle.pem", "bad-ca", "spec.output.caBundleRef", "not valid base64");
+    assertThat(kubelet.startedPods()).isEmpty();
+  }
+
+  @Test
+  @RequiresLocalRegistry
+  void aRegistryWithACertificateFromAPrivateAuthorityIsReadWithTheCaBundle() {
+    TestCertificates.KeyAndCertificate authority = TestCertificates.authority("Example Corp CA");
+    try (LocalRegistry registry = LocalRegistry.builder().tls(authority).start()) {
+      PushedImage pushed = TestImages.on(registry).push("demo/private-ca", "1", TestImages.image().randomLayers(77));
+      fallback = pod -> PodOutcome.succeed(isFinal(pod) ? pushed.digest() : "");
+      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("corp-ca")
+          .endMetadata().addToData("ca.crt", authority.certificatePem()).build()).create();
+      StageBuild sb = inline("privateca", "FROM alpine\nRUN true\n");
+      sb.getSpec().output.image = registry.image("demo/private-ca:1");
+      sb.getSpec().output.caBundleRef = new CaBundleRef("corp-ca", null);
+      create(sb);
+      StageBuild done = awaitInspected("privateca");
+      assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+      assertThat(reason(done, "ImageInspected")).as(conditionMessage(done, "ImageInspected")).isEqualTo("Inspected");
+      assertThat(done.getStatus().output.size).isEqualTo(pushed.expectedSize());
+      Pod pod = client.pods().inNamespace(NS).withName(kubelet.startedPods().stream()
+          .filter(n -> n.startsWith("privateca-1-")).findFirst().orElseThrow()).get();
+      if (pod != null) { // the hostile cluster may have taken it away
+        assertThat(pod.getSpec().getContainers().get(0).getArgs())
+            .contains("--registry-certificate=" + registry.host() + "=/kaniko/stagebuild/ca/ca.crt");
+      }
+    }
+  }
+
+  @Test
+  @RequiresLocalRegistry
+  void aReportedDigestTheRegistryContradictsIsWithdrawn() {
+    try (LocalRegistry registry = LocalRegistry.start()) {
+      PushedImage other = TestImages.on(registry).push("demo/contradicted", "1", TestImages.image().randomLayers(5));
+      // the final pod reports DIGEST, which the registry never received
+      StageBuild sb = inline("contradicted", "FROM alpine\nRUN true\n");
+      sb.getSpec().output.image = registry.image("demo/contradicted:1");
+      sb.getSpec().output.insecure = true;
+      create(sb);
+      StageBuild done = awaitInspected("contradicted");
+      assertThat(reason(done, "Succeeded")).isEqualTo("DigestMismatch");
+      assertThat(condition(done, "Ready")).isEqualTo("False");
+      assertThat(condition(done, "Stalled")).isEqualTo("True");
+      assertThat(message(done)).contains(DIGEST, other.digest(), "withdrawn");
+      assertThat(done.getStatus().output.digest).isNull();
+      assertThat(done.getStatus().output.imageRef).isNull();
+    }
+  }
+
+  @Test
   void secretCreatedWithinTheGraceLetsTheBuildRun() {
     StageBuild sb = inline("latesecret", "FROM alpine\n");
     sb.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
@@ -538,11 +612,14 @@ class OperatorTest {
       create(sb);
       StageBuild first = awaitInspected("rebuilt");
       assertThat(reason(first, "ImageInspected")).isEqualTo("ImageNotFound");
+      assertThat(reason(first, "Succeeded")).as("a digest the registry does not hold is withdrawn")
+          .isEqualTo("ImageNotFound");
       sleep(500);
       edit("rebuilt", b -> b.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "2026-12-05T10:00")));
       StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("rebuilt"),
-          s -> s.getStatus().buildId.startsWith("1-") && isFinished(s));
-      assertThat(condition(done, "Succeeded")).isEqualTo("True");
+          s -> s.getStatus().buildId.startsWith("1-") && isFinished(s)
+              && Conditions.find(s.getStatus().conditions, Conditions.IMAGE_INSPECTED) != null);
+      assertThat(reason(done, "Succeeded")).as("built again, and looked up again").isEqualTo("ImageNotFound");
       assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
     }
   }

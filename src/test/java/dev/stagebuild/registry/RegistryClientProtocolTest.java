@@ -56,7 +56,7 @@ class RegistryClientProtocolTest {
   }
 
   /** A request the fake received. */
-  record Seen(String method, String path, String query, String authorization, String accept) {}
+  record Seen(String method, String path, String query, String authorization, String accept, String target) {}
 
   /** One fake HTTP server: path → reply function. */
   static final class Fake implements AutoCloseable {
@@ -87,7 +87,7 @@ class RegistryClientProtocolTest {
       try (ex) {
         Seen s = new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
             ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Authorization"),
-            ex.getRequestHeaders().getFirst("Accept"));
+            ex.getRequestHeaders().getFirst("Accept"), ex.getRequestURI().toString());
         seen.add(s);
         ex.getRequestBody().readAllBytes();
         Reply r = routes.getOrDefault(s.path(), x -> Reply.of(404, "application/json",
@@ -424,5 +424,72 @@ class RegistryClientProtocolTest {
       assertThat(e.getMessage()).doesNotContain("SECRET");
       assertThat(String.valueOf(e.getCause())).doesNotContain("SECRET");
     });
+  }
+
+  // --- proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY) -------------------------------------------
+
+  RegistryClient proxied(Map<String, String> env) {
+    return RegistryClient.builder().connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(3))
+        .proxies(EnvironmentProxies.from(env)).build();
+  }
+
+  @Test
+  void requestsGoThroughTheProxyTheEnvironmentNames() throws Exception {
+    // The fake plays the proxy: it gets the absolute URL of a registry it is not.
+    fake.on("/v2/app/manifests/1", Reply.of(200, OCI, manifest(5, 6)));
+    RegistryClient client = proxied(Map.of("HTTP_PROXY", "http://" + fake.host()));
+    ImageInfo info = client.inspect(ImageReference.parse("registry.stagebuild.invalid:5000/app:1"), null, true);
+    assertThat(info.size()).isEqualTo(11);
+    assertThat(fake.seen).extracting(Seen::target)
+        .containsExactly("http://registry.stagebuild.invalid:5000/v2/app/manifests/1");
+
+    fake.seen.clear();
+    RegistryClient bypassing = proxied(Map.of("HTTP_PROXY", "http://" + fake.host(),
+        "NO_PROXY", "stagebuild.invalid"));
+    RegistryException e = failure(() -> bypassing.inspect(
+        ImageReference.parse("registry.stagebuild.invalid:5000/app:1"), null, true));
+    assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+    assertThat(e.getMessage()).contains("cannot be resolved").doesNotContain("through proxy");
+    assertThat(fake.seen).isEmpty();
+  }
+
+  @Test
+  void anUnreachableProxyIsNamed() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    RegistryClient client = proxied(Map.of("HTTPS_PROXY", "http://127.0.0.1:" + closedPort));
+    RegistryException e = failure(() -> client.inspect(ImageReference.parse("registry.stagebuild.invalid/app:1"),
+        null, false));
+    assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+    assertThat(e.getMessage()).contains("through proxy 127.0.0.1:" + closedPort + " (HTTPS_PROXY)",
+        "is the proxy running");
+  }
+
+  @Test
+  void aProxyThisClientCannotUseFailsTheLookUpWithoutSendingAnything() {
+    RegistryClient client = proxied(Map.of("HTTP_PROXY", "http://user:pw-SECRET@" + fake.host()));
+    RegistryException e = failure(() -> client.inspect(ImageReference.parse("registry.stagebuild.invalid/app:1"),
+        null, true));
+    assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+    assertThat(e.getMessage()).contains("HTTP_PROXY cannot be used", "proxy credentials").doesNotContain("SECRET");
+    assertThat(fake.seen).isEmpty();
+  }
+
+  @Test
+  void whatTheClientRemembersPerRegistryIsBounded() throws Exception {
+    // Every registry host an author names leaves a challenge behind: they must not pile up.
+    fake.on("/v2/app/manifests/1", Reply.of(401, "application/json", "{}")
+        .with("WWW-Authenticate", "Basic realm=\"fake\""));
+    RegistryClient client = RegistryClient.builder().rememberedHosts(20)
+        .proxies(EnvironmentProxies.from(Map.of("HTTP_PROXY", "http://" + fake.host()))).build();
+    int hosts = 30;
+    for (int i = 0; i < hosts; i++) {
+      ImageReference ref = ImageReference.parse("r" + i + ".stagebuild.invalid/app:1");
+      assertThat(failure(() -> client.inspect(ref, null, true)).reason()).isEqualTo(Reason.UNAUTHORIZED);
+    }
+    assertThat(fake.seen).hasSize(hosts);
+    assertThat(client.rememberedChallengeCount()).isEqualTo(20);
   }
 }

@@ -122,6 +122,7 @@ public final class LocalRegistry implements AutoCloseable {
     private String password;
     private TokenServer tokenServer;
     private boolean tls;
+    private TestCertificates.KeyAndCertificate issuer;
     private Duration startupTimeout = Duration.ofSeconds(20);
 
     private Builder() {}
@@ -150,6 +151,16 @@ public final class LocalRegistry implements AutoCloseable {
     /** Serve HTTPS with a self-signed certificate for 127.0.0.1 and localhost. */
     public Builder tls() {
       this.tls = true;
+      return this;
+    }
+
+    /**
+     * Serve HTTPS with a certificate for 127.0.0.1 and localhost that {@code authority} issued
+     * (a private CA: clients trust the registry only if they trust that authority).
+     */
+    public Builder tls(TestCertificates.KeyAndCertificate authority) {
+      this.tls = true;
+      this.issuer = authority;
       return this;
     }
 
@@ -221,8 +232,9 @@ public final class LocalRegistry implements AutoCloseable {
           StandardCharsets.UTF_8);
     }
     if (b.tls) {
-      TestCertificates.KeyAndCertificate cert =
-          TestCertificates.selfSigned("127.0.0.1", List.of("localhost"), List.of("127.0.0.1"));
+      TestCertificates.KeyAndCertificate cert = b.issuer != null
+          ? TestCertificates.issuedBy(b.issuer, "127.0.0.1", List.of("localhost"), List.of("127.0.0.1"))
+          : TestCertificates.selfSigned("127.0.0.1", List.of("localhost"), List.of("127.0.0.1"));
       cert.writeCertificatePem(directory.resolve("tls.crt"));
       cert.writePrivateKeyPem(directory.resolve("tls.key"));
     }

@@ -118,6 +118,44 @@ public final class TestCertificates {
     }
   }
 
+  /** A certificate authority (self-signed, may sign certificates) valid for a day. */
+  public static KeyAndCertificate authority(String commonName) {
+    return selfSigned(commonName, List.of(), List.of());
+  }
+
+  /**
+   * A server certificate for the given DNS names and IP addresses, issued by {@code issuer}
+   * (not a CA itself), valid for a day.
+   */
+  public static KeyAndCertificate issuedBy(KeyAndCertificate issuer, String commonName, List<String> dnsNames,
+      List<String> ipAddresses) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+      KeyPair keys = generator.generateKeyPair();
+      Instant now = Instant.now();
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+          issuer.certificate(),
+          new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
+          Date.from(now.minus(Duration.ofHours(1))),
+          Date.from(now.plus(Duration.ofDays(1))),
+          new X500Name("CN=" + commonName),
+          keys.getPublic());
+      List<GeneralName> alternatives = new ArrayList<>();
+      dnsNames.forEach(d -> alternatives.add(new GeneralName(GeneralName.dNSName, d)));
+      ipAddresses.forEach(ip -> alternatives.add(new GeneralName(GeneralName.iPAddress, ip)));
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(alternatives.toArray(new GeneralName[0])));
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.privateKey());
+      return new KeyAndCertificate(keys.getPrivate(),
+          new JcaX509CertificateConverter().getCertificate(builder.build(signer)));
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("cannot issue a certificate", e);
+    }
+  }
+
   private static String pem(String type, byte[] der) {
     String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
