@@ -230,7 +230,12 @@ public final class KanikoResources {
 
   /** The pod that removes a finished build's sub-directory of its shared workspace claim. */
   public Pod workspaceCleanupPod(StageBuild sb, String buildId) {
-    return withAccount(WorkspaceCleanupPods.render(executorImage(sb), sb, buildId));
+    return workspaceCleanupPod(sb, buildId, 1);
+  }
+
+  /** Attempt {@code attempt} of {@link #workspaceCleanupPod(StageBuild, String)}. */
+  public Pod workspaceCleanupPod(StageBuild sb, String buildId, int attempt) {
+    return withAccount(WorkspaceCleanupPods.render(executorImage(sb), sb, buildId, attempt));
   }
 
   /** Whether {@code pod} is a {@link #workspaceCleanupPod}: not a step of its build. */

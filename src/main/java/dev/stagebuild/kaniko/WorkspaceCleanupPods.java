@@ -24,7 +24,7 @@ final class WorkspaceCleanupPods {
 
   private WorkspaceCleanupPods() {}
 
-  static Pod render(String executorImage, StageBuild sb, String buildId) {
+  static Pod render(String executorImage, StageBuild sb, String buildId, int attempt) {
     String claim = PodParts.sharedClaim(sb);
     if (claim == null) {
       throw new IllegalArgumentException("StageBuild " + sb.getMetadata().getName() + " has no shared workspace claim");
@@ -44,13 +44,19 @@ final class WorkspaceCleanupPods {
           .addToLimits("memory", new Quantity("64Mi"))
         .endResources()
         .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS)
-        // root, as the stage pods that wrote the files; nothing else of theirs
-        .withSecurityContext(PodParts.stageContainerSecurity())
+        // root, as the stage pods that wrote the files; of their capabilities only what removing
+        // another user's files in another user's directories takes
+        .withSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+            .withAllowPrivilegeEscalation(false).withPrivileged(false)
+            .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE", "FOWNER").endCapabilities()
+            .build())
         .build();
-    String name = BuildNames.podName(sb.getMetadata().getName(), buildId, STEP, 1);
-    Pod pod = PodParts.pod(sb, buildId, name, STEP, 1, Map.of(Labels.STEP_ANNOTATION, STEP),
+    String name = BuildNames.podName(sb.getMetadata().getName(), buildId, STEP, attempt);
+    Pod pod = PodParts.pod(sb, buildId, name, STEP, attempt, Map.of(Labels.STEP_ANNOTATION, STEP),
         new PodSpecBuilder()
             .withSecurityContext(PodParts.stagePodSecurity())
+            // rm of a build's files takes seconds; a stuck mount must not hold a node forever
+            .withActiveDeadlineSeconds(600L)
             .addToVolumes(PodParts.workspaceVolume(sb, buildId))
             .addToContainers(container),
         null);

@@ -373,7 +373,11 @@ public final class BuildDecider {
       }
       Inspection inspection = in.inspection();
       if (inspection != null && inspection.withdrawn()) {
-        // The registry does not hold what the pod reported: no digest is reported.
+        // The registry does not hold what the pod reported: no digest is reported (the image
+        // named is, as for a build whose end was written before the answer came).
+        OutputStatus out = new OutputStatus();
+        out.image = sb.getSpec().output.image;
+        status.output = out;
         status.conditions = Conditions.set(status.conditions, Conditions.IMAGE_INSPECTED, "False",
             inspection.errorReason(), inspection.errorMessage(), generation, in.now());
         return fail(inspection.errorReason(), inspection.errorMessage());

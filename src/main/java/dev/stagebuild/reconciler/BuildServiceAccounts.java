@@ -49,7 +49,9 @@ final class BuildServiceAccounts {
             .withAutomountServiceAccountToken(false)
             .build()).create();
       } catch (KubernetesClientException e) {
-        if (ApiErrors.classify(e) != ApiErrors.Kind.ALREADY_EXISTS) {
+        // created meanwhile by another pass (a 409, with or without the AlreadyExists reason)
+        var kind = ApiErrors.classify(e);
+        if (kind != ApiErrors.Kind.ALREADY_EXISTS && kind != ApiErrors.Kind.CONFLICT) {
           throw e;
         }
       }

@@ -201,6 +201,20 @@ public final class PodInspector {
     return "Succeeded".equals(phase) || "Failed".equals(phase) || terminated(buildContainer(pod.getStatus())) != null;
   }
 
+  /**
+   * How a one-shot pod of StageBuild's (the workspace cleanup) ended: {@code Succeeded} or
+   * {@code Failed} by its own container's exit code (an injected sidecar may keep the pod Running),
+   * else by the pod's phase; null while it runs.
+   */
+  public static String outcome(Pod pod) {
+    ContainerStateTerminated t = terminated(buildContainer(pod.getStatus()));
+    if (t != null && t.getExitCode() != null) {
+      return t.getExitCode() == 0 ? "Succeeded" : "Failed";
+    }
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase) ? phase : null;
+  }
+
   public static boolean waitsForVolumes(Pod pod) {
     if (pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getStatus() == null
         || !"Pending".equals(pod.getStatus().getPhase())) {

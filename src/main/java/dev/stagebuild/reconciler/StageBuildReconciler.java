@@ -75,6 +75,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final PlanCache plans = new PlanCache();
   private final StatusPacer pacer;
   private final BuildServiceAccounts accounts;
+  private final WorkspaceCleanups cleanups = new WorkspaceCleanups();
+  /** How long a StageBuild whose TTL is over waits for its shared-claim directory to be removed. */
+  static final Duration CLEANUP_WAIT = Duration.ofMinutes(2);
   private final SimpleInboundEventSource<StageBuild> lookupDone = new SimpleInboundEventSource<>("registry");
 
   @Inject
@@ -282,7 +285,12 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         String name = sb.getMetadata().getName();
         boolean hadPods = !stale.isEmpty() || (sb.getStatus() != null && sb.getStatus().steps != null
             && !sb.getStatus().steps.isEmpty());
-        releaseWorkspace(previousBuild, true, hadPods);
+        if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
+          releaseWorkspace(previousBuild, hadPods);
+        } else if (hadPods) {
+          // Its pods are being stopped: its directory goes once they have (a later pass).
+          cleanups.add(sb.getMetadata().getUid(), previousBuild);
+        }
         deletePlan(previousBuild);
         plans.retainOnly(sb.getMetadata().getUid(), buildId);
       }
@@ -365,41 +373,62 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
     /**
      * Frees build {@code ofBuild}'s workspace: its own claim is deleted; its sub-directory of a
-     * shared claim is removed by a cleanup pod, once none of the build's pods is active (a pod still
-     * stopping could write after the removal), or at once for a replaced build ({@code replaced}:
-     * its pods were just deleted, and nothing later would remember the build). The cleanup pods of
-     * other builds go once they have ended; this build's goes with its other pods at retention. A
+     * shared claim is removed by a cleanup pod once none of the build's pods is active (a pod still
+     * stopping could write after the removal). A failed cleanup pod is tried again, a few times. A
      * build that never started a pod wrote nothing.
+     *
+     * @return whether nothing is left to do for it
      */
-    private void releaseWorkspace(String ofBuild, boolean replaced, boolean hadPods) {
+    private boolean releaseWorkspace(String ofBuild, boolean hadPods) {
       if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
         String name = BuildNames.pvcName(sb.getMetadata().getName(), ofBuild);
         workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
             .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
                 p.getMetadata().getUid()));
-        return;
+        return true;
       }
-      List<Pod> pods = ownPods();
-      boolean retentionOver = !replaced && sb.getStatus() != null && sb.getStatus().cleanupTime != null;
-      for (Pod p : pods) {
-        boolean other = !ofBuild.equals(label(p, Labels.BUILD_ID));
-        if (KanikoResources.isWorkspaceCleanup(p) && (other || retentionOver) && PodInspector.ended(p)
-            && p.getMetadata().getDeletionTimestamp() == null) {
+      if (!hadPods) {
+        return true;
+      }
+      List<Pod> pods = ownPods().stream().filter(p -> ofBuild.equals(label(p, Labels.BUILD_ID))).toList();
+      List<Pod> attempts = pods.stream().filter(KanikoResources::isWorkspaceCleanup).toList();
+      if (attempts.stream().anyMatch(p -> !"Failed".equals(PodInspector.outcome(p)))) {
+        return true; // running or done
+      }
+      if (attempts.size() >= WorkspaceCleanups.MAX_ATTEMPTS) {
+        return true; // given up: the failed pods and their logs say why
+      }
+      if (pods.stream().anyMatch(p -> !KanikoResources.isWorkspaceCleanup(p) && !PodInspector.ended(p))) {
+        return false;
+      }
+      try {
+        createObject(resources.workspaceCleanupPod(sb, ofBuild, attempts.size() + 1), Pod.class);
+      } catch (Refused refused) {
+        LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild,
+            KanikoResources.sharedWorkspaceClaim(sb), refused.getMessage());
+      }
+      return true;
+    }
+
+    /** Removes the ended cleanup pods of builds other than this one: their work is done. */
+    private void deleteOldCleanupPods() {
+      for (Pod p : ownPods()) {
+        if (KanikoResources.isWorkspaceCleanup(p) && !buildId.equals(label(p, Labels.BUILD_ID))
+            && "Succeeded".equals(PodInspector.outcome(p)) && p.getMetadata().getDeletionTimestamp() == null) {
           act.delete(Pod.class, "pods", p.getMetadata().getName(), p.getMetadata().getUid());
         }
       }
-      boolean exists = pods.stream().anyMatch(p -> KanikoResources.isWorkspaceCleanup(p)
-          && ofBuild.equals(label(p, Labels.BUILD_ID)));
-      boolean active = pods.stream().anyMatch(p -> !KanikoResources.isWorkspaceCleanup(p)
-          && ofBuild.equals(label(p, Labels.BUILD_ID)) && !PodInspector.ended(p));
-      if (hadPods && !exists && !retentionOver && (replaced || !active)) {
-        try {
-          createObject(resources.workspaceCleanupPod(sb, ofBuild), Pod.class);
-        } catch (Refused refused) {
-          LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild, KanikoResources.sharedWorkspaceClaim(sb),
-              refused.getMessage());
-        }
+    }
+
+    /** Whether this build's directory of a shared claim is still to be removed (or being removed). */
+    private boolean cleanupOutstanding() {
+      if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
+        return false;
       }
+      List<Pod> attempts = ownPods().stream().filter(p -> KanikoResources.isWorkspaceCleanup(p)
+          && buildId.equals(label(p, Labels.BUILD_ID))).toList();
+      return attempts.stream().noneMatch(p -> "Succeeded".equals(PodInspector.outcome(p)))
+          && attempts.size() < WorkspaceCleanups.MAX_ATTEMPTS;
     }
 
     /**
@@ -411,11 +440,18 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       StageBuildStatus before = primary.getStatus();
       if (!Objects.equals(observedStatus, cluster.json(decision.status()))) {
         String uid = sb.getMetadata().getUid();
-        Duration hold = pacer.hold(uid, before, decision.status(), lookupPending, now);
+        // Written at once: a pass that started a retry (the failed attempt must be on record before
+        // the next can fail) or started pods with events to record (a later pass, which does not
+        // start them again, would not record those events again).
+        boolean mustWrite = decision.createPods().stream().anyMatch(start -> start.attempt() > 1)
+            || (!decision.createPods().isEmpty() && !decision.events().isEmpty());
+        Duration hold = mustWrite ? null : pacer.hold(uid, before, decision.status(), lookupPending, now);
         if (hold != null) {
           // Progress only, or an end waiting briefly for the registry: decided again, and written,
           // on a later pass. Nothing else is done now (a build's end is written before its pods go).
-          return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(earliest(hold, lookupRetry));
+          Duration next = earliest(earliest(hold, lookupRetry), decision.requeueAfter());
+          return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(
+              next.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : next);
         }
         // Metadata (its own copy: small, and primary's resourceVersion must stay the observed one) and
         // spec as observed, the decided status.
@@ -443,12 +479,27 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         }
       }
       if (decision.finished()) {
-        releaseWorkspace(buildId, false, decision.status().steps != null && !decision.status().steps.isEmpty());
+        releaseWorkspace(buildId, decision.status().steps != null && !decision.status().steps.isEmpty());
       }
       if (decision.cleanUp()) {
         LOG.info("build {}: retention over, its pods and plan are deleted", buildId);
         deletePlan(buildId);
         plans.retainOnly(sb.getMetadata().getUid(), "");
+      }
+      if (KanikoResources.sharedWorkspaceClaim(sb) != null) {
+        String uid = sb.getMetadata().getUid();
+        for (String old : cleanups.of(uid)) {
+          if (releaseWorkspace(old, true)) {
+            cleanups.done(uid, old);
+          }
+        }
+        deleteOldCleanupPods();
+      }
+      Instant ended = decision.status() == null ? null : Times.parse(decision.status().completionTime);
+      if (decision.deleteStageBuild() && ended != null && now.isBefore(ended.plus(CLEANUP_WAIT))
+          && cleanupOutstanding()) {
+        // Deleting the StageBuild now would take the cleanup pod with it: the directory would stay.
+        return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(Duration.ofSeconds(2));
       }
       if (decision.deleteStageBuild()) {
         LOG.info("deleting the StageBuild: spec.ttlSecondsAfterFinished is over");

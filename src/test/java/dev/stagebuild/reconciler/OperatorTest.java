@@ -719,8 +719,10 @@ class OperatorTest {
       });
       assertThat(done.getStatus().steps).extracting(r -> r.step).containsExactlyInAnyOrder("left", "right", "stage-2");
       // The build's sub-directory is removed by a cleanup pod once its pods have ended.
-      Pod cleanup = await().atMost(10, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS)
-          .withName(BuildNames.podName(name, "1", "workspace:cleanup", 1)).get(), java.util.Objects::nonNull);
+      // (from the kubelet: the hostile one's pod GC may take the finished pod from the API server)
+      String cleanupName = BuildNames.podName(name, "1", "workspace:cleanup", 1);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(cleanupName));
+      Pod cleanup = kubelet.pod(cleanupName);
       // (found by name: a mesh may have injected a sidecar in front of it)
       var rm = cleanup.getSpec().getContainers().stream().filter(c -> c.getName().equals("cleanup")).findFirst()
           .orElseThrow();
@@ -736,6 +738,59 @@ class OperatorTest {
     // No claim of its own was made for either build, and the shared one is left alone.
     assertThat(client.persistentVolumeClaims().inNamespace(NS).list().getItems())
         .extracting(c -> c.getMetadata().getName()).containsExactly("build-farm");
+  }
+
+  void sharedClaim(String name) {
+    if (client.persistentVolumeClaims().inNamespace(NS).withName(name).get() == null) {
+      client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
+          .PersistentVolumeClaimBuilder().withNewMetadata().withName(name).endMetadata()
+          .withNewSpec().withAccessModes("ReadWriteMany").withNewResources().addToRequests("storage",
+              new io.fabric8.kubernetes.api.model.Quantity("100Gi")).endResources().endSpec().build()).create();
+    }
+  }
+
+  StageBuild onSharedClaim(String name, String dockerfile) {
+    sharedClaim("build-farm");
+    StageBuild sb = inline(name, dockerfile);
+    sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
+    sb.getSpec().workspace.claimName = "build-farm";
+    return sb;
+  }
+
+  @Test
+  void aFailingCleanupIsTriedThreeTimesAndTheStageBuildsTtlWaitsForIt() {
+    behaviors.put("workspace:cleanup", pod -> PodOutcome.fail(1, "rm: can't remove '/kaniko/stagebuild/builds/1/x'"));
+    StageBuild sb = onSharedClaim("rmfails", "FROM alpine\nRUN true\n");
+    sb.getSpec().ttlSecondsAfterFinished = 0L;
+    sb.getSpec().podRetentionSeconds = 0L;
+    create(sb);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> kubelet.startedPods().stream()
+        .filter(n -> n.startsWith("rmfails-1-workspace-cleanup")).count() == 3);
+    // Retention 0 did not stop the cleanup; the StageBuild went only once the cleanup was over.
+    await().atMost(10, TimeUnit.SECONDS).until(() -> get("rmfails") == null);
+    assertThat(kubelet.startedPods().stream().filter(n -> n.startsWith("rmfails-1-workspace-cleanup")))
+        .as("given up after three attempts").hasSize(3);
+  }
+
+  @Test
+  void aReplacedBuildsDirectoryIsRemovedOnceItsPodsHaveStopped() {
+    CountDownLatch release = new CountDownLatch(1);
+    behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
+        && !release.await(30, TimeUnit.SECONDS) ? null : PodOutcome.succeed(DIGEST));
+    create(onSharedClaim("replaced", "FROM alpine\nRUN true\n"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
+        BuildNames.podName("replaced", "1", "stage-0", 1)));
+    StageBuild sb = get("replaced");
+    sb.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "again"));
+    client.resource(sb).update();
+    StageBuild done = await().atMost(15, TimeUnit.SECONDS).until(() -> get("replaced"),
+        s -> s.getStatus() != null && !"1".equals(s.getStatus().buildId) && isFinished(s));
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    String oldCleanup = BuildNames.podName("replaced", "1", "workspace:cleanup", 1);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(oldCleanup));
+    assertThat(kubelet.pod(oldCleanup).getSpec().getContainers().stream().filter(c -> c.getName().equals("cleanup"))
+        .findFirst().orElseThrow().getCommand()).containsExactly("/busybox/rm", "-rf", "--", "/kaniko/stagebuild/builds/1");
+    release.countDown();
   }
 
   @Test
@@ -845,7 +900,8 @@ class OperatorTest {
   /** The build's own container (a mesh may have injected another before it). */
   static io.fabric8.kubernetes.api.model.Container main(Pod pod) {
     return pod.getSpec().getContainers().stream()
-        .filter(c -> "kaniko".equals(c.getName()) || "source".equals(c.getName())).findFirst().orElseThrow();
+        .filter(c -> "kaniko".equals(c.getName()) || "source".equals(c.getName()) || "cleanup".equals(c.getName()))
+        .findFirst().orElseThrow();
   }
 
   static String step(Pod pod) {
