@@ -62,7 +62,9 @@ final class ClusterObjects {
   static List<HasMetadata> of(StageBuild sb, BuildPlan plan, String dockerignore) {
     KanikoResources resources = new KanikoResources(RenderSettings.defaults());
     List<HasMetadata> objects = new ArrayList<>();
-    objects.add(resources.workspace(sb, BUILD_ID));
+    if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
+      objects.add(resources.workspace(sb, BUILD_ID)); // a shared claim exists already
+    }
     // Without --context the source's .dockerignore is only known once the source is fetched.
     objects.add(resources.planConfigMap(sb, BUILD_ID, plan, DockerignoreRewriter.rewrite(dockerignore)));
     if (sb.getSpec().source != null) {

@@ -4,13 +4,15 @@
  *
  * <h2>Objects</h2>
  * <ul>
- *   <li>{@code <sb>-<buildId>-workspace}: the PVC, mounted at {@code /kaniko/stagebuild/workspace}
- *       in every pod; {@code context/src/} holds the source, {@code context/from/<pod>.tar} a pod's exports.
+ *   (Every name ends in {@code -<8 hex>} of its parts: {@link dev.stagebuild.kaniko.BuildNames#podName}.)
+ *   <li>{@code <sb>-<buildId>-workspace}: the PVC (or the build's {@code <uid>/<buildId>} sub-path of
+ *       a shared claim), mounted at {@code /kaniko/stagebuild/workspace} in every pod; {@code context/src/} holds the source, {@code context/from/<pod>.tar} a pod's exports.
  *   <li>{@code <sb>-<buildId>-plan}: immutable ConfigMap with {@code <pod>.Dockerfile},
  *       {@code <pod>.exports} (one path or glob per line), {@code <pod>.excludes} (for COPY
  *       --exclude, when there is any), {@code dockerignore}, {@code plan.json}.
  *   <li>{@code <sb>-<buildId>-source}: the source pod; {@code <sb>-<buildId>-<step>[-r<n>]} the stage
- *       pods, where step is {@link dev.stagebuild.kaniko.BuildNames#stageStep the plan pod name}.
+ *       pods, where step is {@link dev.stagebuild.kaniko.BuildNames#stageStep the plan pod name};
+ *       {@code <sb>-<buildId>-workspace-cleanup} removes a build's sub-path of a shared claim.
  * </ul>
  *
  * <h2>stage.sh ({@link dev.stagebuild.kaniko.Scripts#STAGE})</h2>
