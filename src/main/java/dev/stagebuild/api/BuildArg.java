@@ -15,13 +15,22 @@ public class BuildArg {
   public String name;
 
   @Size(max = 65536)
-  @JsonPropertyDescription("Its value (may be empty).")
+  @JsonPropertyDescription("Its value (may be empty). It is an argument of the stage pods, visible to anyone who may read pods: use valueFrom for a secret.")
   public String value;
+
+  @JsonPropertyDescription("Its value from a key of a Secret, instead of value: kaniko reads it from the stage pods' environment (the name must then be a shell-style variable name). The planner does not know it: such an arg is for RUN, not for FROM or a COPY path. It may still end in the image (a RUN that writes it, the history of a RUN that uses it): prefer spec.secrets with RUN --mount=type=secret.")
+  public BuildArgSource valueFrom;
 
   public BuildArg() {}
 
   public BuildArg(String name, String value) {
     this.name = name;
     this.value = value;
+  }
+
+  /** Whether the value comes from a Secret. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean fromSecret() {
+    return valueFrom != null && valueFrom.secretKeyRef != null;
   }
 }

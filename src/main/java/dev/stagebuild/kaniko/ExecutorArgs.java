@@ -20,8 +20,10 @@ final class ExecutorArgs {
     args.add("--target=" + pod.target());
     if (spec.buildArgs != null) {
       for (BuildArg arg : spec.buildArgs) {
-        // Always K=V: a bare K would make kaniko take the value from the pod's environment.
-        args.add("--build-arg=" + arg.name + "=" + (arg.value == null ? "" : arg.value));
+        // K=V, or a bare K for a value from a Secret: kaniko then takes it from the pod's
+        // environment, where the pod has it from the Secret (StagePods).
+        args.add(arg.fromSecret() ? "--build-arg=" + arg.name
+            : "--build-arg=" + arg.name + "=" + (arg.value == null ? "" : arg.value));
       }
     }
     for (int n : BuildSecrets.used(spec, pod)) {

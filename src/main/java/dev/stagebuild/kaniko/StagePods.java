@@ -90,7 +90,7 @@ final class StagePods {
         .withImage(executorImage)
         .withCommand(InPod.EXECUTOR_SHELL, "-c", KanikoResources.RUN_STAGE_SCRIPT, "stage")
         .withArgs(ExecutorArgs.of(spec, pod))
-        .withEnv(env(pod))
+        .withEnv(env(spec, pod))
         .withVolumeMounts(mounts)
         .withTerminationMessagePath(InPod.TERMINATION_LOG)
         .withTerminationMessagePolicy(PodParts.FALLBACK_TO_LOGS)
@@ -115,8 +115,19 @@ final class StagePods {
   }
 
   /** What stage.sh reads; every path defaults to the in-pod one, so a test can remap them. */
-  private static List<EnvVar> env(PodPlan pod) {
+  private static List<EnvVar> env(StageBuildSpec spec, PodPlan pod) {
     List<EnvVar> env = new ArrayList<>();
+    if (spec.buildArgs != null) {
+      for (dev.stagebuild.api.BuildArg arg : spec.buildArgs) {
+        if (arg != null && arg.fromSecret()) {
+          // kaniko takes a bare --build-arg=NAME from its environment (resolveEnvironmentBuildArgs,
+          // cmd/executor/cmd/root.go): the value never is in the pod's spec or arguments
+          env.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(arg.name).withNewValueFrom()
+              .withNewSecretKeyRef().withName(arg.valueFrom.secretKeyRef.name).withKey(arg.valueFrom.secretKeyRef.key)
+              .endSecretKeyRef().endValueFrom().build());
+        }
+      }
+    }
     env.add(PodParts.env("SB_WORKSPACE", InPod.WORKSPACE));
     env.add(PodParts.env("SB_PLAN", InPod.PLAN));
     env.add(PodParts.env("SB_POD", pod.name()));

@@ -39,7 +39,10 @@ public final class BuildCheck {
     Map<String, String> args = new LinkedHashMap<>();
     if (spec.buildArgs != null) {
       for (BuildArg a : spec.buildArgs) {
-        args.put(a.name, a.value == null ? "" : a.value);
+        if (!a.fromSecret()) {
+          // a Secret's value is never read by the operator: the plan takes such an arg as unset
+          args.put(a.name, a.value == null ? "" : a.value);
+        }
       }
     }
     String target = spec.target == null || spec.target.isBlank() ? null : spec.target;

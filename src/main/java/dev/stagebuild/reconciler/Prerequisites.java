@@ -38,6 +38,10 @@ final class Prerequisites {
     if (secrets != null) {
       return secrets;
     }
+    Blocker args = secretBuildArgs(ns);
+    if (args != null) {
+      return args;
+    }
     var source = sb.getSpec().source;
     if (source != null && source.git != null && source.git.secretRef != null
         && cluster.secret(source.git.secretRef.name) == null) {
@@ -73,6 +77,30 @@ final class Prerequisites {
         || (s.getStringData() != null && s.getStringData().containsKey(DOCKER_CONFIG_KEY));
     return hasKey ? null : new Blocker("InvalidSecret", "Secret " + ref.name + " (" + field + ") has no key "
         + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
+  }
+
+  /** Each spec.buildArgs[].valueFrom Secret must exist and hold its key (the value is never read here). */
+  private Blocker secretBuildArgs(String ns) {
+    var all = sb.getSpec().buildArgs;
+    for (int i = 0; all != null && i < all.size(); i++) {
+      var a = all.get(i);
+      if (a == null || !a.fromSecret() || a.valueFrom.secretKeyRef.name == null) {
+        continue;
+      }
+      var ref = a.valueFrom.secretKeyRef;
+      Secret s = cluster.secret(ref.name);
+      if (s == null) {
+        return new Blocker("SecretNotFound", "Secret " + ref.name + " (spec.buildArgs[" + i + "], build arg "
+            + a.name + ") does not exist in namespace " + ns);
+      }
+      boolean hasKey = (s.getData() != null && s.getData().containsKey(ref.key))
+          || (s.getStringData() != null && s.getStringData().containsKey(ref.key));
+      if (!hasKey) {
+        return new Blocker("InvalidSecret", "Secret " + ref.name + " has no key " + ref.key + " (spec.buildArgs["
+            + i + "], build arg " + a.name + ")");
+      }
+    }
+    return null;
   }
 
   /** Each spec.secrets[] Secret must exist and hold its key (the value is never read here). */

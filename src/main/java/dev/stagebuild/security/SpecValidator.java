@@ -300,9 +300,42 @@ public final class SpecValidator {
       if (a.value != null && (a.value.length() > MAX_BUILD_ARG_VALUE || a.value.indexOf('\0') >= 0)) {
         problem(field + ".value", "at most " + MAX_BUILD_ARG_VALUE + " characters, no NUL");
       }
+      if (a.valueFrom != null) {
+        secretBuildArg(field, a);
+      }
     }
     if (total > MAX_BUILD_ARGS_CHARS) {
       problem("spec.buildArgs", "names and values together over " + MAX_BUILD_ARGS_CHARS + " characters");
+    }
+  }
+
+  /** Environment names a secret build arg may not take: the pod's own, kaniko's, the shell's. */
+  static final java.util.regex.Pattern RESERVED_ENV = java.util.regex.Pattern.compile(
+      "(SB_|FF_KANIKO_|KANIKO_|DOCKER_|AWS_|GOOGLE_|AZURE_|SSL_CERT_).*|PATH|HOME|HOSTNAME|USER|PWD|SHELL|IFS|ENV"
+          + "|LD_.*|TMPDIR|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|container");
+
+  private void secretBuildArg(String field, BuildArg a) {
+    if (a.value != null) {
+      problem(field + ".valueFrom", "set value or valueFrom, not both");
+    }
+    if (a.valueFrom.secretKeyRef == null) {
+      problem(field + ".valueFrom.secretKeyRef", "required");
+      return;
+    }
+    if (!a.name.matches("[A-Za-z_][A-Za-z0-9_]*") || RESERVED_ENV.matcher(a.name).matches()) {
+      problem(field + ".name", "\"" + abbreviate(a.name) + "\" cannot come from a Secret: kaniko reads such an arg"
+          + " from its environment, so the name must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*) and not one"
+          + " the pod or kaniko use itself (PATH, HOME, SB_*, DOCKER_*, KANIKO_*, ...)");
+    }
+    String secret = a.valueFrom.secretKeyRef.name;
+    if (secret == null || secret.isEmpty()) {
+      problem(field + ".valueFrom.secretKeyRef.name", "required");
+    } else {
+      dnsSubdomain(field + ".valueFrom.secretKeyRef.name", secret);
+    }
+    String key = a.valueFrom.secretKeyRef.key;
+    if (key == null || !key.matches("[-._a-zA-Z0-9]{1,253}")) {
+      problem(field + ".valueFrom.secretKeyRef.key", "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
     }
   }
 

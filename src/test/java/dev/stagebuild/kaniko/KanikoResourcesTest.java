@@ -517,6 +517,27 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void aBuildArgFromASecretReachesKanikoThroughTheEnvironmentOnly() {
+    StageBuild sb = Fixtures.sb("hellogo");
+    sb.getSpec().buildArgs = List.of(new dev.stagebuild.api.BuildArg("PLAIN", "1"), secretArg("NPM_TOKEN", "npm", "token"));
+    Pod pod = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null);
+    var c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getArgs()).contains("--build-arg=PLAIN=1", "--build-arg=NPM_TOKEN")
+        .noneMatch(a -> a.startsWith("--build-arg=NPM_TOKEN="));
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("NPM_TOKEN")).singleElement().satisfies(e -> {
+      assertThat(e.getValue()).isNull();
+      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("npm");
+      assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+    });
+  }
+
+  static dev.stagebuild.api.BuildArg secretArg(String name, String secret, String key) {
+    dev.stagebuild.api.BuildArg a = new dev.stagebuild.api.BuildArg(name, null);
+    a.valueFrom = new dev.stagebuild.api.BuildArgSource(secret, key);
+    return a;
+  }
+
+  @Test
   void everyBuildPodRunsAsTheBuildServiceAccount() {
     StageBuild sb = Fixtures.sb("hellogo");
     sb.getSpec().workspace = new Workspace();

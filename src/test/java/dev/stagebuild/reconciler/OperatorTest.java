@@ -495,6 +495,19 @@ class OperatorTest {
   }
 
   @Test
+  void aBuildArgsSecretMustExistAndHoldItsKey() {
+    StageBuild sb = inline("argsecret", "FROM alpine\nARG NPM_TOKEN\nRUN test -n \"$NPM_TOKEN\"\n");
+    dev.stagebuild.api.BuildArg arg = new dev.stagebuild.api.BuildArg("NPM_TOKEN", null);
+    arg.valueFrom = new dev.stagebuild.api.BuildArgSource("npm", "token");
+    sb.getSpec().buildArgs = List.of(arg);
+    create(sb);
+    StageBuild done = awaitFinished("argsecret");
+    assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
+    assertThat(message(done)).contains("Secret npm", "spec.buildArgs[0]", "NPM_TOKEN");
+    assertThat(podNames()).noneMatch(n -> n.startsWith("argsecret-"));
+  }
+
+  @Test
   void secretCreatedWithinTheGraceLetsTheBuildRun() {
     StageBuild sb = inline("latesecret", "FROM alpine\n");
     sb.getSpec().output.pushSecretRef = new LocalObjectRef("regcred");
