@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #RECHECK}, so a build costs no request for it; bounded by the number of namespaces.
  */
 final class BuildServiceAccounts {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BuildServiceAccounts.class);
   static final Duration RECHECK = Duration.ofMinutes(10);
   static final int MAX_TRACKED = 10_000;
 
@@ -29,8 +30,10 @@ final class BuildServiceAccounts {
   }
 
   /**
-   * Ensures the account in {@code namespace}. An API error other than "already exists" is thrown;
-   * a refusal is classified by the caller like any other create.
+   * Ensures the account in {@code namespace}. A transient API error is thrown (the pass is tried
+   * again); any other refusal (no right to read or create accounts, a proxy or mock that does not
+   * serve them) is logged and the build goes on: if the account is missing after all, the API
+   * server refuses the pods, and that refusal names it.
    */
   void ensure(KubernetesClient client, String namespace, Instant now) {
     if (account == null) {
@@ -40,25 +43,27 @@ final class BuildServiceAccounts {
     if (last != null && now.isBefore(last.plus(RECHECK))) {
       return;
     }
-    if (client.serviceAccounts().inNamespace(namespace).withName(account).get() == null) {
-      try {
+    if (checked.size() >= MAX_TRACKED) {
+      checked.clear();
+    }
+    try {
+      if (client.serviceAccounts().inNamespace(namespace).withName(account).get() == null) {
         client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
             .withNewMetadata().withName(account).withNamespace(namespace)
               .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
             .endMetadata()
             .withAutomountServiceAccountToken(false)
             .build()).create();
-      } catch (KubernetesClientException e) {
-        // created meanwhile by another pass (a 409, with or without the AlreadyExists reason)
-        var kind = ApiErrors.classify(e);
-        if (kind != ApiErrors.Kind.ALREADY_EXISTS && kind != ApiErrors.Kind.CONFLICT) {
-          throw e;
-        }
+      }
+    } catch (KubernetesClientException e) {
+      switch (ApiErrors.classify(e)) {
+        case ALREADY_EXISTS, CONFLICT -> { } // created meanwhile by another pass
+        case TRANSIENT -> throw e;
+        default -> LOG.warn("namespace {}: cannot make sure the build pods' ServiceAccount {} exists ({}); the pods"
+            + " name it all the same", namespace, account, ApiErrors.message(e));
       }
     }
-    if (checked.size() >= MAX_TRACKED) {
-      checked.clear();
-    }
+    // checked, or warned about: either way not asked again before RECHECK
     checked.put(namespace, now);
   }
 }

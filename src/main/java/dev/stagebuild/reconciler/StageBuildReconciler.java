@@ -308,16 +308,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (decision.createPods().isEmpty()) {
         return;
       }
-      try {
-        accounts.ensure(client, sb.getMetadata().getNamespace(), now);
-      } catch (KubernetesClientException e) {
-        if (ApiErrors.classify(e) != ApiErrors.Kind.PERMANENT) {
-          throw e;
-        }
-        throw new Refused(new Refusal(ApiErrors.refusalReason(e), "the build pods' ServiceAccount "
-            + resources.buildServiceAccount() + " is missing and the API server refused to create it: "
-            + ApiErrors.message(e) + "; create it in the namespace, or set STAGEBUILD_BUILD_SERVICE_ACCOUNT"));
-      }
+      accounts.ensure(client, sb.getMetadata().getNamespace(), now);
       String pvc = BuildNames.pvcName(sb.getMetadata().getName(), buildId);
       if (KanikoResources.sharedWorkspaceClaim(sb) == null && workspace(pvc).isEmpty()) {
         createObject(resources.workspace(sb, buildId), PersistentVolumeClaim.class);

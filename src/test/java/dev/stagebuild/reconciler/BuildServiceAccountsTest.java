@@ -1,0 +1,76 @@
+package dev.stagebuild.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stagebuild.testing.ClusterDispatcher;
+import dev.stagebuild.testing.MockCluster;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BuildServiceAccountsTest {
+  static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
+  final MockCluster cluster = new MockCluster();
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  @Test
+  void aMissingAccountIsCreatedWithoutTokenAutomount() {
+    new BuildServiceAccounts("stagebuild-build").ensure(cluster.client(), "demo", T0);
+    var sa = cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get();
+    assertThat(sa).isNotNull();
+    assertThat(sa.getAutomountServiceAccountToken()).isFalse();
+    assertThat(sa.getMetadata().getOwnerReferences()).as("shared by every build of the namespace").isEmpty();
+  }
+
+  @Test
+  void anAccountAnAdminPreparedIsUsedAsItIs() {
+    cluster.client().serviceAccounts().inNamespace("demo").resource(new ServiceAccountBuilder().withNewMetadata()
+        .withName("stagebuild-build").endMetadata().addNewImagePullSecret("mirror").build()).create();
+    new BuildServiceAccounts("stagebuild-build").ensure(cluster.client(), "demo", T0);
+    var sa = cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get();
+    assertThat(sa.getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("mirror");
+    assertThat(sa.getAutomountServiceAccountToken()).isNull();
+  }
+
+  @Test
+  void aNamespaceIsCheckedOncePerInterval() {
+    BuildServiceAccounts accounts = new BuildServiceAccounts("stagebuild-build");
+    accounts.ensure(cluster.client(), "demo", T0);
+    cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").delete();
+    accounts.ensure(cluster.client(), "demo", T0.plusSeconds(60));
+    assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNull();
+    accounts.ensure(cluster.client(), "demo", T0.plus(BuildServiceAccounts.RECHECK));
+    assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNotNull();
+  }
+
+  @Test
+  void aRefusedCreateDoesNotStopTheBuildButATransientErrorIsTriedAgain() {
+    cluster.dispatcher().respondOnce(r -> "POST".equals(r.getMethod()) && r.getPath().endsWith("/serviceaccounts"),
+        ClusterDispatcher.refusal(403, "Forbidden", "serviceaccounts is forbidden: User \"system:serviceaccount:"
+            + "stagebuild-system:stagebuild-operator\" cannot create resource \"serviceaccounts\""));
+    new BuildServiceAccounts("stagebuild-build").ensure(cluster.client(), "demo", T0);
+
+    cluster.dispatcher().respondOnce(r -> r.getPath().contains("/serviceaccounts"),
+        ClusterDispatcher.refusal(500, "InternalError", "etcdserver: request timed out"));
+    // (a client without the Fabric8 retries the operator also turns down to one)
+    try (var noRetries = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(cluster.client().getConfiguration())
+            .withRequestRetryBackoffLimit(0).build()).build()) {
+      assertThatThrownBy(() -> new BuildServiceAccounts("stagebuild-build").ensure(noRetries, "other", T0))
+          .isInstanceOf(KubernetesClientException.class);
+    }
+  }
+
+  @Test
+  void theNamespacesDefaultAccountNeedsNothing() {
+    new BuildServiceAccounts(null).ensure(cluster.client(), "demo", T0);
+    assertThat(cluster.client().serviceAccounts().inNamespace("demo").list().getItems()).isEmpty();
+  }
+}
