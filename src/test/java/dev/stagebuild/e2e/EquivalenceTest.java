@@ -104,6 +104,23 @@ class EquivalenceTest extends E2eTestBase {
     }
     E2eCluster.dockerfilePath(sb, dockerfile);
     E2eCluster.buildArgs(sb, buildArgs);
+    // secretBuildArg.NAME=value: a build arg from a Secret key (buildArgs[].valueFrom); the native
+    // build gets it as a plain --build-arg
+    Map<String, String> secretArgs = new TreeMap<>();
+    props.stringPropertyNames().stream().filter(k -> k.startsWith("secretBuildArg."))
+        .forEach(k -> secretArgs.put(k.substring("secretBuildArg.".length()), props.getProperty(k)));
+    if (!secretArgs.isEmpty()) {
+      cluster.client().secrets().inNamespace(E2eCluster.NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+          .withNewMetadata().withName(name + "-args").endMetadata().withStringData(secretArgs).build()).create();
+      List<dev.stagebuild.api.BuildArg> all = new ArrayList<>(sb.getSpec().buildArgs == null ? List.of()
+          : sb.getSpec().buildArgs);
+      for (String arg : secretArgs.keySet()) {
+        dev.stagebuild.api.BuildArg fromSecret = new dev.stagebuild.api.BuildArg(arg, null);
+        fromSecret.valueFrom = new dev.stagebuild.api.BuildArgSource(name + "-args", arg);
+        all.add(fromSecret);
+      }
+      sb.getSpec().buildArgs = all;
+    }
     sb.getSpec().target = target;
 
     long start = System.nanoTime();
@@ -123,7 +140,7 @@ class EquivalenceTest extends E2eTestBase {
         .filter(f -> !f.isBlank()).toList());
     nativeFlags.addAll(secretFlags);
     E2eCluster.NativeBuild reference = cluster.nativeBuild(nativeContext,
-        props.getProperty("nativeDockerfile", dockerfile), buildArgs, target, 1, nativeFlags);
+        props.getProperty("nativeDockerfile", dockerfile), nativeArgs(buildArgs, secretArgs), target, 1, nativeFlags);
     assertThat(reference.result().exit()).as("native build:\n" + reference.result().output()).isZero();
     ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
     ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());
@@ -135,6 +152,16 @@ class EquivalenceTest extends E2eTestBase {
     for (String value : secrets.values()) {
       assertSecretNowhere(cluster.pull(done.getStatus().output.imageRef), done, value);
     }
+    for (String value : secretArgs.values()) {
+      // a secret build arg used only in an earlier stage: not in the final image either
+      assertSecretNowhere(cluster.pull(done.getStatus().output.imageRef), done, value);
+    }
+  }
+
+  static Map<String, String> nativeArgs(Map<String, String> plain, Map<String, String> fromSecrets) {
+    Map<String, String> all = new TreeMap<>(plain);
+    all.putAll(fromSecrets);
+    return all;
   }
 
   /** A build secret's value is in no file of the image, not in its config or history, the plan or the status. */

@@ -215,7 +215,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         }
         yield runSource(view, c, script, deadline);
       }
-      case "stage" -> runStage(view, name, c, script, args, deadline);
+      case "stage" -> runStage(view, name, c, script, args, deadline, secretEnv(pod.getMetadata().getNamespace(), c));
       default -> throw new Refused("unknown script name '" + kind + "' (source or stage)");
     };
     String log = Files.readString(podDir.resolve("log"), StandardCharsets.UTF_8);
@@ -363,12 +363,45 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
 
   // --- environment ---------------------------------------------------------------------------------
 
+  /**
+   * The values of a container's environment variables that come from Secret keys, as the kubelet
+   * fills them in; only in stage pods (secret build args), for a bare {@code --build-arg=NAME}.
+   */
+  private Map<String, String> secretEnv(String ns, Container c) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+      if (e.getValueFrom() == null) {
+        continue;
+      }
+      var ref = e.getValueFrom().getSecretKeyRef();
+      if (ref == null || e.getValueFrom().getConfigMapKeyRef() != null || e.getValueFrom().getFieldRef() != null
+          || e.getValueFrom().getResourceFieldRef() != null) {
+        throw new Refused("env " + e.getName() + " with a valueFrom other than secretKeyRef");
+      }
+      Secret s = client.secrets().inNamespace(ns).withName(ref.getName()).get();
+      String value = s == null ? null : s.getData() != null && s.getData().containsKey(ref.getKey())
+          ? new String(Base64.getDecoder().decode(s.getData().get(ref.getKey())), StandardCharsets.UTF_8)
+          : s.getStringData() == null ? null : s.getStringData().get(ref.getKey());
+      if (value == null) {
+        // the kubelet would not start the container (CreateContainerConfigError)
+        throw new Refused("env " + e.getName() + ": Secret " + ref.getName() + " or its key " + ref.getKey()
+            + " not found");
+      }
+      out.put(e.getName(), value);
+    }
+    return out;
+  }
+
   private Map<String, String> environment(PodFs view, Container c, Map<String, EnvKind> known, Path rootLink,
-      Path executor) {
+      Path executor, Map<String, String> fromSecrets) {
     Map<String, String> out = new LinkedHashMap<>();
     for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
       if (e.getValueFrom() != null) {
-        throw new Refused("env " + e.getName() + " with valueFrom");
+        if (!fromSecrets.containsKey(e.getName())) {
+          throw new Refused("env " + e.getName() + " with valueFrom");
+        }
+        out.put(e.getName(), fromSecrets.get(e.getName()));
+        continue;
       }
       EnvKind kind = known.get(e.getName());
       if (kind == null) {
@@ -425,7 +458,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
   // --- source pod ----------------------------------------------------------------------------------
 
   private Run runSource(PodFs view, Container c, String script, Duration deadline) throws IOException {
-    Map<String, String> envs = environment(view, c, SOURCE_ENV, null, null);
+    Map<String, String> envs = environment(view, c, SOURCE_ENV, null, null, Map.of());
     envs.put("PATH", env.applets() + ":" + env.gitBin());
     Files.createDirectories(view.local("/root"));
     List<String> cmd = List.of(env.busybox().toString(), "sh", "-c", script, "source");
@@ -435,8 +468,8 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
 
   // --- stage pod -----------------------------------------------------------------------------------
 
-  private Run runStage(PodFs view, String podName, Container c, String script, List<String> args, Duration deadline)
-      throws IOException {
+  private Run runStage(PodFs view, String podName, Container c, String script, List<String> args, Duration deadline,
+      Map<String, String> fromSecrets) throws IOException {
     Path dir = view.dir();
     Path rootLink = dir.resolve("root");
     Files.createSymbolicLink(rootLink, Files.createDirectories(dir.resolve("no-root-yet")));
@@ -446,7 +479,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Path response = dir.resolve("response");
     Proc.run(List.of(env.applets().resolve("mkfifo").toString(), request.toString(), response.toString()),
         Proc.hostEnv(), dir, null, Duration.ofSeconds(10)).check();
-    Map<String, String> envs = environment(view, c, STAGE_ENV, rootLink, executor);
+    Map<String, String> envs = environment(view, c, STAGE_ENV, rootLink, executor, fromSecrets);
     if (!"true".equals(envs.get("FF_KANIKO_COPY_AS_ROOT"))) {
       throw new Refused("stage pod without FF_KANIKO_COPY_AS_ROOT=true: kaniko would copy context files as"
           + " the stage's USER, buildah (like Docker) copies them as 0:0");
@@ -487,7 +520,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
               rc = 127;
             } else {
               mark(podName, 0);
-              built = executor(view, podName, args, log, remaining(started, deadline));
+              built = executor(view, podName, args, log, remaining(started, deadline), fromSecrets);
               mark(podName, 2);
               rc = built.exit;
             }
@@ -539,8 +572,8 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
    * The executor call: kaniko's flags mapped onto buildah. Every flag the operator renders must be
    * known here; anything else refuses the pod.
    */
-  private Built executor(PodFs view, String podName, List<String> args, Path log, Duration timeout)
-      throws IOException {
+  private Built executor(PodFs view, String podName, List<String> args, Path log, Duration timeout,
+      Map<String, String> fromSecrets) throws IOException {
     Path dockerfile = null;
     Path context = null;
     String target = null;
@@ -564,11 +597,16 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         }
         case "--target" -> target = required(a, value);
         case "--build-arg" -> {
-          if (value == null || !value.contains("=")) {
-            // a bare NAME would take the value from the executor's environment
-            throw new Refused("executor argument " + a + " (only --build-arg=NAME=VALUE)");
+          if (value != null && !value.contains("=") && fromSecrets.containsKey(value)) {
+            // kaniko takes a bare NAME from its environment, which has it from a Secret
+            buildArgs.add(value + "=" + fromSecrets.get(value));
+          } else if (value == null || !value.contains("=")) {
+            // a bare NAME of no Secret would take whatever the executor's environment holds
+            throw new Refused("executor argument " + a + " (only --build-arg=NAME=VALUE, or a bare NAME whose"
+                + " value the pod has from a Secret)");
+          } else {
+            buildArgs.add(value);
           }
-          buildArgs.add(value);
         }
         case "--no-push" -> noPush = isTrue(a, value);
         case "--destination" -> destinations.add(required(a, value));
