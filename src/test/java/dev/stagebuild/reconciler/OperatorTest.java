@@ -852,6 +852,20 @@ class OperatorTest {
   }
 
   @Test
+  void aQuickBuildsStatusIsWrittenAtItsStartAndItsEndNotForEveryPodTransition() {
+    create(inline("paced", DIAMOND));
+    StageBuild done = awaitInspected("paced");
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    // Three pods, each created, running and ended: about three writes each before the pacer. A
+    // build this quick is written when it starts and when it ends (with the registry's answer, or
+    // that once more when it came after the grace), and at most once between on a slow machine.
+    long writes = cluster.dispatcher().count(OperatorHarness.USER_AGENT, "PUT", "/stagebuilds/paced/status");
+    if (chaos() == TestKubelet.Chaos.CALM) { // the hostile API server's failures add error-status writes
+      assertThat(writes).isBetween(2L, 4L);
+    }
+  }
+
+  @Test
   void aConflictingStatusWriteIsDecidedAgainFromTheFreshObject() {
     cluster.dispatcher().respondOnce(r -> "PUT".equals(r.getMethod()) && r.getPath().endsWith("/conflict/status")
         && OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")),

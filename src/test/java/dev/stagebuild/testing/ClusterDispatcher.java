@@ -87,10 +87,21 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
         .withMessage(message).build()));
   }
 
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** How many requests so far were {@code method} on a path ending in {@code pathSuffix} from {@code userAgent}. */
+  public long count(String userAgent, String method, String pathSuffix) {
+    String prefix = userAgent + " " + method + " ";
+    return seen.stream().filter(r -> r.startsWith(prefix) && r.split("\\?", 2)[0].endsWith(pathSuffix)).count();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
     String method = request.getMethod();
+    if (!"GET".equals(method)) {
+      seen.add(request.getHeader("User-Agent") + " " + method + " " + path);
+    }
     if (failuresOnlyFor != null && failuresOnlyFor.equals(request.getHeader("User-Agent"))) {
       boolean watch = path.contains("watch=true");
       double roll;
