@@ -18,7 +18,7 @@ public class BuildArg {
   @JsonPropertyDescription("Its value (may be empty). It is an argument of the stage pods, visible to anyone who may read pods: use valueFrom for a secret.")
   public String value;
 
-  @JsonPropertyDescription("Its value from a key of a Secret, instead of value: kaniko reads it from the stage pods' environment (the name must then be a shell-style variable name). The planner does not know it: such an arg is for RUN, not for FROM or a COPY path. It may still end in the image (a RUN that writes it, the history of a RUN that uses it): prefer spec.secrets with RUN --mount=type=secret.")
+  @JsonPropertyDescription("Its value from a key of a Secret, instead of value: kaniko reads it from the stage pods' environment (the name must then be a shell-style variable name). The planner does not know it: such an arg is for RUN, not for FROM or a COPY path. kaniko records a RUN as written, not its expanded values, but a RUN that writes it, or an ENV or LABEL that uses it, puts it in the image, every RUN of the stage pods can read it, and with the layer cache on it is hashed into the cache keys: prefer spec.secrets with RUN --mount=type=secret.")
   public BuildArgSource valueFrom;
 
   public BuildArg() {}

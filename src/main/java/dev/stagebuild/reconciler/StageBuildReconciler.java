@@ -285,9 +285,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         String name = sb.getMetadata().getName();
         boolean hadPods = !stale.isEmpty() || (sb.getStatus() != null && sb.getStatus().steps != null
             && !sb.getStatus().steps.isEmpty());
-        if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
-          releaseWorkspace(previousBuild, hadPods);
-        } else if (hadPods) {
+        // Its own claim goes whatever the spec says now (it may have moved to a shared claim).
+        deleteOwnClaim(previousBuild);
+        if (KanikoResources.sharedWorkspaceClaim(sb) != null && hadPods) {
           // Its pods are being stopped: its directory goes once they have (a later pass).
           cleanups.add(sb.getMetadata().getUid(), previousBuild);
         }
@@ -372,10 +372,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
      */
     private boolean releaseWorkspace(String ofBuild, boolean hadPods) {
       if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
-        String name = BuildNames.pvcName(sb.getMetadata().getName(), ofBuild);
-        workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
-            .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
-                p.getMetadata().getUid()));
+        deleteOwnClaim(ofBuild);
         return true;
       }
       if (!hadPods) {
@@ -383,11 +380,18 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       List<Pod> pods = ownPods().stream().filter(p -> ofBuild.equals(label(p, Labels.BUILD_ID))).toList();
       List<Pod> attempts = pods.stream().filter(KanikoResources::isWorkspaceCleanup).toList();
-      if (attempts.stream().anyMatch(p -> !"Failed".equals(PodInspector.outcome(p)))) {
-        return true; // running or done
+      if (attempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)))) {
+        return true;
+      }
+      if (attempts.stream().anyMatch(p -> PodInspector.outcome(p) == null)) {
+        return false; // one is running
       }
       if (attempts.size() >= WorkspaceCleanups.MAX_ATTEMPTS) {
-        return true; // given up: the failed pods and their logs say why
+        if (cleanups.firstGiveUp(sb.getMetadata().getUid(), ofBuild)) {
+          LOG.warn("build {}: its directory in claim {} was not removed after {} attempts; see the logs of its"
+            + " cleanup pods", ofBuild, KanikoResources.sharedWorkspaceClaim(sb), attempts.size());
+        }
+        return true;
       }
       if (pods.stream().anyMatch(p -> !KanikoResources.isWorkspaceCleanup(p) && !PodInspector.ended(p))) {
         return false;
@@ -397,23 +401,33 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       } catch (Refused refused) {
         LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild,
             KanikoResources.sharedWorkspaceClaim(sb), refused.getMessage());
+        return true;
       }
-      return true;
+      return false;
     }
 
-    /** Removes the ended cleanup pods of builds other than this one: their work is done. */
+    private void deleteOwnClaim(String ofBuild) {
+      String name = BuildNames.pvcName(sb.getMetadata().getName(), ofBuild);
+      workspace(name).filter(p -> p.getMetadata().getDeletionTimestamp() == null && act.controlledByOwner(p))
+          .ifPresent(p -> act.delete(PersistentVolumeClaim.class, "persistentvolumeclaims", name,
+              p.getMetadata().getUid()));
+    }
+
+    /** Removes the ended cleanup pods of earlier builds whose cleanup is over (done or given up). */
     private void deleteOldCleanupPods() {
+      var pending = cleanups.of(sb.getMetadata().getUid());
       for (Pod p : ownPods()) {
-        if (KanikoResources.isWorkspaceCleanup(p) && !buildId.equals(label(p, Labels.BUILD_ID))
-            && "Succeeded".equals(PodInspector.outcome(p)) && p.getMetadata().getDeletionTimestamp() == null) {
+        String of = label(p, Labels.BUILD_ID);
+        if (KanikoResources.isWorkspaceCleanup(p) && !buildId.equals(of) && !pending.contains(of)
+            && PodInspector.outcome(p) != null && p.getMetadata().getDeletionTimestamp() == null) {
           act.delete(Pod.class, "pods", p.getMetadata().getName(), p.getMetadata().getUid());
         }
       }
     }
 
     /** Whether this build's directory of a shared claim is still to be removed (or being removed). */
-    private boolean cleanupOutstanding() {
-      if (KanikoResources.sharedWorkspaceClaim(sb) == null) {
+    private boolean cleanupOutstanding(StageBuildStatus status) {
+      if (KanikoResources.sharedWorkspaceClaim(sb) == null || status.steps == null || status.steps.isEmpty()) {
         return false;
       }
       List<Pod> attempts = ownPods().stream().filter(p -> KanikoResources.isWorkspaceCleanup(p)
@@ -487,8 +501,10 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         deleteOldCleanupPods();
       }
       Instant ended = decision.status() == null ? null : Times.parse(decision.status().completionTime);
-      if (decision.deleteStageBuild() && ended != null && now.isBefore(ended.plus(CLEANUP_WAIT))
-          && cleanupOutstanding()) {
+      Long ttl = sb.getSpec().ttlSecondsAfterFinished;
+      if (decision.deleteStageBuild() && ended != null && ttl != null
+          && now.isBefore(ended.plusSeconds(Math.max(0, Math.min(ttl, Integer.MAX_VALUE))).plus(CLEANUP_WAIT))
+          && cleanupOutstanding(decision.status())) {
         // Deleting the StageBuild now would take the cleanup pod with it: the directory would stay.
         return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(Duration.ofSeconds(2));
       }

@@ -1,8 +1,9 @@
 package dev.stagebuild.reconciler;
 
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Replaced builds whose directory of a shared workspace claim is still to be removed, by
@@ -15,24 +16,46 @@ final class WorkspaceCleanups {
   static final int MAX_ATTEMPTS = 3;
   static final int MAX_TRACKED = 10_000;
 
-  private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
-
-  void add(String uid, String buildId) {
-    if (pending.size() >= MAX_TRACKED) {
-      return;
+  /** Least recently used first: a full map forgets the StageBuild not seen for longest (likely deleted). */
+  private final Map<String, Set<String>> pending = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+      return size() > MAX_TRACKED;
     }
-    pending.computeIfAbsent(uid, k -> ConcurrentHashMap.newKeySet()).add(buildId);
+  };
+
+  private final Map<String, Boolean> givenUp = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_TRACKED;
+    }
+  };
+
+  /** True the first time a build's cleanup is given up (so that it is logged once). */
+  synchronized boolean firstGiveUp(String uid, String buildId) {
+    return givenUp.put(uid + "/" + buildId, Boolean.TRUE) == null;
   }
 
-  Set<String> of(String uid) {
+  synchronized void add(String uid, String buildId) {
+    pending.computeIfAbsent(uid, k -> new LinkedHashSet<>()).add(buildId);
+  }
+
+  synchronized Set<String> of(String uid) {
     Set<String> s = pending.get(uid);
     return s == null ? Set.of() : Set.copyOf(s);
   }
 
-  void done(String uid, String buildId) {
-    pending.computeIfPresent(uid, (k, s) -> {
+  synchronized void done(String uid, String buildId) {
+    Set<String> s = pending.get(uid);
+    if (s != null) {
       s.remove(buildId);
-      return s.isEmpty() ? null : s;
-    });
+      if (s.isEmpty()) {
+        pending.remove(uid);
+      }
+    }
+  }
+
+  synchronized int size() {
+    return pending.size();
   }
 }

@@ -309,10 +309,15 @@ public final class SpecValidator {
     }
   }
 
-  /** Environment names a secret build arg may not take: the pod's own, kaniko's, the shell's. */
+  /**
+   * Environment names a secret build arg may not take: the pod's own, kaniko's, the shell's (busybox
+   * ash sets some itself). Such names must also be upper case: the stage script's own variables are
+   * lower case, and one of those would shadow the Secret's value before kaniko reads it.
+   */
   static final java.util.regex.Pattern RESERVED_ENV = java.util.regex.Pattern.compile(
-      "(SB_|FF_KANIKO_|KANIKO_|DOCKER_|AWS_|GOOGLE_|AZURE_|SSL_CERT_).*|PATH|HOME|HOSTNAME|USER|PWD|SHELL|IFS|ENV"
-          + "|LD_.*|TMPDIR|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|container");
+      "(SB_|FF_KANIKO_|KANIKO_|DOCKER_|AWS_|GOOGLE_|AZURE_|SSL_CERT_|LD_|PS|HIST).*|PATH|HOME|HOSTNAME|USER|PWD"
+          + "|OLDPWD|SHELL|IFS|ENV|PPID|OPTIND|OPTARG|LINENO|RANDOM|SECONDS|TERM|TMPDIR|HTTPS?_PROXY|NO_PROXY"
+          + "|LINE|MAIL|MAILPATH|CDPATH|FUNCNAME");
 
   private void secretBuildArg(String field, BuildArg a) {
     if (a.value != null) {
@@ -322,10 +327,10 @@ public final class SpecValidator {
       problem(field + ".valueFrom.secretKeyRef", "required");
       return;
     }
-    if (!a.name.matches("[A-Za-z_][A-Za-z0-9_]*") || RESERVED_ENV.matcher(a.name).matches()) {
+    if (!a.name.matches("[A-Z][A-Z0-9_]*") || RESERVED_ENV.matcher(a.name).matches()) {
       problem(field + ".name", "\"" + abbreviate(a.name) + "\" cannot come from a Secret: kaniko reads such an arg"
-          + " from its environment, so the name must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*) and not one"
-          + " the pod or kaniko use itself (PATH, HOME, SB_*, DOCKER_*, KANIKO_*, ...)");
+          + " from its environment, so the name must be an upper-case variable name ([A-Z][A-Z0-9_]*) and not one"
+          + " the pod, its shell or kaniko use themselves (PATH, HOME, PPID, SB_*, DOCKER_*, KANIKO_*, ...)");
     }
     String secret = a.valueFrom.secretKeyRef.name;
     if (secret == null || secret.isEmpty()) {
