@@ -100,7 +100,12 @@ public final class BuildDecider {
       this.generation = Optional.ofNullable(sb.getMetadata().getGeneration()).orElse(1L);
       this.ledger = StepLedger.of(old.steps, in.steps(), in.now());
       Instant oldStart = Times.parse(old.startTime);
-      this.start = oldStart != null ? oldStart : in.now();
+      // Not written yet (a fresh StageBuild's first status may be held back): the build started
+      // when its first pod was created, not at this pass.
+      Instant firstPod = in.steps() == null ? null : in.steps().stream().map(StepState::created)
+          .filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);
+      this.start = oldStart != null ? oldStart
+          : firstPod != null && firstPod.isBefore(in.now()) ? firstPod : in.now();
       this.retries = sb.getSpec().retries == null ? 0 : Math.max(0, sb.getSpec().retries);
       status.buildId = in.buildId();
       status.observedGeneration = generation;

@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * costs a few writes rather than three per pod (each write is a request, a resourceVersion, and an
  * event on every watcher of StageBuilds).
  *
- * <p>Written at once: a build's first status, a new build, a changed condition (type, status or
- * reason: what {@code kubectl wait}, Argo CD and Flux read), and a build's end. Held for at most
+ * <p>Written at once: a new build of an object that has a status, a changed condition (type, status
+ * or reason: what {@code kubectl wait}, Argo CD and Flux read), and a build's end. A fresh
+ * object's first status is held like progress when it says only that the build is under way. Held for at most
  * {@code interval} after the build's last write: progress alone (a stage running, a step done, a
  * message). Holding is safe because the status is decided again from the cluster on the next pass:
  * nothing decided is lost, it is only written later; what can be lost is {@code status.steps}'s
@@ -35,6 +36,7 @@ final class StatusPacer {
   private final Duration lookupGrace;
   private final Map<String, Instant> lastWrite = new ConcurrentHashMap<>();
   private final Map<String, Instant> endSeen = new ConcurrentHashMap<>();
+  private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
 
   StatusPacer(Duration interval, Duration lookupGrace) {
     this.interval = interval;
@@ -60,6 +62,18 @@ final class StatusPacer {
       Duration left = Duration.between(now, seen.plus(lookupGrace));
       return left.isNegative() || left.isZero() ? null : left;
     }
+    if (before == null && !BuildDecider.isFinished(after) && progressOnly(after.conditions)) {
+      // A fresh StageBuild that is simply under way: a waiter sees no condition yet, which is what it
+      // waits for anyway, and a build that ends within the interval is written once. (A new build of
+      // an object that has a status is written at once: its old Ready must not be read as the new.)
+      if (firstSeen.size() >= MAX_TRACKED) {
+        Instant stale = now.minus(interval);
+        firstSeen.values().removeIf(t -> t.isBefore(stale));
+      }
+      Instant seen = firstSeen.computeIfAbsent(uid, k -> now);
+      Duration left = Duration.between(now, seen.plus(interval));
+      return left.isNegative() || left.isZero() ? null : left;
+    }
     if (before == null || !Objects.equals(before.buildId, after.buildId)
         || !Objects.equals(before.observedGeneration, after.observedGeneration)
         || BuildDecider.isFinished(after) || !sameConditions(before.conditions, after.conditions)) {
@@ -76,6 +90,7 @@ final class StatusPacer {
   /** Records a write of {@code uid}'s status at {@code now}. */
   void written(String uid, Instant now) {
     endSeen.remove(uid);
+    firstSeen.remove(uid);
     if (lastWrite.size() >= MAX_TRACKED) {
       Instant stale = now.minus(interval);
       lastWrite.values().removeIf(t -> t.isBefore(stale));
@@ -86,13 +101,14 @@ final class StatusPacer {
   }
 
   /** Forgets a StageBuild (deleted). */
-  void forget(String uid) {
-    lastWrite.remove(uid);
-    endSeen.remove(uid);
+  int tracked() {
+    return lastWrite.size() + endSeen.size() + firstSeen.size();
   }
 
-  int tracked() {
-    return lastWrite.size() + endSeen.size();
+  /** Whether every condition is the generic in-progress kind (Pending or Running), or there is none. */
+  static boolean progressOnly(List<Condition> conditions) {
+    return conditions == null || conditions.stream().allMatch(c -> c.getReason() == null
+        || PROGRESS.contains(c.getReason()));
   }
 
   /**

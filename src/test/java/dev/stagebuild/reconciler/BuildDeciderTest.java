@@ -65,6 +65,14 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aBuildWhoseStatusWasNeverWrittenStartedWhenItsFirstPodWasCreated() {
+    // The first status of a fresh StageBuild may be held back: its pods exist, its status does not.
+    steps.add(state("left", 1, StepPhase.RUNNING));
+    BuildDecision d = decide(T0.plusSeconds(4));
+    assertThat(d.status().startTime).isEqualTo(Times.format(T0));
+  }
+
+  @Test
   void independentStagesStartTogetherAndTheConsumerWaits() {
     sb.getSpec().workspace = new Workspace();
     sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");

@@ -27,10 +27,22 @@ class StatusPacerTest {
   }
 
   @Test
-  void theFirstStatusAndANewBuildAreWrittenAtOnce() {
-    assertThat(pacer.hold("u", null, running("0/3"), false, T0)).isNull();
+  void aFreshObjectsFirstStatusIsHeldWhileItOnlySaysTheBuildIsUnderWay() {
+    assertThat(pacer.hold("u", null, status("1", "Unknown", "Pending", "starting pods"), false, T0))
+        .isEqualTo(INTERVAL);
+    assertThat(pacer.hold("u", null, running("1/3"), false, T0.plusSeconds(2))).isEqualTo(Duration.ofSeconds(3));
+    assertThat(pacer.hold("u", null, running("1/3"), false, T0.plusSeconds(5))).isNull();
+    // Something a person must act on, or the end, is written at once.
+    assertThat(pacer.hold("v", null, status("1", "Unknown", "SecretNotFound", "Secret regcred"), false, T0)).isNull();
+    assertThat(pacer.hold("w", null, status("1", "True", "Succeeded", "pushed"), false, T0)).isNull();
+  }
+
+  @Test
+  void aNewBuildOfAnObjectWithAStatusIsWrittenAtOnce() {
+    // Its old Ready=True must not be read as the new build's.
     pacer.written("u", T0);
-    assertThat(pacer.hold("u", running("0/3"), status("2", "Unknown", "Running", "0/3"), false, T0)).isNull();
+    assertThat(pacer.hold("u", status("1", "True", "Succeeded", "pushed"), status("2", "Unknown", "Pending", "0/3"),
+        false, T0.plusSeconds(1))).isNull();
   }
 
   @Test
