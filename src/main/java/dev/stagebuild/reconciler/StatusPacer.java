@@ -62,7 +62,8 @@ final class StatusPacer {
       Duration left = Duration.between(now, seen.plus(lookupGrace));
       return left.isNegative() || left.isZero() ? null : left;
     }
-    if (before == null && !BuildDecider.isFinished(after) && progressOnly(after.conditions)) {
+    boolean fresh = before == null || before.buildId == null; // never written (an empty status is fresh too)
+    if (fresh && !BuildDecider.isFinished(after) && progressOnly(after.conditions)) {
       // A fresh StageBuild that is simply under way: a waiter sees no condition yet, which is what it
       // waits for anyway, and a build that ends within the interval is written once. (A new build of
       // an object that has a status is written at once: its old Ready must not be read as the new.)

@@ -88,7 +88,12 @@ class OperatorComparisonBenchmarkTest {
   enum Kind {
     OPERATOR, REFERENCE,
     /** The operator with stagebuild.stage-events=true: a Normal event per stage start and success. */
-    OPERATOR_STAGE_EVENTS
+    OPERATOR_STAGE_EVENTS,
+    /**
+     * The operator on a ReadWriteMany workspace: like the reference, it starts a diamond's producers
+     * together; on the default ReadWriteOnce one it starts the first alone until it has a node.
+     */
+    OPERATOR_RWX
   }
 
   @Test
@@ -106,6 +111,7 @@ class OperatorComparisonBenchmarkTest {
     Figures herdOp = herdOp1.buildsPerSecond() >= herdOp2.buildsPerSecond() ? herdOp1 : herdOp2;
     Figures herdRef = herdRef1.buildsPerSecond() >= herdRef2.buildsPerSecond() ? herdRef1 : herdRef2;
     Figures herdQuiet = workload(Kind.OPERATOR_STAGE_EVENTS, "b", DIAMOND, 100, 0);
+    Figures herdRwx = workload(Kind.OPERATOR_RWX, "b", DIAMOND, 100, 0);
     Figures chainOp = workload(Kind.OPERATOR, "c", CHAIN, 20, 200);
     Figures chainRef = workload(Kind.REFERENCE, "c", CHAIN, 20, 200);
 
@@ -134,6 +140,12 @@ class OperatorComparisonBenchmarkTest {
       System.out.printf("[benchmark]   %s operator CPU by thread: %s%n", w, pair[0].cpuByThread);
       System.out.printf("[benchmark]   %s reference CPU by thread: %s%n", w, pair[1].cpuByThread);
     }
+    System.out.printf("[benchmark] --- the operator on a ReadWriteMany workspace (producers started together), same herd ---%n");
+    line("herd, ReadWriteMany: builds/s", herdRwx.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
+    line("herd, ReadWriteMany: hand-off p99 ms", herdRwx.p(99), herdRef.p(99), "%.0f");
+    line("herd, ReadWriteMany: API writes per build", herdRwx.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
+    line("herd, ReadWriteMany: operator-thread CPU ms per build", herdRwx.cpuMsPerBuild(), herdRef.cpuMsPerBuild(),
+        "%.1f");
     System.out.printf("[benchmark] --- the operator with stagebuild.stage-events=true, same herd ---%n");
     line("herd, with stage events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
     line("herd, with stage events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
@@ -267,6 +279,10 @@ class OperatorComparisonBenchmarkTest {
           StageBuild sb = Builds.inline(prefix + i, dockerfile);
           // No registry here: the operator's size look-up fails at once (and is retried after 10 minutes).
           sb.getSpec().output.image = "127.0.0.1:1/bench/" + prefix + i + ":1";
+          if (kind == Kind.OPERATOR_RWX) {
+            sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
+            sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+          }
           cluster.client().resource(sb).inNamespace(NS).create();
           if (spacingMillis > 0) {
             Thread.sleep(spacingMillis);

@@ -32,6 +32,8 @@ class StatusPacerTest {
         .isEqualTo(INTERVAL);
     assertThat(pacer.hold("u", null, running("1/3"), false, T0.plusSeconds(2))).isEqualTo(Duration.ofSeconds(3));
     assertThat(pacer.hold("u", null, running("1/3"), false, T0.plusSeconds(5))).isNull();
+    // The API server may hand a fresh object an empty status: still fresh.
+    assertThat(pacer.hold("x", new StageBuildStatus(), running("0/3"), false, T0)).isEqualTo(INTERVAL);
     // Something a person must act on, or the end, is written at once.
     assertThat(pacer.hold("v", null, status("1", "Unknown", "SecretNotFound", "Secret regcred"), false, T0)).isNull();
     assertThat(pacer.hold("w", null, status("1", "True", "Succeeded", "pushed"), false, T0)).isNull();
