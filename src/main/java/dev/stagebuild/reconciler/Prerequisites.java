@@ -73,9 +73,7 @@ final class Prerequisites {
       return new Blocker("SecretNotFound", "Secret " + ref.name + " (" + field + ") does not exist in namespace "
           + ns + "; create it with kubectl create secret docker-registry");
     }
-    boolean hasKey = (s.getData() != null && s.getData().containsKey(DOCKER_CONFIG_KEY))
-        || (s.getStringData() != null && s.getStringData().containsKey(DOCKER_CONFIG_KEY));
-    return hasKey ? null : new Blocker("InvalidSecret", "Secret " + ref.name + " (" + field + ") has no key "
+    return holds(s, DOCKER_CONFIG_KEY) ? null : new Blocker("InvalidSecret", "Secret " + ref.name + " (" + field + ") has no key "
         + DOCKER_CONFIG_KEY + ": it must be of type kubernetes.io/dockerconfigjson");
   }
 
@@ -93,9 +91,7 @@ final class Prerequisites {
         return new Blocker("SecretNotFound", "Secret " + ref.name + " (spec.buildArgs[" + i + "], build arg "
             + a.name + ") does not exist in namespace " + ns);
       }
-      boolean hasKey = (s.getData() != null && s.getData().containsKey(ref.key))
-          || (s.getStringData() != null && s.getStringData().containsKey(ref.key));
-      if (!hasKey) {
+      if (!holds(s, ref.key)) {
         return new Blocker("InvalidSecret", "Secret " + ref.name + " has no key " + ref.key + " (spec.buildArgs["
             + i + "], build arg " + a.name + ")");
       }
@@ -116,13 +112,17 @@ final class Prerequisites {
         return new Blocker("SecretNotFound", "Secret " + bs.secretRef.name + " (spec.secrets[" + i
             + "], build secret " + bs.id + ") does not exist in namespace " + ns);
       }
-      boolean hasKey = (s.getData() != null && s.getData().containsKey(bs.key))
-          || (s.getStringData() != null && s.getStringData().containsKey(bs.key));
-      if (!hasKey) {
+      if (!holds(s, bs.key)) {
         return new Blocker("InvalidSecret", "Secret " + bs.secretRef.name + " has no key " + bs.key
             + " (spec.secrets[" + i + "], build secret " + bs.id + ")");
       }
     }
     return null;
+  }
+
+  /** Whether the Secret has {@code key} (the value is never read). */
+  private static boolean holds(Secret s, String key) {
+    return (s.getData() != null && s.getData().containsKey(key))
+        || (s.getStringData() != null && s.getStringData().containsKey(key));
   }
 }

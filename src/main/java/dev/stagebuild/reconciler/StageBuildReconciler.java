@@ -281,17 +281,27 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           act.delete(Pod.class, "pods", p.getMetadata().getName(), p.getMetadata().getUid());
         }
       }
+      // The builds replaced: the one the status records, and any whose pods are still here (a
+      // build replaced before its first status was written is known by its pods only).
+      java.util.Set<String> replaced = new java.util.LinkedHashSet<>();
+      stale.forEach(p -> replaced.add(label(p, Labels.BUILD_ID)));
       if (previousBuild != null && !previousBuild.equals(buildId)) {
-        String name = sb.getMetadata().getName();
-        boolean hadPods = !stale.isEmpty() || (sb.getStatus() != null && sb.getStatus().steps != null
-            && !sb.getStatus().steps.isEmpty());
+        replaced.add(previousBuild);
+      }
+      replaced.remove(null);
+      replaced.remove(buildId);
+      for (String old : replaced) {
+        boolean hadPods = stale.stream().anyMatch(p -> old.equals(label(p, Labels.BUILD_ID)))
+            || (old.equals(previousBuild) && sb.getStatus().steps != null && !sb.getStatus().steps.isEmpty());
         // Its own claim goes whatever the spec says now (it may have moved to a shared claim).
-        deleteOwnClaim(previousBuild);
+        deleteOwnClaim(old);
         if (KanikoResources.sharedWorkspaceClaim(sb) != null && hadPods) {
           // Its pods are being stopped: its directory goes once they have (a later pass).
-          cleanups.add(sb.getMetadata().getUid(), previousBuild);
+          cleanups.add(sb.getMetadata().getUid(), old);
         }
-        deletePlan(previousBuild);
+        deletePlan(old);
+      }
+      if (!replaced.isEmpty()) {
         plans.retainOnly(sb.getMetadata().getUid(), buildId);
       }
     }

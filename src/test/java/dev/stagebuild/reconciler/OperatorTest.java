@@ -807,6 +807,28 @@ class OperatorTest {
   }
 
   @Test
+  void aBuildReplacedBeforeItsFirstStatusWasWrittenStillReleasesItsClaimAndPlan() {
+    CountDownLatch release = new CountDownLatch(1);
+    behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
+        && !release.await(30, TimeUnit.SECONDS) ? null : PodOutcome.succeed(DIGEST));
+    create(inline("early", "FROM alpine\nRUN true\n"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
+        BuildNames.podName("early", "1", "stage-0", 1)));
+    // (a fresh build's first status waits a few seconds: the status may not name build 1 yet)
+    StageBuild sb = get("early");
+    sb.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "now"));
+    client.resource(sb).update();
+    StageBuild done = await().atMost(15, TimeUnit.SECONDS).until(() -> get("early"),
+        s -> s.getStatus() != null && s.getStatus().buildId != null && !"1".equals(s.getStatus().buildId)
+            && isFinished(s));
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
+        .withName(BuildNames.pvcName("early", "1")).get() == null
+        && client.configMaps().inNamespace(NS).withName(BuildNames.planConfigMapName("early", "1")).get() == null);
+    release.countDown();
+  }
+
+  @Test
   void aMissingSharedClaimIsWaitedForThenFailsTheBuild() {
     StageBuild sb = inline("noclaim", "FROM alpine\nRUN true\n");
     sb.getSpec().workspace = new dev.stagebuild.api.Workspace();
