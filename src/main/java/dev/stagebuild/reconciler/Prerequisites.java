@@ -86,17 +86,22 @@ final class Prerequisites {
         continue;
       }
       var ref = a.valueFrom.secretKeyRef;
-      Secret s = cluster.secret(ref.name);
-      if (s == null) {
-        return new Blocker("SecretNotFound", "Secret " + ref.name + " (spec.buildArgs[" + i + "], build arg "
-            + a.name + ") does not exist in namespace " + ns);
-      }
-      if (!holds(s, ref.key)) {
-        return new Blocker("InvalidSecret", "Secret " + ref.name + " has no key " + ref.key + " (spec.buildArgs["
-            + i + "], build arg " + a.name + ")");
+      Blocker b = secretKey(ref.name, ref.key, "spec.buildArgs[" + i + "], build arg " + a.name, ns);
+      if (b != null) {
+        return b;
       }
     }
     return null;
+  }
+
+  /** The Secret must exist and hold {@code key}; {@code where} names the field that asks for it. */
+  private Blocker secretKey(String name, String key, String where, String ns) {
+    Secret s = cluster.secret(name);
+    if (s == null) {
+      return new Blocker("SecretNotFound", "Secret " + name + " (" + where + ") does not exist in namespace " + ns);
+    }
+    return holds(s, key) ? null
+        : new Blocker("InvalidSecret", "Secret " + name + " has no key " + key + " (" + where + ")");
   }
 
   /** Each spec.secrets[] Secret must exist and hold its key (the value is never read here). */
@@ -107,14 +112,9 @@ final class Prerequisites {
       if (bs == null || bs.secretRef == null || bs.secretRef.name == null) {
         continue;
       }
-      Secret s = cluster.secret(bs.secretRef.name);
-      if (s == null) {
-        return new Blocker("SecretNotFound", "Secret " + bs.secretRef.name + " (spec.secrets[" + i
-            + "], build secret " + bs.id + ") does not exist in namespace " + ns);
-      }
-      if (!holds(s, bs.key)) {
-        return new Blocker("InvalidSecret", "Secret " + bs.secretRef.name + " has no key " + bs.key
-            + " (spec.secrets[" + i + "], build secret " + bs.id + ")");
+      Blocker b = secretKey(bs.secretRef.name, bs.key, "spec.secrets[" + i + "], build secret " + bs.id, ns);
+      if (b != null) {
+        return b;
       }
     }
     return null;

@@ -390,7 +390,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       List<Pod> pods = ownPods().stream().filter(p -> ofBuild.equals(label(p, Labels.BUILD_ID))).toList();
       List<Pod> attempts = pods.stream().filter(KanikoResources::isWorkspaceCleanup).toList();
-      if (attempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)))) {
+      if (cleanedUp(attempts)) {
         return true;
       }
       if (attempts.stream().anyMatch(p -> PodInspector.outcome(p) == null)) {
@@ -442,8 +442,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       List<Pod> attempts = ownPods().stream().filter(p -> KanikoResources.isWorkspaceCleanup(p)
           && buildId.equals(label(p, Labels.BUILD_ID))).toList();
-      return attempts.stream().noneMatch(p -> "Succeeded".equals(PodInspector.outcome(p)))
-          && attempts.size() < WorkspaceCleanups.MAX_ATTEMPTS;
+      return !cleanedUp(attempts) && attempts.size() < WorkspaceCleanups.MAX_ATTEMPTS;
+    }
+
+    private static boolean cleanedUp(List<Pod> cleanupAttempts) {
+      return cleanupAttempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)));
     }
 
     /**

@@ -54,26 +54,14 @@ final class StatusPacer {
       if (!lookupPending || lookupGrace.isZero()) {
         return null;
       }
-      if (endSeen.size() >= MAX_TRACKED) {
-        Instant stale = now.minus(lookupGrace);
-        endSeen.values().removeIf(t -> t.isBefore(stale));
-      }
-      Instant seen = endSeen.computeIfAbsent(uid, k -> now);
-      Duration left = Duration.between(now, seen.plus(lookupGrace));
-      return left.isNegative() || left.isZero() ? null : left;
+      return left(firstSeen(endSeen, uid, lookupGrace, now), lookupGrace, now);
     }
     boolean fresh = before == null || before.buildId == null; // never written (an empty status is fresh too)
     if (fresh && !BuildDecider.isFinished(after) && progressOnly(after.conditions)) {
       // A fresh StageBuild that is simply under way: a waiter sees no condition yet, which is what it
       // waits for anyway, and a build that ends within the interval is written once. (A new build of
       // an object that has a status is written at once: its old Ready must not be read as the new.)
-      if (firstSeen.size() >= MAX_TRACKED) {
-        Instant stale = now.minus(interval);
-        firstSeen.values().removeIf(t -> t.isBefore(stale));
-      }
-      Instant seen = firstSeen.computeIfAbsent(uid, k -> now);
-      Duration left = Duration.between(now, seen.plus(interval));
-      return left.isNegative() || left.isZero() ? null : left;
+      return left(firstSeen(firstSeen, uid, interval, now), interval, now);
     }
     if (before == null || !Objects.equals(before.buildId, after.buildId)
         || !Objects.equals(before.observedGeneration, after.observedGeneration)
@@ -81,21 +69,36 @@ final class StatusPacer {
       return null;
     }
     Instant last = lastWrite.get(uid);
-    if (last == null) {
-      return null;
-    }
-    Duration left = Duration.between(now, last.plus(interval));
+    return last == null ? null : left(last, interval, now);
+  }
+
+  /** What is left at {@code now} of {@code window} from {@code since}, or null when nothing is. */
+  private static Duration left(Instant since, Duration window, Instant now) {
+    Duration left = Duration.between(now, since.plus(window));
     return left.isNegative() || left.isZero() ? null : left;
+  }
+
+  /**
+   * When {@code uid} was first seen in {@code seen} ({@code now} if it was not), forgetting entries
+   * older than {@code window} when the map is full: they would mean "write now" anyway.
+   */
+  private static Instant firstSeen(Map<String, Instant> seen, String uid, Duration window, Instant now) {
+    forgetStale(seen, window, now);
+    return seen.computeIfAbsent(uid, k -> now);
+  }
+
+  private static void forgetStale(Map<String, Instant> seen, Duration window, Instant now) {
+    if (seen.size() >= MAX_TRACKED) {
+      Instant stale = now.minus(window);
+      seen.values().removeIf(t -> t.isBefore(stale));
+    }
   }
 
   /** Records a write of {@code uid}'s status at {@code now}. */
   void written(String uid, Instant now) {
     endSeen.remove(uid);
     firstSeen.remove(uid);
-    if (lastWrite.size() >= MAX_TRACKED) {
-      Instant stale = now.minus(interval);
-      lastWrite.values().removeIf(t -> t.isBefore(stale));
-    }
+    forgetStale(lastWrite, interval, now);
     if (lastWrite.size() < MAX_TRACKED) {
       lastWrite.put(uid, now);
     }
