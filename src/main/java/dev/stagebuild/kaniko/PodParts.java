@@ -122,8 +122,10 @@ final class PodParts {
 
   /**
    * A ReadWriteOnce workspace can be mounted on one node only: every pod of the build asks for
-   * the node where the build's other pods run, and, once the reconciler knows that node, is pinned
-   * to it (a pod affinity alone lets two pods created at the same moment land apart).
+   * the node where the build's other pods run (pods created together stay together: the scheduler
+   * counts a pod it placed before the pod is bound, and lets the first of a group that matches its
+   * own affinity go anywhere), and, once the reconciler knows that node, is pinned to it: the
+   * scheduler does not see finished pods, so the affinity alone would free a later stage.
    */
   static Affinity coLocation(StageBuild sb, String buildId, String pinnedNode) {
     if (sharedAcrossNodes(sb)) {

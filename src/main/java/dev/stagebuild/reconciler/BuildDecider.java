@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -295,7 +296,13 @@ public final class BuildDecider {
             }
           }
           case PENDING -> {
-            if (st.reason() != null) {
+            String home = misplacedFrom(e);
+            if (home != null) {
+              BuildDecision gaveUp = replaceMisplaced(e, "stage " + pod.name(), home);
+              if (gaveUp != null) {
+                return gaveUp;
+              }
+            } else if (st.reason() != null) {
               requeueWithin(pendingLeft(st));
             }
           }
@@ -319,7 +326,6 @@ public final class BuildDecider {
       if (fin != null && fin.state().phase() == StepPhase.SUCCEEDED) {
         return succeed(fin.state());
       }
-      holdBackUnpinnedPods();
       long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
       List<String> waiting = plan.pods().stream().map(p -> ledger.get(stageStep(p.name())))
           .filter(e -> e != null && e.state().phase() == StepPhase.PENDING && e.state().reason() != null)
@@ -345,18 +351,35 @@ public final class BuildDecider {
     }
 
     /**
-     * On a ReadWriteOnce workspace every pod must land on one node. Until the node is known (no pod
-     * of the build was scheduled yet), only one pod is started: two created at once could land apart.
+     * The node a pending pod cannot start beside, or null. On a ReadWriteOnce workspace the pods of a
+     * first wave are created together and kept together by their pod affinity (the scheduler counts a
+     * pod it has placed but not yet bound); a pod the scheduler placed once the others had ended (it
+     * does not see finished pods, so the affinity no longer binds) or a second scheduler placed can
+     * land on another node, where the workspace cannot attach while a pod of the build runs elsewhere.
      */
-    private void holdBackUnpinnedPods() {
-      if (NodeConstraints.sharedAcrossNodes(sb) || pinnedNode() != null || create.isEmpty()) {
-        return;
+    private String misplacedFrom(Entry e) {
+      StepState st = e.state();
+      if (NodeConstraints.sharedAcrossNodes(sb) || !e.live() || !st.podActive() || st.nodeName() == null) {
+        return null;
       }
-      boolean unscheduledPodExists = ledger.values().stream()
-          .anyMatch(e -> e.live() && e.state().podActive() && e.state().nodeName() == null);
-      List<StepStart> keep = unscheduledPodExists ? List.of() : List.of(create.get(0));
-      create.stream().filter(s -> !keep.contains(s)).forEach(s -> started.remove(s.step()));
-      create.retainAll(keep);
+      String home = homeNode();
+      return home != null && !home.equals(st.nodeName()) ? home : null;
+    }
+
+    /** The misplaced pod goes (it never started) and its step starts again on the build's node. */
+    private BuildDecision replaceMisplaced(Entry e, String what, String home) {
+      StepState s = e.state();
+      if (e.disruptions() + 1 > MAX_DISRUPTIONS) {
+        return fail("Disrupted", what + " lost " + (e.disruptions() + 1) + " pods in a row (last: " + s.podName()
+            + ", scheduled on " + s.nodeName() + " while the build's ReadWriteOnce workspace is in use on " + home
+            + ")");
+      }
+      delete.add(s.podName());
+      start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
+      events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + " was scheduled on "
+          + s.nodeName() + ", but the build's ReadWriteOnce workspace is in use on " + home + "; starting attempt "
+          + (s.attempt() + 1) + " there (not counted against retries)"));
+      return null;
     }
 
     private Instant stageDeadline(PodPlan pod, StepState st) {
@@ -617,10 +640,18 @@ public final class BuildDecider {
       return result;
     }
 
-    /** The node every pod of a ReadWriteOnce build must use: where one of its pods was scheduled. */
+    /**
+     * The node every later pod of a ReadWriteOnce build must use: where the workspace is in use (a
+     * pod of the build started there and still holds it), else where the source ran, else where one of
+     * its pods was scheduled.
+     */
     private String pinnedNode() {
       if (NodeConstraints.sharedAcrossNodes(sb)) {
         return null;
+      }
+      String home = homeNode();
+      if (home != null) {
+        return home;
       }
       Entry source = ledger.get(SOURCE_STEP);
       if (source != null && source.state().nodeName() != null) {
@@ -628,6 +659,15 @@ public final class BuildDecider {
       }
       return ledger.values().stream().map(Entry::state).filter(s -> s.nodeName() != null)
           .sorted((a, b) -> a.step().compareTo(b.step())).map(StepState::nodeName).findFirst().orElse(null);
+    }
+
+    /** The node of the build's earliest-started pod that still holds the workspace, or null. */
+    private String homeNode() {
+      return ledger.values().stream().filter(Entry::live).map(Entry::state)
+          .filter(s -> s.podActive() && s.phase() != StepPhase.PENDING && s.nodeName() != null)
+          .sorted(Comparator.comparing((StepState s) -> s.started() == null ? Instant.MAX : s.started())
+              .thenComparing(StepState::step))
+          .map(StepState::nodeName).findFirst().orElse(null);
     }
 
     private void start(String step, int attempt, int failures, int disruptions) {

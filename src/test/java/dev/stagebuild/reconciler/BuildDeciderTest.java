@@ -114,16 +114,42 @@ class BuildDeciderTest {
   }
 
   @Test
-  void onAReadWriteOnceWorkspaceTheFirstPodIsPlacedBeforeTheOthersAndAllFollowItsNode() {
+  void onAReadWriteOnceWorkspaceTheProducersStartTogetherAndTheConsumerIsPinnedToTheirNode() {
     BuildDecision d = decide(T0);
-    assertThat(d.createPods()).as("two pods created at once could land on two nodes")
-        .containsExactly(new StepStart("left", 1));
-    steps.add(new StepState("left", 1, "app-1-left", StepPhase.PENDING, null, null, null, null, T0, null, null, null));
-    assertThat(decide(T0.plusSeconds(1)).createPods()).as("left is not scheduled yet").isEmpty();
-    steps.set(0, state("left", 1, StepPhase.RUNNING));
-    d = decide(T0.plusSeconds(2));
-    assertThat(d.createPods()).containsExactly(new StepStart("right", 1));
+    assertThat(d.createPods()).as("their pod affinity keeps pods created together on one node")
+        .containsExactly(new StepStart("left", 1), new StepStart("right", 1));
+    assertThat(d.pinnedNode()).isNull();
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    d = decide(T0.plusSeconds(6));
+    assertThat(d.createPods()).containsExactly(new StepStart("final", 1));
+    assertThat(d.pinnedNode()).as("the scheduler does not see finished pods: the affinity alone would not hold")
+        .isEqualTo("node-a");
+  }
+
+  @Test
+  void aPodScheduledAwayFromWhereTheWorkspaceIsInUseIsReplacedThere() {
+    steps.add(state("left", 1, StepPhase.RUNNING));
+    steps.add(new StepState("right", 1, "app-1-right", StepPhase.PENDING, null, "VolumeMultiAttach",
+        "FailedAttachVolume: Multi-Attach error for volume", null, T0, null, null, "node-b"));
+    BuildDecision d = decide(T0.plusSeconds(2));
+    assertThat(d.deletePods()).containsExactly("app-1-right");
+    assertThat(d.createPods()).containsExactly(new StepStart("right", 2));
     assertThat(d.pinnedNode()).isEqualTo("node-a");
+    assertThat(d.events()).extracting(BuildEvent::reason).contains("PodMisplaced");
+    assertThat(d.status().steps).filteredOn(r -> r.step.equals("right")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.failures).as("not counted against retries").isNull();
+          assertThat(r.disruptions).isEqualTo(1);
+        });
+
+    // On a ReadWriteMany workspace pods may run on any node.
+    sb = Builds.inline("app", DIAMOND);
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    d = decide(T0.plusSeconds(2));
+    assertThat(d.deletePods()).isEmpty();
+    assertThat(d.createPods()).isEmpty();
   }
 
   @Test
@@ -286,8 +312,9 @@ class BuildDeciderTest {
     assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/Pending");
     assertThat(Conditions.find(d.status().conditions, "Succeeded").getLastTransitionTime())
         .isEqualTo("2026-11-26T10:01:40Z");
-    assertThat(d.status().steps).extracting(r -> r.step + ":" + r.phase).containsExactly("left:Pending");
-    assertThat(d.createPods()).containsExactly(new StepStart("left", 1));
+    assertThat(d.status().steps).extracting(r -> r.step + ":" + r.phase)
+        .containsExactly("left:Pending", "right:Pending");
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 1), new StepStart("right", 1));
   }
 
   @Test

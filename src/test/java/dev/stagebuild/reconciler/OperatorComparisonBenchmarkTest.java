@@ -90,8 +90,9 @@ class OperatorComparisonBenchmarkTest {
     /** The operator with stagebuild.stage-events=true: a Normal event per stage start and success. */
     OPERATOR_STAGE_EVENTS,
     /**
-     * The operator on a ReadWriteMany workspace: like the reference, it starts a diamond's producers
-     * together; on the default ReadWriteOnce one it starts the first alone until it has a node.
+     * The operator on a ReadWriteMany workspace: its pods carry no affinity and are never pinned; on
+     * the default ReadWriteOnce one a diamond's producers also start together (kept on one node by
+     * their pod affinity) and the consumer is pinned to their node.
      */
     OPERATOR_RWX
   }
@@ -140,7 +141,7 @@ class OperatorComparisonBenchmarkTest {
       System.out.printf("[benchmark]   %s operator CPU by thread: %s%n", w, pair[0].cpuByThread);
       System.out.printf("[benchmark]   %s reference CPU by thread: %s%n", w, pair[1].cpuByThread);
     }
-    System.out.printf("[benchmark] --- the operator on a ReadWriteMany workspace (producers started together), same herd ---%n");
+    System.out.printf("[benchmark] --- the operator on a ReadWriteMany workspace (no affinity, no pinning), same herd ---%n");
     line("herd, ReadWriteMany: builds/s", herdRwx.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
     line("herd, ReadWriteMany: hand-off p99 ms", herdRwx.p(99), herdRef.p(99), "%.0f");
     line("herd, ReadWriteMany: API writes per build", herdRwx.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");

@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -266,6 +267,70 @@ class OperatorTest {
     assertThat(startedSteps("diamond-1")).containsExactlyInAnyOrder("left", "right", "stage-2");
     assertThat(startedSteps("diamond-1").get(2)).isEqualTo("stage-2");
     assertOnePodPerAttempt(done);
+  }
+
+  /** This test's cluster has two nodes (and the sidecars of the hostile one), nothing else unkind. */
+  void onTwoNodes() {
+    kubelet.close();
+    kubelet = new TestKubelet(cluster, pod -> behaviors.getOrDefault(step(pod), fallback),
+        new TestKubelet.Chaos(true, chaos().sidecars(), 0, 0, 0));
+  }
+
+  @Test
+  void aReadWriteOnceDiamondsProducersAreCreatedTogetherAndTheirAffinityKeepsThemOnOneNode() {
+    onTwoNodes();
+    CountDownLatch both = new CountDownLatch(2);
+    PodBehavior meetTheOther = pod -> {
+      both.countDown();
+      return both.await(20, TimeUnit.SECONDS) ? PodOutcome.succeed("")
+          : PodOutcome.fail(1, "the other independent stage never started");
+    };
+    behaviors.put("left", meetTheOther);
+    behaviors.put("right", meetTheOther);
+    create(inline("together", DIAMOND));
+    StageBuild done = awaitFinished("together");
+    assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+    String left = BuildNames.podName("together", "1", "left", 1);
+    String right = BuildNames.podName("together", "1", "right", 1);
+    String fin = recorded(done, "stage-2").podName;
+    for (String producer : List.of(left, right)) {
+      assertThat(kubelet.pod(producer).getSpec().getAffinity().getNodeAffinity())
+          .as(producer + " was created before any pod of the build had a node").isNull();
+    }
+    assertThat(kubelet.nodeOf(right)).isEqualTo(kubelet.nodeOf(left));
+    assertThat(kubelet.pod(fin).getSpec().getAffinity().getNodeAffinity())
+        .as("the scheduler does not see finished pods: the consumer is pinned").isNotNull();
+    assertThat(kubelet.nodeOf(fin)).isEqualTo(kubelet.nodeOf(left));
+    assertOnePodPerAttempt(done);
+  }
+
+  @Test
+  void aProducerPlacedWhereTheWorkspaceCannotAttachIsStartedAgainWhereItIsInUse() {
+    onTwoNodes();
+    // Whichever producer is placed second goes to the other node, as a second scheduler might put it.
+    kubelet.placeElsewhere(pod -> Set.of("left", "right").contains(step(pod)));
+    // The producer that runs holds the workspace until the other one's next attempt has started.
+    PodBehavior holdOn = pod -> {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < until && kubelet.startedPods().stream().noneMatch(n -> n.contains("-r2-"))) {
+        Thread.sleep(20);
+      }
+      return PodOutcome.succeed("");
+    };
+    behaviors.put("left", holdOn);
+    behaviors.put("right", holdOn);
+    create(inline("elsewhere", DIAMOND));
+    StageBuild done = awaitFinished("elsewhere");
+    assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+    assertThat(events("elsewhere")).contains("PodMisplaced");
+    var replaced = done.getStatus().steps.stream().filter(r -> Integer.valueOf(2).equals(r.attempt)).toList();
+    assertThat(replaced).singleElement().satisfies(r -> {
+      assertThat(r.disruptions).isEqualTo(1);
+      assertThat(r.failures).as("not counted against retries").isNull();
+    });
+    String other = replaced.get(0).step.equals("left") ? "right" : "left";
+    assertThat(kubelet.nodeOf(replaced.get(0).podName))
+        .isEqualTo(kubelet.nodeOf(BuildNames.podName("elsewhere", "1", other, 1)));
   }
 
   @Test

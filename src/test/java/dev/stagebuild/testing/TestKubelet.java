@@ -34,11 +34,19 @@ import java.util.function.Function;
  * for real), and then marked Succeeded or Failed with an exit code and a termination message, the way
  * the kubelet reports them. Pods run in parallel, one thread each.
  *
+ * <p>The scheduler places one pod at a time, as kube-scheduler does: a node named by a required
+ * node affinity, and required pod affinity (topology {@code kubernetes.io/hostname}, match labels)
+ * to the pods it has placed that have not ended: it counts a pod from the moment it placed it, and
+ * forgets it when it ends (kube-scheduler's pod informer leaves out Succeeded and Failed pods). The
+ * first pod of a group that matches its own affinity goes anywhere. A pod no node fits waits,
+ * Unschedulable, until one does.
+ *
  * <p>{@link Chaos#HOSTILE} behaves like a real cluster at its worst: two nodes, and a ReadWriteOnce
  * claim in use on one of them leaves a pod on the other in ContainerCreating with a Multi-Attach
- * warning; a mesh sidecar (listed first, never ending) in half of the pods, so their phase stays
- * Running after the build container ended; some running pods evicted (phase Failed, reason Evicted,
- * DisruptionTarget); some finished pods deleted soon after (pod GC).
+ * warning; some unpinned pods placed without regard to pod affinity (a second scheduler, or a pod
+ * placed after the others had ended); a mesh sidecar (listed first, never ending) in half of the
+ * pods, so their phase stays Running after the build container ended; some running pods evicted
+ * (phase Failed, reason Evicted, DisruptionTarget); some finished pods deleted soon after (pod GC).
  */
 public final class TestKubelet implements AutoCloseable {
   public static final String NODE = "test-node-1";
@@ -52,10 +60,11 @@ public final class TestKubelet implements AutoCloseable {
    * @param sidecars pods get a never-ending sidecar (the dispatcher injects it on creation)
    * @param evictionRate share of first attempts evicted while running
    * @param podGcRate share of finished pods deleted shortly after they ended
+   * @param strayRate share of pods not pinned to a node that are placed ignoring their pod affinity
    */
-  public record Chaos(boolean twoNodes, boolean sidecars, double evictionRate, double podGcRate) {
-    public static final Chaos CALM = new Chaos(false, false, 0, 0);
-    public static final Chaos HOSTILE = new Chaos(true, true, 0.3, 0.5);
+  public record Chaos(boolean twoNodes, boolean sidecars, double evictionRate, double podGcRate, double strayRate) {
+    public static final Chaos CALM = new Chaos(false, false, 0, 0, 0);
+    public static final Chaos HOSTILE = new Chaos(true, true, 0.3, 0.5, 0.2);
   }
 
   private final KubernetesClient client;
@@ -72,14 +81,22 @@ public final class TestKubelet implements AutoCloseable {
   private final Map<String, Instant> finished = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final Map<String, String> nodeOfPod = new ConcurrentHashMap<>();
   /** ReadWriteOnce claims: the node they are attached to and how many running pods there use them. */
   private final Map<String, Attachment> attached = new HashMap<>();
   private final AtomicInteger evictions = new AtomicInteger();
   private final AtomicInteger collected = new AtomicInteger();
   private final AtomicInteger multiAttach = new AtomicInteger();
+  private final AtomicInteger strays = new AtomicInteger();
+  /** What the scheduler counts for pod affinity: pods it placed that have not ended, by uid. */
+  private final Map<String, Placed> placed = new HashMap<>();
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.Predicate<Pod> placedElsewhere = pod -> false;
   private final SharedIndexInformer<Pod> informer;
 
   private record Attachment(String node, int pods) {}
+
+  private record Placed(String namespace, Map<String, String> labels, String node) {}
 
   public TestKubelet(MockCluster cluster, Function<Pod, PodBehavior> behaviors) {
     this(cluster, behaviors, Chaos.CALM);
@@ -103,8 +120,24 @@ public final class TestKubelet implements AutoCloseable {
       }
 
       @Override
-      public void onDelete(Pod pod, boolean unknown) {}
+      public void onDelete(Pod pod, boolean unknown) {
+        deleted.add(pod.getMetadata().getUid());
+        forget(pod);
+      }
     });
+  }
+
+  /**
+   * Pods that a second scheduler places: on the other node than the pods of their affinity group
+   * already placed (a cluster of two nodes), whatever their pod affinity says.
+   */
+  public void placeElsewhere(java.util.function.Predicate<Pod> pods) {
+    this.placedElsewhere = pods;
+  }
+
+  /** The node the scheduler placed the pod on, or null. */
+  public String nodeOf(String podName) {
+    return nodeOfPod.get(podName);
   }
 
   /** Names of pods in the order this kubelet started them. */
@@ -129,7 +162,8 @@ public final class TestKubelet implements AutoCloseable {
 
   /** What the hostile cluster did so far, for the test's report. */
   public String chaosReport() {
-    return "evictions=" + evictions.get() + " pod-gc=" + collected.get() + " multi-attach=" + multiAttach.get();
+    return "evictions=" + evictions.get() + " pod-gc=" + collected.get() + " multi-attach=" + multiAttach.get()
+        + " strays=" + strays.get();
   }
 
   private void admit(Pod pod) {
@@ -148,13 +182,19 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   private void runPod(Pod pod) {
-    String node = place(pod);
+    String node = schedule(pod);
+    if (node == null) {
+      return;
+    }
     String claim = readWriteOnceClaim(pod);
     if (claim != null && !attach(claim, node)) {
       multiAttach.incrementAndGet();
       setStatus(pod, pendingStatus(pod, "ContainerCreating"), node);
       multiAttachWarning(pod, claim);
-      return;
+      // The attach/detach controller attaches the claim here once no pod on the other node uses it.
+      if (!awaitAttach(pod, claim, node)) {
+        return;
+      }
     }
     try {
       run(pod, node);
@@ -182,6 +222,7 @@ public final class TestKubelet implements AutoCloseable {
               .withNewTerminated().withExitCode(137).withReason("Error").withStartedAt(now).withFinishedAt(now())
               .endTerminated().build()).build())
           .build(), null);
+      forget(pod);
       return;
     }
     PodOutcome outcome;
@@ -213,6 +254,9 @@ public final class TestKubelet implements AutoCloseable {
     // A sidecar that never ends keeps the pod Running after the build container ended.
     boolean sidecar = hasSidecar(pod);
     setStatus(pod, status(sidecar ? "Running" : outcome.phase(), now, pod, main), null);
+    if (!sidecar) {
+      forget(pod);
+    }
     finished.put(pod.getMetadata().getName(), Instant.now());
     if (!sidecar && roll(pod, "gc") < chaos.podGcRate()) {
       sleep(200);
@@ -252,8 +296,77 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  /** The scheduler: a pod pinned to a node goes there; others go anywhere. */
-  private String place(Pod pod) {
+  /** Places the pod, waiting Unschedulable while no node fits; null when the pod went meanwhile. */
+  private String schedule(Pod pod) {
+    boolean reported = false;
+    for (int tries = 0; tries < 3000; tries++) {
+      if (deleted.contains(pod.getMetadata().getUid())) {
+        return null;
+      }
+      String node = place(pod);
+      if (node != null) {
+        return node;
+      }
+      if (!reported) {
+        setStatus(pod, pendingStatus(pod, "Unschedulable"), null);
+        reported = true;
+      }
+      sleep(20);
+    }
+    return null;
+  }
+
+  /** One scheduling cycle: the pod counts for later pods' affinity from here on (kube-scheduler's "assume"). */
+  private synchronized String place(Pod pod) {
+    String pinned = pinnedNode(pod);
+    List<String> nodes = pinned != null ? List.of(pinned) : !chaos.twoNodes() ? List.of(NODE)
+        : roll(pod, "node") < 0.5 ? List.of(NODE_2, NODE) : List.of(NODE, NODE_2);
+    var terms = podAffinityTerms(pod);
+    boolean stray = pinned == null && !terms.isEmpty() && roll(pod, "stray") < chaos.strayRate();
+    String chosen = null;
+    if (terms.isEmpty() || stray) {
+      chosen = nodes.get(0);
+      if (stray) {
+        strays.incrementAndGet();
+      }
+    } else {
+      Set<String> matching = new java.util.HashSet<>();
+      boolean anyMatch = false;
+      for (Placed p : placed.values()) {
+        if (sameGroup(p, pod, terms)) {
+          matching.add(p.node());
+          anyMatch = true;
+        }
+      }
+      if (!anyMatch && terms.stream().allMatch(t -> matches(t, pod.getMetadata().getLabels()))) {
+        chosen = nodes.get(0);
+      } else {
+        chosen = nodes.stream().filter(matching::contains).findFirst().orElse(null);
+      }
+    }
+    if (chosen != null && pinned == null && chaos.twoNodes() && placedElsewhere.test(pod)
+        && placed.values().stream().anyMatch(p -> sameGroup(p, pod, terms))) {
+      chosen = NODE.equals(chosen) ? NODE_2 : NODE;
+      strays.incrementAndGet();
+    }
+    if (chosen != null) {
+      nodeOfPod.put(pod.getMetadata().getName(), chosen);
+      placed.put(pod.getMetadata().getUid(), new Placed(pod.getMetadata().getNamespace(),
+          pod.getMetadata().getLabels() == null ? Map.of() : Map.copyOf(pod.getMetadata().getLabels()), chosen));
+    }
+    return chosen;
+  }
+
+  private static boolean sameGroup(Placed p, Pod pod, List<io.fabric8.kubernetes.api.model.PodAffinityTerm> terms) {
+    return !terms.isEmpty() && p.namespace().equals(pod.getMetadata().getNamespace())
+        && terms.stream().allMatch(t -> matches(t, p.labels()));
+  }
+
+  private synchronized void forget(Pod pod) {
+    placed.remove(pod.getMetadata().getUid());
+  }
+
+  private static String pinnedNode(Pod pod) {
     var affinity = pod.getSpec().getAffinity();
     if (affinity != null && affinity.getNodeAffinity() != null
         && affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
@@ -267,7 +380,31 @@ public final class TestKubelet implements AutoCloseable {
         }
       }
     }
-    return chaos.twoNodes() && roll(pod, "node") < 0.5 ? NODE_2 : NODE;
+    return null;
+  }
+
+  /** Required pod affinity terms; only what this scheduler understands (node topology, match labels). */
+  private static List<io.fabric8.kubernetes.api.model.PodAffinityTerm> podAffinityTerms(Pod pod) {
+    var affinity = pod.getSpec().getAffinity();
+    if (affinity == null || affinity.getPodAffinity() == null
+        || affinity.getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+      return List.of();
+    }
+    var terms = affinity.getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+    for (var t : terms) {
+      if (!"kubernetes.io/hostname".equals(t.getTopologyKey()) || t.getLabelSelector() == null
+          || (t.getLabelSelector().getMatchExpressions() != null && !t.getLabelSelector().getMatchExpressions().isEmpty())
+          || (t.getNamespaces() != null && !t.getNamespaces().isEmpty()) || t.getNamespaceSelector() != null) {
+        throw new IllegalStateException("the test scheduler does not understand this pod affinity term: " + t);
+      }
+    }
+    return terms;
+  }
+
+  private static boolean matches(io.fabric8.kubernetes.api.model.PodAffinityTerm term, Map<String, String> labels) {
+    Map<String, String> want = term.getLabelSelector().getMatchLabels() == null ? Map.of()
+        : term.getLabelSelector().getMatchLabels();
+    return labels != null && want.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   private String readWriteOnceClaim(Pod pod) {
@@ -291,6 +428,19 @@ public final class TestKubelet implements AutoCloseable {
     }
     attached.put(claim, new Attachment(node, a == null || !a.node().equals(node) ? 1 : a.pods() + 1));
     return true;
+  }
+
+  private boolean awaitAttach(Pod pod, String claim, String node) {
+    for (int tries = 0; tries < 3000; tries++) {
+      sleep(20);
+      if (deleted.contains(pod.getMetadata().getUid())) {
+        return false;
+      }
+      if (attach(claim, node)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private synchronized void detach(String claim) {
