@@ -1,6 +1,7 @@
 package dev.stagebuild.kaniko;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Deterministic names of the objects of one build. The reconciler is stateless: the same inputs
@@ -68,15 +69,19 @@ public final class BuildNames {
    * naming a stage. The parts cannot hold NUL, so the key is unambiguous. (Names stay predictable;
    * an object pre-created under one is never adopted: see the ownership check in Actuator.)
    */
+  // Compiled once: names are derived on every pass (String.replaceAll compiles its pattern per call).
+  private static final Pattern NOT_NAME_CHAR = Pattern.compile("[^a-z0-9-]");
+  private static final Pattern OUTER_DASHES = Pattern.compile("^-+|-+$");
+  private static final Pattern TRAILING_DASHES = Pattern.compile("-+$");
+
   static String unique(String readable, String... parts) {
     String suffix = Hashes.sha256Hex(String.join("\0", parts), 8);
-    String candidate = readable.toLowerCase(Locale.ROOT)
-        .replaceAll("[^a-z0-9-]", "-")
-        .replaceAll("^-+|-+$", "");
+    String candidate = OUTER_DASHES.matcher(NOT_NAME_CHAR.matcher(readable.toLowerCase(Locale.ROOT))
+        .replaceAll("-")).replaceAll("");
     if (candidate.length() > MAX_NAME - suffix.length() - 1) {
       candidate = candidate.substring(0, MAX_NAME - suffix.length() - 1);
     }
-    candidate = candidate.replaceAll("-+$", "");
+    candidate = TRAILING_DASHES.matcher(candidate).replaceAll("");
     return candidate.isEmpty() ? suffix : candidate + "-" + suffix;
   }
 }

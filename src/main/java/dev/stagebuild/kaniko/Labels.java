@@ -3,6 +3,7 @@ package dev.stagebuild.kaniko;
 import dev.stagebuild.api.StageBuild;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The labels and annotations that tie an object to its build, and that the reconciler selects on. */
 public final class Labels {
@@ -50,9 +51,11 @@ public final class Labels {
    * Makes {@code original} a valid label value: {@code [A-Za-z0-9]} at both ends, {@code [-_.A-Za-z0-9]}
    * inside, at most 63 characters, hashed when changed.
    */
+  private static final Pattern NOT_LABEL_CHAR = Pattern.compile("[^-_.A-Za-z0-9]");
+  private static final Pattern OUTER_NON_ALNUM = Pattern.compile("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$");
+
   static String labelValue(String original) {
-    String candidate = original.replaceAll("[^-_.A-Za-z0-9]", "-")
-        .replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+    String candidate = OUTER_NON_ALNUM.matcher(NOT_LABEL_CHAR.matcher(original).replaceAll("-")).replaceAll("");
     return Hashes.fit(original, candidate, MAX_VALUE);
   }
 }

@@ -107,6 +107,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         .withLabelSelector(managed)
         // With 1,000 builds the pod cache held ~60 MiB, nearly all of it stage scripts nobody reads.
         .withItemStore(new TransformingItemStore<>(PodInspector::essentials))
+        .withOnUpdateFilter(new PodChangeFilter())
         .build();
     InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(podConfig, context);
     metrics.watchPods(() -> pods.list());
@@ -349,7 +350,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         }
         if (createObject(pod, Pod.class)) {
           metrics.podStarted();
-          LOG.info("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
+          // Debug: a build farm starts thousands of pods an hour; the status and its steps name each one.
+          LOG.debug("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
         }
       }
     }
@@ -396,10 +398,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (attempts.stream().anyMatch(p -> PodInspector.outcome(p) == null)) {
         return false; // one is running
       }
-      if (attempts.size() >= WorkspaceCleanups.MAX_ATTEMPTS) {
+      int lastAttempt = lastAttempt(attempts);
+      if (lastAttempt >= WorkspaceCleanups.MAX_ATTEMPTS) {
         if (cleanups.firstGiveUp(sb.getMetadata().getUid(), ofBuild)) {
           LOG.warn("build {}: its directory in claim {} was not removed after {} attempts; see the logs of its"
-            + " cleanup pods", ofBuild, KanikoResources.sharedWorkspaceClaim(sb), attempts.size());
+            + " cleanup pods", ofBuild, KanikoResources.sharedWorkspaceClaim(sb), lastAttempt);
         }
         return true;
       }
@@ -407,7 +410,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         return false;
       }
       try {
-        createObject(resources.workspaceCleanupPod(sb, ofBuild, attempts.size() + 1), Pod.class);
+        createObject(resources.workspaceCleanupPod(sb, ofBuild, lastAttempt + 1), Pod.class);
       } catch (Refused refused) {
         LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild,
             KanikoResources.sharedWorkspaceClaim(sb), refused.getMessage());
@@ -442,7 +445,20 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       List<Pod> attempts = ownPods().stream().filter(p -> KanikoResources.isWorkspaceCleanup(p)
           && buildId.equals(label(p, Labels.BUILD_ID))).toList();
-      return !cleanedUp(attempts) && attempts.size() < WorkspaceCleanups.MAX_ATTEMPTS;
+      // Outstanding while an attempt runs (the last one too) or another may still be made.
+      return !cleanedUp(attempts) && (lastAttempt(attempts) < WorkspaceCleanups.MAX_ATTEMPTS
+          || attempts.stream().anyMatch(p -> PodInspector.outcome(p) == null));
+    }
+
+    /** The highest attempt among the cleanup pods: pod GC may have taken an earlier one. */
+    private static int lastAttempt(List<Pod> cleanupAttempts) {
+      return cleanupAttempts.stream().mapToInt(p -> {
+        try {
+          return Integer.parseInt(label(p, Labels.ATTEMPT));
+        } catch (NumberFormatException e) {
+          return 1;
+        }
+      }).max().orElse(0);
     }
 
     private static boolean cleanedUp(List<Pod> cleanupAttempts) {

@@ -176,6 +176,12 @@ class OperatorComparisonBenchmarkTest {
     line("RSS with operator running, MiB (whole JVM, run in this order)", op.rssMiB, ref.rssMiB, "%.1f");
     line("time to list and reconcile them all, ms", op.startMs, ref.startMs, "%.0f");
     line("operator-thread CPU ms for that", op.cpuMs, ref.cpuMs, "%.0f");
+    Set<String> keys = new TreeSet<>(op.requests().keySet());
+    keys.addAll(ref.requests().keySet());
+    for (String k : keys) {
+      System.out.printf("[benchmark]   restart with 1000 finished: %-32s operator %6d  reference %6d%n", k,
+          op.requests().getOrDefault(k, 0), ref.requests().getOrDefault(k, 0));
+    }
   }
 
   // --- workloads ---------------------------------------------------------------------------------
@@ -331,7 +337,8 @@ class OperatorComparisonBenchmarkTest {
     }
   }
 
-  record MemoryFigures(double heapWithMiB, double heapWithoutMiB, double rssMiB, double startMs, double cpuMs) {
+  record MemoryFigures(double heapWithMiB, double heapWithoutMiB, double rssMiB, double startMs, double cpuMs,
+      Map<String, Integer> requests) {
     double operatorHeapMiB() {
       return heapWithMiB - heapWithoutMiB;
     }
@@ -391,17 +398,24 @@ class OperatorComparisonBenchmarkTest {
       double rss;
       double startMs;
       double cpuMs;
+      Map<String, Integer> requests = new TreeMap<>();
       try (Running op = Running.start(cluster, kind)) {
         // Operator.start() returns once its informers have listed; then each build is reconciled once.
         op.quiet();
         startMs = Duration.between(start, Instant.now()).toMillis() - Running.QUIET_MS;
         cpuMs = op.cpuNanos() / 1e6;
+        System.out.printf("[benchmark]   %s restart CPU by thread: %s%n", kind, op.cpuByThread());
         heapWith = heapAfterGcMiB();
         rss = rssMiB();
+        for (RecordedRequest r : cluster.drainRequests()) {
+          if (op.agent.equals(r.getHeader("User-Agent"))) {
+            requests.merge(verbAndResource(r), 1, Integer::sum);
+          }
+        }
       }
       System.out.printf("[benchmark] %s memory: heap %.1f MiB with it running, %.1f MiB before it started, RSS %.1f MiB%n",
           kind, heapWith, heapWithout, rss);
-      return new MemoryFigures(heapWith, heapWithout, rss, startMs, cpuMs);
+      return new MemoryFigures(heapWith, heapWithout, rss, startMs, cpuMs, requests);
     }
   }
 

@@ -837,13 +837,22 @@ class OperatorTest {
 
   @Test
   void aFailingCleanupIsTriedThreeTimesAndTheStageBuildsTtlWaitsForIt() {
-    behaviors.put("workspace:cleanup", pod -> PodOutcome.fail(1, "rm: can't remove '/kaniko/stagebuild/builds/1/x'"));
+    CountDownLatch lastMayEnd = new CountDownLatch(1);
+    behaviors.put("workspace:cleanup", pod -> {
+      if ("3".equals(pod.getMetadata().getLabels().get(Labels.ATTEMPT))) {
+        lastMayEnd.await(20, TimeUnit.SECONDS);
+      }
+      return PodOutcome.fail(1, "rm: can't remove '/kaniko/stagebuild/builds/1/x'");
+    });
     StageBuild sb = onSharedClaim("rmfails", "FROM alpine\nRUN true\n");
     sb.getSpec().ttlSecondsAfterFinished = 0L;
     sb.getSpec().podRetentionSeconds = 0L;
     create(sb);
     await().atMost(15, TimeUnit.SECONDS).until(() -> kubelet.startedPods().stream()
         .filter(n -> n.startsWith("rmfails-1-workspace-cleanup")).count() == 3);
+    sleep(2500);
+    assertThat(get("rmfails")).as("the StageBuild waits while its last cleanup attempt runs").isNotNull();
+    lastMayEnd.countDown();
     // Retention 0 did not stop the cleanup; the StageBuild went only once the cleanup was over.
     await().atMost(10, TimeUnit.SECONDS).until(() -> get("rmfails") == null);
     assertThat(kubelet.startedPods().stream().filter(n -> n.startsWith("rmfails-1-workspace-cleanup")))
