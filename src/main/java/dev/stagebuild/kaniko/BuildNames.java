@@ -61,6 +61,11 @@ public final class BuildNames {
     return unique(sbName + "-" + buildId + "-plan", "plan", sbName, buildId);
   }
 
+  // Compiled once: names are derived on every pass (String.replaceAll compiles its pattern per call).
+  private static final Pattern NOT_NAME_CHAR = Pattern.compile("[^a-z0-9-]");
+  private static final Pattern OUTER_DASHES = Pattern.compile("^-+|-+$");
+  private static final Pattern TRAILING_DASHES = Pattern.compile("-+$");
+
   /**
    * {@code readable} made a DNS-1123 label (shortened if needed) plus {@code -<8 hex>} of the parts
    * joined by NUL. Joined with {@code -} alone, names of different StageBuilds collide ({@code a} +
@@ -69,11 +74,6 @@ public final class BuildNames {
    * naming a stage. The parts cannot hold NUL, so the key is unambiguous. (Names stay predictable;
    * an object pre-created under one is never adopted: see the ownership check in Actuator.)
    */
-  // Compiled once: names are derived on every pass (String.replaceAll compiles its pattern per call).
-  private static final Pattern NOT_NAME_CHAR = Pattern.compile("[^a-z0-9-]");
-  private static final Pattern OUTER_DASHES = Pattern.compile("^-+|-+$");
-  private static final Pattern TRAILING_DASHES = Pattern.compile("-+$");
-
   static String unique(String readable, String... parts) {
     String suffix = Hashes.sha256Hex(String.join("\0", parts), 8);
     String candidate = OUTER_DASHES.matcher(NOT_NAME_CHAR.matcher(readable.toLowerCase(Locale.ROOT))

@@ -47,13 +47,13 @@ public final class Labels {
     return labelValue(sbName);
   }
 
+  private static final Pattern NOT_LABEL_CHAR = Pattern.compile("[^-_.A-Za-z0-9]");
+  private static final Pattern OUTER_NON_ALNUM = Pattern.compile("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$");
+
   /**
    * Makes {@code original} a valid label value: {@code [A-Za-z0-9]} at both ends, {@code [-_.A-Za-z0-9]}
    * inside, at most 63 characters, hashed when changed.
    */
-  private static final Pattern NOT_LABEL_CHAR = Pattern.compile("[^-_.A-Za-z0-9]");
-  private static final Pattern OUTER_NON_ALNUM = Pattern.compile("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$");
-
   static String labelValue(String original) {
     String candidate = OUTER_NON_ALNUM.matcher(NOT_LABEL_CHAR.matcher(original).replaceAll("-")).replaceAll("");
     return Hashes.fit(original, candidate, MAX_VALUE);
