@@ -108,6 +108,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         // With 1,000 builds the pod cache held ~60 MiB, nearly all of it stage scripts nobody reads.
         .withItemStore(new TransformingItemStore<>(PodInspector::essentials))
         .withOnUpdateFilter(new PodChangeFilter())
+        .withOnAddFilter(new PodAddFilter(clock.instant()))
         .build();
     InformerEventSource<Pod, StageBuild> pods = new InformerEventSource<>(podConfig, context);
     metrics.watchPods(() -> pods.list());
