@@ -261,6 +261,7 @@ public final class BuildDecider {
     private BuildDecision advanceStages(BuildPlan plan) {
       String failedReason = null;
       String failedMessage = null;
+      deleteSupersededPods();
       for (PodPlan pod : plan.pods()) {
         Entry e = ledger.get(stageStep(pod.name()));
         if (e == null) {
@@ -290,7 +291,14 @@ public final class BuildDecider {
             }
           }
           case STUCK -> {
-            if (failedReason == null) {
+            String home = misplacedFrom(e);
+            if (home != null) {
+              // Waiting for a workspace in use on another node is no reason to fail: it starts there.
+              BuildDecision gaveUp = replaceMisplaced(e, "stage " + pod.name(), home);
+              if (gaveUp != null) {
+                return gaveUp;
+              }
+            } else if (failedReason == null) {
               failedReason = st.reason();
               failedMessage = "stage " + pod.name() + " could not start (pod " + st.podName() + "): " + st.message();
             }
@@ -327,13 +335,14 @@ public final class BuildDecider {
         return succeed(fin.state());
       }
       long done = status.stages.stream().filter(s -> "Succeeded".equals(s.phase)).count();
-      List<String> waiting = plan.pods().stream().map(p -> ledger.get(stageStep(p.name())))
-          .filter(e -> e != null && e.state().phase() == StepPhase.PENDING && e.state().reason() != null)
-          .map(e -> e.state().step() + ": " + e.state().message()).toList();
-      if (!waiting.isEmpty()) {
-        return pending(ledger.values().stream().map(Entry::state)
-            .filter(s -> s.phase() == StepPhase.PENDING && s.reason() != null)
-            .map(StepState::reason).findFirst().orElse("Pending"), String.join("; ", waiting));
+      // A pod replaced in this pass waits for nothing any more.
+      List<StepState> waitingPods = plan.pods().stream().map(p -> ledger.get(stageStep(p.name())))
+          .filter(e -> e != null && e.state().phase() == StepPhase.PENDING && e.state().reason() != null
+              && !started.containsKey(e.state().step()))
+          .map(Entry::state).toList();
+      if (!waitingPods.isEmpty()) {
+        return pending(waitingPods.get(0).reason(),
+            waitingPods.stream().map(s -> s.step() + ": " + s.message()).collect(Collectors.joining("; ")));
       }
       // Pods this pass creates count as running already: the message stays the same when they
       // appear in the cache, so that is no reason for a status write.
@@ -366,6 +375,20 @@ public final class BuildDecider {
       return home != null && !home.equals(st.nodeName()) ? home : null;
     }
 
+    /**
+     * A pod that never started and whose step has a later attempt goes, on every pass until it is
+     * gone: the pass that replaced it may have ended before its delete (a conflict, an API error).
+     */
+    private void deleteSupersededPods() {
+      for (StepState s : in.steps()) {
+        Entry latest = ledger.get(s.step());
+        if (s.podActive() && s.phase() == StepPhase.PENDING && latest != null
+            && latest.state().attempt() > s.attempt() && !delete.contains(s.podName())) {
+          delete.add(s.podName());
+        }
+      }
+    }
+
     /** The misplaced pod goes (it never started) and its step starts again on the build's node. */
     private BuildDecision replaceMisplaced(Entry e, String what, String home) {
       StepState s = e.state();
@@ -374,7 +397,9 @@ public final class BuildDecider {
             + ", scheduled on " + s.nodeName() + " while the build's ReadWriteOnce workspace is in use on " + home
             + ")");
       }
-      delete.add(s.podName());
+      if (!delete.contains(s.podName())) {
+        delete.add(s.podName());
+      }
       start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
       events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + " was scheduled on "
           + s.nodeName() + ", but the build's ReadWriteOnce workspace is in use on " + home + "; starting attempt "
@@ -661,10 +686,14 @@ public final class BuildDecider {
           .sorted((a, b) -> a.step().compareTo(b.step())).map(StepState::nodeName).findFirst().orElse(null);
     }
 
-    /** The node of the build's earliest-started pod that still holds the workspace, or null. */
+    /**
+     * The node of the build's earliest-started pod that holds the workspace, or null: one running,
+     * or one whose build container ended while a sidecar keeps the pod (and its volumes) alive.
+     */
     private String homeNode() {
       return ledger.values().stream().filter(Entry::live).map(Entry::state)
-          .filter(s -> s.podActive() && s.phase() != StepPhase.PENDING && s.nodeName() != null)
+          .filter(s -> s.podActive() && s.nodeName() != null && (s.phase() == StepPhase.RUNNING
+              || s.phase() == StepPhase.SUCCEEDED || s.phase() == StepPhase.FAILED))
           .sorted(Comparator.comparing((StepState s) -> s.started() == null ? Instant.MAX : s.started())
               .thenComparing(StepState::step))
           .map(StepState::nodeName).findFirst().orElse(null);

@@ -11,13 +11,14 @@ import java.util.Objects;
 
 /**
  * Which pod updates start a reconcile: those that change what a decision reads of the pod (phase,
- * the build container's state, scheduling and disruption conditions, deletion). A pod changes
+ * the build container's state, an unschedulable pod, a disruption, deletion). A pod changes
  * several times more often than that: the scheduler's binding (a node name, then the kubelet's first
  * status), readiness conditions, restarts of an injected sidecar. Each of those woke a full pass
  * that decided nothing new. The cache is updated either way; the next pass reads it whole.
  */
 public class PodChangeFilter implements OnUpdateFilter<Pod> {
-  private static final List<String> CONDITIONS = List.of("PodScheduled", "DisruptionTarget");
+  private static final String SCHEDULED = "PodScheduled";
+  private static final String DISRUPTION = "DisruptionTarget";
 
   /** The parts of a pod a decision depends on (the node is read when a pass runs, never waited for). */
   record View(String phase, String reason, boolean deleting, String container, List<String> conditions) {}
@@ -32,8 +33,16 @@ public class PodChangeFilter implements OnUpdateFilter<Pod> {
     return new View(status == null ? null : status.getPhase(), status == null ? null : status.getReason(),
         pod.getMetadata().getDeletionTimestamp() != null, container(PodInspector.buildContainer(status)),
         status == null || status.getConditions() == null ? List.of()
-            : status.getConditions().stream().filter(c -> CONDITIONS.contains(c.getType()))
+            : status.getConditions().stream().filter(PodChangeFilter::decisive)
                 .map(PodChangeFilter::condition).sorted().toList());
+  }
+
+  /**
+   * A disruption, or a pod the scheduler could not place. The binding sets PodScheduled=True in the
+   * same write as the node name: no decision waits for it (the kubelet's first status follows).
+   */
+  private static boolean decisive(PodCondition c) {
+    return DISRUPTION.equals(c.getType()) || (SCHEDULED.equals(c.getType()) && !"True".equals(c.getStatus()));
   }
 
   private static String condition(PodCondition c) {

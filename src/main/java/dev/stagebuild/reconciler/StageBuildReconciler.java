@@ -508,7 +508,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         for (String name : decision.deletePods()) {
           Pod p = byName.get(name);
           if (p != null) {
-            LOG.info("deleting pod {}: the build has ended", name);
+            LOG.info("deleting pod {}: the build ended, or the pod was replaced", name);
             act.delete(Pod.class, "pods", name, p.getMetadata().getUid());
           }
         }

@@ -152,6 +152,50 @@ class BuildDeciderTest {
     assertThat(d.createPods()).isEmpty();
   }
 
+  static StepState pendingOn(String step, int attempt, String node, String reason) {
+    return new StepState(step, attempt, "app-1-" + step + (attempt > 1 ? "-r" + attempt : ""), StepPhase.PENDING,
+        null, reason, reason == null ? null : reason + ": waiting", null, T0, null, null, node);
+  }
+
+  @Test
+  void aReplacedPodIsDeletedOnEveryPassUntilItIsGoneAndReplacedOnce() {
+    steps.add(state("left", 1, StepPhase.RUNNING));
+    steps.add(pendingOn("right", 1, "node-b", "VolumeMultiAttach"));
+    BuildDecision replacing = decide(T0.plusSeconds(2));
+    assertThat(replacing.createPods()).containsExactly(new StepStart("right", 2));
+    assertThat(Conditions.find(replacing.status().conditions, "Succeeded").getMessage())
+        .as("the replaced pod waits for nothing").doesNotContain("Multi-Attach");
+    // The pass ended before its delete (a conflict, an API error): the next one deletes it again.
+    steps.add(pendingOn("right", 2, null, null));
+    BuildDecision d = decide(T0.plusSeconds(3));
+    assertThat(d.deletePods()).containsExactly("app-1-right");
+    assertThat(d.createPods()).isEmpty();
+    assertThat(d.events()).extracting(BuildEvent::reason).doesNotContain("PodMisplaced");
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage())
+        .as("the replaced pod waits for nothing").doesNotContain("VolumeMultiAttach");
+  }
+
+  @Test
+  void podsOnTwoNodesWhileNoneHasStartedAreLeftToTheScheduler() {
+    steps.add(pendingOn("left", 1, "node-a", null));
+    steps.add(pendingOn("right", 1, "node-b", null));
+    BuildDecision d = decide(T0.plusSeconds(2));
+    assertThat(d.deletePods()).isEmpty();
+    assertThat(d.createPods()).isEmpty();
+  }
+
+  @Test
+  void aPodStuckOnAWorkspaceInUseElsewhereIsReplacedNotFailed() {
+    steps.add(state("left", 1, StepPhase.RUNNING));
+    steps.add(new StepState("right", 1, "app-1-right", StepPhase.STUCK, null, "VolumeMultiAttach",
+        "FailedAttachVolume: Multi-Attach error (pending for more than 300s)", null, T0, null, T0.plusSeconds(301),
+        "node-b"));
+    BuildDecision d = decide(T0.plusSeconds(301));
+    assertThat(condition(d, "Succeeded")).startsWith("Unknown/");
+    assertThat(d.createPods()).containsExactly(new StepStart("right", 2));
+    assertThat(d.deletePods()).containsExactly("app-1-right");
+  }
+
   @Test
   void nodeSelectorsThatNoSingleNodeSatisfiesAreRefusedOnAReadWriteOnceWorkspace() {
     sb.getSpec().stages = new ArrayList<>(List.of(stageOn("left", "amd64"), stageOn("right", "arm64")));

@@ -243,8 +243,8 @@ class OperatorTest {
         .as("the source pod's log is read once").isEqualTo(1);
   }
 
-  @Test
-  void independentStagesOfADiamondRunAtTheSameTime() {
+  /** Stages left and right each succeed only once the other has started too. */
+  void leftAndRightMeet() {
     CountDownLatch both = new CountDownLatch(2);
     PodBehavior meetTheOther = pod -> {
       both.countDown();
@@ -253,6 +253,11 @@ class OperatorTest {
     };
     behaviors.put("left", meetTheOther);
     behaviors.put("right", meetTheOther);
+  }
+
+  @Test
+  void independentStagesOfADiamondRunAtTheSameTime() {
+    leftAndRightMeet();
     create(inline("diamond", """
         FROM busybox AS left
         RUN echo left > /left
@@ -279,14 +284,7 @@ class OperatorTest {
   @Test
   void aReadWriteOnceDiamondsProducersAreCreatedTogetherAndTheirAffinityKeepsThemOnOneNode() {
     onTwoNodes();
-    CountDownLatch both = new CountDownLatch(2);
-    PodBehavior meetTheOther = pod -> {
-      both.countDown();
-      return both.await(20, TimeUnit.SECONDS) ? PodOutcome.succeed("")
-          : PodOutcome.fail(1, "the other independent stage never started");
-    };
-    behaviors.put("left", meetTheOther);
-    behaviors.put("right", meetTheOther);
+    leftAndRightMeet();
     create(inline("together", DIAMOND));
     StageBuild done = awaitFinished("together");
     assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");

@@ -49,8 +49,8 @@ class PodChangeFilterTest {
   @Test
   void updatesThatChangeNothingADecisionReadsAreDropped() {
     Pod unscheduled = created().withNewStatus().withPhase("Pending").endStatus().build();
-    Pod justBound = new PodBuilder(unscheduled).editSpec().withNodeName("node-a").endSpec().build();
-    assertThat(filter.accept(justBound, unscheduled)).as("the binding alone: its status follows").isFalse();
+    assertThat(filter.accept(bound(), unscheduled)).as("the binding (node, PodScheduled=True): the kubelet's"
+        + " first status follows").isFalse();
     assertThat(filter.accept(ready(), running())).as("readiness conditions").isFalse();
     Pod sidecarRestarted = new PodBuilder(buildContainerDone()).editStatus().editLastContainerStatus()
         .withRestartCount(3).endContainerStatus().endStatus().build();
@@ -71,6 +71,7 @@ class PodChangeFilterTest {
         .withStatus("False").withReason("Unschedulable").endCondition().endStatus().build();
     assertThat(filter.accept(unschedulable, created().withNewStatus().withPhase("Pending").endStatus().build()))
         .as("the scheduler's verdict").isTrue();
+    assertThat(filter.accept(bound(), unschedulable)).as("placed after all").isTrue();
     Pod evicting = new PodBuilder(running()).editStatus().addNewCondition().withType("DisruptionTarget")
         .withStatus("True").withReason("EvictionByEvictionAPI").endCondition().endStatus().build();
     assertThat(filter.accept(evicting, running())).as("a disruption").isTrue();

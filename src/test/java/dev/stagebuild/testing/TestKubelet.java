@@ -91,6 +91,8 @@ public final class TestKubelet implements AutoCloseable {
   /** What the scheduler counts for pod affinity: pods it placed that have not ended, by uid. */
   private final Map<String, Placed> placed = new HashMap<>();
   private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+  /** The ReadWriteOnce claim each attached pod holds, by uid. */
+  private final Map<String, String> claims = new ConcurrentHashMap<>();
   private volatile java.util.function.Predicate<Pod> placedElsewhere = pod -> false;
   private final SharedIndexInformer<Pod> informer;
 
@@ -196,13 +198,10 @@ public final class TestKubelet implements AutoCloseable {
         return;
       }
     }
-    try {
-      run(pod, node);
-    } finally {
-      if (claim != null) {
-        detach(claim);
-      }
+    if (claim != null) {
+      claims.put(pod.getMetadata().getUid(), claim);
     }
+    run(pod, node);
   }
 
   private void run(Pod pod, String node) {
@@ -321,6 +320,16 @@ public final class TestKubelet implements AutoCloseable {
     String pinned = pinnedNode(pod);
     List<String> nodes = pinned != null ? List.of(pinned) : !chaos.twoNodes() ? List.of(NODE)
         : roll(pod, "node") < 0.5 ? List.of(NODE_2, NODE) : List.of(NODE, NODE_2);
+    if (pinned == null && chaos.twoNodes()) {
+      // Spread, as kube-scheduler's scoring does: only an affinity keeps pods together.
+      String first = nodes.get(0);
+      String second = nodes.get(1);
+      long onFirst = placed.values().stream().filter(p -> p.node().equals(first)).count();
+      long onSecond = placed.values().stream().filter(p -> p.node().equals(second)).count();
+      if (onSecond < onFirst) {
+        nodes = List.of(nodes.get(1), nodes.get(0));
+      }
+    }
     var terms = podAffinityTerms(pod);
     boolean stray = pinned == null && !terms.isEmpty() && roll(pod, "stray") < chaos.strayRate();
     String chosen = null;
@@ -362,8 +371,16 @@ public final class TestKubelet implements AutoCloseable {
         && terms.stream().allMatch(t -> matches(t, p.labels()));
   }
 
+  /**
+   * The pod ended (or went): the scheduler forgets it, and its ReadWriteOnce claim is released. A pod
+   * kept Running by a sidecar, or waiting Pending, holds its claim until it is deleted.
+   */
   private synchronized void forget(Pod pod) {
     placed.remove(pod.getMetadata().getUid());
+    String claim = claims.remove(pod.getMetadata().getUid());
+    if (claim != null) {
+      detach(claim);
+    }
   }
 
   private static String pinnedNode(Pod pod) {
@@ -486,14 +503,27 @@ public final class TestKubelet implements AutoCloseable {
         return;
       }
       if (node != null) {
+        // The binding: the node and PodScheduled=True in one write.
         current.getSpec().setNodeName(node);
+        current.setStatus(withScheduled(current.getStatus() == null ? new PodStatus() : current.getStatus()));
         current = client.pods().resource(current).update();
       }
-      current.setStatus(status);
+      boolean bound = current.getSpec().getNodeName() != null;
+      current.setStatus(bound ? withScheduled(status) : status);
       client.pods().resource(current).updateStatus();
     } catch (KubernetesClientException e) {
       // The operator deleted the pod meanwhile: a real kubelet would just stop reporting too.
     }
+  }
+
+  /** The status with PodScheduled=True, which the kubelet keeps in every status it writes once bound. */
+  private static PodStatus withScheduled(PodStatus status) {
+    List<io.fabric8.kubernetes.api.model.PodCondition> conditions = new ArrayList<>(
+        status.getConditions() == null ? List.of() : status.getConditions());
+    if (conditions.stream().noneMatch(c -> "PodScheduled".equals(c.getType()))) {
+      conditions.add(0, new PodConditionBuilder().withType("PodScheduled").withStatus("True").build());
+    }
+    return new PodStatusBuilder(status).withConditions(conditions).build();
   }
 
   private static ContainerStatusBuilder container(Pod pod) {
