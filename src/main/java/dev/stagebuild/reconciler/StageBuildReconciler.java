@@ -388,7 +388,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         deleteOwnClaim(ofBuild);
         return true;
       }
-      if (!hadPods) {
+      if (!hadPods || cleanups.givenUp(sb.getMetadata().getUid(), ofBuild)) {
         return true;
       }
       List<Pod> pods = ownPods().stream().filter(p -> ofBuild.equals(label(p, Labels.BUILD_ID))).toList();
@@ -413,8 +413,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       try {
         createObject(resources.workspaceCleanupPod(sb, ofBuild, lastAttempt + 1), Pod.class);
       } catch (Refused refused) {
-        LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild,
-            KanikoResources.sharedWorkspaceClaim(sb), refused.getMessage());
+        // Refused for good (a policy, admission): given up, said once, and no TTL waits for it.
+        if (cleanups.firstGiveUp(sb.getMetadata().getUid(), ofBuild)) {
+          LOG.warn("build {}: its workspace in claim {} is not cleaned up: {}", ofBuild,
+              KanikoResources.sharedWorkspaceClaim(sb), refused.getMessage());
+        }
         return true;
       }
       return false;
@@ -441,7 +444,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
     /** Whether this build's directory of a shared claim is still to be removed (or being removed). */
     private boolean cleanupOutstanding(StageBuildStatus status) {
-      if (KanikoResources.sharedWorkspaceClaim(sb) == null || status.steps == null || status.steps.isEmpty()) {
+      if (KanikoResources.sharedWorkspaceClaim(sb) == null || status.steps == null || status.steps.isEmpty()
+          || cleanups.givenUp(sb.getMetadata().getUid(), buildId)) {
         return false;
       }
       List<Pod> attempts = ownPods().stream().filter(p -> KanikoResources.isWorkspaceCleanup(p)

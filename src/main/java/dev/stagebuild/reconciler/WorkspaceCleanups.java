@@ -35,6 +35,10 @@ final class WorkspaceCleanups {
     return givenUp.put(uid + "/" + buildId, Boolean.TRUE) == null;
   }
 
+  synchronized boolean givenUp(String uid, String buildId) {
+    return givenUp.containsKey(uid + "/" + buildId);
+  }
+
   synchronized void add(String uid, String buildId) {
     pending.computeIfAbsent(uid, k -> new LinkedHashSet<>()).add(buildId);
   }

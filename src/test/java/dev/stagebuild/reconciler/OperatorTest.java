@@ -858,6 +858,19 @@ class OperatorTest {
   }
 
   @Test
+  void aCleanupPodThatIsRefusedIsGivenUpAndTheTtlDoesNotWaitForIt() {
+    cluster.dispatcher().admission(pod -> pod.getMetadata().getName().contains("workspace-cleanup")
+        ? ClusterDispatcher.refusal(403, "Forbidden", "pods \"" + pod.getMetadata().getName()
+            + "\" is forbidden: violates PodSecurity \"restricted:latest\"") : null);
+    StageBuild sb = onSharedClaim("rmrefused", "FROM alpine\nRUN true\n");
+    sb.getSpec().ttlSecondsAfterFinished = 0L;
+    sb.getSpec().podRetentionSeconds = 0L;
+    create(sb);
+    // Waiting for a cleanup that cannot be made would hold the StageBuild for two minutes.
+    await().atMost(15, TimeUnit.SECONDS).until(() -> get("rmrefused") == null);
+  }
+
+  @Test
   void aReplacedBuildsDirectoryIsRemovedOnceItsPodsHaveStopped() {
     CountDownLatch release = new CountDownLatch(1);
     behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
