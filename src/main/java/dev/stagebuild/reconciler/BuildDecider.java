@@ -290,27 +290,19 @@ public final class BuildDecider {
               return gaveUp;
             }
           }
-          case STUCK -> {
+          case PENDING, STUCK -> {
             String home = misplacedFrom(e);
             if (home != null) {
-              // Waiting for a workspace in use on another node is no reason to fail: it starts there.
+              // Waiting, even past the pending timeout, for a workspace in use on another node is no
+              // reason to fail: the step starts again there.
               BuildDecision gaveUp = replaceMisplaced(e, "stage " + pod.name(), home);
               if (gaveUp != null) {
                 return gaveUp;
               }
-            } else if (failedReason == null) {
+            } else if (st.phase() == StepPhase.STUCK && failedReason == null) {
               failedReason = st.reason();
               failedMessage = "stage " + pod.name() + " could not start (pod " + st.podName() + "): " + st.message();
-            }
-          }
-          case PENDING -> {
-            String home = misplacedFrom(e);
-            if (home != null) {
-              BuildDecision gaveUp = replaceMisplaced(e, "stage " + pod.name(), home);
-              if (gaveUp != null) {
-                return gaveUp;
-              }
-            } else if (st.reason() != null) {
+            } else if (st.phase() == StepPhase.PENDING && st.reason() != null) {
               requeueWithin(pendingLeft(st));
             }
           }

@@ -133,6 +133,16 @@ keep() {
   fi
 }
 
+# split_path PATH: sets `split_first` to the first component of the relative PATH and `split_rest` to
+# the components after it (empty when there are none). Callers copy both at once.
+split_path() {
+  split_first=${1%%/*}
+  case $1 in
+    */*) split_rest=${1#*/} ;;
+    *) split_rest= ;;
+  esac
+}
+
 # walk REAL REST LINKS SOFT: match the remaining pattern REST below REAL (a path without
 # symlinks), LINKS symlinks followed so far. A component with *, ? or [ is matched against the
 # directory's entries with `case`, whose pattern comes from a variable: glob characters work,
@@ -142,11 +152,8 @@ keep() {
 walk() {
   local real=$1 rest=$2 links=$3 soft=$4 comp entry name
   while [ -n "$rest" ]; do
-    comp=${rest%%/*}
-    case $rest in
-      */*) rest=${rest#*/} ;;
-      *) rest= ;;
-    esac
+    split_path "$rest"
+    comp=$split_first rest=$split_rest
     case $comp in
       '' | .) continue ;;
       ..)
@@ -224,11 +231,8 @@ clean() {
   local todo=$1 comp
   cleaned=
   while [ -n "$todo" ]; do
-    comp=${todo%%/*}
-    case $todo in
-      */*) todo=${todo#*/} ;;
-      *) todo= ;;
-    esac
+    split_path "$todo"
+    comp=$split_first todo=$split_rest
     case $comp in
       '' | .) ;;
       ..) cleaned=${cleaned%/*} ;;
@@ -337,11 +341,8 @@ note() {
 ematch() {
   local elems=$1 path=$2 e rest comp
   while [ -n "$elems" ]; do
-    e=${elems%%/*}
-    case $elems in
-      */*) elems=${elems#*/} ;;
-      *) elems= ;;
-    esac
+    split_path "$elems"
+    e=$split_first elems=$split_rest
     case $e in
       '**a' | '**n' | '**P' | '**N')
         rest=$path
@@ -349,11 +350,8 @@ ematch() {
           '**a' | '**n') ematch "$elems" "$rest" && return 0 ;;
         esac
         while [ -n "$rest" ]; do
-          comp=${rest%%/*}
-          case $rest in
-            */*) rest=${rest#*/} ;;
-            *) rest= ;;
-          esac
+          split_path "$rest"
+          comp=$split_first rest=$split_rest
           case $e$comp in
             '**n'*"$nl"* | '**N'*"$nl"*) return 1 ;;
           esac
@@ -363,11 +361,8 @@ ematch() {
         ;;
     esac
     [ -n "$path" ] || return 1
-    comp=${path%%/*}
-    case $path in
-      */*) path=${path#*/} ;;
-      *) path= ;;
-    esac
+    split_path "$path"
+    comp=$split_first path=$split_rest
     case $comp in
       $e) ;;
       *) return 1 ;;

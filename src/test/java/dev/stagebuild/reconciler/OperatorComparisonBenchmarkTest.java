@@ -176,13 +176,15 @@ class OperatorComparisonBenchmarkTest {
           herdRef.cpuMsPerBuild(), "%.1f");
     });
     System.out.printf("[benchmark] warm-up herds, builds/s (not in the ratios): operator %s, reference %s%n",
-        warmOps.stream().map(f -> String.format("%.1f", f.buildsPerSecond())).toList(),
-        warmRefs.stream().map(f -> String.format("%.1f", f.buildsPerSecond())).toList());
-    System.out.printf("[benchmark] herd runs, builds/s: operator %s, reference %s%n",
-        herdOps.stream().map(f -> String.format("%.1f", f.buildsPerSecond())).toList(),
-        herdRefs.stream().map(f -> String.format("%.1f", f.buildsPerSecond())).toList());
+        buildsPerSecond(warmOps), buildsPerSecond(warmRefs));
+    System.out.printf("[benchmark] herd runs, builds/s: operator %s, reference %s%n", buildsPerSecond(herdOps),
+        buildsPerSecond(herdRefs));
     assertThat(herdOp.handoffs).isNotEmpty();
     assertThat(herdRef.handoffs).isNotEmpty();
+  }
+
+  static List<String> buildsPerSecond(List<Figures> runs) {
+    return runs.stream().map(f -> String.format("%.1f", f.buildsPerSecond())).toList();
   }
 
   static Figures fastest(List<Figures> runs) {

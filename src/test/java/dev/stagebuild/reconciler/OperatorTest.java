@@ -870,19 +870,29 @@ class OperatorTest {
     await().atMost(15, TimeUnit.SECONDS).until(() -> get("rmrefused") == null);
   }
 
+  /**
+   * Creates the one-stage StageBuild, whose first build's stage-0 runs until {@code release}, asks for
+   * a rebuild while it runs, and returns the StageBuild once the new build has ended.
+   */
+  StageBuild rebuiltWhileItsFirstBuildRuns(StageBuild sb, CountDownLatch release) {
+    String name = sb.getMetadata().getName();
+    behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
+        && !release.await(30, TimeUnit.SECONDS) ? null : PodOutcome.succeed(DIGEST));
+    create(sb);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
+        BuildNames.podName(name, "1", "stage-0", 1)));
+    StageBuild current = get(name);
+    current.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "again"));
+    client.resource(current).update();
+    return await().atMost(15, TimeUnit.SECONDS).until(() -> get(name),
+        s -> s.getStatus() != null && s.getStatus().buildId != null && !"1".equals(s.getStatus().buildId)
+            && isFinished(s));
+  }
+
   @Test
   void aReplacedBuildsDirectoryIsRemovedOnceItsPodsHaveStopped() {
     CountDownLatch release = new CountDownLatch(1);
-    behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
-        && !release.await(30, TimeUnit.SECONDS) ? null : PodOutcome.succeed(DIGEST));
-    create(onSharedClaim("replaced", "FROM alpine\nRUN true\n"));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
-        BuildNames.podName("replaced", "1", "stage-0", 1)));
-    StageBuild sb = get("replaced");
-    sb.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "again"));
-    client.resource(sb).update();
-    StageBuild done = await().atMost(15, TimeUnit.SECONDS).until(() -> get("replaced"),
-        s -> s.getStatus() != null && !"1".equals(s.getStatus().buildId) && isFinished(s));
+    StageBuild done = rebuiltWhileItsFirstBuildRuns(onSharedClaim("replaced", "FROM alpine\nRUN true\n"), release);
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     String oldCleanup = BuildNames.podName("replaced", "1", "workspace:cleanup", 1);
     await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(oldCleanup));
@@ -894,18 +904,8 @@ class OperatorTest {
   @Test
   void aBuildReplacedBeforeItsFirstStatusWasWrittenStillReleasesItsClaimAndPlan() {
     CountDownLatch release = new CountDownLatch(1);
-    behaviors.put("stage-0", pod -> "1".equals(pod.getMetadata().getLabels().get(Labels.BUILD_ID))
-        && !release.await(30, TimeUnit.SECONDS) ? null : PodOutcome.succeed(DIGEST));
-    create(inline("early", "FROM alpine\nRUN true\n"));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
-        BuildNames.podName("early", "1", "stage-0", 1)));
     // (a fresh build's first status waits a few seconds: the status may not name build 1 yet)
-    StageBuild sb = get("early");
-    sb.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "now"));
-    client.resource(sb).update();
-    StageBuild done = await().atMost(15, TimeUnit.SECONDS).until(() -> get("early"),
-        s -> s.getStatus() != null && s.getStatus().buildId != null && !"1".equals(s.getStatus().buildId)
-            && isFinished(s));
+    StageBuild done = rebuiltWhileItsFirstBuildRuns(inline("early", "FROM alpine\nRUN true\n"), release);
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     await().atMost(10, TimeUnit.SECONDS).until(() -> client.persistentVolumeClaims().inNamespace(NS)
         .withName(BuildNames.pvcName("early", "1")).get() == null
