@@ -80,6 +80,12 @@ public final class RegistryClient {
   static final Duration HOST_MEMORY = Duration.ofHours(1);
   /** HTTP clients kept for distinct CA bundles (each has its own connection pool). */
   static final int MAX_BUNDLE_CLIENTS = 32;
+  /**
+   * How long an endpoint that could not be connected to (refused, connect timeout, unknown host)
+   * is answered from memory: a build farm's builds that end together while their registry is down
+   * make one attempt between them, not one each (and not one connect timeout each).
+   */
+  static final Duration UNREACHABLE_MEMORY = Duration.ofSeconds(5);
   /** Tokens are not used in the last few seconds before they expire. */
   private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(5);
   /** The lifetime of a token whose response has no {@code expires_in} (distribution spec). */
@@ -109,6 +115,9 @@ public final class RegistryClient {
   /** A client per CA bundle (by fingerprint) that trusts it besides the JVM's defaults. */
   private final BoundedCache<String, HttpClient> bundleClients;
 
+  /** Why an endpoint (and the proxy to it) could not be connected to, for {@link #UNREACHABLE_MEMORY}. */
+  private final BoundedCache<String, String> unreachable;
+
   /** A client with the default timeouts and the environment's proxies. */
   public RegistryClient() {
     this(builder().proxies(EnvironmentProxies.fromEnvironment()));
@@ -125,6 +134,7 @@ public final class RegistryClient {
     this.tlsHosts = new BoundedCache<>(builder.rememberedHosts, HOST_MEMORY, clock);
     this.tokens = new BoundedCache<>(MAX_CACHED_TOKENS, MAX_TOKEN_AGE, clock);
     this.bundleClients = new BoundedCache<>(MAX_BUNDLE_CLIENTS, HOST_MEMORY, clock);
+    this.unreachable = new BoundedCache<>(builder.rememberedHosts, UNREACHABLE_MEMORY, clock);
     this.verifyingClient = newHttpClient(builder.sslContext);
   }
 
@@ -272,6 +282,7 @@ public final class RegistryClient {
     challenges.clear();
     tlsHosts.clear();
     bundleClients.clear();
+    unreachable.clear();
   }
 
   /** The number of cached tokens (for tests). */
@@ -885,6 +896,12 @@ public final class RegistryClient {
 
   private Response execute(HttpClient client, HttpRequest request, int maxBody, String peer,
       String what, boolean withCaBundle) throws RegistryException {
+    String route = endpoint(request) + " " + proxies.describe(request.uri());
+    String remembered = unreachable.get(route);
+    if (remembered != null) {
+      throw unreachable(request, peer, what, remembered + " (an attempt less than "
+          + seconds(UNREACHABLE_MEMORY) + " ago; not tried again until then)", null);
+    }
     CompletableFuture<java.net.http.HttpResponse<byte[]>> future =
         client.sendAsync(request, new LimitedBodyHandler(maxBody));
     try {
@@ -905,11 +922,11 @@ public final class RegistryClient {
           peer + " did not answer within " + seconds(requestTimeout) + " (" + endpoint(request)
               + ") while reading " + what);
     } catch (ExecutionException e) {
-      throw ioFailure(e.getCause() == null ? e : e.getCause(), request, peer, what, withCaBundle);
+      throw ioFailure(e.getCause() == null ? e : e.getCause(), request, route, peer, what, withCaBundle);
     }
   }
 
-  private RegistryException ioFailure(Throwable t, HttpRequest request, String peer, String what,
+  private RegistryException ioFailure(Throwable t, HttpRequest request, String route, String peer, String what,
       boolean withCaBundle) {
     BodyTooLargeException big = find(t, BodyTooLargeException.class);
     if (big != null) {
@@ -919,6 +936,8 @@ public final class RegistryClient {
     String cause;
     SSLException ssl = find(t, SSLException.class);
     ConnectException refused = find(t, ConnectException.class);
+    boolean noConnection = find(t, HttpConnectTimeoutException.class) != null || (ssl == null && refused != null)
+        || find(t, UnresolvedAddressException.class) != null || find(t, UnknownHostException.class) != null;
     if (find(t, HttpConnectTimeoutException.class) != null) {
       cause = "connecting timed out after " + seconds(connectTimeout);
     } else if (find(t, HttpTimeoutException.class) != null) {
@@ -963,6 +982,13 @@ public final class RegistryClient {
     } else {
       cause = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
+    if (noConnection) {
+      unreachable.put(route, cause);
+    }
+    return unreachable(request, peer, what, cause, t);
+  }
+
+  private RegistryException unreachable(HttpRequest request, String peer, String what, String cause, Throwable t) {
     String via = proxies.describe(request.uri());
     return new RegistryException(
         Reason.UNREACHABLE,

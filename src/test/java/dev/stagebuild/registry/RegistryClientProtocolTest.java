@@ -65,7 +65,11 @@ class RegistryClientProtocolTest {
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     Fake() throws IOException {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      this(0);
+    }
+
+    Fake(int port) throws IOException {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
       server.createContext("/", this::handle);
       server.start();
     }
@@ -324,6 +328,41 @@ class RegistryClientProtocolTest {
     RegistryException e = failure(() -> client.inspect(ref("app:1"), null, true));
     assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
     assertThat(e.getMessage()).contains("token service http://127.0.0.1:" + closedPort + "/token");
+  }
+
+  @Test
+  void aRegistryThatRefusedTheConnectionIsAnsweredFromMemoryForAFewSeconds() throws Exception {
+    // A farm's builds that end together while their registry is down: one connection attempt.
+    RegistryClientTokenAuthTest.MutableClock clock = new RegistryClientTokenAuthTest.MutableClock();
+    RegistryClient client = RegistryClient.builder().clock(clock).connectTimeout(Duration.ofSeconds(2))
+        .requestTimeout(Duration.ofSeconds(3)).build();
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ImageReference image = ImageReference.parse("127.0.0.1:" + port + "/app:1");
+    RegistryException first = failure(() -> client.inspect(image, null, true));
+    assertThat(first.reason()).isEqualTo(Reason.UNREACHABLE);
+    assertThat(first.getMessage()).contains("http://127.0.0.1:" + port, "is the registry running")
+        .doesNotContain("not tried again");
+    try (Fake revived = new Fake(port)) {
+      revived.on("/v2/app/manifests/1", Reply.of(200, OCI, manifest(10, 20)));
+      RegistryException remembered = failure(() -> client.inspect(image, null, true));
+      assertThat(remembered.reason()).isEqualTo(Reason.UNREACHABLE);
+      assertThat(remembered.getMessage()).contains("is the registry running", "not tried again");
+      assertThat(revived.seen).isEmpty();
+      clock.advance(RegistryClient.UNREACHABLE_MEMORY);
+      assertThat(client.inspect(image, null, true).size()).isEqualTo(30);
+      assertThat(revived.seen).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRegistryThatAnsweredWithAnErrorIsAskedAgain() {
+    fake.on("/v2/app/manifests/1", Reply.of(500, "application/json", "{}"));
+    assertThat(failure(() -> client.inspect(ref("app:1"), null, true)).reason()).isEqualTo(Reason.PROTOCOL);
+    assertThat(failure(() -> client.inspect(ref("app:1"), null, true)).reason()).isEqualTo(Reason.PROTOCOL);
+    assertThat(fake.seen).hasSize(2);
   }
 
   @Test
