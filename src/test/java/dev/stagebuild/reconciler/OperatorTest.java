@@ -428,6 +428,36 @@ class OperatorTest {
   }
 
   @Test
+  void aStageBuildEditedInALoopGetsPassesAtABoundedRate() throws Exception {
+    // One author's loop of edits must not make the operator that serves everyone replace the build
+    // once per edit: the edits between two passes are merged into the next.
+    create(inline("loop", "FROM alpine:3.18.3\nRUN true\n"));
+    awaitFinished("loop");
+    operatorRequests();
+    long start = System.nanoTime();
+    int edits = 200;
+    for (int i = 0; i < edits; i++) {
+      String value = "edit-" + i;
+      edit("loop", sb -> sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, value)));
+      Thread.sleep(10);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String last = BuildNames.buildId(1, "edit-" + (edits - 1));
+    StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("loop"),
+        s -> last.equals(s.getStatus().buildId) && isFinished(s));
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    // Each pass that met a new build started it: its plan ConfigMap is one request.
+    long passes = operatorRequests().stream()
+        .filter(r -> "POST".equals(r.getMethod()) && r.getPath().contains("/configmaps")).count();
+    // Windows are at least PASS_WINDOW_SECONDS long: one begun before the loop, those within it, and
+    // one for the passes after it.
+    long windows = (long) Math.ceil(seconds / StageBuildReconciler.PASS_WINDOW_SECONDS) + 2;
+    System.out.printf("[rate] %d edits in %.1f s: %d builds started (at most %d allowed)%n", edits, seconds, passes,
+        windows * StageBuildReconciler.PASS_LIMIT);
+    assertThat(passes).isLessThanOrEqualTo(windows * StageBuildReconciler.PASS_LIMIT);
+  }
+
+  @Test
   void badInputEndsInAConditionAPersonCanActOnAndOtherBuildsGoOn() {
     create(inline("nofrom", "RUN echo hi\n"));
     StageBuild target = inline("badtarget", "FROM alpine AS build\nFROM alpine\n");
