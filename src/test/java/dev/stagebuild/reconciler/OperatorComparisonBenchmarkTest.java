@@ -240,19 +240,30 @@ class OperatorComparisonBenchmarkTest {
     int n = Integer.getInteger("benchmark.memoryBuilds", 1000);
     MemoryFigures op = memory(Kind.OPERATOR, n);
     MemoryFigures ref = memory(Kind.REFERENCE, n);
-    // The restart's time and CPU once more, each side after both ran once: whichever ran first
+    // The restart's time and CPU twice more, each side after both ran once: whichever ran first
     // deserialized 3,000 pods with a cold JIT (the first run's figures favoured the second by 3-5x).
-    MemoryFigures opWarm = memory(Kind.OPERATOR, n);
-    MemoryFigures refWarm = memory(Kind.REFERENCE, n);
+    // The faster of the two is reported: at the end of the whole suite (CI) one run of either side
+    // took 3-4 times as long as the other.
+    List<MemoryFigures> opRuns = new ArrayList<>();
+    List<MemoryFigures> refRuns = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      opRuns.add(memory(Kind.OPERATOR, n));
+      refRuns.add(memory(Kind.REFERENCE, n));
+    }
+    MemoryFigures opWarm = opRuns.stream().min(java.util.Comparator.comparingDouble(MemoryFigures::startMs)).orElseThrow();
+    MemoryFigures refWarm = refRuns.stream().min(java.util.Comparator.comparingDouble(MemoryFigures::startMs)).orElseThrow();
     System.out.printf("%n[benchmark] === memory with %d finished StageBuilds (%d pods) present ===%n", n, 3 * n);
     line("heap held by the operator after full GC, MiB", op.operatorHeapMiB(), ref.operatorHeapMiB(), "%.1f");
     line("heap with operator running after full GC, MiB (whole JVM)", op.heapWithMiB, ref.heapWithMiB, "%.1f");
     line("RSS with operator running, MiB (whole JVM, run in this order)", op.rssMiB, ref.rssMiB, "%.1f");
     line("restart: time to list and reconcile them all, ms (cold JIT, operator first)", op.startMs, ref.startMs,
         "%.0f");
-    line("restart: time to list and reconcile them all, ms (second run each)", opWarm.startMs, refWarm.startMs,
-        "%.0f");
-    line("restart: operator-thread CPU ms for that (second run each)", opWarm.cpuMs, refWarm.cpuMs, "%.0f");
+    line("restart: time to list and reconcile them all, ms (faster of runs 2 and 3)", opWarm.startMs,
+        refWarm.startMs, "%.0f");
+    line("restart: operator-thread CPU ms for that (same run)", opWarm.cpuMs, refWarm.cpuMs, "%.0f");
+    System.out.printf("[benchmark]   restart runs 2 and 3, ms: operator %s, reference %s%n",
+        opRuns.stream().map(m -> String.format("%.0f", m.startMs())).toList(),
+        refRuns.stream().map(m -> String.format("%.0f", m.startMs())).toList());
     Set<String> keys = new TreeSet<>(opWarm.requests().keySet());
     keys.addAll(refWarm.requests().keySet());
     for (String k : keys) {
