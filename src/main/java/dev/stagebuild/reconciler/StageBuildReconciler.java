@@ -29,7 +29,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
-import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -57,14 +56,7 @@ import org.slf4j.LoggerFactory;
     informer = @Informer(onUpdateFilter = BuildTriggerFilter.class),
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 @GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
-// A StageBuild edited in a loop (its rebuild annotation, say) gets a pass, and a replaced build, per
-// edit: at most PASS_LIMIT passes per PASS_WINDOW_SECONDS for one StageBuild; edits in between are
-// merged into the next pass. A build needs about 8 passes in all (the herd benchmark); a wide first
-// wave on a fast cluster a burst of one per pod event.
-@RateLimited(maxReconciliations = StageBuildReconciler.PASS_LIMIT, within = StageBuildReconciler.PASS_WINDOW_SECONDS)
 public class StageBuildReconciler implements Reconciler<StageBuild> {
-  static final int PASS_LIMIT = 20;
-  static final int PASS_WINDOW_SECONDS = 2;
   private static final Logger LOG = LoggerFactory.getLogger(StageBuildReconciler.class);
   /** Conflicting status writes in one reconcile before JOSDK's retry takes over. */
   static final int MAX_CONFLICTS = 3;
@@ -84,6 +76,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final StatusPacer pacer;
   private final BuildServiceAccounts accounts;
   private final WorkspaceCleanups cleanups = new WorkspaceCleanups();
+  private final BuildStarts starts = new BuildStarts();
   /** How long a StageBuild whose TTL is over waits for its shared-claim directory to be removed. */
   static final Duration CLEANUP_WAIT = Duration.ofMinutes(2);
   private final SimpleInboundEventSource<StageBuild> lookupDone = new SimpleInboundEventSource<>("registry");
@@ -134,6 +127,14 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
   @Override
   public UpdateControl<StageBuild> reconcile(StageBuild resource, Context<StageBuild> context) {
+    StageBuildStatus recorded = resource.getStatus();
+    if (recorded != null && recorded.buildId != null && !recorded.buildId.equals(buildIdOf(resource))) {
+      Duration wait = starts.admit(resource.getMetadata().getUid(), clock.instant());
+      if (wait != null) {
+        // Replaced less than a second ago: the build as it is then starts, edits meanwhile merged.
+        return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(wait);
+      }
+    }
     StageBuild primary = resource;
     for (int attempt = 1; ; attempt++) {
       Pass pass = new Pass(primary, context);

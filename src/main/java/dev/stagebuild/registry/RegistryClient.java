@@ -83,9 +83,10 @@ public final class RegistryClient {
   /**
    * How long an endpoint that could not be connected to (refused, connect timeout, unknown host)
    * is answered from memory: a build farm's builds that end together while their registry is down
-   * make one attempt between them, not one each (and not one connect timeout each).
+   * do not each make an attempt (or wait out a connect timeout). As long as the default connect
+   * timeout, so that look-ups queued behind a timed-out attempt are answered at once.
    */
-  static final Duration UNREACHABLE_MEMORY = Duration.ofSeconds(5);
+  static final Duration UNREACHABLE_MEMORY = Duration.ofSeconds(10);
   /** Tokens are not used in the last few seconds before they expire. */
   private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(5);
   /** The lifetime of a token whose response has no {@code expires_in} (distribution spec). */
@@ -908,6 +909,8 @@ public final class RegistryClient {
       // The request timeout bounds the wait for the response headers; this bounds the body too.
       java.net.http.HttpResponse<byte[]> response =
           future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      // Reachable after all (an attempt that was under way when another failed): forget that failure.
+      unreachable.remove(route);
       return new Response(response.statusCode(), response.headers(), response.body(),
           request.uri());
     } catch (InterruptedException e) {
