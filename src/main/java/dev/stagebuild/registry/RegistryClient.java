@@ -939,10 +939,11 @@ public final class RegistryClient {
     String cause;
     SSLException ssl = find(t, SSLException.class);
     ConnectException refused = find(t, ConnectException.class);
-    boolean noConnection = find(t, HttpConnectTimeoutException.class) != null || (ssl == null && refused != null)
-        || find(t, UnresolvedAddressException.class) != null || find(t, UnknownHostException.class) != null;
+    // Set by the branches that mean no connection was made: the endpoint is remembered as unreachable.
+    boolean noConnection = false;
     if (find(t, HttpConnectTimeoutException.class) != null) {
       cause = "connecting timed out after " + seconds(connectTimeout);
+      noConnection = true;
     } else if (find(t, HttpTimeoutException.class) != null) {
       cause = "no answer within " + seconds(requestTimeout);
     } else if (find(t, UnresolvedAddressException.class) != null
@@ -951,6 +952,7 @@ public final class RegistryClient {
       cause = proxy != null
           ? "the proxy's host name " + proxy.getHostString() + " cannot be resolved (DNS)"
           : "host name " + request.uri().getHost() + " cannot be resolved (DNS)";
+      noConnection = true;
     } else if (ssl != null) {
       String m = String.valueOf(ssl.getMessage());
       String why;
@@ -982,6 +984,7 @@ public final class RegistryClient {
           + (proxies.proxyFor(request.uri()) != null
               ? " (is the proxy running, and are its host and port right?)"
               : " (is the registry running, and are host and port right?)");
+      noConnection = true;
     } else {
       cause = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }

@@ -451,7 +451,7 @@ class OperatorTest {
     // Each build started creates its plan ConfigMap (one request; a retried create is one more).
     long started = operatorRequests().stream()
         .filter(r -> "POST".equals(r.getMethod()) && r.getPath().contains("/configmaps")).count();
-    long allowed = (long) Math.ceil(seconds / BuildStarts.MIN_INTERVAL.toMillis() * 1000) + 2;
+    long allowed = (long) Math.ceil(seconds * 1000 / BuildStarts.MIN_INTERVAL.toMillis()) + 2;
     System.out.printf("[rate] %d edits in %.1f s, last build ended after %.1f s: %d builds started (at most %d"
         + " allowed)%n", edits, editing, seconds, started, allowed);
     assertThat(started).isLessThanOrEqualTo(allowed);
