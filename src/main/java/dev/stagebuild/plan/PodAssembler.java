@@ -468,6 +468,12 @@ final class PodAssembler {
     if (s.parent != null && !from.args().get(0).equals(s.parent.name)) {
       edits.add(new Instruction.Edit(from.argSpans().get(0), s.parent.name));
     }
+    if (s.named && !from.args().get(2).equals(s.name)) {
+      // Stage names are case-insensitive (BuildKit's parser, kaniko's --target): the pod's
+      // Dockerfile names its stages as the plan does, so that --target=<name> finds the stage
+      // with every executor, also those that compare names exactly.
+      edits.add(new Instruction.Edit(from.argSpans().get(2), s.name));
+    }
     if (!s.named) {
       int end = from.logical().length();
       edits.add(new Instruction.Edit(new Span(end, end), " AS " + s.name));

@@ -116,7 +116,8 @@ final class StageTable {
             + " (set the ARG it uses before the first FROM, or pass it as a build argument)");
       }
       s.base = base;
-      s.parent = earlier.get(base);
+      // Case-insensitive, as BuildKit and kaniko (baseImageIndex) resolve it: FROM Build is stage build.
+      s.parent = earlier.get(base.toLowerCase(Locale.ROOT));
       checkPlatform(s);
       if (s.named) {
         earlier.put(s.name, s);

@@ -95,6 +95,16 @@ class PlannerTest {
       assertThat(p.pod("build").exports()).isEmpty();
       assertThat(p.stages()).extracting(StagePlan::name).containsExactly("build");
     }
+
+    @Test
+    void stageNamesAreCaseInsensitiveAndPodsNameThemAsThePlanDoes() {
+      BuildPlan p = plan(df("FROM busybox AS Base", "RUN echo b > /b", "FROM Base AS Builder", "RUN cp /b /c",
+          "FROM busybox", "COPY --from=BUILDER /c /c"));
+      assertThat(p.pods()).extracting(PodPlan::name).containsExactly("builder", "stage-2");
+      // --target=builder must find the stage with an executor that compares names exactly too
+      assertThat(p.pod("builder").target()).isEqualTo("builder");
+      assertThat(lines(p.pod("builder"))).contains("FROM busybox AS base", "FROM base AS builder");
+    }
   }
 
   @Nested
@@ -197,10 +207,12 @@ class PlannerTest {
     }
 
     @Test
-    void fromMatchesTheStageNameExactly() {
-      // Docker looks FROM operands up as written; stage names are lower-case, so Build is an image
+    void fromMatchesTheStageNameIgnoringCase() {
+      // kaniko (baseImageIndex) lower-cases the FROM operand before it looks for a stage: Build is
+      // stage build. BuildKit looks it up as written, but there an image named Build is invalid.
       BuildPlan p = plan(df("FROM alpine AS build", "FROM Build AS next"));
-      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("next");
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("build", "next");
+      assertThat(lines(p.pod("next"))).contains("FROM alpine AS build", "FROM build AS next");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +97,10 @@ public final class E2eCluster implements AutoCloseable {
         } else if (Files.isDirectory(p)) {
           Files.createDirectories(target);
         } else {
-          Files.writeString(target, env.substitute(Files.readString(p, StandardCharsets.UTF_8)),
-              StandardCharsets.UTF_8);
+          byte[] bytes = Files.readAllBytes(p);
+          String text = utf8(bytes);
+          // Archives and other binary files are copied as they are; only text gets the substitutions.
+          Files.write(target, text == null ? bytes : env.substitute(text).getBytes(StandardCharsets.UTF_8));
           if (Files.isExecutable(p)) {
             target.toFile().setExecutable(true, false);
           }
@@ -152,17 +155,36 @@ public final class E2eCluster implements AutoCloseable {
   /** A ConfigMap with each regular file of {@code context} (top level only) as a key. */
   public void configMap(String name, Path context) {
     Map<String, String> data = new LinkedHashMap<>();
+    Map<String, String> binaryData = new LinkedHashMap<>();
     try (Stream<Path> files = Files.list(context)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-          data.put(f.getFileName().toString(), Files.readString(f, StandardCharsets.UTF_8));
+          byte[] bytes = Files.readAllBytes(f);
+          String text = utf8(bytes);
+          if (text != null) {
+            data.put(f.getFileName().toString(), text);
+          } else {
+            // As kubectl create configmap --from-file does with a file that is not UTF-8.
+            binaryData.put(f.getFileName().toString(), Base64.getEncoder().encodeToString(bytes));
+          }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
-        .endMetadata().withData(data).build()).create();
+        .endMetadata().withData(data).withBinaryData(binaryData.isEmpty() ? null : binaryData).build()).create();
+  }
+
+  /** The bytes as text, or null when they are not valid UTF-8 (an archive, an image). */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
   }
 
   // --- StageBuilds ---------------------------------------------------------------------------------
