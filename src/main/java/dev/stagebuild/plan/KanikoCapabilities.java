@@ -165,10 +165,9 @@ public final class KanikoCapabilities {
     }
     if (i.is("ADD")) {
       for (String source : i.args().subList(0, Math.max(0, i.args().size() - 1))) {
-        if (isGitSource(source)) {
-          return Optional.of("ADD " + source + " is not supported: " + KANIKO + " has no git sources for ADD"
-              + " (it would download the URL as a file); clone it with RUN git clone, or build from it as"
-              + " spec.source.git");
+        Optional<String> git = gitSourceRefusal(source, source);
+        if (git.isPresent()) {
+          return git;
         }
       }
     }
@@ -204,7 +203,26 @@ public final class KanikoCapabilities {
     return Optional.empty(); // the planner's (StageAnalyzer)
   }
 
-  /** The sources BuildKit's ADD reads as a git repository (a URL ending in .git, optionally #ref). */
+  /**
+   * ADD of a git repository: BuildKit clones it, kaniko downloads the URL as a file.
+   *
+   * @param written the source as the Dockerfile writes it
+   * @param value the source once its variables are substituted (the same when it has none)
+   */
+  static Optional<String> gitSourceRefusal(String written, String value) {
+    if (!isGitSource(value)) {
+      return Optional.empty();
+    }
+    return Optional.of("ADD " + written + (written.equals(value) ? "" : " (" + value + ")") + " is not supported: "
+        + KANIKO + " has no git sources for ADD (it would download the URL as a file); clone it with RUN git"
+        + " clone, or build from it as spec.source.git");
+  }
+
+  /**
+   * The sources BuildKit's ADD reads as a git repository: git://, git@ and ssh:// URLs, and HTTP(S)
+   * URLs whose path ends in .git, with a #ref fragment or (Dockerfile 1.18) ?ref=... query parameters
+   * (BuildKit's ParseGitRef looks at the URL's path alone).
+   */
   static boolean isGitSource(String source) {
     String s = source;
     if (s.length() >= 2 && (s.charAt(0) == '"' || s.charAt(0) == '\'') && s.charAt(s.length() - 1) == s.charAt(0)) {
@@ -216,9 +234,15 @@ public final class KanikoCapabilities {
     if (!s.startsWith("http://") && !s.startsWith("https://")) {
       return false;
     }
-    int hash = s.indexOf('#');
-    String url = hash < 0 ? s : s.substring(0, hash);
-    return url.endsWith(".git") || url.endsWith(".git/");
+    int end = s.length();
+    for (char c : new char[] {'#', '?'}) {
+      int at = s.indexOf(c);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    String path = s.substring(0, end);
+    return path.endsWith(".git") || path.endsWith(".git/");
   }
 
   private static boolean isInteger(String s) {

@@ -13,6 +13,7 @@ import dev.stagebuild.dockerfile.WordExpander.Variable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Walks each stage's instructions in order, keeping track of the variables ARG and ENV set, to
@@ -41,6 +42,9 @@ final class StageAnalyzer {
   private void analyze(Stage s) {
     stage = s;
     scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
+    if (s.parent != null) {
+      checkTriggers(s);
+    }
     for (Instruction i : s.body) {
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
@@ -55,6 +59,33 @@ final class StageAnalyzer {
       }
     }
     s.scope = scope;
+  }
+
+  /** ONBUILD instructions whose trigger a stage built FROM that stage must not run. */
+  private static final Set<String> UNPLANNED_TRIGGERS = Set.of("COPY", "ADD", "ARG", "ENV");
+
+  /**
+   * BuildKit and kaniko run the ONBUILD triggers of a stage in each stage built FROM it, first
+   * thing. Those that copy, mount or set variables would read sources, stages and values the plan
+   * never sees (a stage they copy from would be missing from the pod, a context file from the
+   * workspace): refused, with the line of the trigger. Other triggers (a plain RUN, metadata) run
+   * in the pod as written.
+   */
+  private void checkTriggers(Stage s) {
+    for (Instruction i : s.parent.body) {
+      Instruction t = i.trigger();
+      if (t == null) {
+        continue;
+      }
+      boolean unplanned = UNPLANNED_TRIGGERS.contains(t.keyword()) || t.is("RUN") && !t.flags().isEmpty();
+      if (unplanned) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ONBUILD "
+            + t.keyword() + " in stage \"" + s.parent.name + "\", which stage \"" + s.name + "\" is built FROM,"
+            + " is not supported: the trigger runs in stage \"" + s.name + "\", where StageBuild cannot plan what it"
+            + " copies, mounts or sets; write the instruction into stage \"" + s.name + "\" instead"));
+        return;
+      }
+    }
   }
 
   /** Like Docker: a build argument wins; a bare ARG takes the global value; a default is expanded. */
@@ -403,6 +434,11 @@ final class StageAnalyzer {
       Expansion e = expand(source, i);
       String value = e != null && e.resolved() ? e.value() : source;
       if (i.is("ADD") && Paths.isRemote(value)) {
+        if (!value.equals(source)) {
+          // a git URL the check of the instruction as written could not see
+          KanikoCapabilities.gitSourceRefusal(source, value).ifPresent(why ->
+              stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
+        }
         continue;
       }
       stage.usesContext = true;

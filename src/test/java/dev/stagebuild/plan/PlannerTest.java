@@ -626,6 +626,17 @@ class PlannerTest {
       assertThat(refused("ADD git@github.com:moby/buildkit.git /bk").detail())
           .startsWith("ADD git@github.com:moby/buildkit.git is not supported: kaniko v1.28.3 has no git sources");
       assertThat(refused("ADD \"https://example.com/x/y.git#v1\" /y").detail()).contains("no git sources");
+      // Dockerfile 1.18's query form: BuildKit's ParseGitRef looks at the URL's path alone
+      assertThat(refused("ADD https://github.com/go-delve/delve.git?ref=v1.26.3&keep-git-dir=1 /src").detail())
+          .contains("no git sources");
+      assertThat(KanikoCapabilities.isGitSource("https://example.com/releases/tool.tar.gz?ref=x.git")).isFalse();
+      // a git URL held in a variable: BuildKit substitutes the source before it parses it
+      DockerfileException viaArg = error(df("FROM alpine", "ARG REPO=https://github.com/moby/buildkit.git#v0.10.1",
+          "ADD $REPO /src"));
+      assertThat(viaArg.line()).isEqualTo(3);
+      assertThat(viaArg.detail()).startsWith("ADD $REPO (https://github.com/moby/buildkit.git#v0.10.1) is not"
+          + " supported: kaniko v1.28.3 has no git sources");
+      assertThat(plan(df("FROM alpine", "ARG URL=https://example.com/a.tgz", "ADD $URL /a")).pods()).hasSize(1);
       // --link changes only how layers are stacked: the same files
       assertThat(plan(df("FROM alpine AS b", "FROM alpine", "COPY --link a /a", "COPY --link --from=b /x /x"))
           .pods()).hasSize(2);
@@ -643,9 +654,32 @@ class PlannerTest {
           + " ignores the flag and pulls the node's platform").contains("TARGETPLATFORM=linux/arm64");
       assertThat(Planner.plan(df("FROM --platform=linux/arm64 alpine"), Map.of("TARGETPLATFORM", "linux/arm64"), null)
           .pods()).hasSize(1);
-      // BUILDPLATFORM other than the target: a cross build, which kaniko does not do
-      assertThat(error(df("FROM --platform=$BUILDPLATFORM alpine"), Map.of("TARGETPLATFORM", "linux/arm64"), null)
-          .detail()).contains("is not supported");
+      // kaniko's BUILDPLATFORM is the node's, which the plan takes to be the given TARGETPLATFORM
+      BuildPlan arm = Planner.plan(df("FROM --platform=$BUILDPLATFORM alpine AS b", "ARG BUILDARCH",
+          "RUN echo $BUILDARCH", "FROM alpine", "COPY --from=b /x /x"), Map.of("TARGETPLATFORM", "linux/arm64"), null);
+      assertThat(arm.pods()).hasSize(2);
+      // a BUILDPLATFORM given other than the target: a cross build, which kaniko does not do
+      assertThat(error(df("FROM --platform=$BUILDPLATFORM alpine"),
+          Map.of("TARGETPLATFORM", "linux/arm64", "BUILDPLATFORM", "linux/amd64"), null).detail())
+          .contains("is not supported");
+    }
+
+    @Test
+    void onbuildTriggersThatCopyMountOrSetVariablesAreRefusedInTheStagesThatRunThem() {
+      // BuildKit and kaniko run a stage's triggers in each stage built FROM it: the COPY --from
+      // would need stage builder in the pod, the context copy the workspace
+      DockerfileException fromStage = error(df("FROM alpine AS builder", "RUN echo > /a", "FROM alpine AS base",
+          "ONBUILD COPY --from=builder /a /a", "FROM base", "RUN ls /a"));
+      assertThat(fromStage.line()).isEqualTo(4);
+      assertThat(fromStage.detail()).startsWith("ONBUILD COPY in stage \"base\", which stage \"stage-2\" is built"
+          + " FROM, is not supported");
+      assertThat(error(df("FROM alpine AS base", "ONBUILD COPY app.txt /app.txt", "FROM base")).line()).isEqualTo(2);
+      assertThat(error(df("FROM alpine AS base", "ONBUILD RUN --network=none true", "FROM base")).line()).isEqualTo(2);
+      assertThat(error(df("FROM alpine AS base", "ONBUILD ENV P=/x", "FROM base")).line()).isEqualTo(2);
+      // a plain RUN runs in the pod as written; triggers of a stage nothing builds FROM only go into its image
+      assertThat(plan(df("FROM alpine AS base", "ONBUILD RUN echo hi > /t", "FROM base")).pods()).hasSize(1);
+      assertThat(plan(df("FROM alpine AS b", "FROM alpine", "ONBUILD COPY --from=b /a /a", "ONBUILD ADD . /src"))
+          .pods()).hasSize(1);
     }
 
     @Test
