@@ -15,10 +15,6 @@ import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.TestKubelet;
-import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -44,9 +40,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -479,52 +472,9 @@ class OperatorComparisonBenchmarkTest {
   }
 
   static MemoryFigures memory(Kind kind, int n) throws Exception {
-    KanikoResources resources = new KanikoResources(RenderSettings.defaults());
-    BuildPlan plan = Planner.plan(DIAMOND, Map.of(), null);
-    String buildId = BuildNames.buildId(1, null);
     try (MockCluster cluster = new MockCluster()) {
       cluster.createNamespace(NS);
-      KubernetesClient client = cluster.client();
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      List<Future<?>> work = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String name = "m" + i;
-        work.add(pool.submit(() -> {
-          StageBuild sb = Builds.inline(name, DIAMOND);
-          sb.getSpec().output.image = "127.0.0.1:1/bench/" + name + ":1";
-          StageBuild made = client.resource(sb).inNamespace(NS).create();
-          Map<String, Pod> pods = new java.util.HashMap<>();
-          for (PodPlan p : plan.pods()) {
-            Pod pod = resources.stagePod(made, buildId, plan, p, 1, TestKubelet.NODE);
-            pod.getSpec().setNodeName(TestKubelet.NODE);
-            // Finished builds of the past, as an operator restart finds them (the mock keeps the time given).
-            pod.getMetadata().setCreationTimestamp(Times.format(Instant.now().minus(Duration.ofHours(1))));
-            String now = Instant.now().toString();
-            pod.setStatus(new PodStatusBuilder().withPhase("Succeeded").withStartTime(now)
-                .addToContainerStatuses(new ContainerStatusBuilder().withName(KanikoResources.STAGE_CONTAINER)
-                    .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(0)
-                        .withReason("Completed").withMessage(p.isFinal() ? DIGEST : "").withStartedAt(now)
-                        .withFinishedAt(now).endTerminated().build()).build()).build());
-            Pod createdPod = client.resource(pod).inNamespace(NS).create();
-            if (createdPod.getStatus() == null || createdPod.getStatus().getPhase() == null) {
-              createdPod.setStatus(pod.getStatus());
-              createdPod = client.pods().resource(createdPod).updateStatus();
-            }
-            pods.put(createdPod.getMetadata().getName(), createdPod);
-          }
-          var status = ReferenceReconciler.finalStatus(made, buildId, plan, pods, Instant.now());
-          // Looked up already: no registry traffic in the memory figures.
-          status.output.size = 1234L;
-          status.output.sizeText = "1.23kB";
-          made.setStatus(status);
-          client.resource(made).updateStatus();
-          return null;
-        }));
-      }
-      for (Future<?> f : work) {
-        f.get();
-      }
-      pool.shutdown();
+      FinishedBuilds.seed(cluster, NS, DIAMOND, n);
       cluster.drainRequests();
       // Measured before the operator starts, with the same objects in the mock server: what is
       // left after it stopped also holds whatever its threads and clients did not give back.

@@ -1,0 +1,386 @@
+package dev.stagebuild.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.kaniko.BuildNames;
+import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.Planner;
+import dev.stagebuild.plan.PodPlan;
+import dev.stagebuild.reconciler.Conditions;
+import dev.stagebuild.reconciler.FinishedBuilds;
+import dev.stagebuild.reconciler.ReferenceMain;
+import dev.stagebuild.testing.Builds;
+import dev.stagebuild.testing.MockCluster;
+import dev.stagebuild.testing.PodOutcome;
+import dev.stagebuild.testing.TestKubelet;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged operator ({@code java -jar quarkus-run.jar operator}) against the reference operator
+ * ({@link ReferenceMain}: the least operator that creates the same pods and writes the same final
+ * status), each a process of its own under {@code -Xmx256m} with the JVM's defaults otherwise, each
+ * on its own mock API server and test kubelet in this JVM: the set-up of the load runs of issue 12.
+ * Both processes stay up while their herds alternate, so each side's JIT warms up in its own process.
+ * Prints figures and ratios operator/reference, prefixed with {@code [jar-benchmark]}; asserts only
+ * that the builds ended (the machine is shared: only ratios from the same run mean something).
+ *
+ * <p>CPU is the process's (user + system, from /proc), RSS its resident set: everything either
+ * JVM does, the JIT and GC included. Properties: {@code jarBenchmark.herds} (5),
+ * {@code jarBenchmark.finished} (1,000), {@code jarBenchmark.restarts} (1), and
+ * {@code jarBenchmark.operatorJvm} / {@code referenceJvm} (extra JVM options, e.g. a JFR recording).
+ */
+class PackagedJarBenchmarkIT {
+  static final String NS = "bench";
+  static final String DIAMOND = """
+      FROM busybox AS left
+      RUN echo left > /left
+      FROM busybox AS right
+      RUN echo right > /right
+      FROM busybox
+      COPY --from=left /left /left
+      COPY --from=right /right /right
+      """;
+  static final int HERDS = Integer.getInteger("jarBenchmark.herds", 5);
+  static final int BUILDS = 100;
+  static final int FINISHED = Integer.getInteger("jarBenchmark.finished", 1000);
+  static final String HEAP = "-Xmx256m";
+  /** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat. */
+  static final double TICKS_PER_SECOND = 100;
+
+  enum Kind { OPERATOR, REFERENCE }
+
+  record Herd(long wallMs, double cpuMs, List<Long> handoffs) {
+    double buildsPerSecond() {
+      return BUILDS * 1000.0 / wallMs;
+    }
+
+    double cpuMsPerBuild() {
+      return cpuMs / BUILDS;
+    }
+
+    double p99() {
+      return percentile(handoffs, 99);
+    }
+  }
+
+  record Restart(double ms, double cpuMs, double rssMiB) {}
+
+  @Test
+  void packagedOperatorAgainstReferenceProcess(@TempDir Path dir) throws Exception {
+    assertThat(OperatorJarIT.JAR).as("run mvn package first").exists();
+    List<Herd> ops = new ArrayList<>();
+    List<Herd> refs = new ArrayList<>();
+    double opIdle;
+    double refIdle;
+    try (Side op = new Side(Kind.OPERATOR, dir.resolve("op")); Side ref = new Side(Kind.REFERENCE, dir.resolve("ref"))) {
+      opIdle = op.rssMiB();
+      refIdle = ref.rssMiB();
+      for (int i = 0; i < HERDS; i++) {
+        ops.add(op.herd("h" + i + "-"));
+        refs.add(ref.herd("h" + i + "-"));
+      }
+      System.out.printf("[jar-benchmark] RSS after the herds, MiB: operator %.0f, reference %.0f%n", op.rssMiB(),
+          ref.rssMiB());
+    }
+    List<Restart> opRestarts = new ArrayList<>();
+    List<Restart> refRestarts = new ArrayList<>();
+    for (int i = 0; i < Integer.getInteger("jarBenchmark.restarts", 1); i++) {
+      opRestarts.add(restart(Kind.OPERATOR, dir.resolve("op-restart-" + i)));
+      refRestarts.add(restart(Kind.REFERENCE, dir.resolve("ref-restart-" + i)));
+    }
+
+    System.out.printf("%n[jar-benchmark] === packaged operator vs reference, separate processes, %s (ratio = operator/reference) ===%n", HEAP);
+    line("idle RSS after start-up, MiB", opIdle, refIdle, "%.0f");
+    line("first herd of 100 diamond builds (cold JIT): builds/s", ops.get(0).buildsPerSecond(),
+        refs.get(0).buildsPerSecond(), "%.1f");
+    line("first herd: process CPU ms per build", ops.get(0).cpuMsPerBuild(), refs.get(0).cpuMsPerBuild(), "%.1f");
+    line("first herd: hand-off p99 ms", ops.get(0).p99(), refs.get(0).p99(), "%.0f");
+    List<Herd> warmOps = ops.subList(Math.min(2, ops.size() - 1), ops.size());
+    List<Herd> warmRefs = refs.subList(Math.min(2, refs.size() - 1), refs.size());
+    best("herds 3.." + HERDS + ": builds/s", warmOps, warmRefs, Herd::buildsPerSecond, true, "%.1f");
+    best("herds 3.." + HERDS + ": process CPU ms per build", warmOps, warmRefs, Herd::cpuMsPerBuild, false, "%.1f");
+    best("herds 3.." + HERDS + ": hand-off p99 ms", warmOps, warmRefs, Herd::p99, false, "%.0f");
+    System.out.printf("[jar-benchmark]   every herd, builds/s: operator %s, reference %s%n",
+        format(ops, Herd::buildsPerSecond, "%.1f"), format(refs, Herd::buildsPerSecond, "%.1f"));
+    System.out.printf("[jar-benchmark]   every herd, CPU ms per build: operator %s, reference %s%n",
+        format(ops, Herd::cpuMsPerBuild, "%.1f"), format(refs, Herd::cpuMsPerBuild, "%.1f"));
+    for (int i = 0; i < opRestarts.size(); i++) {
+      Restart o = opRestarts.get(i);
+      Restart r = refRestarts.get(i);
+      line("start with " + FINISHED + " finished builds (run " + (i + 1) + "): RSS MiB", o.rssMiB(), r.rssMiB(), "%.0f");
+      line("  same run: process start to quiet (JVM and framework start-up included), ms", o.ms(), r.ms(), "%.0f");
+      line("  same run: process CPU ms", o.cpuMs(), r.cpuMs(), "%.0f");
+    }
+  }
+
+  /** One side's process with its own mock API server and kubelet, for the herds. */
+  static final class Side implements AutoCloseable {
+    final Kind kind;
+    final MockCluster cluster = new MockCluster();
+    final TestKubelet kubelet;
+    final Process process;
+    final Path log;
+    final Map<String, Instant> finished = new ConcurrentHashMap<>();
+    volatile CountDownLatch pending = new CountDownLatch(0);
+    final SharedIndexInformer<StageBuild> watch;
+
+    Side(Kind kind, Path dir) throws Exception {
+      this.kind = kind;
+      Files.createDirectories(dir);
+      // The final pod (the one that pushes) reports a digest, as kaniko's --digest-file does.
+      this.kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
+          p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
+              ? FinishedBuilds.DIGEST : ""));
+      cluster.createNamespace(NS);
+      this.watch = cluster.client().resources(StageBuild.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(StageBuild sb) {
+          seen(sb);
+        }
+
+        @Override
+        public void onUpdate(StageBuild old, StageBuild sb) {
+          seen(sb);
+        }
+
+        @Override
+        public void onDelete(StageBuild sb, boolean unknown) {}
+      });
+      this.log = dir.resolve(kind + ".log");
+      this.process = start(kind, cluster, dir, log);
+      waitQuiet(process, Duration.ofSeconds(90));
+    }
+
+    private void seen(StageBuild sb) {
+      var succeeded = sb.getStatus() == null ? null : Conditions.find(sb.getStatus().conditions, Conditions.SUCCEEDED);
+      if (succeeded != null && !"Unknown".equals(succeeded.getStatus()) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
+        pending.countDown();
+      }
+    }
+
+    Herd herd(String prefix) throws Exception {
+      BuildPlan plan = Planner.plan(DIAMOND, Map.of(), null);
+      pending = new CountDownLatch(BUILDS);
+      double cpu0 = cpuMs(process);
+      Map<String, Double> threads0 = cpuByThread(process);
+      Instant start = Instant.now();
+      for (int i = 0; i < BUILDS; i++) {
+        StageBuild sb = Builds.inline(prefix + i, DIAMOND);
+        // No registry: the operator's size look-up fails at once (and is retried after minutes).
+        sb.getSpec().output.image = "127.0.0.1:1/bench/" + prefix + i + ":1";
+        cluster.client().resource(sb).inNamespace(NS).create();
+      }
+      boolean done = pending.await(3, TimeUnit.MINUTES);
+      assertThat(done).as(kind + " herd " + prefix + ": all builds ended; log:\n" + OperatorJarIT.tail(log)).isTrue();
+      Instant last = finished.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+          .map(Map.Entry::getValue).max(Instant::compareTo).orElseThrow();
+      long wallMs = Duration.between(start, last).toMillis();
+      // The work that follows the end (events, look-ups, the workspace release) counts too.
+      waitQuiet(process, Duration.ofSeconds(60));
+      double cpu = cpuMs(process) - cpu0;
+      List<Long> handoffs = new ArrayList<>();
+      String buildId = BuildNames.buildId(1, null);
+      for (int i = 0; i < BUILDS; i++) {
+        String name = prefix + i;
+        for (PodPlan consumer : plan.pods()) {
+          if (consumer.dependsOn().isEmpty()) {
+            continue;
+          }
+          Instant created = kubelet.createdAt(BuildNames.stagePodName(name, buildId, consumer.name(), 1));
+          // ready when the last of its producers finished
+          List<Instant> producersDone = consumer.dependsOn().stream()
+              .map(d -> kubelet.finishedAt(BuildNames.stagePodName(name, buildId, d, 1))).toList();
+          Instant ready = producersDone.contains(null) ? null
+              : producersDone.stream().max(Instant::compareTo).orElse(null);
+          if (created != null && ready != null) {
+            handoffs.add(Duration.between(ready, created).toMillis());
+          }
+        }
+      }
+      handoffs.sort(null);
+      cluster.drainRequests();
+      System.out.printf("[jar-benchmark] %s herd %s: %d builds ended in %d ms, process CPU %.0f ms, hand-off p99 %.0f ms;"
+          + " CPU ms by thread: %s%n", kind, prefix, BUILDS, wallMs, cpu, percentile(handoffs, 99),
+          since(threads0, cpuByThread(process)));
+      return new Herd(wallMs, cpu, handoffs);
+    }
+
+    double rssMiB() {
+      return PackagedJarBenchmarkIT.rssMiB(process);
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      process.waitFor(20, TimeUnit.SECONDS);
+      watch.close();
+      kubelet.close();
+      cluster.close();
+    }
+  }
+
+  /** A process started on a mock API server holding {@link #FINISHED} finished builds. */
+  static Restart restart(Kind kind, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    try (MockCluster cluster = new MockCluster()) {
+      cluster.createNamespace(NS);
+      FinishedBuilds.seed(cluster, NS, DIAMOND, FINISHED);
+      cluster.drainRequests();
+      Path log = dir.resolve(kind + ".log");
+      Instant start = Instant.now();
+      Process p = start(kind, cluster, dir, log);
+      try {
+        long quietAt = waitQuiet(p, Duration.ofMinutes(3));
+        double ms = Duration.between(start, Instant.ofEpochMilli(quietAt)).toMillis();
+        double rss = rssMiB(p);
+        double cpu = cpuMs(p);
+        System.out.printf("[jar-benchmark] %s start with %d finished builds: quiet after %.0f ms, CPU %.0f ms, RSS %.0f MiB%n",
+            kind, FINISHED, ms, cpu, rss);
+        cluster.drainRequests();
+        return new Restart(ms, cpu, rss);
+      } finally {
+        p.destroy();
+        p.waitFor(20, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static Process start(Kind kind, MockCluster cluster, Path dir, Path log) throws IOException {
+    Path kubeconfig = OperatorJarIT.kubeconfig(dir, cluster);
+    List<String> command = new ArrayList<>(List.of(OperatorJarIT.javaBin(), HEAP));
+    // e.g. -DjarBenchmark.operatorJvm=-XX:StartFlightRecording=filename=/tmp/op.jfr to profile the operator's process
+    String extra = System.getProperty("jarBenchmark." + (kind == Kind.OPERATOR ? "operatorJvm" : "referenceJvm"), "");
+    if (!extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    if (kind == Kind.OPERATOR) {
+      command.addAll(List.of("-jar", OperatorJarIT.JAR.toString(), "operator"));
+    } else {
+      command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
+          System.getProperty("java.class.path")), ReferenceMain.class.getName()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    pb.environment().put("QUARKUS_HTTP_PORT", "0");
+    return pb.start();
+  }
+
+  /**
+   * Waits until the process has used less than 2% of a core for 1.5 s (its start-up or its
+   * reaction to a herd is over); returns when that quiet period began (epoch ms).
+   */
+  static long waitQuiet(Process p, Duration atMost) throws Exception {
+    long end = System.nanoTime() + atMost.toNanos();
+    double last = cpuMs(p);
+    long quietSince = System.currentTimeMillis();
+    while (System.nanoTime() < end) {
+      assertThat(p.isAlive()).as("the process is running").isTrue();
+      Thread.sleep(250);
+      double now = cpuMs(p);
+      if (now - last > 5) {
+        quietSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - quietSince > 1500) {
+        return quietSince;
+      }
+      last = now;
+    }
+    return quietSince;
+  }
+
+  /**
+   * CPU ms of each of the process's threads so far, summed by name without digits (Linux cuts
+   * names to 15 characters: "C2 CompilerThre", "GC Thread#", "ReconcilerExecu", "vert.x-eventloo").
+   */
+  static Map<String, Double> cpuByThread(Process p) {
+    Map<String, Double> byName = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+", "");
+          byName.merge(name, ticksToMs(Files.readString(task.resolve("stat"))), Double::sum);
+        } catch (IOException ended) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return byName;
+    }
+    return byName;
+  }
+
+  static Map<String, Long> since(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Long> d = new java.util.TreeMap<>();
+    after.forEach((k, v) -> {
+      long ms = Math.round(v - before.getOrDefault(k, 0.0));
+      if (ms > 0) {
+        d.put(k, ms);
+      }
+    });
+    return d;
+  }
+
+  private static double ticksToMs(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // after "pid (comm) ": state is field 3 of the man page, utime 14 and stime 15
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+  }
+
+  /** The process's user + system CPU so far, from /proc/<pid>/stat. */
+  static double cpuMs(Process p) throws IOException {
+    return ticksToMs(Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat")));
+  }
+
+  static double rssMiB(Process p) {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // no figure
+    }
+    return Double.NaN;
+  }
+
+  static double percentile(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+  }
+
+  static void line(String what, double operator, double reference, String format) {
+    System.out.printf("[jar-benchmark] %-70s operator " + format + "  reference " + format + "  ratio %.2f%n", what,
+        operator, reference, operator / reference);
+  }
+
+  static void best(String what, List<Herd> ops, List<Herd> refs, ToDoubleFunction<Herd> f, boolean higherIsBetter,
+      String format) {
+    double[] op = ops.stream().mapToDouble(f).sorted().toArray();
+    double[] ref = refs.stream().mapToDouble(f).sorted().toArray();
+    line(what + " (best)", higherIsBetter ? op[op.length - 1] : op[0], higherIsBetter ? ref[ref.length - 1] : ref[0],
+        format);
+    line(what + " (median)", op[op.length / 2], ref[ref.length / 2], format);
+  }
+
+  static List<String> format(List<Herd> herds, ToDoubleFunction<Herd> f, String format) {
+    return herds.stream().map(h -> String.format(format, f.applyAsDouble(h))).toList();
+  }
+}
