@@ -3,6 +3,8 @@ package dev.stagebuild.reconciler;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.RenderSettings;
 import dev.stagebuild.registry.RegistryClient;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -80,6 +82,19 @@ public class OperatorBeans {
   @Singleton
   BuildMetrics buildMetrics(MeterRegistry registry) {
     return new BuildMetrics(registry);
+  }
+
+  /**
+   * JOSDK's metrics without a series per StageBuild: quarkus-operator-sdk's default collects per
+   * resource, a reconcile timer with a percentile histogram and counters tagged with each
+   * StageBuild's name, so a build farm's thousands of StageBuilds a day became as many series
+   * (and histograms to keep in memory and update on every pass). Per-build figures are the
+   * stagebuild_* metrics and the status.
+   */
+  @Produces
+  @Singleton
+  Metrics josdkMetrics(MeterRegistry registry) {
+    return MicrometerMetrics.withoutPerResourceMetrics(registry);
   }
 
   @Produces
