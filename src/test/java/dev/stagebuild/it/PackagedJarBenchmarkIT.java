@@ -47,15 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackagedJarBenchmarkIT {
   static final String NS = "bench";
-  static final String DIAMOND = """
-      FROM busybox AS left
-      RUN echo left > /left
-      FROM busybox AS right
-      RUN echo right > /right
-      FROM busybox
-      COPY --from=left /left /left
-      COPY --from=right /right /right
-      """;
+  static final String DIAMOND = Builds.DIAMOND;
   static final int HERDS = Integer.getInteger("jarBenchmark.herds", 5);
   static final int BUILDS = 100;
   static final int FINISHED = Integer.getInteger("jarBenchmark.finished", 1000);

@@ -30,15 +30,7 @@ class OperatorBenchmarkTest {
   static final int BUILDS = 100;
   static final String NS = "bench";
   static final String DIGEST = "sha256:" + "cd".repeat(32);
-  static final String DOCKERFILE = """
-      FROM busybox AS left
-      RUN echo left > /left
-      FROM busybox AS right
-      RUN echo right > /right
-      FROM busybox
-      COPY --from=left /left /left
-      COPY --from=right /right /right
-      """;
+  static final String DOCKERFILE = Builds.DIAMOND;
 
   @Test
   void hundredThreeStageBuilds() throws Exception {

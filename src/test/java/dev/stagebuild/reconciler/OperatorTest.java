@@ -1027,15 +1027,7 @@ class OperatorTest {
     await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null);
   }
 
-  static final String DIAMOND = """
-      FROM busybox AS left
-      RUN echo left > /left
-      FROM busybox AS right
-      RUN echo right > /right
-      FROM busybox
-      COPY --from=left /left /left
-      COPY --from=right /right /right
-      """;
+  static final String DIAMOND = Builds.DIAMOND;
 
   static String stepPhase(StageBuild sb, String step) {
     if (sb == null || sb.getStatus() == null || sb.getStatus().steps == null) {

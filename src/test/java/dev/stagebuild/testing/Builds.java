@@ -8,6 +8,17 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 /** StageBuilds for tests. */
 public final class Builds {
+  /** A diamond: two producers that depend on nothing and a final stage that copies from both. */
+  public static final String DIAMOND = """
+      FROM busybox AS left
+      RUN echo left > /left
+      FROM busybox AS right
+      RUN echo right > /right
+      FROM busybox
+      COPY --from=left /left /left
+      COPY --from=right /right /right
+      """;
+
   private Builds() {}
 
   public static StageBuild stageBuild(String name, String image) {
