@@ -234,15 +234,18 @@ public final class KanikoCapabilities {
     if (!s.startsWith("http://") && !s.startsWith("https://")) {
       return false;
     }
+    // the path: after the host, before the query and the fragment
+    int hostStart = s.indexOf("://") + 3;
     int end = s.length();
     for (char c : new char[] {'#', '?'}) {
-      int at = s.indexOf(c);
+      int at = s.indexOf(c, hostStart);
       if (at >= 0 && at < end) {
         end = at;
       }
     }
-    String path = s.substring(0, end);
-    return path.endsWith(".git") || path.endsWith(".git/");
+    int pathStart = s.indexOf('/', hostStart);
+    String path = pathStart < 0 || pathStart > end ? "" : s.substring(pathStart, end);
+    return path.endsWith(".git");
   }
 
   private static boolean isInteger(String s) {

@@ -460,7 +460,8 @@ final class PodAssembler {
   /**
    * The FROM line as written, except: a parent chosen through variables ({@code FROM
    * build_${TARGETARCH}}) is written as the stage the plan chose, so that the pod cannot pick a
-   * stage it does not contain; an unnamed stage is named {@code AS stage-<index>}.
+   * stage it does not contain; a named stage is written with the plan's (lower-case) name; an
+   * unnamed stage is named {@code AS stage-<index>}.
    */
   private static String fromLine(Stage s) {
     List<Instruction.Edit> edits = new ArrayList<>();

@@ -85,6 +85,9 @@ final class StageAnalyzer {
             + " copies, mounts or sets; write the instruction into stage \"" + s.name + "\" instead"));
         return;
       }
+      // what runs as written must be something kaniko builds as BuildKit would
+      KanikoCapabilities.refusal(t, false, table.byUserName.keySet()).ifPresent(why ->
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ONBUILD " + why)));
     }
   }
 
@@ -212,8 +215,8 @@ final class StageAnalyzer {
       throw new DockerfileException(i.line(), what + " refers to its own stage: a stage cannot copy"
           + " from itself");
     }
-    // A later stage is fine, as in BuildKit (which resolves names over all stages); a cycle is
-    // refused when the plan is assembled.
+    // A later stage is accepted (older BuildKit did; current BuildKit refuses it): its pod runs
+    // first. A cycle is refused when the plan is assembled.
     return target;
   }
 

@@ -17,9 +17,9 @@ import java.util.Map;
  * FROM builds on.
  *
  * <p>A FROM operand (after global ARGs are substituted) names a stage only when an earlier stage
- * has exactly that name; otherwise it is an image, even when a later stage has that name. That is
- * what Docker does: a stage can only build on stages before it, so {@code FROM <later stage>} pulls
- * an image of that name.
+ * has that name, compared ignoring case as kaniko compares it; otherwise it is an image, even when
+ * a later stage has that name: a stage can only build on stages before it, so
+ * {@code FROM <later stage>} pulls an image of that name.
  */
 final class StageTable {
   final Dockerfile dockerfile;

@@ -29,6 +29,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code jarBenchmark.finished} (1,000), {@code jarBenchmark.restarts} (1), and
  * {@code jarBenchmark.operatorJvm} / {@code referenceJvm} (extra JVM options, e.g. a JFR recording).
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "reads process CPU and RSS from /proc")
 class PackagedJarBenchmarkIT {
   static final String NS = "bench";
   static final String DIAMOND = Builds.DIAMOND;
@@ -129,6 +132,7 @@ class PackagedJarBenchmarkIT {
     final Process process;
     final Path log;
     final Map<String, Instant> finished = new ConcurrentHashMap<>();
+    final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile CountDownLatch pending = new CountDownLatch(0);
     final SharedIndexInformer<StageBuild> watch;
 
@@ -156,11 +160,19 @@ class PackagedJarBenchmarkIT {
       });
       this.log = dir.resolve(kind + ".log");
       this.process = start(kind, cluster, dir, log);
-      waitQuiet(process, Duration.ofSeconds(90));
+      try {
+        waitQuiet(process, Duration.ofSeconds(90));
+      } catch (Exception | AssertionError e) {
+        close();
+        throw new AssertionError(kind + " did not start; log:\n" + OperatorJarIT.tail(log), e);
+      }
     }
 
     private void seen(StageBuild sb) {
       var succeeded = sb.getStatus() == null ? null : Conditions.find(sb.getStatus().conditions, Conditions.SUCCEEDED);
+      if (succeeded != null && "False".equals(succeeded.getStatus())) {
+        failed.add(sb.getMetadata().getName() + ": " + succeeded.getReason() + ": " + succeeded.getMessage());
+      }
       if (succeeded != null && !"Unknown".equals(succeeded.getStatus()) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
         pending.countDown();
       }
@@ -174,12 +186,13 @@ class PackagedJarBenchmarkIT {
       Instant start = Instant.now();
       for (int i = 0; i < BUILDS; i++) {
         StageBuild sb = Builds.inline(prefix + i, DIAMOND);
-        // No registry: the operator's size look-up fails at once (and is retried after minutes).
+        // No registry: the operator's size look-up fails at once (retried after an hour, see start).
         sb.getSpec().output.image = "127.0.0.1:1/bench/" + prefix + i + ":1";
         cluster.client().resource(sb).inNamespace(NS).create();
       }
       boolean done = pending.await(3, TimeUnit.MINUTES);
       assertThat(done).as(kind + " herd " + prefix + ": all builds ended; log:\n" + OperatorJarIT.tail(log)).isTrue();
+      assertThat(failed).as(kind + ": builds that failed (figures of failures would mean nothing)").isEmpty();
       Instant last = finished.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
           .map(Map.Entry::getValue).max(Instant::compareTo).orElseThrow();
       long wallMs = Duration.between(start, last).toMillis();
@@ -219,8 +232,7 @@ class PackagedJarBenchmarkIT {
 
     @Override
     public void close() throws Exception {
-      process.destroy();
-      process.waitFor(20, TimeUnit.SECONDS);
+      stop(process);
       watch.close();
       kubelet.close();
       cluster.close();
@@ -247,8 +259,7 @@ class PackagedJarBenchmarkIT {
         cluster.drainRequests();
         return new Restart(ms, cpu, rss);
       } finally {
-        p.destroy();
-        p.waitFor(20, TimeUnit.SECONDS);
+        stop(p);
       }
     }
   }
@@ -270,7 +281,20 @@ class PackagedJarBenchmarkIT {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("QUARKUS_HTTP_PORT", "0");
-    return pb.start();
+    // No registry here: each build's image look-up fails at once. Its retry (30 s, doubling, by
+    // default) would land in a later herd of the operator's alone; an hour keeps each herd's work its own.
+    pb.environment().put("STAGEBUILD_INSPECT_RETRY", "1h");
+    Process p = pb.start();
+    // also when the fork is stopped from outside (a cancelled run): the child must not outlive it
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    return p;
+  }
+
+  static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /**

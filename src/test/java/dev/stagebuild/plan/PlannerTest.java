@@ -630,6 +630,11 @@ class PlannerTest {
       assertThat(refused("ADD https://github.com/go-delve/delve.git?ref=v1.26.3&keep-git-dir=1 /src").detail())
           .contains("no git sources");
       assertThat(KanikoCapabilities.isGitSource("https://example.com/releases/tool.tar.gz?ref=x.git")).isFalse();
+      // BuildKit looks at the path: a host named *.git or a path ending in .git/ is a file to download
+      assertThat(KanikoCapabilities.isGitSource("https://mirror.git")).isFalse();
+      assertThat(KanikoCapabilities.isGitSource("https://mirror.git/tool.tgz")).isFalse();
+      assertThat(KanikoCapabilities.isGitSource("https://example.com/x/y.git/")).isFalse();
+      assertThat(KanikoCapabilities.isGitSource("https://example.com/x/y.git?ref=v1#sub")).isTrue();
       // a git URL held in a variable: BuildKit substitutes the source before it parses it
       DockerfileException viaArg = error(df("FROM alpine", "ARG REPO=https://github.com/moby/buildkit.git#v0.10.1",
           "ADD $REPO /src"));
@@ -676,6 +681,9 @@ class PlannerTest {
       assertThat(error(df("FROM alpine AS base", "ONBUILD COPY app.txt /app.txt", "FROM base")).line()).isEqualTo(2);
       assertThat(error(df("FROM alpine AS base", "ONBUILD RUN --network=none true", "FROM base")).line()).isEqualTo(2);
       assertThat(error(df("FROM alpine AS base", "ONBUILD ENV P=/x", "FROM base")).line()).isEqualTo(2);
+      // a trigger that runs as written must be something kaniko builds as BuildKit does
+      assertThat(error(df("FROM alpine AS base", "ONBUILD HEALTHCHECK --start-interval=5s CMD true", "FROM base"))
+          .detail()).startsWith("ONBUILD HEALTHCHECK --start-interval is not supported");
       // a plain RUN runs in the pod as written; triggers of a stage nothing builds FROM only go into its image
       assertThat(plan(df("FROM alpine AS base", "ONBUILD RUN echo hi > /t", "FROM base")).pods()).hasSize(1);
       assertThat(plan(df("FROM alpine AS b", "FROM alpine", "ONBUILD COPY --from=b /a /a", "ONBUILD ADD . /src"))
