@@ -1,5 +1,6 @@
 package dev.stagebuild.it;
 
+import static dev.stagebuild.testing.Builds.DIAMOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.api.StageBuild;
@@ -14,7 +15,6 @@ import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.TestKubelet;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledOnOs(value = OS.LINUX, disabledReason = "reads process CPU and RSS from /proc")
 class PackagedJarBenchmarkIT {
   static final String NS = "bench";
-  static final String DIAMOND = Builds.DIAMOND;
   static final int HERDS = Integer.getInteger("jarBenchmark.herds", 5);
   static final int BUILDS = 100;
   static final int FINISHED = Integer.getInteger("jarBenchmark.finished", 1000);
@@ -144,20 +143,7 @@ class PackagedJarBenchmarkIT {
           p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
               ? FinishedBuilds.DIGEST : ""));
       cluster.createNamespace(NS);
-      this.watch = cluster.client().resources(StageBuild.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(StageBuild sb) {
-          seen(sb);
-        }
-
-        @Override
-        public void onUpdate(StageBuild old, StageBuild sb) {
-          seen(sb);
-        }
-
-        @Override
-        public void onDelete(StageBuild sb, boolean unknown) {}
-      });
+      this.watch = cluster.watchStageBuilds(NS, this::seen);
       this.log = dir.resolve(kind + ".log");
       this.process = start(kind, cluster, dir, log);
       try {

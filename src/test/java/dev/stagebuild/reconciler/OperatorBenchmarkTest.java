@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import static dev.stagebuild.testing.Builds.DIAMOND;
 import dev.stagebuild.kaniko.BuildNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,8 +31,6 @@ class OperatorBenchmarkTest {
   static final int BUILDS = 100;
   static final String NS = "bench";
   static final String DIGEST = "sha256:" + "cd".repeat(32);
-  static final String DOCKERFILE = Builds.DIAMOND;
-
   @Test
   void hundredThreeStageBuilds() throws Exception {
     OperatorSettings settings = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
@@ -44,7 +43,7 @@ class OperatorBenchmarkTest {
       cluster.drainRequests();
       Instant start = Instant.now();
       for (int i = 0; i < BUILDS; i++) {
-        StageBuild sb = Builds.inline("b" + i, DOCKERFILE);
+        StageBuild sb = Builds.inline("b" + i, DIAMOND);
         // No registry here: keep the size look-up out of the numbers.
         sb.getSpec().output.image = "127.0.0.1:1/bench/b" + i + ":1";
         cluster.client().resource(sb).inNamespace(NS).create();

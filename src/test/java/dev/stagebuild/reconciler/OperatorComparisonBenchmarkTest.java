@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import static dev.stagebuild.testing.Builds.DIAMOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.api.StageBuild;
@@ -18,7 +19,6 @@ import dev.stagebuild.testing.TestKubelet;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
@@ -59,7 +59,6 @@ class OperatorComparisonBenchmarkTest {
   static final String NS = "bench";
   static final String DIGEST = "sha256:" + "cd".repeat(32);
   static final String REFERENCE_AGENT = "reference-operator-under-test";
-  static final String DIAMOND = OperatorBenchmarkTest.DOCKERFILE;
   /** Four pods in a row (a COPY --from makes a new pod; FROM <stage> would not). */
   static final String CHAIN = """
       FROM busybox AS a
@@ -335,38 +334,22 @@ class OperatorComparisonBenchmarkTest {
       cluster.createNamespace(NS);
       Map<String, Instant> finished = new ConcurrentHashMap<>();
       CountDownLatch all = new CountDownLatch(count);
-      SharedIndexInformer<StageBuild> watch = cluster.client().resources(StageBuild.class).inNamespace(NS)
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(StageBuild sb) {
-              seen(sb);
-            }
-
-            @Override
-            public void onUpdate(StageBuild old, StageBuild sb) {
-              seen(sb);
-            }
-
-            @Override
-            public void onDelete(StageBuild sb, boolean unknown) {}
-
-            private void seen(StageBuild sb) {
-              if (Boolean.getBoolean("benchmark.trace") && sb.getMetadata().getName().equals(prefix + "0")
-                  && sb.getStatus() != null && sb.getStatus().steps != null) {
-                // What each status write of one build changed (run with -Dbenchmark.trace=true).
-                System.out.println("[trace] " + kind + " " + sb.getStatus().stagesDone + " "
-                    + sb.getStatus().conditions.stream().map(c -> c.getType() + "=" + c.getStatus() + "/"
-                        + c.getReason() + "/" + c.getMessage()).toList()
-                    + " steps=" + sb.getStatus().steps.stream().map(x -> x.step + ":" + x.phase + "@" + x.nodeName)
-                        .toList()
-                    + " stages=" + sb.getStatus().stages.stream().map(x -> x.name + ":" + x.phase + "@"
-                        + x.startTime).toList());
-              }
-              if (OperatorTest.isFinished(sb) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
-                all.countDown();
-              }
-            }
-          });
+      SharedIndexInformer<StageBuild> watch = cluster.watchStageBuilds(NS, sb -> {
+        if (Boolean.getBoolean("benchmark.trace") && sb.getMetadata().getName().equals(prefix + "0")
+            && sb.getStatus() != null && sb.getStatus().steps != null) {
+          // What each status write of one build changed (run with -Dbenchmark.trace=true).
+          System.out.println("[trace] " + kind + " " + sb.getStatus().stagesDone + " "
+              + sb.getStatus().conditions.stream().map(c -> c.getType() + "=" + c.getStatus() + "/"
+                  + c.getReason() + "/" + c.getMessage()).toList()
+              + " steps=" + sb.getStatus().steps.stream().map(x -> x.step + ":" + x.phase + "@" + x.nodeName)
+                  .toList()
+              + " stages=" + sb.getStatus().stages.stream().map(x -> x.name + ":" + x.phase + "@"
+                  + x.startTime).toList());
+        }
+        if (OperatorTest.isFinished(sb) && finished.putIfAbsent(sb.getMetadata().getName(), Instant.now()) == null) {
+          all.countDown();
+        }
+      });
       try (Running op = Running.start(cluster, kind, reconcileThreads)) {
         cluster.drainRequests();
         Map<Long, Long> jvm0 = allThreadsCpu();

@@ -2,6 +2,7 @@ package dev.stagebuild.reconciler;
 
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
+import static dev.stagebuild.testing.Builds.DIAMOND;
 import static dev.stagebuild.testing.Builds.stageBuild;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -258,15 +259,7 @@ class OperatorTest {
   @Test
   void independentStagesOfADiamondRunAtTheSameTime() {
     leftAndRightMeet();
-    create(inline("diamond", """
-        FROM busybox AS left
-        RUN echo left > /left
-        FROM busybox AS right
-        RUN echo right > /right
-        FROM busybox
-        COPY --from=left /left /left
-        COPY --from=right /right /right
-        """));
+    create(inline("diamond", DIAMOND));
     StageBuild done = awaitFinished("diamond");
     assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
     assertThat(startedSteps("diamond-1")).containsExactlyInAnyOrder("left", "right", "stage-2");
@@ -1026,8 +1019,6 @@ class OperatorTest {
         && client.configMaps().inNamespace(NS).withName(BuildNames.planConfigMapName("ttl", "1")).get() == null);
     await().atMost(15, TimeUnit.SECONDS).until(() -> get("ttl") == null);
   }
-
-  static final String DIAMOND = Builds.DIAMOND;
 
   static String stepPhase(StageBuild sb, String step) {
     if (sb == null || sb.getStatus() == null || sb.getStatus().steps == null) {

@@ -1,8 +1,11 @@
 package dev.stagebuild.testing;
 
+import dev.stagebuild.api.StageBuild;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Queue;
 import java.io.IOException;
@@ -49,6 +53,24 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesMockServer server() {
     return server;
+  }
+
+  /** Calls {@code seen} with each StageBuild of the namespace as it is added or changed (close the informer). */
+  public SharedIndexInformer<StageBuild> watchStageBuilds(String namespace, Consumer<StageBuild> seen) {
+    return client().resources(StageBuild.class).inNamespace(namespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(StageBuild sb) {
+        seen.accept(sb);
+      }
+
+      @Override
+      public void onUpdate(StageBuild old, StageBuild sb) {
+        seen.accept(sb);
+      }
+
+      @Override
+      public void onDelete(StageBuild sb, boolean unknown) {}
+    });
   }
 
   public KubernetesClient client() {
