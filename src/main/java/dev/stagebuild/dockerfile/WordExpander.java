@@ -48,7 +48,17 @@ public final class WordExpander {
   public static final int MAX_WORD_CHARS = 256 * 1024;
   /** The most characters all the words of one plan may expand to, together. */
   public static final long MAX_TOTAL_CHARS = 8L * 1024 * 1024;
-  /** Characters expanded so far by the plan running on this thread (see {@link #budget}). */
+  /**
+   * The work all the words of one plan may cost together: characters copied (also into words that
+   * are thrown away, like the alternative of {@code ${U:+word}} with U unset) and pattern-matching
+   * steps. Without it, ten thousand small words, each matching a pattern over a long variable and
+   * each under the per-word limits, cost a reconcile thread minutes of CPU.
+   */
+  public static final long MAX_TOTAL_WORK = 64L * 1024 * 1024;
+  /**
+   * Characters expanded ({@code [0]}) and work done ({@code [1]}) so far by the plan running on this
+   * thread (see {@link #budget}).
+   */
   private static final ThreadLocal<long[]> TOTAL = new ThreadLocal<>();
 
   private final String s;
@@ -78,7 +88,7 @@ public final class WordExpander {
    */
   public static Budget budget() {
     long[] previous = TOTAL.get();
-    TOTAL.set(new long[1]);
+    TOTAL.set(new long[2]);
     return () -> {
       if (previous == null) {
         TOTAL.remove();
@@ -122,6 +132,25 @@ public final class WordExpander {
             + MAX_TOTAL_CHARS + " characters in all");
       }
     }
+  }
+
+  /** Counts work (characters copied, pattern steps) against the plan's {@link #MAX_TOTAL_WORK}. */
+  private void work(long units) {
+    long[] total = TOTAL.get();
+    if (total != null) {
+      total[1] += units;
+      if (total[1] > MAX_TOTAL_WORK) {
+        throw tooLarge("variable substitutions of the Dockerfile take more than " + MAX_TOTAL_WORK
+            + " steps of work in all (characters copied and pattern steps)");
+      }
+    }
+  }
+
+  /** Appends the result of a substitution to the word being built, counting the copy as work. */
+  private void appendSubstitution(StringBuilder sb, String value) {
+    work(value.length());
+    sb.append(value);
+    bound(sb);
   }
 
   /** Fails as soon as a word being built grows past {@link #MAX_WORD_CHARS}. */
@@ -178,16 +207,15 @@ public final class WordExpander {
         char c = s.charAt(pos);
         if (stop >= 0 && c == stop) {
           pos++;
+          work(sb.length());
           return sb.toString();
         }
         if (c == '$') {
-          sb.append(dollar(depth));
-          bound(sb);
+          appendSubstitution(sb, dollar(depth));
         } else if (processQuotes && c == '\'') {
           sb.append(singleQuoted());
         } else if (processQuotes && c == '"') {
-          sb.append(doubleQuoted(depth));
-          bound(sb);
+          appendSubstitution(sb, doubleQuoted(depth));
         } else {
           pos++;
           if (c == escape) {
@@ -205,6 +233,7 @@ public final class WordExpander {
       if (stop >= 0) {
         throw error("unexpected end of statement while looking for matching " + (char) stop);
       }
+      work(sb.length());
       return sb.toString();
     } finally {
       rawEscapes = savedRaw;
@@ -234,8 +263,7 @@ public final class WordExpander {
         return sb.toString();
       }
       if (c == '$') {
-        sb.append(dollar(depth));
-        bound(sb);
+        appendSubstitution(sb, dollar(depth));
         continue;
       }
       pos++;
@@ -389,6 +417,7 @@ public final class WordExpander {
       }
       i++;
     }
+    work(out.length());
     return out.toString();
   }
 
@@ -400,12 +429,14 @@ public final class WordExpander {
 
   private String trimSuffix(String value, String pattern, boolean longest) {
     ShellPattern p = ShellPattern.compile(pattern, this::error).reversed();
+    work(2L * value.length());
     String reversed = new StringBuilder(value).reverse().toString();
     int end = longest ? p.longestMatchAt(reversed, 0, this::spend) : p.shortestMatchAt(reversed, 0, this::spend);
     return end < 0 ? value : value.substring(0, value.length() - end);
   }
 
   private void spend(long steps) {
+    work(steps);
     patternWork += steps;
     if (patternWork > MAX_PATTERN_WORK) {
       throw error("variable substitution pattern too costly to evaluate");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,6 +113,27 @@ class WordExpanderTest {
     assertThatThrownBy(() -> WordExpander.expand("${B//*a*a*a*a*b/x}", '\\', env, 1))
         .isInstanceOf(DockerfileException.class).hasMessageContaining("too costly");
     assertThat(WordExpander.expand("${B%a}", '\\', env, 1).value()).hasSize(199_999);
+  }
+
+  /**
+   * Each word below stays under the per-word limits and expands to nothing, but matches a pattern
+   * over a 256 KiB value: ten thousand of them cost minutes of CPU unless the plan counts the work.
+   */
+  @Test
+  void thePlanCountsTheWorkOfEveryWordAlsoOfWordsThrownAway() {
+    Map<String, String> big = Map.of("B", "a".repeat(WordExpander.MAX_WORD_CHARS));
+    WordExpander.Env env = n -> big.containsKey(n) ? Variable.of(big.get(n)) : Variable.UNSET;
+    for (String word : List.of("${U:+${B/b/}}", "${U:+${B%b}}", "${U:+$B}")) {
+      try (WordExpander.Budget budget = WordExpander.budget()) {
+        assertThat(WordExpander.expand(word, '\\', env, 1).resolved()).isTrue(); // one is fine
+        assertThatThrownBy(() -> {
+          for (int i = 0; i < 10_000; i++) {
+            WordExpander.expand(word, '\\', env, i);
+          }
+        }).as(word).isInstanceOf(DockerfileException.class).hasMessageContaining("steps of work in all")
+            .extracting(e -> ((DockerfileException) e).kind()).isEqualTo(DockerfileException.Kind.TOO_LARGE);
+      }
+    }
   }
 
   @Test
