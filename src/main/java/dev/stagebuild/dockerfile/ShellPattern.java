@@ -19,6 +19,13 @@ final class ShellPattern {
 
   private final char[] kinds;
   private final char[] chars;
+  /**
+   * The state sets of {@link #match}, made once: a replacement tries a match at every position of
+   * a value of up to 256 KiB, and two arrays per try were most of the memory it allocated. A
+   * pattern is compiled for one expansion on one thread, so they are never shared.
+   */
+  private boolean[] current;
+  private boolean[] next;
 
   private ShellPattern(char[] kinds, char[] chars) {
     this.kinds = kinds;
@@ -81,8 +88,13 @@ final class ShellPattern {
 
   private int match(String text, int start, boolean longest, LongConsumer budget) {
     int m = kinds.length;
-    boolean[] current = new boolean[m + 1];
-    boolean[] next = new boolean[m + 1];
+    if (current == null) {
+      current = new boolean[m + 1];
+      next = new boolean[m + 1];
+    }
+    boolean[] current = this.current;
+    boolean[] next = this.next;
+    Arrays.fill(current, false);
     current[0] = true;
     close(current);
     int found = current[m] ? start : -1;

@@ -1,5 +1,7 @@
 package dev.stagebuild.dockerfile;
 
+import java.util.function.LongConsumer;
+
 /**
  * Docker's processing of one word: quotes, the escape character and variable substitution
  * ({@code $V}, {@code ${V}}, {@code ${V:-w}}, {@code ${V-w}}, {@code ${V:+w}}, {@code ${V+w}},
@@ -393,12 +395,13 @@ public final class WordExpander {
     }
     String value = v.state() == State.SET ? v.value() : "";
     ShellPattern p = ShellPattern.compile(pattern, this::error);
+    LongConsumer spend = this::spend; // once, not once per position
     StringBuilder out = new StringBuilder();
     int i = 0;
     int previousEnd = -1;
     boolean replaced = false;
     while (i <= value.length()) {
-      int end = (all || !replaced) ? p.longestMatchAt(value, i, this::spend) : -1;
+      int end = (all || !replaced) ? p.longestMatchAt(value, i, spend) : -1;
       if (end == i && previousEnd == i) {
         end = -1; // like Go's regexp: no empty match right after a match
       }

@@ -497,7 +497,7 @@ public final class SpecValidator {
     if (ws.accessModes != null) {
       for (int i = 0; i < ws.accessModes.size(); i++) {
         String m = ws.accessModes.get(i);
-        if (!ACCESS_MODES.contains(m)) {
+        if (m == null || !ACCESS_MODES.contains(m)) {
           problem("spec.workspace.accessModes[" + i + "]", "\"" + abbreviate(String.valueOf(m))
               + "\" is not ReadWriteOnce, ReadWriteMany or ReadWriteOncePod");
         }

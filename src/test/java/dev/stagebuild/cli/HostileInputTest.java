@@ -152,6 +152,17 @@ public class HostileInputTest {
         }
         sb.append("FROM alpine:$a\n");
       }
+      case "discarded-replace" -> {
+        // a 256 KiB value, then n words that each match a pattern over it and are thrown away
+        sb.append("ARG a0=aaaaaaaaaaaaaaaa\n");
+        for (int i = 1; i <= 14; i++) {
+          sb.append("ARG a").append(i).append("=${a").append(i - 1).append("}${a").append(i - 1).append("}\n");
+        }
+        for (int i = 0; i < n; i++) {
+          sb.append("ARG x").append(i).append("=${unset:+${a14/b/}}\n");
+        }
+        sb.append("FROM scratch\n");
+      }
       case "many-args" -> {
         // each word under the per-word limit, together far over the plan's
         sb.append("ARG big=").append("y".repeat(200_000)).append('\n');
