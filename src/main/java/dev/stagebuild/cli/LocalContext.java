@@ -102,9 +102,14 @@ final class LocalContext {
     return p;
   }
 
+  /** A file of the checkout, read like the FILE argument: a regular file, bounded, UTF-8. */
   private static String read(Path p) throws PlanInput.InputException {
+    if (!Files.isRegularFile(p)) {
+      // a FIFO or a device would block or never end
+      throw new PlanInput.InputException("cannot read " + p + ": not a regular file");
+    }
     try {
-      return Files.readString(p);
+      return PlanInput.text(p.toString(), PlanInput.readBounded(p));
     } catch (IOException e) {
       throw new PlanInput.InputException("cannot read " + p + ": " + e.getMessage());
     }

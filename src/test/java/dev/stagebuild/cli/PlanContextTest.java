@@ -130,6 +130,33 @@ class PlanContextTest {
     assertThat(ignoreLink.err()).contains(".dockerignore .dockerignore is a symbolic link to outside");
   }
 
+  /** A .dockerignore is read like the FILE argument: a FIFO would block, a huge file fill the heap. */
+  @Test
+  void aDockerignoreThatIsNotARegularBoundedUtf8FileIsRefused() throws Exception {
+    Path df = write("Dockerfile", PlanCommandTest.HELLOGO);
+    Path fifo = dir.resolve("fifo/.dockerignore");
+    Files.createDirectories(fifo.getParent());
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    CliRun blocked = plan("--context", fifo.getParent().toString(), df.toString());
+    assertThat(blocked.code()).isEqualTo(1);
+    assertThat(blocked.err()).contains("not a regular file");
+
+    Path big = dir.resolve("big/.dockerignore");
+    Files.createDirectories(big.getParent());
+    try (var out = Files.newOutputStream(big)) {
+      out.write(new byte[PlanInput.MAX_INPUT_BYTES + 1]);
+    }
+    CliRun tooBig = plan("--context", big.getParent().toString(), df.toString());
+    assertThat(tooBig.code()).isEqualTo(1);
+    assertThat(tooBig.err()).contains("larger than");
+
+    write("latin1/.dockerignore", "ok\n");
+    Files.write(dir.resolve("latin1/.dockerignore"), new byte[] {'o', 'k', '\n', (byte) 0xe9, '\n'});
+    CliRun latin1 = plan("--context", dir.resolve("latin1").toString(), df.toString());
+    assertThat(latin1.code()).isEqualTo(1);
+    assertThat(latin1.err()).contains("line 2: not valid UTF-8");
+  }
+
   @Test
   void missingDockerfileOrContext() throws Exception {
     Files.createDirectories(dir.resolve("co"));
