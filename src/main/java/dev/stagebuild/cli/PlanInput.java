@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
@@ -107,8 +106,8 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
     try {
       build = yamlMapper().treeToValue(resource, StageBuild.class);
       spec = build.getSpec();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new InputException(name + ": not a valid StageBuild: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      throw new InputException(name + ": not a valid StageBuild: " + brief(e));
     }
     if (spec == null) {
       throw new InputException(name + ": the StageBuild has no spec");
@@ -165,11 +164,27 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         }
         kinds.add(kind.isEmpty() ? "(no kind)" : kind);
       }
-    } catch (IOException | RuntimeJsonMappingException e) {
-      throw new InputException(name + ": not valid YAML: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // SnakeYAML's own errors (nesting too deep, a key too long) are runtime exceptions
+      throw new InputException(name + ": not valid YAML: " + brief(e));
     }
     throw new InputException(name + ": no StageBuild in it (kind: StageBuild, apiVersion: "
         + API_VERSION + ")" + (kinds.isEmpty() ? "" : "; found kind " + String.join(", ", kinds)));
+  }
+
+  /** The parser's message without Jackson's source dump, on one short line. */
+  private static String brief(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && !(t instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
+      t = t.getCause(); // MappingIterator wraps the parser's exception
+    }
+    String m = t instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+        : e.getMessage();
+    if (m == null) {
+      m = e.getClass().getSimpleName();
+    }
+    m = m.strip().replaceAll("\\s+", " ");
+    return m.length() <= 300 ? m : m.substring(0, 297) + "...";
   }
 
   private static String dockerfileOf(String name, StageBuildSpec spec) throws InputException {

@@ -50,6 +50,21 @@ class PlanInputLimitsTest {
     assertThat(run(big, "-").err()).contains("larger than");
   }
 
+  /** What YAML and Jackson refuse is a one-line error, never a stack trace or Jackson's source dump. */
+  @Test
+  void yamlTheParserRefusesIsAShortError() throws Exception {
+    String head = "apiVersion: stagebuild.dev/v1alpha1\nkind: StageBuild\nmetadata: {name: a}\n";
+    for (String yaml : List.of(
+        head + "spec: " + "[".repeat(1_100) + "]".repeat(1_100) + "\n",
+        head + "spec:\n  timeoutSeconds: !!float .inf\n  dockerfile: {inline: \"FROM a\"}\n",
+        head + "spec:\n  " + "k".repeat(200_000) + "\n")) {
+      Result r = run(yaml.getBytes(StandardCharsets.UTF_8), "-");
+      assertThat(r.code()).as(r.err()).isEqualTo(PlanCommand.BAD_INPUT);
+      assertThat(r.err()).startsWith("error: -: not").doesNotContain("\tat ").doesNotContain("[Source:")
+          .hasSizeLessThan(400);
+    }
+  }
+
   @Test
   void aDockerfilePathOutsideTheYamlsFolderIsNeverRead() throws Exception {
     Path secret = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0:do-not-print\n");
