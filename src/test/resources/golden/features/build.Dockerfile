@@ -15,7 +15,4 @@ COPY src/. .
 RUN --mount=type=cache,target=/root/.cache/go-build \
     GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -o /out/app ./cmd/app
-RUN <<EOF
-mkdir -p /out/etc
-echo "FROM is not an instruction in here" > /out/etc/banner
-EOF
+RUN ["/bin/sh", "-c", "mkdir -p /out/etc\necho \"FROM is not an instruction in here\" > /out/etc/banner\n"]

@@ -191,6 +191,19 @@ public final class Instruction {
     return sb.toString();
   }
 
+  /**
+   * {@link #applyEdits} without the here-document bodies that follow the instruction's own lines:
+   * for an edit that replaces the marker, so that the documents are no longer read.
+   */
+  public String applyEditsDroppingHeredocs(List<Edit> edits) {
+    String edited = applyEdits(edits);
+    if (heredocs.isEmpty() || logical.isEmpty()) {
+      return edited;
+    }
+    int cut = source.indexOf('\n', origin[logical.length() - 1]);
+    return cut < 0 ? edited : edited.substring(0, edited.length() - (source.length() - cut));
+  }
+
   /** The source range {start, end} that a logical span was read from. */
   private int[] toSource(Span span) {
     int s = span.start();

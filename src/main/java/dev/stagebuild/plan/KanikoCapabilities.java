@@ -21,7 +21,10 @@ import java.util.Set;
  *       {@code type=bind} without {@code from} copies {@code <context>/<source>} in for the command
  *       and removes it after, {@code from=<stage>} is skipped with a warning (the planner rewrites
  *       it into a context bind mount of the producer's exports); every other type
- *       ({@code tmpfs}, {@code ssh}) is skipped with a warning.
+ *       ({@code tmpfs}, {@code ssh}) is skipped with a warning. A command that is one
+ *       here-document alone ({@code RUN <<EOF}) is run as {@code <<EOF sh}, so the outer shell
+ *       expands the document first, and not at all for other forms of the marker (the planner
+ *       writes it in exec form, see {@link RunHeredocs}).
  *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
  *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
  *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources. The planner
@@ -48,8 +51,8 @@ public final class KanikoCapabilities {
    * when it can (possibly after the planner's rewrite, which this method does not need).
    *
    * @param stageMountsAllowed whether this is the original Dockerfile, whose {@code RUN
-   *     --mount=type=bind,from=<stage>} and {@code COPY --from=<stage> --exclude} the planner rewrites
-   *     (or refuses); in a pod's Dockerfile they must be gone
+   *     --mount=type=bind,from=<stage>}, {@code COPY --from=<stage> --exclude} and {@code RUN <<EOF}
+   *     the planner rewrites (or refuses); in a pod's Dockerfile they must be gone
    * @param stageNames lower-case stage names of the Dockerfile the instruction is in
    */
   public static Optional<String> refusal(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
@@ -64,6 +67,11 @@ public final class KanikoCapabilities {
   }
 
   private static Optional<String> run(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
+    if (!stageMountsAllowed && RunHeredocs.isDocumentAlone(i)) {
+      return Optional.of("RUN " + i.argText() + ": " + KANIKO + " runs a here-document that is the whole"
+          + " command as \"<<EOF sh\", so the outer shell substitutes its $VAR and $(...) first and SHELL and #!"
+          + " are ignored (other forms of the marker run nothing); BuildKit runs the document itself");
+    }
     for (Flag f : i.flags()) {
       String name = f.name().toLowerCase(Locale.ROOT);
       switch (name) {

@@ -33,6 +33,8 @@ final class Stage {
 
   /** Variables at the end of the stage: what a stage FROM this one starts with. */
   Scope scope;
+  /** Its SHELL at the end of the stage as the Dockerfile sets it (null: not set here). */
+  java.util.List<String> shell;
   /** Stages outside its FROM chain this one copies from, in the order of first use. */
   final Set<Stage> producers = new LinkedHashSet<>();
   /** FROM ancestors this one copies from: built in the same pod, so neither exported nor waited for. */

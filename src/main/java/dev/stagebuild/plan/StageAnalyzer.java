@@ -27,6 +27,8 @@ final class StageAnalyzer {
   private final StageTable table;
   private Stage stage;
   private Scope scope;
+  /** The stage's SHELL as far as this Dockerfile sets it; null: the default (or the base image's). */
+  private List<String> shell;
 
   private StageAnalyzer(StageTable table) {
     this.table = table;
@@ -42,6 +44,7 @@ final class StageAnalyzer {
   private void analyze(Stage s) {
     stage = s;
     scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
+    shell = s.parent != null ? s.parent.shell : null;
     if (s.parent != null) {
       checkTriggers(s);
     }
@@ -52,13 +55,19 @@ final class StageAnalyzer {
         case "ARG" -> arg(i);
         case "ENV" -> env(i);
         case "COPY", "ADD" -> copy(i);
-        case "RUN" -> mounts(i);
+        case "RUN" -> run(i);
+        case "SHELL" -> {
+          if (i.isJson() && !i.args().isEmpty()) {
+            shell = List.copyOf(i.args());
+          }
+        }
         default -> {
           // other instructions pass through unchanged and set no variable the planner needs
         }
       }
     }
     s.scope = scope;
+    s.shell = shell;
   }
 
   /** ONBUILD instructions whose trigger a stage built FROM that stage must not run. */
@@ -525,7 +534,24 @@ final class StageAnalyzer {
    * clamped at the context root as BuildKit does. {@code from=<stage>} would need another stage's
    * file system in this pod.
    */
-  private void mounts(Instruction i) {
+  private void run(Instruction i) {
+    List<Instruction.Edit> edits = mounts(i);
+    boolean document = RunHeredocs.isDocumentAlone(i);
+    if (document) {
+      RunHeredocs.Rewrite r = RunHeredocs.rewrite(i, shell);
+      if (r.refusal() != null) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.refusal()));
+        return;
+      }
+      edits.add(new Instruction.Edit(i.argTextSpan(), r.execForm()));
+    }
+    if (!edits.isEmpty()) {
+      stage.rewritten.put(i, document ? i.applyEditsDroppingHeredocs(edits) : i.applyEdits(edits));
+    }
+  }
+
+  /** The edits of the RUN's mounts (see {@link #run}). */
+  private List<Instruction.Edit> mounts(Instruction i) {
     List<Instruction.Edit> edits = new ArrayList<>();
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
@@ -583,9 +609,7 @@ final class StageAnalyzer {
         edits.add(new Instruction.Edit(f.span(), edit));
       }
     }
-    if (!edits.isEmpty()) {
-      stage.rewritten.put(i, i.applyEdits(edits));
-    }
+    return edits;
   }
 
   /**

@@ -294,8 +294,9 @@ class PlannerTest {
       PodPlan pod = p.pods().get(0);
       assertThat(pod.usesContext()).isFalse();
       assertThat(p.usesContext()).isFalse();
+      // (a RUN that is a here-document alone is written in exec form: RunHeredocsTest)
       assertThat(pod.dockerfile()).isEqualTo(df("FROM alpine AS stage-0", "ADD https://example.com/a.tgz /a",
-          "COPY <<EOF /etc/conf", "x=1", "EOF", "RUN <<EOF", "echo hi", "EOF"));
+          "COPY <<EOF /etc/conf", "x=1", "EOF", "RUN [\"/bin/sh\", \"-c\", \"echo hi\\n\"]"));
     }
 
     @Test

@@ -1,0 +1,133 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.Heredoc;
+import dev.stagebuild.dockerfile.HeredocMarker;
+import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.JsonArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A RUN whose whole command is one here-document ({@code RUN <<EOF}, {@code <<-EOF},
+ * {@code <<'EOF'}, {@code << EOF}). BuildKit ({@code dockerfile2llb.dispatchRun}) runs the
+ * document itself: {@code SHELL + [document]}, tabs stripped for {@code <<-}, or, when it starts
+ * with {@code #!}, as an executable file. kaniko ({@code pkg/commands/run.go}) does not: it hands
+ * the shell {@code <<EOF sh} followed by the document, so the outer shell substitutes the
+ * document's {@code $VAR} and {@code $(...)} before the inner {@code sh} runs it (a variable the
+ * script sets reads empty), {@code SHELL} and {@code #!} are ignored, and any other form of the
+ * marker ({@code <<-EOF}, {@code <<'EOF'}, {@code << EOF}, {@code 0<<EOF}) runs nothing at all.
+ * The planner therefore writes such a RUN in exec form, {@code RUN [<shell>..., "<document>"]}:
+ * the document is one argument (data, never spliced into a command), run as BuildKit runs it.
+ * Any other RUN with here-documents is the same command in both and stays as written.
+ */
+final class RunHeredocs {
+  static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
+  /** Interpreters of a {@code #!} document that take {@code -c <script>} as running the script. */
+  private static final Set<String> SHELLS = Set.of("sh", "bash", "ash", "dash", "ksh", "mksh", "zsh");
+
+  private RunHeredocs() {}
+
+  /** Whether this RUN's command is a here-document alone (BuildKit's {@code MustParseHeredoc} of the command). */
+  static boolean isDocumentAlone(Instruction i) {
+    return i.is("RUN") && !i.isJson() && !i.heredocs().isEmpty() && HeredocMarker.parse(i.argText()) != null;
+  }
+
+  /** The exec form to write instead, or the reason it cannot be written. */
+  record Rewrite(String execForm, String refusal) {}
+
+  /**
+   * @param shell the stage's SHELL as far as the Dockerfile sets it; null for the default (a base
+   *     image's own SHELL is not known to the planner)
+   */
+  static Rewrite rewrite(Instruction i, List<String> shell) {
+    Heredoc h = i.heredocs().get(0);
+    String document = document(h);
+    List<String> argv;
+    if (document.startsWith("#!")) {
+      argv = shebang(document);
+      if (argv == null) {
+        String first = document.lines().findFirst().orElse("#!");
+        return new Rewrite(null, "RUN <<" + h.name() + " runs a \"" + abbreviate(first) + "\" script: BuildKit"
+            + " runs it as an executable file, " + KanikoCapabilities.KANIKO + " runs the here-document with sh"
+            + " and ignores the #! line; StageBuild runs such a script only with a shell (" + String.join(", ",
+                SHELLS.stream().sorted().toList()) + "); write RUN <interpreter> <<'" + h.name() + "' instead");
+      }
+    } else {
+      argv = new ArrayList<>(shell == null ? DEFAULT_SHELL : shell);
+    }
+    argv.add(document);
+    return new Rewrite(JsonArray.write(argv), null);
+  }
+
+  /** The document as BuildKit's parser hands it over: lines without their CR, tabs stripped for {@code <<-}. */
+  static String document(Heredoc h) {
+    String content = h.content();
+    StringBuilder out = new StringBuilder(content.length());
+    int start = 0;
+    while (start < content.length()) {
+      int nl = content.indexOf('\n', start);
+      int end = nl < 0 ? content.length() : nl;
+      int lineEnd = end > start && content.charAt(end - 1) == '\r' ? end - 1 : end;
+      int from = start;
+      while (h.chomp() && from < lineEnd && content.charAt(from) == '\t') {
+        from++;
+      }
+      out.append(content, from, lineEnd);
+      if (nl >= 0) {
+        out.append('\n');
+      }
+      start = end + 1;
+    }
+    return out.toString();
+  }
+
+  /**
+   * {@code #!<interpreter> [<argument>]} as the kernel reads it (the rest of the line is one
+   * argument) made into an argv that runs the document with {@code -c}, for a shell; null for any
+   * other interpreter.
+   */
+  private static List<String> shebang(String document) {
+    int eol = document.indexOf('\n');
+    String line = (eol < 0 ? document : document.substring(0, eol)).substring(2).strip();
+    int space = indexOfBlank(line);
+    String interpreter = space < 0 ? line : line.substring(0, space);
+    String argument = space < 0 ? null : line.substring(space).strip();
+    List<String> argv = new ArrayList<>();
+    argv.add(interpreter);
+    if (baseName(interpreter).equals("env")) {
+      // #!/usr/bin/env bash: env looks the shell up; anything more would be one odd argument to env
+      if (argument == null || indexOfBlank(argument) >= 0 || !SHELLS.contains(baseName(argument))) {
+        return null;
+      }
+      argv.add(argument);
+    } else {
+      if (!SHELLS.contains(baseName(interpreter)) || !interpreter.startsWith("/")
+          || (argument != null && !argument.startsWith("-"))) {
+        return null;
+      }
+      if (argument != null) {
+        argv.add(argument);
+      }
+    }
+    argv.add("-c");
+    return argv;
+  }
+
+  private static int indexOfBlank(String s) {
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) == ' ' || s.charAt(k) == '\t') {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static String baseName(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+  }
+}
