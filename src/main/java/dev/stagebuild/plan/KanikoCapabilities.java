@@ -21,7 +21,9 @@ import java.util.Set;
  *       {@code type=bind} without {@code from} copies {@code <context>/<source>} in for the command
  *       and removes it after, {@code from=<stage>} is skipped with a warning (the planner rewrites
  *       it into a context bind mount of the producer's exports); every other type
- *       ({@code tmpfs}, {@code ssh}) is skipped with a warning. A command that is one
+ *       ({@code tmpfs}, {@code ssh}) is skipped with a warning. A relative mount target is taken
+ *       from {@code /} (the executor's directory), where BuildKit joins it to the working directory
+ *       (the planner writes it absolute). A command that is one
  *       here-document alone ({@code RUN <<EOF}) is run as {@code <<EOF sh}, so the outer shell
  *       expands the document first, and not at all for other forms of the marker (the planner
  *       writes it in exec form, see {@link RunHeredocs}).
@@ -116,6 +118,24 @@ public final class KanikoCapabilities {
       };
       return Optional.of("RUN --mount=type=" + type + " is not supported: " + KANIKO + " skips the mount"
           + " with a warning and runs the command without it; " + instead);
+    }
+    String target = m.field("target", "dst", "destination");
+    if (!stageMountsAllowed && !type.equals("secret") && target != null && !target.isEmpty()
+        && !target.startsWith("/") && target.indexOf('$') < 0) {
+      return Optional.of("RUN --mount target=" + target + " is relative: " + KANIKO + " mounts it under /,"
+          + " BuildKit under the working directory");
+    }
+    if (!stageMountsAllowed && type.equals("secret")) {
+      String id = m.field("id");
+      if (m.field("source", "src") != null) {
+        return Optional.of("RUN --mount=type=secret with source=: " + KANIKO + " reads the secret named by id=,"
+            + " BuildKit the one named by source=");
+      }
+      if (id != null && id.indexOf('/') >= 0 && m.field("target", "dst", "destination") == null
+          && m.field("env") == null) {
+        return Optional.of("RUN --mount=type=secret,id=" + id + " without a target: " + KANIKO + " mounts it at"
+            + " /run/secrets/" + id + ", BuildKit at /run/secrets/ and the id's last element");
+      }
     }
     String from = m.from();
     boolean hasFrom = from != null && !from.isEmpty() && !from.equals("context");

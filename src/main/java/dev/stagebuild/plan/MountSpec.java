@@ -25,10 +25,15 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
   }
 
   /**
-   * The id of a secret mount as BuildKit and kaniko read it: {@code id=}, else the file name of
-   * the target; null when there is neither.
+   * The id of a secret mount as BuildKit reads it ({@code dispatchSecret}): {@code source=}, else
+   * {@code id=}, else the file name of the target; null when there is none. (kaniko reads only
+   * {@code id=}: the planner writes the id there.)
    */
   String secretId() {
+    String source = field("source", "src");
+    if (source != null && !source.isEmpty()) {
+      return source;
+    }
     String id = field("id");
     if (id != null && !id.isEmpty()) {
       return id;

@@ -35,6 +35,8 @@ final class Stage {
   Scope scope;
   /** Its SHELL at the end of the stage as the Dockerfile sets it (null: not set here). */
   java.util.List<String> shell;
+  /** Its working directory at the end of the stage, absolute; null when its base image's decides it. */
+  String workdir;
   /** Stages outside its FROM chain this one copies from, in the order of first use. */
   final Set<Stage> producers = new LinkedHashSet<>();
   /** FROM ancestors this one copies from: built in the same pod, so neither exported nor waited for. */

@@ -29,6 +29,8 @@ final class StageAnalyzer {
   private Scope scope;
   /** The stage's SHELL as far as this Dockerfile sets it; null: the default (or the base image's). */
   private List<String> shell;
+  /** The stage's working directory, absolute and clean; null when the base image's decides it. */
+  private String workdir;
 
   private StageAnalyzer(StageTable table) {
     this.table = table;
@@ -45,8 +47,12 @@ final class StageAnalyzer {
     stage = s;
     scope = s.parent != null ? s.parent.scope.child() : Scope.forImage(s.base);
     shell = s.parent != null ? s.parent.shell : null;
+    workdir = s.parent != null ? s.parent.workdir : s.base.equals("scratch") ? "/" : null;
     if (s.parent != null) {
       checkTriggers(s);
+      if (s.parent.body.stream().anyMatch(i -> i.trigger() != null && i.trigger().is("WORKDIR"))) {
+        workdir = null;
+      }
     }
     for (Instruction i : s.body) {
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
@@ -56,6 +62,7 @@ final class StageAnalyzer {
         case "ENV" -> env(i);
         case "COPY", "ADD" -> copy(i);
         case "RUN" -> run(i);
+        case "WORKDIR" -> workdir(i);
         case "SHELL" -> {
           if (i.isJson() && !i.args().isEmpty()) {
             shell = List.copyOf(i.args());
@@ -68,6 +75,19 @@ final class StageAnalyzer {
     }
     s.scope = scope;
     s.shell = shell;
+    s.workdir = workdir;
+  }
+
+  /** Like BuildKit's dispatchWorkdir: substituted, and joined to the one before when relative. */
+  private void workdir(Instruction i) {
+    Expansion e = expand(i.argText(), i);
+    if (e == null || !e.resolved() || e.value().isEmpty()) {
+      workdir = null;
+    } else if (e.value().startsWith("/")) {
+      workdir = Paths.cleanAbsolute(e.value());
+    } else {
+      workdir = workdir == null ? null : Paths.cleanAbsolute(workdir + "/" + e.value());
+    }
   }
 
   /** ONBUILD instructions whose trigger a stage built FROM that stage must not run. */
@@ -555,61 +575,107 @@ final class StageAnalyzer {
     List<Instruction.Edit> edits = new ArrayList<>();
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
-      if (m.type().equals("secret")) {
-        secret(i, m);
-        continue;
+      String text = mountText(i, f, m);
+      if (m.type().equals("bind") || m.type().equals("cache")) {
+        String absolute = absoluteTarget(i, f, MountSpec.parse(text != null ? text : f.value()));
+        text = absolute != null ? absolute : text;
       }
-      boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
-      if (fromContext) {
-        if (m.type().equals("bind")) {
-          stage.usesContext = true;
-          String source = m.source() == null ? "" : m.source();
-          String value = source;
-          if (source.indexOf('$') >= 0) {
-            value = expandedRef(i, source, "--mount source=" + source);
-            if (value == null) {
-              continue;
-            }
-          }
-          String rewritten = "src/" + Paths.clampRelative(Paths.withoutLeadingSlashes(value));
-          if (rewritten.indexOf('$') >= 0) {
-            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount"
-                + " source=" + source + ": a source path with a $ in its value is not supported; rename it"));
-            continue;
-          }
-          String written = i.logical().substring(f.span().start(), f.span().end());
-          if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
-            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
-                + written + ": StageBuild rewrites the source of a context bind mount and needs it written"
-                + " without quotes or escape characters"));
-            continue;
-          }
-          String text = m.with("source", rewritten);
-          if (m.from() != null) {
-            text = withoutField(MountSpec.parse(text), "from");
-          }
-          edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
-        }
-        continue;
-      }
-      if (!m.type().equals("bind")) {
-        continue; // a cache mount's from= is refused by KanikoCapabilities
-      }
-      String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
-      if (ref == null) {
-        continue;
-      }
-      Stage producer = isInteger(ref) || table.byUserName.containsKey(ref.toLowerCase(Locale.ROOT))
-          ? producer(ref, i) : null;
-      if (producer == null) {
-        continue; // an image: refused by KanikoCapabilities
-      }
-      String edit = stageMount(i, f, m, producer);
-      if (edit != null) {
-        edits.add(new Instruction.Edit(f.span(), edit));
+      if (text != null) {
+        edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
       }
     }
     return edits;
+  }
+
+  /**
+   * A relative target of a bind or cache mount: BuildKit joins it to the working directory
+   * ({@code dispatchRunMounts}), kaniko uses it as written from its own directory, {@code /}.
+   * Returns the mount with the absolute target, or null when it is absolute already (or refused).
+   */
+  private String absoluteTarget(Instruction i, Flag f, MountSpec m) {
+    String target = m.field("target", "dst", "destination");
+    if (target == null || target.isEmpty()) {
+      return null;
+    }
+    String value = target.indexOf('$') >= 0 ? expandedRef(i, target, "--mount target=" + target) : target;
+    if (value == null || value.startsWith("/")) {
+      return null;
+    }
+    if (workdir == null) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount target="
+          + target + " is relative: BuildKit mounts it under the working directory, " + KanikoCapabilities.KANIKO
+          + " under /, and StageBuild does not know this stage's working directory (its base image's); write"
+          + " an absolute target, or set WORKDIR in the Dockerfile"));
+      return null;
+    }
+    String absolute = Paths.cleanAbsolute(workdir + "/" + value);
+    if (absolute.equals("/")) {
+      stage.defer(new DockerfileException(i.line(), "RUN --mount target=" + target + ": invalid mount target \"/\""));
+      return null;
+    }
+    String written = i.logical().substring(f.span().start(), f.span().end());
+    if (!written.substring(written.indexOf('=') + 1).equals(f.value()) || absolute.indexOf('$') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+          + ": StageBuild writes the relative target of this mount as an absolute path (" + absolute + ") and"
+          + " needs the mount written without quotes or escape characters, and the path without a $"));
+      return null;
+    }
+    String others = withoutField(MountSpec.parse(withoutField(MountSpec.parse(withoutField(m, "dst")),
+        "destination")), "target");
+    return MountSpec.parse(others).with("target", absolute);
+  }
+
+  /** The mount rewritten for kaniko (its source or stage), or null when it stays as written. */
+  private String mountText(Instruction i, Flag f, MountSpec m) {
+    if (m.type().equals("secret")) {
+      return secret(i, f, m);
+    }
+    boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
+    if (fromContext) {
+      if (m.type().equals("bind")) {
+        stage.usesContext = true;
+        String source = m.source() == null ? "" : m.source();
+        String value = source;
+        if (source.indexOf('$') >= 0) {
+          value = expandedRef(i, source, "--mount source=" + source);
+          if (value == null) {
+            return null;
+          }
+        }
+        String rewritten = "src/" + Paths.clampRelative(Paths.withoutLeadingSlashes(value));
+        if (rewritten.indexOf('$') >= 0) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount"
+              + " source=" + source + ": a source path with a $ in its value is not supported; rename it"));
+          return null;
+        }
+        String written = i.logical().substring(f.span().start(), f.span().end());
+        if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
+              + written + ": StageBuild rewrites the source of a context bind mount and needs it written"
+              + " without quotes or escape characters"));
+          return null;
+        }
+        String text = m.with("source", rewritten);
+        if (m.from() != null) {
+          text = withoutField(MountSpec.parse(text), "from");
+        }
+        return text;
+      }
+      return null;
+    }
+    if (!m.type().equals("bind")) {
+      return null; // a cache mount's from= is refused by KanikoCapabilities
+    }
+    String ref = expandedRef(i, m.from(), "--mount from=" + m.from());
+    if (ref == null) {
+      return null;
+    }
+    Stage producer = isInteger(ref) || table.byUserName.containsKey(ref.toLowerCase(Locale.ROOT))
+        ? producer(ref, i) : null;
+    if (producer == null) {
+      return null; // an image: refused by KanikoCapabilities
+    }
+    return stageMount(i, f, m, producer);
   }
 
   /**
@@ -617,7 +683,7 @@ final class StageAnalyzer {
    * The producer's pod exports the mount's source and leaves it as the directory
    * {@code mounts/<producer>/} of the context; the mount is written as a context bind mount of
    * that directory, at the same target. Kaniko copies it in for the command and removes it after,
-   * so nothing of it ends in the layer. Returns the new flag text, or null when refused.
+   * so nothing of it ends in the layer. Returns the new mount, or null when refused.
    */
   private String stageMount(Instruction i, Flag f, MountSpec m, Stage producer) {
     if (isAncestor(producer, stage)) {
@@ -651,7 +717,7 @@ final class StageAnalyzer {
     stage.copies.add(new Stage.Copy(producer, List.of(path), i.line()));
     stage.mountsFrom.add(producer);
     String dir = PodAssembler.mountDirectory(producer.name) + (path.equals("/") ? "" : path);
-    return "--mount=" + withoutField(MountSpec.parse(m.with("source", dir)), "from");
+    return withoutField(MountSpec.parse(m.with("source", dir)), "from");
   }
 
   /**
@@ -659,24 +725,57 @@ final class StageAnalyzer {
    * written out (the pod is given the secrets its Dockerfile names), and mapped in spec.secrets
    * unless the mount says {@code required=false}.
    */
-  private void secret(Instruction i, MountSpec m) {
+  private String secret(Instruction i, Flag f, MountSpec m) {
     String id = m.secretId();
     if (id == null || id.indexOf('$') >= 0) {
       stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=secret"
           + " needs its id written out (id=<id>, without variables): StageBuild gives each pod the secrets"
           + " its Dockerfile names"));
-      return;
+      return null;
     }
+    String rewritten = secretAsKanikoReadsIt(i, f, m, id);
     if (table.secretIds == null || table.secretIds.contains(id)) {
-      return;
+      return rewritten;
     }
     if (m.field("required") != null && !m.required()) {
-      return; // BuildKit and kaniko skip the mount
+      return rewritten; // BuildKit and kaniko skip the mount
     }
     stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_SPEC, i.line(), "RUN --mount=type=secret"
         + " with id " + id + ": spec.secrets has no secret with id " + id + "; add {id: " + id + ", secretRef:"
         + " {name: <Secret>}, key: <key>} to spec.secrets, or write required=false on the mount if the build"
         + " does without it"));
+    return null;
+  }
+
+  /**
+   * kaniko reads a secret mount's id from {@code id=} only and mounts it at
+   * {@code /run/secrets/<id>}; BuildKit takes the id from {@code source=} first and mounts it at
+   * {@code /run/secrets/<last element of the id>}. Returns the mount written so that kaniko reads
+   * the same secret into the same file, or null when it does already.
+   */
+  private String secretAsKanikoReadsIt(Instruction i, Flag f, MountSpec m, String id) {
+    boolean sourced = m.field("source", "src") != null;
+    boolean nested = id.indexOf('/') >= 0 && m.field("target", "dst", "destination") == null && m.field("env") == null;
+    if (!sourced && !nested) {
+      return null;
+    }
+    String written = i.logical().substring(f.span().start(), f.span().end());
+    if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+          + ": StageBuild writes this secret mount as kaniko reads it (id=" + id + ") and needs it written without"
+          + " quotes or escape characters"));
+      return null;
+    }
+    MountSpec out = MountSpec.parse(withoutField(MountSpec.parse(withoutField(m, "source")), "src"));
+    String text = out.with("id", id);
+    if (nested) {
+      String base = id;
+      while (base.endsWith("/") && base.length() > 1) {
+        base = base.substring(0, base.length() - 1);
+      }
+      text = MountSpec.parse(text).with("target", "/run/secrets/" + base.substring(base.lastIndexOf('/') + 1));
+    }
+    return text;
   }
 
   private static String withoutField(MountSpec m, String key) {
