@@ -208,10 +208,14 @@ class PackagedJarBenchmarkIT {
         }
       }
       handoffs.sort(null);
-      cluster.drainRequests();
+      // every client of this side's mock (the process, this test's kubelet, watch and creates): the
+      // two sides differ only by their process
+      Map<String, Integer> requests = new java.util.TreeMap<>();
+      cluster.drainRequests().forEach(r -> requests.merge(
+          dev.stagebuild.testing.RequestKinds.verbAndResource(r), 1, Integer::sum));
       System.out.printf("[jar-benchmark] %s herd %s: %d builds ended in %d ms, process CPU %.0f ms (mock server and"
-          + " kubelet: %.0f ms), hand-off p99 %.0f ms; CPU ms by thread: %s%n", kind, prefix, BUILDS, wallMs, cpu, testJvm,
-          percentile(handoffs, 99), since(threads0, cpuByThread(process)));
+          + " kubelet: %.0f ms), hand-off p99 %.0f ms; CPU ms by thread: %s; requests on its mock: %s%n", kind, prefix,
+          BUILDS, wallMs, cpu, testJvm, percentile(handoffs, 99), since(threads0, cpuByThread(process)), requests);
       return new Herd(wallMs, cpu, handoffs);
     }
 

@@ -12,6 +12,7 @@ import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Planner;
 import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.registry.RegistryClient;
+import dev.stagebuild.testing.RequestKinds;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
@@ -304,7 +305,7 @@ class OperatorComparisonBenchmarkTest {
     }
 
     double writesPerBuild() {
-      return requests.entrySet().stream().filter(e -> isWrite(e.getKey())).mapToInt(Map.Entry::getValue).sum()
+      return requests.entrySet().stream().filter(e -> RequestKinds.isWrite(e.getKey())).mapToInt(Map.Entry::getValue).sum()
           / (double) builds;
     }
 
@@ -390,7 +391,7 @@ class OperatorComparisonBenchmarkTest {
         Map<String, Integer> requests = new TreeMap<>();
         for (RecordedRequest r : cluster.drainRequests()) {
           if (op.agent.equals(r.getHeader("User-Agent"))) {
-            requests.merge(verbAndResource(r), 1, Integer::sum);
+            requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
           }
         }
         List<Long> handoffs = new ArrayList<>();
@@ -478,7 +479,7 @@ class OperatorComparisonBenchmarkTest {
         rss = rssMiB();
         for (RecordedRequest r : cluster.drainRequests()) {
           if (op.agent.equals(r.getHeader("User-Agent"))) {
-            requests.merge(verbAndResource(r), 1, Integer::sum);
+            requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
           }
         }
       }
@@ -621,31 +622,6 @@ class OperatorComparisonBenchmarkTest {
   }
 
   /** verb and resource as the API server's audit log would name them: "create pods", "update stagebuilds/status". */
-  static String verbAndResource(RecordedRequest r) {
-    String full = r.getPath();
-    int q = full.indexOf('?');
-    String path = q < 0 ? full : full.substring(0, q);
-    String query = q < 0 ? "" : full.substring(q);
-    String rest = path.replaceFirst("^/api/v1|^/apis/[^/]+/[^/]+", "").replaceFirst("^/namespaces/[^/]+(?=/)", "");
-    String[] parts = rest.split("/");
-    String resource = parts.length > 1 ? parts[1] : rest;
-    boolean named = parts.length > 2;
-    String sub = parts.length > 3 ? "/" + parts[3] : "";
-    String verb = switch (r.getMethod()) {
-      case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> "delete";
-      default -> r.getMethod();
-    };
-    return verb + " " + resource + sub;
-  }
-
-  static boolean isWrite(String verbAndResource) {
-    return !(verbAndResource.startsWith("get ") || verbAndResource.startsWith("list ")
-        || verbAndResource.startsWith("watch "));
-  }
 
   /** CPU nanoseconds of every live thread of this JVM (ThreadMXBean sees Java threads only: see below). */
   static Map<Long, Long> allThreadsCpu() {
