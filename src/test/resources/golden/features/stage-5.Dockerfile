@@ -16,7 +16,7 @@ COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
 COPY --from=build ${OUT}/app /app
 COPY --from=build --chmod=0644 ["${OUT}/etc/.", "/etc/app/"]
 COPY --from=busybox:1.36 /bin/busybox /bin/busybox
-ADD https://example.com/licenses.tar.gz /licenses/
+ADD --chown=0:0 https://example.com/licenses.tar.gz /licenses/
 COPY src/docs/*.md /usr/share/doc/docs/
 COPY <<EOF /etc/app/config.yaml
 listen: :8080

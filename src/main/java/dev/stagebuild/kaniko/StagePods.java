@@ -22,6 +22,16 @@ final class StagePods {
   static final String COPY_AS_ROOT = "FF_KANIKO_COPY_AS_ROOT";
   static final String EXPAND_HEREDOC = "FF_KANIKO_EXPAND_HEREDOC";
   static final String RUN_MOUNT_BIND = "FF_KANIKO_RUN_MOUNT_BIND";
+  /**
+   * The rest of the fork's "BuildKit compatibility" profile (its README; its integration tests run
+   * with it), each off by default in v1.28.3 (pkg/config/featureflags.go). Without them: the
+   * directories COPY/ADD/WORKDIR create for their parents keep root and 0755 where BuildKit gives
+   * them the --chown owner (or USER) and the --chmod mode; RUN under USER user:group runs with the
+   * user's primary group; ADD of a local archive applies the archive's "./" entry to the
+   * destination directory.
+   */
+  static final List<String> BUILDKIT_COMPATIBILITY = List.of("FF_KANIKO_CHOWN_ON_IMPLICIT_DIRS",
+      "FF_KANIKO_COPY_CHMOD_ON_IMPLICIT_DIRS", "FF_KANIKO_RUN_HONOR_GROUP", "FF_KANIKO_UNTAR_SKIP_ROOT");
   static final String MOUNT_CACHE_VOLUME = "mount-cache";
   static final String CA_BUNDLE_VOLUME = "ca-bundle";
 
@@ -150,6 +160,7 @@ final class StagePods {
     // Context bind mounts (RUN --mount=type=bind, and the planner's rewrite of a bind mount from a
     // stage) need it; on by default in v1.28.3, set so that an overriding image cannot differ.
     env.add(PodParts.env(RUN_MOUNT_BIND, "true"));
+    BUILDKIT_COMPATIBILITY.forEach(flag -> env.add(PodParts.env(flag, "true")));
     return env;
   }
 }

@@ -61,6 +61,8 @@ public final class KanikoCapabilities {
     return switch (i.keyword()) {
       case "RUN" -> run(i, stageMountsAllowed, stageNames);
       case "COPY", "ADD" -> copy(i, stageMountsAllowed, stageNames);
+      case "MAINTAINER" -> Optional.of("MAINTAINER is not supported: " + KANIKO + " skips it (BuildKit sets the"
+          + " image's author); use LABEL org.opencontainers.image.authors=\"" + i.argText() + "\" instead");
       case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "
           + KANIKO + " drops it from the image config (pkg/commands/healthcheck.go keeps interval, timeout,"
           + " start-period and retries); remove it");
@@ -186,8 +188,14 @@ public final class KanikoCapabilities {
           return Optional.of("ADD --" + f.name() + " is not supported: " + KANIKO + " ignores it; fetch the"
               + " files with RUN instead");
         }
+        case "chown" -> {
+          if (f.value().startsWith(":")) {
+            return Optional.of(k + " --chown=" + f.value() + " is not supported: " + KANIKO + " fails on a group"
+                + " without a user (BuildKit takes user 0); write --chown=0" + f.value());
+          }
+        }
         default -> {
-          // --from, --chown, --chmod as BuildKit; --link only changes how layers are stacked
+          // --from, --chmod as BuildKit; --link only changes how layers are stacked
         }
       }
     }
@@ -197,6 +205,17 @@ public final class KanikoCapabilities {
         if (git.isPresent()) {
           return git;
         }
+        String lower = source.toLowerCase(Locale.ROOT);
+        if (!Paths.isRemote(source) && (lower.endsWith(".xz") || lower.endsWith(".txz") || lower.endsWith(".zst")
+            || lower.endsWith(".tzst"))) {
+          return Optional.of("ADD " + source + " is not supported: " + KANIKO + " takes an xz or zstd file for an"
+              + " archive and cannot unpack it (the executor stops); COPY it and unpack it in a RUN (tar -xf)");
+        }
+      }
+      if (!original && i.flag("chown").isEmpty() && i.args().stream().limit(Math.max(0, i.args().size() - 1))
+          .anyMatch(Paths::isRemote)) {
+        return Optional.of("ADD <url> without --chown: " + KANIKO + " gives the download to the active USER,"
+            + " BuildKit to 0:0");
       }
     }
     return Optional.empty();

@@ -306,6 +306,9 @@ final class PodAssembler {
       for (Instruction i : s.body) {
         own += i.source().length() + 1;
       }
+      for (String line : s.trailer) {
+        own += line.length() + 1;
+      }
       for (Stage p : s.producers) {
         // at most: a producer two stages of the chain copy from stands in once
         own += standIn(p).length() + 1;
@@ -393,6 +396,7 @@ final class PodAssembler {
       for (Instruction i : s.body) {
         sb.append(closed(i, s.textOf(i))).append('\n');
       }
+      s.trailer.forEach(line -> sb.append(line).append('\n'));
     }
     return sb.toString();
   }

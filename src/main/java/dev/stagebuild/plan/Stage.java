@@ -61,6 +61,8 @@ final class Stage {
     exclusions.forEach(e -> all.add(e.producer()));
     return all;
   }
+  /** Lines written after the stage's last instruction (the VOLUMEs the rewrite moves there). */
+  final List<String> trailer = new ArrayList<>();
   /** Body instructions whose text the rewrite changes. */
   final Map<Instruction, String> rewritten = new IdentityHashMap<>();
   boolean usesContext;

@@ -63,6 +63,7 @@ final class StageAnalyzer {
         case "COPY", "ADD" -> copy(i);
         case "RUN" -> run(i);
         case "WORKDIR" -> workdir(i);
+        case "VOLUME" -> volume(i);
         case "SHELL" -> {
           if (i.isJson() && !i.args().isEmpty()) {
             shell = List.copyOf(i.args());
@@ -76,6 +77,63 @@ final class StageAnalyzer {
     s.scope = scope;
     s.shell = shell;
     s.workdir = workdir;
+    moveVolumes(s);
+  }
+
+  /** The VOLUMEs of the stage being analysed, with their paths as substituted where they stand. */
+  private final java.util.Map<Instruction, List<String>> volumes = new java.util.LinkedHashMap<>();
+
+  private void volume(Instruction i) {
+    List<String> paths = new ArrayList<>();
+    for (String word : i.args()) {
+      Expansion e = expand(word, i);
+      if (e == null) {
+        return;
+      }
+      if (!e.resolved() || e.value().indexOf('$') >= 0) {
+        paths = null; // refused if it has to move
+        break;
+      }
+      paths.add(e.value());
+    }
+    volumes.put(i, paths);
+  }
+
+  /**
+   * kaniko (volume.go) adds a VOLUME's paths to the snapshot's ignore list for the rest of the
+   * stage, so what a later RUN, COPY, ADD or WORKDIR writes under them is left out of the image;
+   * BuildKit only records the volume in the config. A VOLUME followed by such an instruction is
+   * therefore written at the end of the stage instead (a child stage starts with a new ignore list),
+   * with its paths as they were substituted where it stood.
+   */
+  private void moveVolumes(Stage s) {
+    Set<String> writing = Set.of("RUN", "COPY", "ADD", "WORKDIR");
+    int lastWrite = -1;
+    for (int k = 0; k < s.body.size(); k++) {
+      if (writing.contains(s.body.get(k).keyword())) {
+        lastWrite = k;
+      }
+    }
+    for (var v : volumes.entrySet()) {
+      Instruction i = v.getKey();
+      if (s.body.indexOf(i) > lastWrite) {
+        continue;
+      }
+      if (v.getValue() == null) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "VOLUME "
+            + i.argText() + " is followed by instructions that write files: " + KanikoCapabilities.KANIKO
+            + " would leave what they write under it out of the image, and StageBuild, which moves the VOLUME to"
+            + " the end of the stage, cannot resolve its path here; write the path out, or the VOLUME last"));
+        continue;
+      }
+      s.rewritten.put(i, "# stagebuild: " + i.keywordAsWritten() + " " + i.argText().replace('\n', ' ')
+          + " (moved to the end of the stage: kaniko leaves what later instructions write under it out of the"
+          + " image)");
+      if (!v.getValue().isEmpty()) {
+        s.trailer.add("VOLUME " + JsonArray.write(v.getValue()));
+      }
+    }
+    volumes.clear();
   }
 
   /** Like BuildKit's dispatchWorkdir: substituted, and joined to the one before when relative. */
@@ -458,6 +516,7 @@ final class StageAnalyzer {
     List<String> args = i.args();
     List<String> replaced = new ArrayList<>(args);
     boolean changed = false;
+    boolean remote = false;
     for (int k = 0; k < args.size() - 1; k++) {
       String source = args.get(k);
       if (HeredocMarker.parse(source) != null) {
@@ -466,6 +525,7 @@ final class StageAnalyzer {
       Expansion e = expand(source, i);
       String value = e != null && e.resolved() ? e.value() : source;
       if (i.is("ADD") && Paths.isRemote(value)) {
+        remote = true;
         if (!value.equals(source)) {
           // a git URL the check of the instruction as written could not see
           KanikoCapabilities.gitSourceRefusal(source, value).ifPresent(why ->
@@ -497,6 +557,13 @@ final class StageAnalyzer {
     }
     if (changed) {
       replaceSources(i, args, replaced, false, edits);
+    }
+    if (remote && i.flag("chown").isEmpty()) {
+      // BuildKit's download is 0:0 whatever the USER; kaniko's (add.go) belongs to the active USER,
+      // since FF_KANIKO_COPY_AS_ROOT is read by COPY only. Local sources of the same ADD are 0:0
+      // anyway (they go through COPY), and an archive keeps its entries' owners in both.
+      int at = i.flags().isEmpty() ? i.argTextSpan().start() : i.flags().get(0).span().start();
+      edits.add(new Instruction.Edit(new Span(at, at), "--chown=0:0 "));
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));

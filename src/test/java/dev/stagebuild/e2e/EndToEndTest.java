@@ -160,6 +160,10 @@ class EndToEndTest extends E2eTestBase {
         .removeIf(e -> e.getName().equals("FF_KANIKO_COPY_AS_ROOT")));
     changes.put("stage pod without FF_KANIKO_EXPAND_HEREDOC=true", p -> p.getSpec().getContainers().get(0).getEnv()
         .removeIf(e -> e.getName().equals("FF_KANIKO_EXPAND_HEREDOC")));
+    changes.put("stage pod without FF_KANIKO_UNTAR_SKIP_ROOT=true", p -> p.getSpec().getContainers().get(0).getEnv()
+        .removeIf(e -> e.getName().equals("FF_KANIKO_UNTAR_SKIP_ROOT")));
+    changes.put("FF_KANIKO_RUN_HONOR_GROUP=false", p -> p.getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("FF_KANIKO_RUN_HONOR_GROUP")).forEach(e -> e.setValue("false")));
     changes.put("SB_EXECUTOR=/bin/true", p -> p.getSpec().getContainers().get(0).getEnv().stream()
         .filter(e -> e.getName().equals("SB_EXECUTOR")).forEach(e -> e.setValue("/bin/true")));
     int n = 0;

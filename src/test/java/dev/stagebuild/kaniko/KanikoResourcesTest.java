@@ -214,7 +214,9 @@ class KanikoResourcesTest {
         Map.entry("SB_FINAL", "false"),
         Map.entry("DOCKER_CONFIG", "/kaniko/.docker"),
         Map.entry("FF_KANIKO_COPY_AS_ROOT", "true"), Map.entry("FF_KANIKO_EXPAND_HEREDOC", "true"),
-        Map.entry("FF_KANIKO_RUN_MOUNT_BIND", "true")));
+        Map.entry("FF_KANIKO_RUN_MOUNT_BIND", "true"), Map.entry("FF_KANIKO_CHOWN_ON_IMPLICIT_DIRS", "true"),
+        Map.entry("FF_KANIKO_COPY_CHMOD_ON_IMPLICIT_DIRS", "true"), Map.entry("FF_KANIKO_RUN_HONOR_GROUP", "true"),
+        Map.entry("FF_KANIKO_UNTAR_SKIP_ROOT", "true")));
     Map<String, VolumeMount> mounts = mounts(c);
     assertThat(mounts.get("plan").getMountPath()).isEqualTo("/kaniko/stagebuild/plan");
     assertThat(mounts.get("plan").getReadOnly()).isTrue();

@@ -295,7 +295,7 @@ class PlannerTest {
       assertThat(pod.usesContext()).isFalse();
       assertThat(p.usesContext()).isFalse();
       // (a RUN that is a here-document alone is written in exec form: RunHeredocsTest)
-      assertThat(pod.dockerfile()).isEqualTo(df("FROM alpine AS stage-0", "ADD https://example.com/a.tgz /a",
+      assertThat(pod.dockerfile()).isEqualTo(df("FROM alpine AS stage-0", "ADD --chown=0:0 https://example.com/a.tgz /a",
           "COPY <<EOF /etc/conf", "x=1", "EOF", "RUN [\"/bin/sh\", \"-c\", \"echo hi\\n\"]"));
     }
 

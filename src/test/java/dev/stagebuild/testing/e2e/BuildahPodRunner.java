@@ -89,14 +89,19 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       Map.entry("SB_FINAL", EnvKind.VALUE), Map.entry("SB_ROOT", EnvKind.ROOT),
       Map.entry("SB_EXECUTOR", EnvKind.EXECUTOR), Map.entry("FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT),
       Map.entry("FF_KANIKO_EXPAND_HEREDOC", EnvKind.EXPAND_HEREDOC),
-      Map.entry("FF_KANIKO_RUN_MOUNT_BIND", EnvKind.RUN_MOUNT_BIND));
+      Map.entry("FF_KANIKO_RUN_MOUNT_BIND", EnvKind.RUN_MOUNT_BIND),
+      // buildah does what BuildKit does; kaniko only with each of these set (StagePods)
+      Map.entry("FF_KANIKO_CHOWN_ON_IMPLICIT_DIRS", EnvKind.BUILDKIT_COMPATIBILITY),
+      Map.entry("FF_KANIKO_COPY_CHMOD_ON_IMPLICIT_DIRS", EnvKind.BUILDKIT_COMPATIBILITY),
+      Map.entry("FF_KANIKO_RUN_HONOR_GROUP", EnvKind.BUILDKIT_COMPATIBILITY),
+      Map.entry("FF_KANIKO_UNTAR_SKIP_ROOT", EnvKind.BUILDKIT_COMPATIBILITY));
   static final Map<String, EnvKind> SOURCE_ENV = Map.of(
       "SB_WORKSPACE", EnvKind.PATH, "SB_TERMINATION_LOG", EnvKind.PATH, "SB_SOURCE_DIR", EnvKind.PATH,
       "SB_GIT_SECRET", EnvKind.PATH, "SB_SOURCE_KIND", EnvKind.VALUE, "SB_GIT_URL", EnvKind.VALUE,
       "SB_GIT_REVISION", EnvKind.VALUE, "SB_CONTEXT_DIR", EnvKind.VALUE, "SB_DOCKERFILE", EnvKind.VALUE,
       "SB_PRINT_DOCKERFILE", EnvKind.VALUE);
 
-  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC, RUN_MOUNT_BIND }
+  enum EnvKind { PATH, VALUE, ROOT, EXECUTOR, COPY_AS_ROOT, EXPAND_HEREDOC, RUN_MOUNT_BIND, BUILDKIT_COMPATIBILITY }
 
   private static final ObjectMapper FIELDS = new ObjectMapper()
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
@@ -439,6 +444,13 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
           }
           yield value;
         }
+        case BUILDKIT_COMPATIBILITY -> {
+          if (!value.equals("true")) {
+            throw new Refused(e.getName() + "=" + value + ": buildah builds as BuildKit does, kaniko only with the"
+                + " flag set to true");
+          }
+          yield value;
+        }
         case EXPAND_HEREDOC -> {
           // buildah expands an unquoted COPY/ADD heredoc (like BuildKit): kaniko only with the flag
           if (!value.equals("true")) {
@@ -483,6 +495,12 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     if (!"true".equals(envs.get("FF_KANIKO_COPY_AS_ROOT"))) {
       throw new Refused("stage pod without FF_KANIKO_COPY_AS_ROOT=true: kaniko would copy context files as"
           + " the stage's USER, buildah (like Docker) copies them as 0:0");
+    }
+    for (Map.Entry<String, EnvKind> flag : STAGE_ENV.entrySet()) {
+      if (flag.getValue() == EnvKind.BUILDKIT_COMPATIBILITY && !"true".equals(envs.get(flag.getKey()))) {
+        throw new Refused("stage pod without " + flag.getKey() + "=true: kaniko would build differently from"
+            + " BuildKit (and buildah) without it");
+      }
     }
     if (!"true".equals(envs.get("FF_KANIKO_EXPAND_HEREDOC"))) {
       throw new Refused("stage pod without FF_KANIKO_EXPAND_HEREDOC=true: kaniko would copy an unquoted heredoc"
@@ -717,10 +735,18 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         stages.add(i.args().get(2).toLowerCase(java.util.Locale.ROOT));
       }
     }
+    Instruction volume = null;
     for (Instruction i : parsed.instructions()) {
       java.util.Optional<String> why = KanikoCapabilities.refusal(i, false, stages);
       if (why.isPresent()) {
         throw new Refused("the pod's Dockerfile, line " + i.line() + ": " + why.get());
+      }
+      // kaniko (volume.go) leaves what is written under a VOLUME later in its stage out of the
+      // image; buildah, like BuildKit, keeps it
+      volume = i.is("FROM") ? null : i.is("VOLUME") ? i : volume;
+      if (volume != null && Set.of("RUN", "COPY", "ADD", "WORKDIR").contains(i.keyword())) {
+        throw new Refused("the pod's Dockerfile, line " + i.line() + ": " + i.keyword() + " after the VOLUME of line "
+            + volume.line() + ": kaniko leaves what it writes under the volume out of the image");
       }
     }
   }

@@ -1,0 +1,87 @@
+package dev.stagebuild.plan;
+
+import static dev.stagebuild.plan.PlannerTest.df;
+import static dev.stagebuild.plan.PlannerTest.error;
+import static dev.stagebuild.plan.PlannerTest.plan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.DockerfileParser;
+import dev.stagebuild.dockerfile.Instruction;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Instructions kaniko v1.28.3 builds with other defaults than BuildKit: written so that it builds
+ * them the same, or refused by line (read from add.go, commands.go, command_util.go, tar_util.go).
+ */
+class KanikoDefaultsTest {
+  static List<String> lines(String dockerfile) {
+    BuildPlan p = plan(dockerfile);
+    return p.pods().get(p.pods().size() - 1).dockerfile().lines().toList();
+  }
+
+  static DockerfileException refused(String instruction) {
+    DockerfileException e = error(df("FROM alpine", "RUN true", instruction));
+    assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+    assertThat(e.line()).isEqualTo(3);
+    return e;
+  }
+
+  /** BuildKit's download is 0:0; kaniko's belongs to the active USER (COPY_AS_ROOT is COPY's only). */
+  @Test
+  void aDownloadIsOwnedByRootWhateverTheUser() {
+    assertThat(lines(df("FROM alpine", "USER nobody", "ADD https://example.com/a.txt /tmp/")))
+        .contains("ADD --chown=0:0 https://example.com/a.txt /tmp/");
+    assertThat(lines(df("FROM alpine", "ARG U=https://example.com/b", "ADD --chmod=644 $U local.txt /d/")))
+        .contains("ADD --chown=0:0 --chmod=644 $U src/local.txt /d/");
+    // an explicit owner, and local sources alone, stay as written
+    assertThat(lines(df("FROM alpine", "ADD --chown=1:1 https://example.com/a /a", "ADD f.txt /f")))
+        .contains("ADD --chown=1:1 https://example.com/a /a", "ADD src/f.txt /f");
+    Instruction unwritten = DockerfileParser.parse(df("FROM a", "ADD https://example.com/a /a")).instructions().get(1);
+    assertThat(KanikoCapabilities.refusal(unwritten, true, Set.of())).isEmpty();
+    assertThat(KanikoCapabilities.refusal(unwritten, false, Set.of())).get().asString().contains("active USER");
+  }
+
+  /** kaniko leaves what is written under a VOLUME after it out of the image; BuildKit keeps it. */
+  @Test
+  void aVolumeFollowedByWritesMovesToTheEndOfItsStage() {
+    assertThat(lines(df("FROM alpine", "ENV D=/data", "VOLUME $D /logs", "ENV D=/other", "RUN echo seed > /data/s",
+        "USER app"))).containsExactly(
+        "FROM alpine AS stage-0", "ENV D=/data",
+        "# stagebuild: VOLUME $D /logs (moved to the end of the stage: kaniko leaves what later instructions write"
+            + " under it out of the image)",
+        "ENV D=/other", "RUN echo seed > /data/s", "USER app", "VOLUME [\"/data\", \"/logs\"]");
+    // last already, or only config after it: as written
+    assertThat(lines(df("FROM alpine", "RUN true", "VOLUME [\"/data\"]", "EXPOSE 80")))
+        .contains("VOLUME [\"/data\"]").noneMatch(l -> l.startsWith("# stagebuild"));
+    // a path the planner cannot know, before writes: refused by line
+    DockerfileException e = error(df("FROM alpine", "VOLUME $HOME/cache", "RUN true"));
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.detail()).contains("cannot resolve its path");
+    Instruction volume = DockerfileParser.parse(df("FROM a", "VOLUME /v")).instructions().get(1);
+    assertThat(KanikoCapabilities.refusal(volume, false, Set.of())).isEmpty();
+  }
+
+  @Test
+  void maintainerIsRefusedForALabel() {
+    assertThat(refused("MAINTAINER Jane <jane@example.com>").detail())
+        .startsWith("MAINTAINER is not supported: kaniko v1.28.3 skips it")
+        .contains("LABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"");
+  }
+
+  @Test
+  void aGroupWithoutAUserIsRefused() {
+    assertThat(refused("COPY --chown=:users a /a").detail()).contains("write --chown=0:users");
+    assertThat(refused("ADD --chown=:10 a /a").detail()).contains("fails on a group without a user");
+    assertThat(plan(df("FROM alpine", "COPY --chown=1:users a /a")).pods()).hasSize(1);
+  }
+
+  @Test
+  void xzAndZstdArchivesAreRefused() {
+    assertThat(refused("ADD rootfs.tar.xz /").detail()).contains("cannot unpack it");
+    assertThat(refused("ADD data.tar.zst /d/").detail()).contains("xz or zstd");
+    assertThat(plan(df("FROM alpine", "ADD a.tar.gz /a/", "COPY b.tar.xz /b/")).pods()).hasSize(1);
+  }
+}
