@@ -48,6 +48,26 @@ public final class DockerfileParser {
       split.set(0, split.get(0).substring(1));
     }
     this.lines = split.toArray(new String[0]);
+    for (int k = 0; k < lines.length; k++) {
+      if (lines[k].length() > MAX_LINE_BYTES / 3 && utf8Length(lines[k]) + 1 > MAX_LINE_BYTES) {
+        throw new DockerfileException(k + 1, "the line is longer than " + MAX_LINE_BYTES + " bytes, the most"
+            + " BuildKit's and kaniko's parser read (\"dockerfile line greater than max allowed size\"); split it"
+            + " with line continuations");
+      }
+    }
+  }
+
+  /** BuildKit's parser reads a physical line with a bufio.Scanner: at most this many bytes, line ending included. */
+  public static final int MAX_LINE_BYTES = 65535;
+
+  /** The UTF-8 length of a line (what the parsers' byte limit counts). */
+  public static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   /** Parses a whole Dockerfile. An input without any instruction is an error. */

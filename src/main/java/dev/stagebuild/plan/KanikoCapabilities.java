@@ -205,11 +205,9 @@ public final class KanikoCapabilities {
         if (git.isPresent()) {
           return git;
         }
-        String lower = source.toLowerCase(Locale.ROOT);
-        if (!Paths.isRemote(source) && (lower.endsWith(".xz") || lower.endsWith(".txz") || lower.endsWith(".zst")
-            || lower.endsWith(".tzst"))) {
-          return Optional.of("ADD " + source + " is not supported: " + KANIKO + " takes an xz or zstd file for an"
-              + " archive and cannot unpack it (the executor stops); COPY it and unpack it in a RUN (tar -xf)");
+        Optional<String> archive = archiveRefusal(source);
+        if (archive.isPresent()) {
+          return archive;
         }
       }
       if (!original && i.flag("chown").isEmpty() && i.args().stream().limit(Math.max(0, i.args().size() - 1))
@@ -217,6 +215,21 @@ public final class KanikoCapabilities {
         return Optional.of("ADD <url> without --chown: " + KANIKO + " gives the download to the active USER,"
             + " BuildKit to 0:0");
       }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * ADD of a local xz or zstd file: kaniko takes it for an archive ({@code fileIsCompressedTar})
+   * and stops ("unsupported compression algorithm", {@code tar_util.go}); BuildKit unpacks it.
+   * Known by the name only: kaniko reads the content.
+   */
+  static Optional<String> archiveRefusal(String source) {
+    String lower = source.toLowerCase(Locale.ROOT);
+    if (!Paths.isRemote(source) && (lower.endsWith(".xz") || lower.endsWith(".txz") || lower.endsWith(".zst")
+        || lower.endsWith(".tzst"))) {
+      return Optional.of("ADD " + source + " is not supported: " + KANIKO + " takes an xz or zstd file for an"
+          + " archive and cannot unpack it (the executor stops); COPY it and unpack it in a RUN (tar -xf)");
     }
     return Optional.empty();
   }

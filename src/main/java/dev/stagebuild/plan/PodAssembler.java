@@ -2,6 +2,7 @@ package dev.stagebuild.plan;
 
 import dev.stagebuild.dockerfile.Directive;
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.Span;
 import java.util.ArrayDeque;
@@ -304,7 +305,7 @@ final class PodAssembler {
     for (Stage s : table.stages) {
       long own = s.from.source().length() + 16L;
       for (Instruction i : s.body) {
-        own += i.source().length() + 1;
+        own += s.textOf(i).length() + 1; // as written for the pod: a rewrite can be longer
       }
       for (String line : s.trailer) {
         own += line.length() + 1;
@@ -394,9 +395,16 @@ final class PodAssembler {
       }
       sb.append(closed(s.from, fromLine(s))).append('\n');
       for (Instruction i : s.body) {
-        sb.append(closed(i, s.textOf(i))).append('\n');
+        String text = closed(i, s.textOf(i));
+        if (s.rewritten.containsKey(i)) {
+          checkLineLengths(i, text);
+        }
+        sb.append(text).append('\n');
       }
-      s.trailer.forEach(line -> sb.append(line).append('\n'));
+      for (String line : s.trailer) {
+        checkLineLengths(s.from, line);
+        sb.append(line).append('\n');
+      }
     }
     return sb.toString();
   }
@@ -491,6 +499,22 @@ final class PodAssembler {
    * follows it in a pod's Dockerfile: drop that last continuation character (comment and blank
    * lines after it stay, as comments).
    */
+  /**
+   * A rewritten instruction must still be readable by kaniko's parser (BuildKit's): no physical line
+   * over 65535 bytes (a long here-document written as one exec-form line would be).
+   */
+  private static void checkLineLengths(Instruction i, String text) {
+    for (String line : text.split("\n", -1)) {
+      if (line.length() > DockerfileParser.MAX_LINE_BYTES / 3
+          && DockerfileParser.utf8Length(line) + 1 > DockerfileParser.MAX_LINE_BYTES) {
+        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + ": as StageBuild"
+            + " writes it for kaniko, a line of it is longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes,"
+            + " the most kaniko's parser reads; for a long RUN <<EOF script, COPY the script into the stage and RUN"
+            + " it instead");
+      }
+    }
+  }
+
   private String closed(Instruction i, String text) {
     if (!i.endsInContinuation()) {
       return text;

@@ -60,27 +60,15 @@ final class RunHeredocs {
     return new Rewrite(JsonArray.write(argv), null);
   }
 
-  /** The document as BuildKit's parser hands it over: lines without their CR, tabs stripped for {@code <<-}. */
+  /**
+   * The document as BuildKit hands it to the shell: as written (its parser keeps the line endings,
+   * a CR too), leading tabs stripped from each line for {@code <<-}.
+   */
   static String document(Heredoc h) {
-    String content = h.content();
-    StringBuilder out = new StringBuilder(content.length());
-    int start = 0;
-    while (start < content.length()) {
-      int nl = content.indexOf('\n', start);
-      int end = nl < 0 ? content.length() : nl;
-      int lineEnd = end > start && content.charAt(end - 1) == '\r' ? end - 1 : end;
-      int from = start;
-      while (h.chomp() && from < lineEnd && content.charAt(from) == '\t') {
-        from++;
-      }
-      out.append(content, from, lineEnd);
-      if (nl >= 0) {
-        out.append('\n');
-      }
-      start = end + 1;
-    }
-    return out.toString();
+    return h.chomp() ? LEADING_TABS.matcher(h.content()).replaceAll("") : h.content();
   }
+
+  private static final java.util.regex.Pattern LEADING_TABS = java.util.regex.Pattern.compile("(?m)^\\t+");
 
   /**
    * {@code #!<interpreter> [<argument>]} as the kernel reads it (the rest of the line is one
@@ -95,6 +83,9 @@ final class RunHeredocs {
     String argument = space < 0 ? null : line.substring(space).strip();
     List<String> argv = new ArrayList<>();
     argv.add(interpreter);
+    if (!interpreter.startsWith("/")) {
+      return null; // the kernel runs only a path
+    }
     if (baseName(interpreter).equals("env")) {
       // #!/usr/bin/env bash: env looks the shell up; anything more would be one odd argument to env
       if (argument == null || indexOfBlank(argument) >= 0 || !SHELLS.contains(baseName(argument))) {
@@ -102,8 +93,7 @@ final class RunHeredocs {
       }
       argv.add(argument);
     } else {
-      if (!SHELLS.contains(baseName(interpreter)) || !interpreter.startsWith("/")
-          || (argument != null && !argument.startsWith("-"))) {
+      if (!SHELLS.contains(baseName(interpreter)) || (argument != null && !argument.startsWith("-"))) {
         return null;
       }
       if (argument != null) {

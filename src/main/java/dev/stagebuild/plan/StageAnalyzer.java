@@ -53,6 +53,12 @@ final class StageAnalyzer {
       if (s.parent.body.stream().anyMatch(i -> i.trigger() != null && i.trigger().is("WORKDIR"))) {
         workdir = null;
       }
+      for (Instruction i : s.parent.body) {
+        // the parent's triggers run first in this stage: its SHELL applies to this stage's RUNs
+        if (i.trigger() != null && i.trigger().is("SHELL") && i.trigger().isJson() && !i.trigger().args().isEmpty()) {
+          shell = List.copyOf(i.trigger().args());
+        }
+      }
     }
     for (Instruction i : s.body) {
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
@@ -80,6 +86,14 @@ final class StageAnalyzer {
     moveVolumes(s);
   }
 
+  /**
+   * Whether a value the planner writes into a VOLUME or a mount flag is read back as itself: kaniko
+   * passes those through its word expander again ({@code $}, quotes and the backslash are special).
+   */
+  private static boolean rewritable(String value) {
+    return value.indexOf('$') < 0 && value.indexOf('\'') < 0 && value.indexOf('"') < 0 && value.indexOf('\\') < 0;
+  }
+
   /** The VOLUMEs of the stage being analysed, with their paths as substituted where they stand. */
   private final java.util.Map<Instruction, List<String>> volumes = new java.util.LinkedHashMap<>();
 
@@ -90,7 +104,7 @@ final class StageAnalyzer {
       if (e == null) {
         return;
       }
-      if (!e.resolved() || e.value().indexOf('$') >= 0) {
+      if (!e.resolved() || !rewritable(e.value())) {
         paths = null; // refused if it has to move
         break;
       }
@@ -123,12 +137,11 @@ final class StageAnalyzer {
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "VOLUME "
             + i.argText() + " is followed by instructions that write files: " + KanikoCapabilities.KANIKO
             + " would leave what they write under it out of the image, and StageBuild, which moves the VOLUME to"
-            + " the end of the stage, cannot resolve its path here; write the path out, or the VOLUME last"));
+            + " the end of the stage, cannot write its path there (a variable it cannot resolve, or a $, quote or"
+            + " backslash, which kaniko would read again); write the path out, or the VOLUME last"));
         continue;
       }
-      s.rewritten.put(i, "# stagebuild: " + i.keywordAsWritten() + " " + i.argText().replace('\n', ' ')
-          + " (moved to the end of the stage: kaniko leaves what later instructions write under it out of the"
-          + " image)");
+      s.rewritten.put(i, "# stagebuild: VOLUME moved to the end of the stage");
       if (!v.getValue().isEmpty()) {
         s.trailer.add("VOLUME " + JsonArray.write(v.getValue()));
       }
@@ -170,6 +183,13 @@ final class StageAnalyzer {
             + t.keyword() + " in stage \"" + s.parent.name + "\", which stage \"" + s.name + "\" is built FROM,"
             + " is not supported: the trigger runs in stage \"" + s.name + "\", where StageBuild cannot plan what it"
             + " copies, mounts or sets; write the instruction into stage \"" + s.name + "\" instead"));
+        return;
+      }
+      if (t.is("VOLUME") && s.body.stream().anyMatch(b -> Set.of("RUN", "COPY", "ADD", "WORKDIR").contains(b.keyword()))) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ONBUILD VOLUME in stage \""
+            + s.parent.name + "\", which stage \"" + s.name + "\" is built FROM, is not supported: the trigger runs first"
+            + " in stage \"" + s.name + "\", and " + KanikoCapabilities.KANIKO + " would leave what that stage writes"
+            + " under the volume out of the image; write the VOLUME at the end of stage \"" + s.name + "\" instead"));
         return;
       }
       // what runs as written must be something kaniko builds as BuildKit would
@@ -524,6 +544,11 @@ final class StageAnalyzer {
       }
       Expansion e = expand(source, i);
       String value = e != null && e.resolved() ? e.value() : source;
+      if (i.is("ADD") && !value.equals(source)) {
+        // an archive name the check of the instruction as written could not see
+        KanikoCapabilities.archiveRefusal(value).ifPresent(why ->
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
+      }
       if (i.is("ADD") && Paths.isRemote(value)) {
         remote = true;
         if (!value.equals(source)) {
@@ -681,14 +706,20 @@ final class StageAnalyzer {
       return null;
     }
     String written = i.logical().substring(f.span().start(), f.span().end());
-    if (!written.substring(written.indexOf('=') + 1).equals(f.value()) || absolute.indexOf('$') >= 0) {
+    if (!written.substring(written.indexOf('=') + 1).equals(f.value()) || !rewritable(absolute)
+        || absolute.indexOf(',') >= 0) {
       stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
           + ": StageBuild writes the relative target of this mount as an absolute path (" + absolute + ") and"
-          + " needs the mount written without quotes or escape characters, and the path without a $"));
+          + " needs the mount written without quotes or escape characters, and the path without a $, quote,"
+          + " backslash or comma (kaniko reads the value again)"));
       return null;
     }
     String others = withoutField(MountSpec.parse(withoutField(MountSpec.parse(withoutField(m, "dst")),
         "destination")), "target");
+    if (m.type().equals("cache") && m.field("id") == null) {
+      // BuildKit keys the cache by the target as written (cleaned), before joining it
+      others = MountSpec.parse(others).with("id", Paths.cleanRelative(value));
+    }
     return MountSpec.parse(others).with("target", absolute);
   }
 
@@ -710,9 +741,10 @@ final class StageAnalyzer {
           }
         }
         String rewritten = "src/" + Paths.clampRelative(Paths.withoutLeadingSlashes(value));
-        if (rewritten.indexOf('$') >= 0) {
+        if (!rewritable(rewritten)) {
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount"
-              + " source=" + source + ": a source path with a $ in its value is not supported; rename it"));
+              + " source=" + source + ": a source path with a $, quote or backslash in its value is not supported"
+              + " (kaniko reads the rewritten value again); rename it"));
           return null;
         }
         String written = i.logical().substring(f.span().start(), f.span().end());

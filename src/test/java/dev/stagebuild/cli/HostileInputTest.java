@@ -165,7 +165,8 @@ public class HostileInputTest {
       }
       case "many-args" -> {
         // each word under the per-word limit, together far over the plan's
-        sb.append("ARG big=").append("y".repeat(200_000)).append('\n');
+        // (a physical line holds at most 65535 bytes: four variables of 50,000)
+        sb.append("ARG y=").append("y".repeat(50_000)).append('\n').append("ARG big=$y$y$y$y\n");
         for (int i = 0; i < n; i++) {
           sb.append("ARG c").append(i).append("=$big\n");
         }

@@ -186,7 +186,8 @@ class DockerfileParserTest {
 
     @Test
     void deeplyNestedJsonDoesNotOverflow() {
-      String deep = "[".repeat(200_000);
+      // 200,000 brackets on continuation lines (a physical line holds at most 65535 bytes)
+      String deep = ("[".repeat(50_000) + "\\\n").repeat(4);
       assertThat(parse("FROM a\nRUN " + deep + "\n").get(1).isJson()).isFalse();
     }
 
@@ -425,5 +426,17 @@ class DockerfileParserTest {
     long start = System.nanoTime();
     assertThat(parse(big)).hasSize(2);
     assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+  }
+
+  /** BuildKit's parser (and so kaniko's) reads at most 65535 bytes per physical line. */
+  @org.junit.jupiter.api.Test
+  void aLineLongerThanBuildKitsParserReadsIsRefusedWithItsNumber() {
+    String ok = "RUN echo " + "x".repeat(65_000) + "\n";
+    org.assertj.core.api.Assertions.assertThat(DockerfileParser.parse("FROM a\n" + ok).instructions()).hasSize(2);
+    // two bytes a character: 40,000 characters are 80,000 bytes
+    String tooLong = "RUN echo " + "\u00e9".repeat(40_000) + "\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DockerfileParser.parse("FROM a\n\n" + tooLong))
+        .isInstanceOf(DockerfileException.class).hasMessageContaining("line 3")
+        .hasMessageContaining("longer than 65535 bytes");
   }
 }

@@ -213,9 +213,19 @@ class PackagedJarBenchmarkIT {
       Map<String, Integer> requests = new java.util.TreeMap<>();
       cluster.drainRequests().forEach(r -> requests.merge(
           dev.stagebuild.testing.RequestKinds.verbAndResource(r), 1, Integer::sum));
-      System.out.printf("[jar-benchmark] %s herd %s: %d builds ended in %d ms, process CPU %.0f ms (mock server and"
+      // what its mock stores: the Fabric8 mock matches every request against every stored object
+      var c = cluster.client();
+      String stored = "stagebuilds " + c.resources(StageBuild.class).inAnyNamespace().list().getItems().size()
+          + ", pods " + c.pods().inAnyNamespace().list().getItems().size()
+          + ", configmaps " + c.configMaps().inAnyNamespace().list().getItems().size()
+          + ", events " + c.v1().events().inAnyNamespace().list().getItems().size()
+          + ", claims " + c.persistentVolumeClaims().inAnyNamespace().list().getItems().size()
+          + ", leases " + c.leases().inAnyNamespace().list().getItems().size()
+          + ", serviceaccounts " + c.serviceAccounts().inAnyNamespace().list().getItems().size();
+      cluster.drainRequests();
+      System.out.printf("[jar-benchmark] %s herd %s (%s to %s; stored after it: %s): %d builds ended in %d ms, process CPU %.0f ms (mock server and"
           + " kubelet: %.0f ms), hand-off p99 %.0f ms; CPU ms by thread: %s; requests on its mock: %s%n", kind, prefix,
-          BUILDS, wallMs, cpu, testJvm, percentile(handoffs, 99), since(threads0, cpuByThread(process)), requests);
+          start, Instant.now(), stored, BUILDS, wallMs, cpu, testJvm, percentile(handoffs, 99), since(threads0, cpuByThread(process)), requests);
       return new Herd(wallMs, cpu, handoffs);
     }
 

@@ -26,7 +26,7 @@ class MountTargetsTest {
   @Test
   void aRelativeTargetIsJoinedToTheWorkingDirectory() {
     assertThat(runs(df("FROM alpine", "WORKDIR /app", "RUN --mount=type=cache,target=.cache make")))
-        .containsExactly("RUN --mount=type=cache,target=/app/.cache make");
+        .containsExactly("RUN --mount=type=cache,id=.cache,target=/app/.cache make"); // BuildKit's cache id
     // WORKDIRs relative to the one before, with variables; the target's own variables; dst= spelling
     assertThat(runs(df("FROM alpine", "ARG SUB=src", "WORKDIR /go", "WORKDIR $SUB/app", "ENV C=cache",
         "RUN --mount=type=cache,dst=../$C,id=go make")))
@@ -36,7 +36,7 @@ class MountTargetsTest {
         .containsExactly("RUN --mount=source=src/.,target=/w ls");
     // scratch starts in /
     assertThat(runs(df("FROM scratch", "RUN --mount=type=cache,target=c x"))).containsExactly(
-        "RUN --mount=type=cache,target=/c x");
+        "RUN --mount=type=cache,id=c,target=/c x");
     // absolute targets stay as written
     assertThat(runs(df("FROM alpine", "WORKDIR /app", "RUN --mount=type=cache,target=/root/.cache x")))
         .containsExactly("RUN --mount=type=cache,target=/root/.cache x");
@@ -61,6 +61,15 @@ class MountTargetsTest {
     // only the stages built need it
     assertThat(Planner.plan(df("FROM node:20 AS unused", "RUN --mount=type=cache,target=.npm npm ci",
         "FROM alpine AS good", "RUN true"), Map.of(), "good").pods()).hasSize(1);
+  }
+
+  /** kaniko reads a mount's field values again: a quote, backslash or comma in the joined path is refused. */
+  @Test
+  void aJoinedTargetKanikoWouldReadDifferentlyIsRefused() {
+    assertThat(error(df("FROM alpine", "WORKDIR \"/srv/it's\"", "RUN --mount=type=cache,target=c x")).detail())
+        .contains("without a $, quote, backslash or comma");
+    assertThat(error(df("FROM alpine", "ARG B='c\\d'", "WORKDIR /app", "RUN --mount=type=cache,target=$B x")).line())
+        .isEqualTo(4);
   }
 
   @Test

@@ -45,10 +45,21 @@ class RunHeredocsTest {
     }
   }
 
+  /** BuildKit's parser keeps a document's line endings, CRs too (its scanLines); {@code <<-} strips leading tabs. */
   @Test
-  void chompStripsLeadingTabsAndCarriageReturnsGoAsInBuildKitsParser() {
+  void chompStripsLeadingTabsAndCarriageReturnsStayAsInBuildKitsParser() {
     List<String> runs = runs("FROM alpine\r\nRUN <<-EOF\r\n\t\techo a\r\n\techo b\r\n\tEOF\r\n");
-    assertThat(argv(runs.get(0))).containsExactly("/bin/sh", "-c", "echo a\necho b\n");
+    assertThat(argv(runs.get(0))).containsExactly("/bin/sh", "-c", "echo a\r\necho b\r\n");
+  }
+
+  /** kaniko reads a Dockerfile line of at most 65535 bytes: a longer document cannot be one exec-form line. */
+  @Test
+  void aDocumentTooLongForOneLineIsRefusedByLine() {
+    String body = "echo " + "x".repeat(70) + "\n";
+    DockerfileException e = error("FROM alpine\nRUN true\nRUN <<EOF\n" + body.repeat(1000) + "EOF\n");
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.detail()).contains("65535 bytes");
+    assertThat(plan("FROM alpine\nRUN <<EOF\n" + body.repeat(500) + "EOF\n").pods()).hasSize(1);
   }
 
   @Test
@@ -67,10 +78,17 @@ class RunHeredocsTest {
         .containsExactly("/usr/bin/env", "bash", "-c", "#!/usr/bin/env bash\necho hi\n");
   }
 
+  /** The parent's ONBUILD SHELL runs first in the stage built FROM it. */
+  @Test
+  void aShellSetByTheParentsTriggerApplies() {
+    assertThat(argv(runs(df("FROM debian AS base", "ONBUILD SHELL [\"/bin/bash\", \"-c\"]", "FROM base",
+        "RUN <<EOF", "echo $BASH", "EOF")).get(0))).containsExactly("/bin/bash", "-c", "echo $BASH\n");
+  }
+
   @Test
   void aScriptForAnotherInterpreterIsRefusedByLine() {
     for (String shebang : List.of("#!/usr/bin/env python3", "#!/usr/bin/perl", "#!/bin/sh script-arg",
-        "#!/usr/bin/env -S bash -e")) {
+        "#!/usr/bin/env -S bash -e", "#!env bash", "#!bash")) {
       DockerfileException e = error(df("FROM alpine", "RUN true", "RUN <<EOF", shebang, "print(1)", "EOF"));
       assertThat(e.kind()).as(shebang).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
       assertThat(e.line()).isEqualTo(3);
