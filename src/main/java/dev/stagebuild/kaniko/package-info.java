@@ -32,7 +32,8 @@
  * the patterns exclude relative to it (BuildKit's matching, see
  * {@link dev.stagebuild.plan.ExcludePatterns}); a source inside another one of the same export
  * fails the pod ({@code COPY --exclude of line N: ... copy them with one COPY each}).
- * Stage pods set {@code FF_KANIKO_COPY_AS_ROOT=true}: files from the context are 0:0, as in Docker.
+ * Stage pods set the fork's "BuildKit compatibility" flags ({@code FF_KANIKO_COPY_AS_ROOT=true}: files
+ * from the context are 0:0, as in Docker; see {@link dev.stagebuild.kaniko.StagePods}). 
  *
  * <h2>source.sh ({@link dev.stagebuild.kaniko.Scripts#SOURCE})</h2>
  * {@code sh -c SOURCE source}. SB_SOURCE_KIND=git (SB_GIT_URL, SB_GIT_REVISION, SB_CONTEXT_DIR,
