@@ -9,6 +9,14 @@ package dev.stagebuild.plan;
  * pattern is cleaned with its leading {@code /} removed (patterns are relative to the context root).
  * A pattern that climbs out of the context, or names the root itself ({@code .}, {@code /}), matches
  * no file in Docker and is dropped.
+ *
+ * <p>Each pattern is followed by {@code src/P/**}: kaniko matches every file on its own with
+ * patternmatcher's deprecated {@code Matches}, which tries the whole path and only one parent
+ * prefix as long as the pattern, so {@code **}{@code /node_modules} left the files two or more
+ * levels inside a matched directory in the context (and a {@code !} pattern re-included only one
+ * level of a directory). BuildKit carries a directory's match down to everything in it
+ * ({@code MatchesUsingParentResults}); the added pattern gives kaniko the same answer for the
+ * files inside.
  */
 public final class DockerignoreRewriter {
   private DockerignoreRewriter() {}
@@ -24,10 +32,11 @@ public final class DockerignoreRewriter {
       if (line.startsWith("#")) {
         continue;
       }
-      String pattern = line.strip();
+      // Go's strings.TrimSpace, as BuildKit's reader (Java's strip() keeps U+00A0)
+      String pattern = ExcludePatterns.trimSpace(line);
       boolean exclude = pattern.startsWith("!");
       if (exclude) {
-        pattern = pattern.substring(1).strip();
+        pattern = ExcludePatterns.trimSpace(pattern.substring(1));
       }
       if (pattern.isEmpty()) {
         continue;
@@ -39,7 +48,11 @@ public final class DockerignoreRewriter {
         continue;
       }
       cleaned = "src/" + withoutTrailing(cleaned);
-      out.append(exclude ? "!" : "").append(cleaned).append('\n');
+      String sign = exclude ? "!" : "";
+      out.append(sign).append(cleaned).append('\n');
+      if (!cleaned.endsWith("/**")) {
+        out.append(sign).append(cleaned).append("/**\n");
+      }
     }
     return out.toString();
   }

@@ -25,17 +25,25 @@ class DockerignoreRewriterTest {
         "!",
         "  # not a comment: only a leading # is",
         "dir/.") + "\r\n";
+    // each pattern and P/**: kaniko's matcher does not carry a directory's match to what it holds
     assertThat(DockerignoreRewriter.rewrite(in)).isEqualTo(String.join("\n",
-        "src/node_modules",
-        "src/*.log",
-        "src/build",
-        "src/docs/**/*.md",
-        "!src/README.md",
-        "!src/keep/this",
-        "src/**/.git",
-        "src/b",
-        "src/# not a comment: only a leading # is",
-        "src/dir") + "\n");
+        "src/node_modules", "src/node_modules/**",
+        "src/*.log", "src/*.log/**",
+        "src/build", "src/build/**",
+        "src/docs/**/*.md", "src/docs/**/*.md/**",
+        "!src/README.md", "!src/README.md/**",
+        "!src/keep/this", "!src/keep/this/**",
+        "src/**/.git", "src/**/.git/**",
+        "src/b", "src/b/**",
+        "src/# not a comment: only a leading # is", "src/# not a comment: only a leading # is/**",
+        "src/dir", "src/dir/**") + "\n");
+  }
+
+  /** Go's strings.TrimSpace, as BuildKit reads the file: a no-break space is trimmed too. */
+  @Test
+  void patternsAreTrimmedAsGoTrims() {
+    assertThat(DockerignoreRewriter.rewrite("\u00a0secrets\u00a0\n!\u00a0keep\n"))
+        .isEqualTo("src/secrets\nsrc/secrets/**\n!src/keep\n!src/keep/**\n");
   }
 
   @Test
@@ -47,7 +55,7 @@ class DockerignoreRewriterTest {
 
   @Test
   void alwaysEndsWithANewline() {
-    assertThat(DockerignoreRewriter.rewrite("a")).isEqualTo("src/a\n");
-    assertThat(DockerignoreRewriter.rewrite("\uFEFFa\nb")).isEqualTo("src/a\nsrc/b\n");
+    assertThat(DockerignoreRewriter.rewrite("a")).isEqualTo("src/a\nsrc/a/**\n");
+    assertThat(DockerignoreRewriter.rewrite("\uFEFFa\nb/**")).isEqualTo("src/a\nsrc/a/**\nsrc/b/**\n");
   }
 }
