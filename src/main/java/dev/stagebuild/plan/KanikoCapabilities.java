@@ -61,6 +61,11 @@ public final class KanikoCapabilities {
     return switch (i.keyword()) {
       case "RUN" -> run(i, stageMountsAllowed, stageNames);
       case "COPY", "ADD" -> copy(i, stageMountsAllowed, stageNames);
+      case "USER" -> java.util.regex.Pattern.compile("\\$\\{[^}]*:[-+?]").matcher(i.argText()).find()
+          ? Optional.of("USER " + i.argText() + " is not supported: " + KANIKO + " splits USER at ':' before it"
+              + " substitutes variables (user.go) and fails on ${VAR:-default}; set the value with ARG or ENV"
+              + " (ARG APP_UID=1000, then USER $APP_UID)")
+          : Optional.empty();
       case "MAINTAINER" -> Optional.of("MAINTAINER is not supported: " + KANIKO + " skips it (BuildKit sets the"
           + " image's author); use LABEL org.opencontainers.image.authors=\"" + i.argText() + "\" instead");
       case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "

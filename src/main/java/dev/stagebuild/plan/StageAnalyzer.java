@@ -69,6 +69,7 @@ final class StageAnalyzer {
         case "COPY", "ADD" -> copy(i);
         case "RUN" -> run(i);
         case "WORKDIR" -> workdir(i);
+        case "EXPOSE" -> expose(i);
         case "VOLUME" -> volume(i);
         case "SHELL" -> {
           if (i.isJson() && !i.args().isEmpty()) {
@@ -148,6 +149,29 @@ final class StageAnalyzer {
     }
     volumes.clear();
   }
+
+  /**
+   * kaniko records each EXPOSE word as substituted, adding /tcp (expose.go); BuildKit splits what a
+   * variable gives into words and normalizes each (a range into ports, {@code ip:host:port} into
+   * the port, {@code 053} into 53, the protocol lowercased). Only words both read the same pass.
+   */
+  private void expose(Instruction i) {
+    for (String word : i.args()) {
+      Expansion e = expand(word, i);
+      if (e == null || !e.resolved()) {
+        continue; // substituted by kaniko from the base image's environment: not known here
+      }
+      if (!EXPOSED_PORT.matcher(e.value()).matches()) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "EXPOSE " + word
+            + (e.value().equals(word) ? "" : " (" + e.value() + ")") + " is not supported: " + KanikoCapabilities.KANIKO
+            + " records it as written, BuildKit normalizes it; write one port a word, as <port> or <port>/tcp or"
+            + " <port>/udp (EXPOSE 8080/tcp 9090/tcp)"));
+        return;
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern EXPOSED_PORT = java.util.regex.Pattern.compile("[1-9][0-9]{0,4}(/(tcp|udp))?");
 
   /** Like BuildKit's dispatchWorkdir: substituted, and joined to the one before when relative. */
   private void workdir(Instruction i) {

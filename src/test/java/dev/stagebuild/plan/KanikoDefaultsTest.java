@@ -66,6 +66,24 @@ class KanikoDefaultsTest {
     assertThat(KanikoCapabilities.refusal(volume, false, Set.of())).isEmpty();
   }
 
+  /** kaniko splits USER at ':' before it substitutes (user.go): a default with ':-' fails there. */
+  @Test
+  void aUserWithAModifierIsRefused() {
+    assertThat(refused("USER ${APP_UID:-1000}").detail()).contains("ARG APP_UID=1000, then USER $APP_UID");
+    assertThat(plan(df("FROM alpine", "ARG U=1000", "ARG G=1000", "USER ${U}:${G}")).pods()).hasSize(1);
+  }
+
+  /** kaniko records an EXPOSE word as substituted (expose.go); BuildKit normalizes it. */
+  @Test
+  void exposeWordsKanikoRecordsDifferentlyAreRefused() {
+    for (String expose : List.of("EXPOSE 7000-7001", "EXPOSE 0.0.0.0:5000:5000", "EXPOSE 053", "EXPOSE 80/TCP",
+        "EXPOSE 132/sctp")) {
+      assertThat(refused(expose).detail()).as(expose).contains("write one port a word");
+    }
+    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090\"", "EXPOSE $PORTS")).detail()).contains("(8080 9090)");
+    assertThat(plan(df("FROM alpine", "ARG P=8080", "EXPOSE 80 $P/udp 443/tcp $FROM_THE_IMAGE")).pods()).hasSize(1);
+  }
+
   @Test
   void maintainerIsRefusedForALabel() {
     assertThat(refused("MAINTAINER Jane <jane@example.com>").detail())
