@@ -49,7 +49,7 @@ public final class DockerfileParser {
     }
     this.lines = split.toArray(new String[0]);
     for (int k = 0; k < lines.length; k++) {
-      if (lines[k].length() > MAX_LINE_BYTES / 3 && utf8Length(lines[k]) + 1 > MAX_LINE_BYTES) {
+      if (tooLongForParsers(lines[k])) {
         throw new DockerfileException(k + 1, "the line is longer than " + MAX_LINE_BYTES + " bytes, the most"
             + " BuildKit's and kaniko's parser read (\"dockerfile line greater than max allowed size\"); split it"
             + " with line continuations");
@@ -60,8 +60,13 @@ public final class DockerfileParser {
   /** BuildKit's parser reads a physical line with a bufio.Scanner: at most this many bytes, line ending included. */
   public static final int MAX_LINE_BYTES = 65535;
 
+  /** Whether BuildKit's (and kaniko's) parser would refuse this physical line as too long. */
+  public static boolean tooLongForParsers(String line) {
+    return line.length() > MAX_LINE_BYTES / 3 && utf8Length(line) + 1 > MAX_LINE_BYTES;
+  }
+
   /** The UTF-8 length of a line (what the parsers' byte limit counts). */
-  public static int utf8Length(String s) {
+  private static int utf8Length(String s) {
     int bytes = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -43,6 +43,12 @@ public final class KanikoCapabilities {
   /** The executor version this model was read from. */
   public static final String KANIKO = "kaniko v1.28.3";
 
+  /**
+   * The instructions that write the stage's file system: what a VOLUME before them in the stage
+   * would hide from kaniko's snapshot (volume.go).
+   */
+  public static final Set<String> WRITES_FILES = Set.of("RUN", "COPY", "ADD", "WORKDIR");
+
   /** RUN --mount types kaniko implements. */
   static final Set<String> MOUNT_TYPES = Set.of("bind", "cache", "secret");
 

@@ -86,6 +86,18 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
     return String.join(",", out);
   }
 
+  /** The value written back without the fields of these keys, the others in their order. */
+  String without(String... keys) {
+    java.util.Set<String> drop = java.util.Set.of(keys);
+    List<String> out = new ArrayList<>();
+    for (String[] f : fields) {
+      if (!drop.contains(f[0])) {
+        out.add(csv(f[1] == null ? f[0] : f[0] + "=" + f[1]));
+      }
+    }
+    return String.join(",", out);
+  }
+
   private static String csv(String field) {
     if (field.indexOf(',') < 0 && field.indexOf('"') < 0) {
       return field;

@@ -505,8 +505,7 @@ final class PodAssembler {
    */
   private static void checkLineLengths(Instruction i, String text) {
     for (String line : text.split("\n", -1)) {
-      if (line.length() > DockerfileParser.MAX_LINE_BYTES / 3
-          && DockerfileParser.utf8Length(line) + 1 > DockerfileParser.MAX_LINE_BYTES) {
+      if (DockerfileParser.tooLongForParsers(line)) {
         throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + ": as StageBuild"
             + " writes it for kaniko, a line of it is longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes,"
             + " the most kaniko's parser reads; for a long RUN <<EOF script, COPY the script into the stage and RUN"

@@ -50,13 +50,13 @@ final class StageAnalyzer {
     workdir = s.parent != null ? s.parent.workdir : s.base.equals("scratch") ? "/" : null;
     if (s.parent != null) {
       checkTriggers(s);
-      if (s.parent.body.stream().anyMatch(i -> i.trigger() != null && i.trigger().is("WORKDIR"))) {
-        workdir = null;
-      }
       for (Instruction i : s.parent.body) {
-        // the parent's triggers run first in this stage: its SHELL applies to this stage's RUNs
-        if (i.trigger() != null && i.trigger().is("SHELL") && i.trigger().isJson() && !i.trigger().args().isEmpty()) {
-          shell = List.copyOf(i.trigger().args());
+        // the parent's triggers run first in this stage: its WORKDIR and SHELL hold here
+        Instruction t = i.trigger();
+        if (t != null && t.is("WORKDIR")) {
+          workdir = null;
+        } else if (t != null && t.is("SHELL")) {
+          shell(t);
         }
       }
     }
@@ -71,11 +71,7 @@ final class StageAnalyzer {
         case "WORKDIR" -> workdir(i);
         case "EXPOSE" -> expose(i);
         case "VOLUME" -> volume(i);
-        case "SHELL" -> {
-          if (i.isJson() && !i.args().isEmpty()) {
-            shell = List.copyOf(i.args());
-          }
-        }
+        case "SHELL" -> shell(i);
         default -> {
           // other instructions pass through unchanged and set no variable the planner needs
         }
@@ -122,10 +118,9 @@ final class StageAnalyzer {
    * with its paths as they were substituted where it stood.
    */
   private void moveVolumes(Stage s) {
-    Set<String> writing = Set.of("RUN", "COPY", "ADD", "WORKDIR");
     int lastWrite = -1;
     for (int k = 0; k < s.body.size(); k++) {
-      if (writing.contains(s.body.get(k).keyword())) {
+      if (KanikoCapabilities.WRITES_FILES.contains(s.body.get(k).keyword())) {
         lastWrite = k;
       }
     }
@@ -173,6 +168,13 @@ final class StageAnalyzer {
 
   private static final java.util.regex.Pattern EXPOSED_PORT = java.util.regex.Pattern.compile("[1-9][0-9]{0,4}(/(tcp|udp))?");
 
+  /** SHELL takes a JSON array (BuildKit refuses any other form). */
+  private void shell(Instruction i) {
+    if (i.isJson() && !i.args().isEmpty()) {
+      shell = List.copyOf(i.args());
+    }
+  }
+
   /** Like BuildKit's dispatchWorkdir: substituted, and joined to the one before when relative. */
   private void workdir(Instruction i) {
     Expansion e = expand(i.argText(), i);
@@ -209,7 +211,7 @@ final class StageAnalyzer {
             + " copies, mounts or sets; write the instruction into stage \"" + s.name + "\" instead"));
         return;
       }
-      if (t.is("VOLUME") && s.body.stream().anyMatch(b -> Set.of("RUN", "COPY", "ADD", "WORKDIR").contains(b.keyword()))) {
+      if (t.is("VOLUME") && s.body.stream().anyMatch(b -> KanikoCapabilities.WRITES_FILES.contains(b.keyword()))) {
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ONBUILD VOLUME in stage \""
             + s.parent.name + "\", which stage \"" + s.name + "\" is built FROM, is not supported: the trigger runs first"
             + " in stage \"" + s.name + "\", and " + KanikoCapabilities.KANIKO + " would leave what that stage writes"
@@ -569,17 +571,12 @@ final class StageAnalyzer {
       Expansion e = expand(source, i);
       String value = e != null && e.resolved() ? e.value() : source;
       if (i.is("ADD") && !value.equals(source)) {
-        // an archive name the check of the instruction as written could not see
-        KanikoCapabilities.archiveRefusal(value).ifPresent(why ->
-            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
+        // a git URL or an archive name the check of the instruction as written could not see
+        KanikoCapabilities.gitSourceRefusal(source, value).or(() -> KanikoCapabilities.archiveRefusal(value))
+            .ifPresent(why -> stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
       }
       if (i.is("ADD") && Paths.isRemote(value)) {
         remote = true;
-        if (!value.equals(source)) {
-          // a git URL the check of the instruction as written could not see
-          KanikoCapabilities.gitSourceRefusal(source, value).ifPresent(why ->
-              stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
-        }
         continue;
       }
       stage.usesContext = true;
@@ -729,17 +726,14 @@ final class StageAnalyzer {
       stage.defer(new DockerfileException(i.line(), "RUN --mount target=" + target + ": invalid mount target \"/\""));
       return null;
     }
-    String written = i.logical().substring(f.span().start(), f.span().end());
-    if (!written.substring(written.indexOf('=') + 1).equals(f.value()) || !rewritable(absolute)
-        || absolute.indexOf(',') >= 0) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+    if (!writtenAsItReads(i, f) || !rewritable(absolute) || absolute.indexOf(',') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
           + ": StageBuild writes the relative target of this mount as an absolute path (" + absolute + ") and"
           + " needs the mount written without quotes or escape characters, and the path without a $, quote,"
           + " backslash or comma (kaniko reads the value again)"));
       return null;
     }
-    String others = withoutField(MountSpec.parse(withoutField(MountSpec.parse(withoutField(m, "dst")),
-        "destination")), "target");
+    String others = m.without("target", "dst", "destination");
     if (m.type().equals("cache") && m.field("id") == null) {
       // BuildKit keys the cache by the target as written (cleaned), before joining it
       others = MountSpec.parse(others).with("id", Paths.cleanRelative(value));
@@ -771,16 +765,15 @@ final class StageAnalyzer {
               + " (kaniko reads the rewritten value again); rename it"));
           return null;
         }
-        String written = i.logical().substring(f.span().start(), f.span().end());
-        if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
+        if (!writtenAsItReads(i, f)) {
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
-              + written + ": StageBuild rewrites the source of a context bind mount and needs it written"
+              + written(i, f) + ": StageBuild rewrites the source of a context bind mount and needs it written"
               + " without quotes or escape characters"));
           return null;
         }
         String text = m.with("source", rewritten);
         if (m.from() != null) {
-          text = withoutField(MountSpec.parse(text), "from");
+          text = MountSpec.parse(text).without("from");
         }
         return text;
       }
@@ -816,9 +809,8 @@ final class StageAnalyzer {
           + " this RUN instead"));
       return null;
     }
-    String written = i.logical().substring(f.span().start(), f.span().end());
-    if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+    if (!writtenAsItReads(i, f)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
           + ": StageBuild rewrites a bind mount from a stage and needs it written without quotes or escape"
           + " characters"));
       return null;
@@ -840,7 +832,7 @@ final class StageAnalyzer {
     stage.copies.add(new Stage.Copy(producer, List.of(path), i.line()));
     stage.mountsFrom.add(producer);
     String dir = PodAssembler.mountDirectory(producer.name) + (path.equals("/") ? "" : path);
-    return withoutField(MountSpec.parse(m.with("source", dir)), "from");
+    return MountSpec.parse(m.with("source", dir)).without("from");
   }
 
   /**
@@ -882,15 +874,13 @@ final class StageAnalyzer {
     if (!sourced && !nested) {
       return null;
     }
-    String written = i.logical().substring(f.span().start(), f.span().end());
-    if (!written.substring(written.indexOf('=') + 1).equals(f.value())) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written
+    if (!writtenAsItReads(i, f)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
           + ": StageBuild writes this secret mount as kaniko reads it (id=" + id + ") and needs it written without"
           + " quotes or escape characters"));
       return null;
     }
-    MountSpec out = MountSpec.parse(withoutField(MountSpec.parse(withoutField(m, "source")), "src"));
-    String text = out.with("id", id);
+    String text = MountSpec.parse(m.without("source", "src")).with("id", id);
     if (nested) {
       String base = id;
       while (base.endsWith("/") && base.length() > 1) {
@@ -901,15 +891,17 @@ final class StageAnalyzer {
     return text;
   }
 
-  private static String withoutField(MountSpec m, String key) {
-    List<String> out = new ArrayList<>();
-    for (String[] f : m.fields()) {
-      if (!f[0].equals(key)) {
-        String field = f[1] == null ? f[0] : f[0] + "=" + f[1];
-        out.add(field.indexOf(',') < 0 && field.indexOf('"') < 0 ? field
-            : '"' + field.replace("\"", "\"\"") + '"');
-      }
-    }
-    return String.join(",", out);
+  /** The flag as the Dockerfile writes it ({@code --mount=...}). */
+  private static String written(Instruction i, Flag f) {
+    return i.logical().substring(f.span().start(), f.span().end());
+  }
+
+  /**
+   * Whether the flag's value is written as it reads (no quotes or escape characters): a rewrite
+   * writes the parsed value back, which is exact only then.
+   */
+  private static boolean writtenAsItReads(Instruction i, Flag f) {
+    String written = written(i, f);
+    return written.substring(written.indexOf('=') + 1).equals(f.value());
   }
 }

@@ -3,12 +3,12 @@ package dev.stagebuild.plan;
 import static dev.stagebuild.plan.PlannerTest.df;
 import static dev.stagebuild.plan.PlannerTest.error;
 import static dev.stagebuild.plan.PlannerTest.plan;
+import static dev.stagebuild.plan.RunHeredocsTest.runs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Instruction;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,11 +18,6 @@ import org.junit.jupiter.api.Test;
  * it from {@code /}; the planner writes it absolute.
  */
 class MountTargetsTest {
-  static List<String> runs(String dockerfile) {
-    BuildPlan p = plan(dockerfile);
-    return p.pods().get(p.pods().size() - 1).dockerfile().lines().filter(l -> l.startsWith("RUN")).toList();
-  }
-
   @Test
   void aRelativeTargetIsJoinedToTheWorkingDirectory() {
     assertThat(runs(df("FROM alpine", "WORKDIR /app", "RUN --mount=type=cache,target=.cache make")))

@@ -744,7 +744,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       // kaniko (volume.go) leaves what is written under a VOLUME later in its stage out of the
       // image; buildah, like BuildKit, keeps it
       volume = i.is("FROM") ? null : i.is("VOLUME") ? i : volume;
-      if (volume != null && Set.of("RUN", "COPY", "ADD", "WORKDIR").contains(i.keyword())) {
+      if (volume != null && KanikoCapabilities.WRITES_FILES.contains(i.keyword())) {
         throw new Refused("the pod's Dockerfile, line " + i.line() + ": " + i.keyword() + " after the VOLUME of line "
             + volume.line() + ": kaniko leaves what it writes under the volume out of the image");
       }
