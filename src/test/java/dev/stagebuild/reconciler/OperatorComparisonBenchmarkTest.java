@@ -17,6 +17,7 @@ import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.TestKubelet;
+import dev.stagebuild.testing.Stats;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -211,7 +212,7 @@ class OperatorComparisonBenchmarkTest {
     double[] ref = sorted.apply(refs);
     line(what + " (best run)", higherIsBetter ? op[op.length - 1] : op[0],
         higherIsBetter ? ref[ref.length - 1] : ref[0], format);
-    line(what + " (median)", op[op.length / 2], ref[ref.length / 2], format);
+    line(what + " (median)", Stats.median(op), Stats.median(ref), format);
     System.out.printf("[benchmark]   every run: operator %s, reference %s%n",
         ops.stream().map(x -> String.format(format, f.applyAsDouble(x))).toList(),
         refs.stream().map(x -> String.format(format, f.applyAsDouble(x))).toList());
