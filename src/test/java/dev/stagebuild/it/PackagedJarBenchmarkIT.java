@@ -4,13 +4,12 @@ import static dev.stagebuild.testing.Builds.DIAMOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.api.StageBuild;
-import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Planner;
-import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.reconciler.Conditions;
 import dev.stagebuild.reconciler.FinishedBuilds;
 import dev.stagebuild.reconciler.ReferenceMain;
+import dev.stagebuild.testing.BuildLatencies;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
@@ -145,10 +144,7 @@ class PackagedJarBenchmarkIT {
     try (MockCluster cluster = new MockCluster();
         TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(""))) {
       cluster.createNamespace(NS);
-      var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(cluster.client())
-          .withCloseClientOnStop(false).withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false));
-      operator.register(new dev.stagebuild.reconciler.ReferenceReconciler());
+      var operator = ReferenceMain.operator(cluster.client());
       long start = System.nanoTime();
       long ended = 0;
       try {
@@ -250,41 +246,11 @@ class PackagedJarBenchmarkIT {
       double cpu = cpuMs(process) - cpu0;
       // this JVM: the mock API server and the kubelet serving that side's requests and watches
       double testJvm = testJvmCpuMs() - testJvm0;
-      List<Long> handoffs = new ArrayList<>();
+      List<String> names = java.util.stream.IntStream.range(0, BUILDS).mapToObj(i -> prefix + i).toList();
+      List<Long> handoffs = BuildLatencies.handoffs(kubelet, plan, names);
       // the two ends of a build the hand-offs leave out: created to its first pod, last pod to its status
-      List<Long> starts = new ArrayList<>();
-      List<Long> ends = new ArrayList<>();
-      String buildId = BuildNames.buildId(1, null);
-      for (int i = 0; i < BUILDS; i++) {
-        String name = prefix + i;
-        Instant firstPod = plan.pods().stream().filter(p -> p.dependsOn().isEmpty())
-            .map(p -> kubelet.createdAt(BuildNames.stagePodName(name, buildId, p.name(), 1)))
-            .filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);
-        if (firstPod != null) {
-          starts.add(Duration.between(createdAt.get(name), firstPod).toMillis());
-        }
-        Instant lastPod = kubelet.finishedAt(BuildNames.stagePodName(name, buildId, plan.finalPod(), 1));
-        if (lastPod != null && finished.get(name) != null) {
-          ends.add(Duration.between(lastPod, finished.get(name)).toMillis());
-        }
-        for (PodPlan consumer : plan.pods()) {
-          if (consumer.dependsOn().isEmpty()) {
-            continue;
-          }
-          Instant created = kubelet.createdAt(BuildNames.stagePodName(name, buildId, consumer.name(), 1));
-          // ready when the last of its producers finished
-          List<Instant> producersDone = consumer.dependsOn().stream()
-              .map(d -> kubelet.finishedAt(BuildNames.stagePodName(name, buildId, d, 1))).toList();
-          Instant ready = producersDone.contains(null) ? null
-              : producersDone.stream().max(Instant::compareTo).orElse(null);
-          if (created != null && ready != null) {
-            handoffs.add(Duration.between(ready, created).toMillis());
-          }
-        }
-      }
-      handoffs.sort(null);
-      starts.sort(null);
-      ends.sort(null);
+      List<Long> starts = BuildLatencies.starts(kubelet, plan, names, createdAt);
+      List<Long> ends = BuildLatencies.ends(kubelet, plan, names, finished);
       // every client of this side's mock (the process, this test's kubelet, watch and creates): the
       // two sides differ only by their process
       Map<String, Integer> requests = new java.util.TreeMap<>();

@@ -4,15 +4,14 @@ import static dev.stagebuild.testing.Builds.DIAMOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagebuild.api.StageBuild;
-import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.kaniko.Labels;
 import dev.stagebuild.kaniko.RenderSettings;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Planner;
-import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.registry.RegistryClient;
 import dev.stagebuild.testing.RequestKinds;
+import dev.stagebuild.testing.BuildLatencies;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.PodOutcome;
@@ -404,47 +403,12 @@ class OperatorComparisonBenchmarkTest {
             requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
           }
         }
-        List<Long> handoffs = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          String name = prefix + i;
-          String buildId = BuildNames.buildId(1, null);
-          for (PodPlan consumer : plan.pods()) {
-            if (consumer.dependsOn().isEmpty()) {
-              continue;
-            }
-            Instant created = kubelet.createdAt(BuildNames.stagePodName(name, buildId, consumer.name(), 1));
-            Instant ready = consumer.dependsOn().stream()
-                .map(d -> kubelet.finishedAt(BuildNames.stagePodName(name, buildId, d, 1)))
-                .reduce((a, b) -> a == null || b == null ? null : a.isAfter(b) ? a : b).orElse(null);
-            if (created != null && ready != null) {
-              handoffs.add(Duration.between(ready, created).toMillis());
-            }
-          }
-        }
-        handoffs.sort(null);
+        List<String> names = java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+        List<Long> handoffs = BuildLatencies.handoffs(kubelet, plan, names);
         // From the final pod's end to the StageBuild's ended status (the registry look-up may be waited for).
-        List<Long> endLags = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          String name = prefix + i;
-          Instant podEnd = kubelet.finishedAt(BuildNames.stagePodName(name, BuildNames.buildId(1, null),
-              plan.finalPod(), 1));
-          if (podEnd != null && finished.get(name) != null) {
-            endLags.add(Duration.between(podEnd, finished.get(name)).toMillis());
-          }
-        }
-        endLags.sort(null);
+        List<Long> endLags = BuildLatencies.ends(kubelet, plan, names, finished);
         // From the StageBuild's creation to its first pod's.
-        List<Long> startLags = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          String name = prefix + i;
-          Instant firstPod = plan.pods().stream().filter(p -> p.dependsOn().isEmpty())
-              .map(p -> kubelet.createdAt(BuildNames.stagePodName(name, BuildNames.buildId(1, null), p.name(), 1)))
-              .filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);
-          if (firstPod != null && createdAt.get(name) != null) {
-            startLags.add(Duration.between(createdAt.get(name), firstPod).toMillis());
-          }
-        }
-        startLags.sort(null);
+        List<Long> startLags = BuildLatencies.starts(kubelet, plan, names, createdAt);
         System.out.printf("[benchmark] %s %s: %d/%d builds ended in %d ms, %d hand-offs measured; final pod's end"
             + " to the ended status p50 %d ms, p99 %d ms; creation to first pod p50 %d ms, p99 %d ms%n", kind, label,
             finished.size(), count, wallMs, handoffs.size(), OperatorBenchmarkTest.percentile(endLags, 50),

@@ -12,11 +12,15 @@ public final class ReferenceMain {
   private ReferenceMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = new Operator(o -> o.withKubernetesClient(client)
+    operator(new KubernetesClientBuilder().build()).start();
+    Thread.currentThread().join();
+  }
+
+  /** The reference operator on this client, not started; stopping it leaves the client open. */
+  public static Operator operator(KubernetesClient client) {
+    Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
         .withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new ReferenceReconciler());
-    operator.start();
-    Thread.currentThread().join();
+    return operator;
   }
 }
