@@ -441,8 +441,7 @@ public final class BuildDecider {
       setCondition(Conditions.READY, "True", "Succeeded", message);
       status.conditions = Conditions.remove(Conditions.remove(status.conditions, Conditions.RECONCILING),
           Conditions.STALLED);
-      events.add(BuildEvent.normal("BuildSucceeded", message
-          + (out.sizeText == null ? "" : " (" + out.sizeText + ")")));
+      normal("BuildSucceeded", message + (out.sizeText == null ? "" : " (" + out.sizeText + ")"));
       stopActivePods();
       requeue = null;
       requeueForRetention(Times.parse(status.completionTime));
@@ -748,8 +747,9 @@ public final class BuildDecider {
       status.stages = result;
     }
 
+    /** A stage's transitions as events: its failure always (a warning), the rest with normal events on. */
     private void stageEvents() {
-      if (!settings.stageEvents()) {
+      if (status.stages == null) {
         return;
       }
       Map<String, String> before = new LinkedHashMap<>();
@@ -762,13 +762,22 @@ public final class BuildDecider {
           continue;
         }
         switch (s.phase) {
-          case "Running" -> events.add(BuildEvent.normal("StageStarted", "stage " + s.name + " is running in pod "
-              + s.podName));
-          case "Succeeded" -> events.add(BuildEvent.normal("StageSucceeded", "stage " + s.name + " succeeded"));
+          case "Running" -> normal("StageStarted", "stage " + s.name + " is running in pod " + s.podName);
+          case "Succeeded" -> normal("StageSucceeded", "stage " + s.name + " succeeded");
           case "Failed" -> events.add(BuildEvent.warning("StageFailed", "stage " + s.name + " failed: "
               + s.message));
           default -> { }
         }
+      }
+    }
+
+    /**
+     * A Normal event, when they are on: off by default, since each is another object per build in the
+     * API server (one that a build farm piles up) saying what the status and conditions say.
+     */
+    private void normal(String reason, String message) {
+      if (settings.normalEvents()) {
+        events.add(BuildEvent.normal(reason, message));
       }
     }
 

@@ -28,9 +28,13 @@ public class OperatorBeans {
   @ConfigProperty(name = "stagebuild.default-build-timeout", defaultValue = "1h")
   Duration defaultBuildTimeout;
 
-  /** Per-stage Normal events (StageStarted, StageSucceeded); warnings are always recorded. */
-  @ConfigProperty(name = "stagebuild.stage-events", defaultValue = "false")
-  boolean stageEvents;
+  /**
+   * Normal events (BuildSucceeded; StageStarted and StageSucceeded): off by default, since each is an
+   * object per build in the API server that conditions and status say already; warnings are always
+   * recorded.
+   */
+  @ConfigProperty(name = "stagebuild.normal-events", defaultValue = "false")
+  boolean normalEvents;
 
   /** How long finished builds keep their pods and plan (spec.podRetentionSeconds overrides it). */
   @ConfigProperty(name = "stagebuild.pod-retention", defaultValue = "24h")
@@ -60,7 +64,7 @@ public class OperatorBeans {
   @Produces
   @Singleton
   OperatorSettings settings() {
-    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents,
+    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, normalEvents,
         podRetention, statusInterval, lookupGrace);
   }
 

@@ -9,21 +9,22 @@ import java.time.Duration;
  * @param missingObjectGrace how long a missing Secret or ConfigMap is waited for before the build fails
  * @param inspectRetry first wait before asking the registry again after a look-up failed (doubles, capped)
  * @param defaultBuildTimeout build time limit when spec.timeoutSeconds is not set
- * @param stageEvents record a Normal event for each stage that starts or succeeds (warnings are always recorded)
+ * @param normalEvents record Normal events: BuildSucceeded, and each stage's StageStarted and StageSucceeded (and a
+ *     StageFailed warning besides BuildFailed); warnings about the build are always recorded
  * @param podRetention how long a finished build keeps its pods and plan when spec.podRetentionSeconds is not set
  * @param statusInterval how long progress alone (no condition changed) waits after a build's last status write
  * @param lookupGrace how long a build that pushed its image waits for the registry's answer before its end is written
  */
 public record OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace,
-    Duration inspectRetry, Duration defaultBuildTimeout, boolean stageEvents, Duration podRetention,
+    Duration inspectRetry, Duration defaultBuildTimeout, boolean normalEvents, Duration podRetention,
     Duration statusInterval, Duration lookupGrace) {
   public static final Duration DEFAULT_POD_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_LOOKUP_GRACE = Duration.ofSeconds(2);
 
   public OperatorSettings(Duration pendingTimeout, Duration missingObjectGrace, Duration inspectRetry,
-      Duration defaultBuildTimeout, boolean stageEvents, Duration podRetention) {
-    this(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, stageEvents, podRetention,
+      Duration defaultBuildTimeout, boolean normalEvents, Duration podRetention) {
+    this(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, normalEvents, podRetention,
         DEFAULT_STATUS_INTERVAL, DEFAULT_LOOKUP_GRACE);
   }
 

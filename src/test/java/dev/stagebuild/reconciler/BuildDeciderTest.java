@@ -258,6 +258,46 @@ class BuildDeciderTest {
   }
 
   @Test
+  void withTheShippedSettingsOnlyWarningsAreRecordedAsEvents() {
+    BuildDecider shipped = new BuildDecider(new OperatorSettings(SETTINGS.pendingTimeout(),
+        SETTINGS.missingObjectGrace(), SETTINGS.inspectRetry(), SETTINGS.defaultBuildTimeout(), false,
+        OperatorSettings.DEFAULT_POD_RETENTION));
+    var plan = PlanOutcome.of(Planner.plan(DIAMOND, Map.of(), null));
+    sb.getMetadata().setGeneration(1L);
+    List<BuildEvent> recorded = new ArrayList<>();
+    // Every transition of a build that succeeds: started, each stage running then done, the end.
+    List<List<StepState>> passes = List.of(List.of(),
+        List.of(state("left", 1, StepPhase.RUNNING), state("right", 1, StepPhase.RUNNING)),
+        List.of(state("left", 1, StepPhase.SUCCEEDED), state("right", 1, StepPhase.SUCCEEDED)),
+        List.of(state("left", 1, StepPhase.SUCCEEDED), state("right", 1, StepPhase.SUCCEEDED),
+            state("final", 1, StepPhase.RUNNING)),
+        List.of(state("left", 1, StepPhase.SUCCEEDED), state("right", 1, StepPhase.SUCCEEDED),
+            new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST, T0, T0, T0, null)));
+    BuildDecision d = null;
+    for (int i = 0; i < passes.size(); i++) {
+      d = shipped.decide(new BuildDecider.Inputs(sb, "1", plan, null, passes.get(i),
+          Inspection.of(1000L, List.of()), T0.plusSeconds(i)));
+      sb.setStatus(d.status());
+      recorded.addAll(d.events());
+    }
+    assertThat(condition(d, "Succeeded")).isEqualTo("True/Succeeded");
+    assertThat(recorded).as("a build that succeeds records no Normal event: its conditions say it").isEmpty();
+
+    // A stage that fails: its warning and the build's.
+    sb.setStatus(null);
+    d = shipped.decide(new BuildDecider.Inputs(sb, "1", plan, null, passes.get(1), null, T0));
+    sb.setStatus(d.status());
+    d = shipped.decide(new BuildDecider.Inputs(sb, "1", plan, null,
+        List.of(state("left", 1, StepPhase.FAILED), state("right", 1, StepPhase.RUNNING)), null, T0.plusSeconds(1)));
+    assertThat(d.events()).extracting(BuildEvent::reason).containsExactlyInAnyOrder("StageFailed", "BuildFailed");
+
+    // Switched on, the same successful build also says so.
+    d = decider.decide(new BuildDecider.Inputs(sb, "1", plan, null, passes.get(passes.size() - 1),
+        Inspection.of(1000L, List.of()), T0.plusSeconds(9)));
+    assertThat(d.events()).extracting(BuildEvent::reason).contains("BuildSucceeded");
+  }
+
+  @Test
   void aFinishedBuildIsNeverRunAgain() {
     steps.add(state("left", 1, StepPhase.FAILED));
     decide(T0);

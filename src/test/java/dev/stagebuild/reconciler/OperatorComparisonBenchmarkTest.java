@@ -76,14 +76,14 @@ class OperatorComparisonBenchmarkTest {
   static final String JIT_MS = "(JIT compiling, elapsed)";
   static final int WARM_UP_HERDS = Integer.getInteger("benchmark.warmups", 10);
   static final Set<String> FINAL_PODS = Set.of("stage-2", "stage-3");
-  /** The operator's shipped settings (stagebuild.stage-events=false) with long timeouts. */
+  /** The operator's shipped settings (stagebuild.normal-events=false) with long timeouts. */
   static final OperatorSettings SETTINGS = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
       Duration.ofMinutes(10), Duration.ofHours(1), false, OperatorSettings.DEFAULT_POD_RETENTION);
 
   enum Kind {
     OPERATOR, REFERENCE,
-    /** The operator with stagebuild.stage-events=true: a Normal event per stage start and success. */
-    OPERATOR_STAGE_EVENTS,
+    /** The operator with stagebuild.normal-events=true: Normal events for each stage's start and success and for the build's. */
+    OPERATOR_NORMAL_EVENTS,
     /**
      * The operator on a ReadWriteMany workspace: its pods carry no affinity and are never pinned; on
      * the default ReadWriteOnce one a diamond's producers also start together (kept on one node by
@@ -128,7 +128,7 @@ class OperatorComparisonBenchmarkTest {
     }
     Figures herdOp = fastest(herdOps);
     Figures herdRef = fastest(herdRefs);
-    Figures herdQuiet = workload(Kind.OPERATOR_STAGE_EVENTS, "b", DIAMOND, 100, 0);
+    Figures herdQuiet = workload(Kind.OPERATOR_NORMAL_EVENTS, "b", DIAMOND, 100, 0);
     Figures herdRwx = workload(Kind.OPERATOR_RWX, "b", DIAMOND, 100, 0);
     // Reconcile threads: JOSDK's default is 50; what fewer and more do to the same herd.
     Map<Integer, Figures> byThreads = new TreeMap<>();
@@ -177,7 +177,7 @@ class OperatorComparisonBenchmarkTest {
     line("herd, ReadWriteMany: API writes per build", herdRwx.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
     line("herd, ReadWriteMany: operator-thread CPU ms per build", herdRwx.cpuMsPerBuild(), herdRef.cpuMsPerBuild(),
         "%.1f");
-    System.out.printf("[benchmark] --- the operator with stagebuild.stage-events=true, same herd ---%n");
+    System.out.printf("[benchmark] --- the operator with stagebuild.normal-events=true, same herd ---%n");
     line("herd, with stage events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
     line("herd, with stage events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
     line("herd, with stage events: API writes per build", herdQuiet.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
@@ -502,7 +502,7 @@ class OperatorComparisonBenchmarkTest {
         existing.add(id);
       }
       String agent = kind == Kind.REFERENCE ? REFERENCE_AGENT : dev.stagebuild.testing.OperatorHarness.USER_AGENT;
-      OperatorSettings settings = kind == Kind.OPERATOR_STAGE_EVENTS ? new OperatorSettings(SETTINGS.pendingTimeout(),
+      OperatorSettings settings = kind == Kind.OPERATOR_NORMAL_EVENTS ? new OperatorSettings(SETTINGS.pendingTimeout(),
           SETTINGS.missingObjectGrace(), SETTINGS.inspectRetry(), SETTINGS.defaultBuildTimeout(), true,
           SETTINGS.podRetention()) : SETTINGS;
       KubernetesClient client = new KubernetesClientBuilder()
