@@ -178,10 +178,10 @@ class OperatorComparisonBenchmarkTest {
     line("herd, ReadWriteMany: operator-thread CPU ms per build", herdRwx.cpuMsPerBuild(), herdRef.cpuMsPerBuild(),
         "%.1f");
     System.out.printf("[benchmark] --- the operator with stagebuild.normal-events=true, same herd ---%n");
-    line("herd, with stage events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
-    line("herd, with stage events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
-    line("herd, with stage events: API writes per build", herdQuiet.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
-    line("herd, with stage events: operator-thread CPU ms per build", herdQuiet.cpuMsPerBuild(),
+    line("herd, with normal events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
+    line("herd, with normal events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
+    line("herd, with normal events: API writes per build", herdQuiet.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
+    line("herd, with normal events: operator-thread CPU ms per build", herdQuiet.cpuMsPerBuild(),
         herdRef.cpuMsPerBuild(), "%.1f");
     System.out.printf("[benchmark] --- reconcile threads (default 50, herd above), same herd, one run each ---%n");
     byThreads.forEach((threads, f) -> {
