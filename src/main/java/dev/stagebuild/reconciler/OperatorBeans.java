@@ -6,6 +6,7 @@ import dev.stagebuild.registry.RegistryClient;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -99,6 +100,13 @@ public class OperatorBeans {
   @Singleton
   Metrics josdkMetrics(MeterRegistry registry) {
     return MicrometerMetrics.withoutPerResourceMetrics(registry);
+  }
+
+  /** Quarkus applies every MeterFilter bean to the registry before meters are registered. */
+  @Produces
+  @Singleton
+  MeterFilter serverSidePercentiles() {
+    return new ServerSidePercentiles();
   }
 
   @Produces

@@ -89,6 +89,9 @@ class MonitoringIT {
         // JOSDK's series are per controller, never per StageBuild (a build farm's cardinality)
         assertThat(metrics.lines().filter(l -> l.startsWith("operator_sdk_")).toList())
             .isNotEmpty().noneMatch(l -> l.contains("resource_name=") || l.contains("\"good\"") || l.contains("\"bad-one\""));
+        // The reconcile timer as buckets only: no percentiles computed in the process (ServerSidePercentiles)
+        assertThat(metrics.lines().filter(l -> l.startsWith("operator_sdk_controllers_execution_reconcile_seconds")))
+            .anyMatch(l -> l.contains("_bucket{")).noneMatch(l -> l.contains("quantile="));
       } catch (RuntimeException | AssertionError e) {
         throw new AssertionError("operator log:\n" + OperatorJarIT.tail(log), e);
       } finally {
