@@ -48,7 +48,7 @@ public final class BuildDecider {
   /** ImageInspected reasons a new look-up would answer the same way. */
   static final Set<String> FINAL_INSPECTION_REASONS = Set.of("RegistryUnauthorized", "ImageNotFound",
       "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "CABundleNotFound",
-      "DigestMismatch");
+      "DigestMismatch", RegistryLookups.ABANDONED);
   static final String CANCELLED = "Cancelled";
 
   private final OperatorSettings settings;

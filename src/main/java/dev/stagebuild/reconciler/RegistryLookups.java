@@ -19,13 +19,20 @@ import org.slf4j.LoggerFactory;
  * Checks pushed images' digests against their tags and reads their sizes on a small pool of its
  * own, never on a reconcile thread: a slow or silent registry must not hold up other builds. A pass asks for a look-up and
  * goes on; when the answer arrives, the build is reconciled again and the pass finds it here. A
- * failed look-up is retried after a back-off that doubles up to a cap; answers that will not change
- * (unauthorized, not found) are final. Bounded: at most {@link #MAX_ENTRIES} builds are remembered.
+ * failed look-up is retried after a back-off that doubles up to a cap, {@link #MAX_FAILURES} times in
+ * all (about 35 minutes from the default 30 s): then the answer is final ({@link #ABANDONED}), so
+ * that a registry the operator can never reach (a network policy, a registry only build pods can
+ * resolve) does not cost every finished build a look-up and a pass every 10 minutes for ever.
+ * Answers that will not change (unauthorized, not found) are final at once. Bounded: at most
+ * {@link #MAX_ENTRIES} builds are remembered.
  */
 public final class RegistryLookups implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryLookups.class);
   static final int MAX_ENTRIES = 2048;
   static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+  static final int MAX_FAILURES = 8;
+  /** The reason of the final answer after {@link #MAX_FAILURES} failed look-ups. */
+  static final String ABANDONED = "LookupAbandoned";
 
   /** What one build's look-up stands at. */
   private static final class Entry {
@@ -126,6 +133,11 @@ public final class RegistryLookups implements AutoCloseable {
       entry.running = false;
       if (!answer.ok() && !answer.isFinal()) {
         entry.failures++;
+        if (entry.failures >= MAX_FAILURES) {
+          entry.answer = Inspection.failed(ABANDONED, "the registry could not be asked in " + entry.failures
+              + " attempts (the last: " + answer.errorReason() + ": " + answer.errorMessage() + "); the digest"
+              + " stays unverified and the size unknown, and no look-up is made again for this build");
+        }
         long factor = 1L << Math.min(entry.failures - 1, 10);
         Duration backoff = firstBackoff.multipliedBy(factor);
         entry.notBefore = clock.instant().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
