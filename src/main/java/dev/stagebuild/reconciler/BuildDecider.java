@@ -45,7 +45,10 @@ public final class BuildDecider {
   static final int MAX_SOURCE_REREADS = 2;
   /** A stage that outlives its timeoutSeconds by this much is failed by the operator (the kubelet should have). */
   static final Duration STAGE_DEADLINE_GRACE = Duration.ofSeconds(30);
-  /** ImageInspected reasons a new look-up would answer the same way. */
+  /**
+   * ImageInspected reasons after which the image is not looked up again: answers a new look-up
+   * would repeat, and the operator's giving up on a registry it could not ask.
+   */
   static final Set<String> FINAL_INSPECTION_REASONS = Set.of("RegistryUnauthorized", "ImageNotFound",
       "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "CABundleNotFound",
       "DigestMismatch", RegistryLookups.ABANDONED);
@@ -756,6 +759,9 @@ public final class BuildDecider {
       if (old.stages != null) {
         old.stages.forEach(s -> before.put(s.name, s.phase));
       }
+      // Recorded before the build's own events of this pass (a stage fails, then the build).
+      List<BuildEvent> buildEvents = new ArrayList<>(events);
+      events.clear();
       for (StageStatus s : status.stages) {
         String was = before.get(s.name);
         if (Objects.equals(was, s.phase)) {
@@ -769,6 +775,7 @@ public final class BuildDecider {
           default -> { }
         }
       }
+      events.addAll(buildEvents);
     }
 
     /**

@@ -40,7 +40,10 @@ public record Inspection(Long size, List<PlatformImage> platforms, String errorR
     return tagMovedMessage != null;
   }
 
-  /** A failure that asking again would not change (unauthorized, not found, a bad reference or secret). */
+  /**
+   * A failure after which the image is not looked up again: one that asking again would not change
+   * (unauthorized, not found, a bad reference or secret), or the operator's giving up.
+   */
   public boolean isFinal() {
     return errorReason != null && (withdrawn || BuildDecider.FINAL_INSPECTION_REASONS.contains(errorReason));
   }

@@ -17,6 +17,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Builds the reconciler's collaborators from the operator's configuration (application.properties / env). */
 @Singleton
 public class OperatorBeans {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OperatorBeans.class);
+
   @ConfigProperty(name = "stagebuild.pending-timeout", defaultValue = "5m")
   Duration pendingTimeout;
 
@@ -36,6 +38,10 @@ public class OperatorBeans {
    */
   @ConfigProperty(name = "stagebuild.normal-events", defaultValue = "false")
   boolean normalEvents;
+
+  /** The name normal-events had when it covered the stage events only: still honoured, with a warning. */
+  @ConfigProperty(name = "stagebuild.stage-events")
+  Optional<Boolean> stageEvents;
 
   /** How long finished builds keep their pods and plan (spec.podRetentionSeconds overrides it). */
   @ConfigProperty(name = "stagebuild.pod-retention", defaultValue = "24h")
@@ -65,8 +71,11 @@ public class OperatorBeans {
   @Produces
   @Singleton
   OperatorSettings settings() {
-    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout, normalEvents,
-        podRetention, statusInterval, lookupGrace);
+    stageEvents.ifPresent(on -> LOG.warn(
+        "stagebuild.stage-events (STAGEBUILD_STAGE_EVENTS) is now stagebuild.normal-events"
+        + " (STAGEBUILD_NORMAL_EVENTS), which also covers BuildSucceeded; the old name is honoured for now"));
+    return new OperatorSettings(pendingTimeout, missingObjectGrace, inspectRetry, defaultBuildTimeout,
+        normalEvents || stageEvents.orElse(false), podRetention, statusInterval, lookupGrace);
   }
 
   @Produces

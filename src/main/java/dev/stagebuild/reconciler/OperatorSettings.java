@@ -9,8 +9,8 @@ import java.time.Duration;
  * @param missingObjectGrace how long a missing Secret or ConfigMap is waited for before the build fails
  * @param inspectRetry first wait before asking the registry again after a look-up failed (doubles, capped)
  * @param defaultBuildTimeout build time limit when spec.timeoutSeconds is not set
- * @param normalEvents record Normal events: BuildSucceeded, and each stage's StageStarted and StageSucceeded (and a
- *     StageFailed warning besides BuildFailed); warnings about the build are always recorded
+ * @param normalEvents record the Normal events BuildSucceeded, StageStarted and StageSucceeded (warnings are always
+ *     recorded); the shipped default is off, the short constructors (tests) turn them on
  * @param podRetention how long a finished build keeps its pods and plan when spec.podRetentionSeconds is not set
  * @param statusInterval how long progress alone (no condition changed) waits after a build's last status write
  * @param lookupGrace how long a build that pushed its image waits for the registry's answer before its end is written
@@ -35,6 +35,6 @@ public record OperatorSettings(Duration pendingTimeout, Duration missingObjectGr
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(30),
-        Duration.ofHours(1), true, DEFAULT_POD_RETENTION, DEFAULT_STATUS_INTERVAL, DEFAULT_LOOKUP_GRACE);
+        Duration.ofHours(1), false, DEFAULT_POD_RETENTION, DEFAULT_STATUS_INTERVAL, DEFAULT_LOOKUP_GRACE);
   }
 }

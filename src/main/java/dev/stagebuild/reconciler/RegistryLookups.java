@@ -19,12 +19,14 @@ import org.slf4j.LoggerFactory;
  * Checks pushed images' digests against their tags and reads their sizes on a small pool of its
  * own, never on a reconcile thread: a slow or silent registry must not hold up other builds. A pass asks for a look-up and
  * goes on; when the answer arrives, the build is reconciled again and the pass finds it here. A
- * failed look-up is retried after a back-off that doubles up to a cap, {@link #MAX_FAILURES} times in
- * all (about 35 minutes from the default 30 s): then the answer is final ({@link #ABANDONED}), so
- * that a registry the operator can never reach (a network policy, a registry only build pods can
- * resolve) does not cost every finished build a look-up and a pass every 10 minutes for ever.
- * Answers that will not change (unauthorized, not found) are final at once. Bounded: at most
- * {@link #MAX_ENTRIES} builds are remembered.
+ * failed look-up is tried again after a back-off that doubles up to a cap. It is given up for good
+ * ({@link #ABANDONED}, written to the status) after {@link #MAX_FAILURES} failures, or at the first
+ * failure once the build ended longer ago than those attempts' back-offs take (about 35 minutes
+ * from the default 30 s): the count is in memory, and the build's end time in its status makes
+ * the bound hold for a build this map forgot (more than {@link #MAX_ENTRIES} owed a look-up) or
+ * that a restarted operator meets. So a registry the operator can never reach (a network policy,
+ * a registry only build pods can resolve) costs each build a few look-ups, not one every 10
+ * minutes for ever. Answers that will not change (unauthorized, not found) are final at once.
  */
 public final class RegistryLookups implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryLookups.class);
@@ -86,7 +88,7 @@ public final class RegistryLookups implements AutoCloseable {
    * @param done called (on the registry thread) with the build's namespace/name when the answer arrived
    * @return when to look again for a retry that is due later, or null
    */
-  public Duration request(KubernetesClient client, StageBuild sb, String buildId, String digest,
+  public Duration request(KubernetesClient client, StageBuild sb, String buildId, String digest, Instant ended,
       Consumer<StageBuild> done) {
     String key = key(sb, buildId);
     Entry e;
@@ -108,7 +110,7 @@ public final class RegistryLookups implements AutoCloseable {
     Entry entry = e;
     ClusterView cluster = new ClusterView(client, sb);
     try {
-      pool.execute(() -> run(entry, cluster, sb, digest, done));
+      pool.execute(() -> run(entry, cluster, sb, digest, ended, done));
     } catch (RejectedExecutionException full) {
       synchronized (this) {
         entry.running = false;
@@ -119,7 +121,8 @@ public final class RegistryLookups implements AutoCloseable {
     return null;
   }
 
-  private void run(Entry entry, ClusterView cluster, StageBuild sb, String digest, Consumer<StageBuild> done) {
+  private void run(Entry entry, ClusterView cluster, StageBuild sb, String digest, Instant ended,
+      Consumer<StageBuild> done) {
     Inspection answer;
     try {
       answer = inspector.inspect(cluster, sb, digest);
@@ -133,17 +136,33 @@ public final class RegistryLookups implements AutoCloseable {
       entry.running = false;
       if (!answer.ok() && !answer.isFinal()) {
         entry.failures++;
-        if (entry.failures >= MAX_FAILURES) {
-          entry.answer = Inspection.failed(ABANDONED, "the registry could not be asked in " + entry.failures
-              + " attempts (the last: " + answer.errorReason() + ": " + answer.errorMessage() + "); the digest"
-              + " stays unverified and the size unknown, and no look-up is made again for this build");
+        Instant now = clock.instant();
+        if (entry.failures >= MAX_FAILURES || (ended != null && now.isAfter(ended.plus(giveUpAfter())))) {
+          entry.answer = Inspection.failed(ABANDONED, "the registry could not be asked (the last answer: "
+              + answer.errorReason() + ": " + answer.errorMessage() + "); given up after " + entry.failures
+              + (entry.failures == 1 ? " attempt" : " attempts") + ": the digest stays unverified and the size"
+              + " unknown (a rebuild looks again)");
+        } else {
+          entry.notBefore = now.plus(backoff(entry.failures));
         }
-        long factor = 1L << Math.min(entry.failures - 1, 10);
-        Duration backoff = firstBackoff.multipliedBy(factor);
-        entry.notBefore = clock.instant().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
       }
     }
     done.accept(sb);
+  }
+
+  /** The wait after the n-th failure in a row: doubling from the first, capped. */
+  private Duration backoff(int failures) {
+    Duration backoff = firstBackoff.multipliedBy(1L << Math.min(failures - 1, 10));
+    return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+  }
+
+  /** How long {@link #MAX_FAILURES} attempts take from a build's end: the back-offs between them. */
+  Duration giveUpAfter() {
+    Duration total = Duration.ZERO;
+    for (int failures = 1; failures < MAX_FAILURES; failures++) {
+      total = total.plus(backoff(failures));
+    }
+    return total;
   }
 
   @Override

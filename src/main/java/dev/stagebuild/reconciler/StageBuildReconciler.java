@@ -236,7 +236,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
       Inspection answer = lookups.answer(sb, buildId, s.output.digest);
       if (answer == null || (!answer.ok() && !answer.isFinal())) {
-        lookupRetry = lookups.request(client, sb, buildId, s.output.digest,
+        lookupRetry = lookups.request(client, sb, buildId, s.output.digest, Times.parse(s.completionTime),
             done -> lookupDone.propagateEvent(ResourceID.fromResource(done)));
       }
       if (answer == null) {

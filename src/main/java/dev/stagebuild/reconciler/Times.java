@@ -9,6 +9,10 @@ import java.time.temporal.ChronoUnit;
 
 /** RFC 3339 timestamps as Kubernetes writes them (seconds precision). */
 public final class Times {
+  /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: Instant.toString writes other years otherwise. */
+  private static final long FIRST_FOUR_DIGIT_YEAR = -62_167_219_200L;
+  private static final long LAST_FOUR_DIGIT_YEAR = 253_402_300_799L;
+
   private Times() {}
 
   public static Instant parse(String text) {
@@ -72,10 +76,11 @@ public final class Times {
     if (instant == null) {
       return null;
     }
-    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
-    if (t.getYear() < 0 || t.getYear() > 9999) {
+    long seconds = instant.getEpochSecond();
+    if (seconds < FIRST_FOUR_DIGIT_YEAR || seconds > LAST_FOUR_DIGIT_YEAR) {
       return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
+    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
     char[] c = new char[20];
     put(c, 0, t.getYear(), 4);
     c[4] = '-';

@@ -37,6 +37,7 @@ class ConditionsDocTest {
       Pattern.compile("new Blocker\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("new Refusal\\(\"([A-Z][A-Za-z]+)\""),
       Pattern.compile("Inspection\\.(?:failed|withdrawn)\\(\"([A-Z][A-Za-z]+)\""),
+      Pattern.compile("\\bABANDONED = \"([A-Z][A-Za-z]+)\""),
       Pattern.compile("->\\s*\"([A-Z][A-Za-z]+)\";"),
       Pattern.compile("return ([^;]*\"[A-Z][A-Za-z]+\"[^;]*);"),
       Pattern.compile("reason = [^;]*\"([A-Z][A-Za-z]+)\""),

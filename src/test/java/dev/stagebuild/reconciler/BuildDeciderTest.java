@@ -289,7 +289,8 @@ class BuildDeciderTest {
     sb.setStatus(d.status());
     d = shipped.decide(new BuildDecider.Inputs(sb, "1", plan, null,
         List.of(state("left", 1, StepPhase.FAILED), state("right", 1, StepPhase.RUNNING)), null, T0.plusSeconds(1)));
-    assertThat(d.events()).extracting(BuildEvent::reason).containsExactlyInAnyOrder("StageFailed", "BuildFailed");
+    assertThat(d.events()).as("the stage's failure, then the build's").extracting(BuildEvent::reason)
+        .containsExactly("StageFailed", "BuildFailed");
 
     // Switched on, the same successful build also says so.
     d = decider.decide(new BuildDecider.Inputs(sb, "1", plan, null, passes.get(passes.size() - 1),

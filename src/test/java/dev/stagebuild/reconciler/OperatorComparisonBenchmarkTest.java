@@ -128,7 +128,7 @@ class OperatorComparisonBenchmarkTest {
     }
     Figures herdOp = fastest(herdOps);
     Figures herdRef = fastest(herdRefs);
-    Figures herdQuiet = workload(Kind.OPERATOR_NORMAL_EVENTS, "b", DIAMOND, 100, 0);
+    Figures herdNormalEvents = workload(Kind.OPERATOR_NORMAL_EVENTS, "b", DIAMOND, 100, 0);
     Figures herdRwx = workload(Kind.OPERATOR_RWX, "b", DIAMOND, 100, 0);
     // Reconcile threads: JOSDK's default is 50; what fewer and more do to the same herd.
     Map<Integer, Figures> byThreads = new TreeMap<>();
@@ -178,10 +178,10 @@ class OperatorComparisonBenchmarkTest {
     line("herd, ReadWriteMany: operator-thread CPU ms per build", herdRwx.cpuMsPerBuild(), herdRef.cpuMsPerBuild(),
         "%.1f");
     System.out.printf("[benchmark] --- the operator with stagebuild.normal-events=true, same herd ---%n");
-    line("herd, with normal events: builds/s", herdQuiet.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
-    line("herd, with normal events: hand-off p99 ms", herdQuiet.p(99), herdRef.p(99), "%.0f");
-    line("herd, with normal events: API writes per build", herdQuiet.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
-    line("herd, with normal events: operator-thread CPU ms per build", herdQuiet.cpuMsPerBuild(),
+    line("herd, with normal events: builds/s", herdNormalEvents.buildsPerSecond(), herdRef.buildsPerSecond(), "%.2f");
+    line("herd, with normal events: hand-off p99 ms", herdNormalEvents.p(99), herdRef.p(99), "%.0f");
+    line("herd, with normal events: API writes per build", herdNormalEvents.writesPerBuild(), herdRef.writesPerBuild(), "%.1f");
+    line("herd, with normal events: operator-thread CPU ms per build", herdNormalEvents.cpuMsPerBuild(),
         herdRef.cpuMsPerBuild(), "%.1f");
     System.out.printf("[benchmark] --- reconcile threads (default 50, herd above), same herd, one run each ---%n");
     byThreads.forEach((threads, f) -> {

@@ -33,6 +33,8 @@ class TimesTest {
     for (String s : List.of("+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z")) {
       assertThat(Times.format(Instant.parse(s))).isEqualTo(s);
     }
+    assertThat(Times.format(Instant.MIN)).isEqualTo(Instant.MIN.toString());
+    assertThat(Times.format(Instant.MAX)).isEqualTo(Instant.MAX.truncatedTo(ChronoUnit.SECONDS).toString());
     assertThat(Times.format(null)).isNull();
   }
 }
