@@ -2,33 +2,13 @@ package dev.stagebuild.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.stagebuild.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class BoundedCacheTest {
-  static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  final TestClock clock = new TestClock();
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   @Test
   void theLeastRecentlyUsedEntryGoesPastTheSizeBound() {
@@ -51,14 +31,14 @@ class BoundedCacheTest {
   void noEntryOutlivesItsAgeOrItsOwnExpiry() {
     BoundedCache<String, Integer> cache = new BoundedCache<>(10, Duration.ofMinutes(10), clock);
     cache.put("aged", 1);
-    cache.put("short", 2, clock.now.plusSeconds(30));
-    cache.put("long", 3, clock.now.plus(Duration.ofDays(365)));
-    cache.put("expired", 4, clock.now.minusSeconds(1));
+    cache.put("short", 2, clock.instant().plusSeconds(30));
+    cache.put("long", 3, clock.instant().plus(Duration.ofDays(365)));
+    cache.put("expired", 4, clock.instant().minusSeconds(1));
     assertThat(cache.get("expired")).isNull();
-    clock.now = clock.now.plusSeconds(31);
+    clock.advance(Duration.ofSeconds(31));
     assertThat(cache.get("short")).isNull();
     assertThat(cache.get("long")).isEqualTo(3);
-    clock.now = clock.now.plus(Duration.ofMinutes(10));
+    clock.advance(Duration.ofMinutes(10));
     assertThat(cache.get("aged")).isNull();
     assertThat(cache.get("long")).as("capped at the cache's age").isNull();
     cache.put("new", 5);

@@ -333,7 +333,7 @@ class RegistryClientProtocolTest {
   @Test
   void aRegistryThatRefusedTheConnectionIsAnsweredFromMemoryForAFewSeconds() throws Exception {
     // A farm's builds that end together while their registry is down: one connection attempt.
-    RegistryClientTokenAuthTest.MutableClock clock = new RegistryClientTokenAuthTest.MutableClock();
+    var clock = new dev.stagebuild.testing.MutableClock(java.time.Instant.now());
     RegistryClient client = RegistryClient.builder().clock(clock).connectTimeout(Duration.ofSeconds(2))
         .requestTimeout(Duration.ofSeconds(3)).build();
     int port;

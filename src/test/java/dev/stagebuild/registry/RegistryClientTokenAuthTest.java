@@ -13,12 +13,10 @@ import dev.stagebuild.registry.testing.TestImages.PushedIndex;
 import dev.stagebuild.registry.testing.TokenServer;
 import dev.stagebuild.registry.testing.TokenServer.TokenField;
 import dev.stagebuild.registry.testing.TokenServer.TokenRequest;
+import dev.stagebuild.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +36,7 @@ class RegistryClientTokenAuthTest {
   static PushedImage app;
   static PushedIndex multi;
 
-  final MutableClock clock = new MutableClock();
+  final MutableClock clock = new MutableClock(Instant.now());
   final RegistryClient client = RegistryClient.builder()
       .connectTimeout(Duration.ofSeconds(2))
       .requestTimeout(Duration.ofSeconds(3))
@@ -216,27 +214,4 @@ class RegistryClientTokenAuthTest {
     assertThat(e.getMessage()).contains("registry token");
   }
 
-  /** A clock that tests move forward. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }
