@@ -81,26 +81,14 @@ public final class Times {
       return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
     LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-    char[] c = new char[20];
-    put(c, 0, t.getYear(), 4);
-    c[4] = '-';
-    put(c, 5, t.getMonthValue(), 2);
-    c[7] = '-';
-    put(c, 8, t.getDayOfMonth(), 2);
-    c[10] = 'T';
-    put(c, 11, t.getHour(), 2);
-    c[13] = ':';
-    put(c, 14, t.getMinute(), 2);
-    c[16] = ':';
-    put(c, 17, t.getSecond(), 2);
-    c[19] = 'Z';
-    return new String(c);
-  }
-
-  private static void put(char[] c, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      c[i] = (char) ('0' + value % 10);
-      value /= 10;
+    int[] fields = {t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()};
+    char[] c = "0000-00-00T00:00:00Z".toCharArray();
+    for (int i = 0; i < fields.length; i++) {
+      // Each field's digits end where the template's do: at 3, 6, 9, 12, 15 and 18.
+      for (int at = 3 * i + 3, value = fields[i]; value > 0; at--, value /= 10) {
+        c[at] = (char) ('0' + value % 10);
+      }
     }
+    return new String(c);
   }
 }
