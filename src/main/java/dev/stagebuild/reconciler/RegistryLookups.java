@@ -33,7 +33,7 @@ public final class RegistryLookups implements AutoCloseable {
   static final int MAX_ENTRIES = 2048;
   static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
   static final int MAX_FAILURES = 8;
-  /** The reason of the final answer after {@link #MAX_FAILURES} failed look-ups. */
+  /** The reason of the final answer when a look-up is given up (see the class comment for when). */
   static final String ABANDONED = "LookupAbandoned";
 
   /** What one build's look-up stands at. */

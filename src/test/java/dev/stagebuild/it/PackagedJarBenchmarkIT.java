@@ -484,11 +484,9 @@ class PackagedJarBenchmarkIT {
     }
   }
 
+  /** Stats.percentile, NaN when no build had both ends (printed, never asserted). */
   static double percentile(List<Long> sorted, int p) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    return sorted.isEmpty() ? Double.NaN : Stats.percentile(sorted, p);
   }
 
   static void line(String what, double operator, double reference, String format) {

@@ -11,6 +11,7 @@ import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
 import dev.stagebuild.testing.OperatorHarness;
 import dev.stagebuild.testing.PodOutcome;
+import dev.stagebuild.testing.Stats;
 import dev.stagebuild.testing.TestKubelet;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
@@ -79,7 +80,7 @@ class OperatorBenchmarkTest {
       System.out.printf("%n[benchmark] operator: %d builds of 3 stages in %d ms: %.1f builds/s%n", BUILDS,
           wall.toMillis(), BUILDS * 1000.0 / wall.toMillis());
       System.out.printf("[benchmark] producer success -> consumer pod created: p50 %d ms, p99 %d ms, max %d ms%n",
-          percentile(handoffMillis, 50), percentile(handoffMillis, 99), handoffMillis.get(handoffMillis.size() - 1));
+          Stats.percentile(handoffMillis, 50), Stats.percentile(handoffMillis, 99), handoffMillis.get(handoffMillis.size() - 1));
       System.out.printf("[benchmark] API writes per build: %.1f (%.1f without events) vs least possible %d; by kind: %s%n",
           operatorWrites / (double) BUILDS, (operatorWrites - events) / (double) BUILDS, least, writes);
       assertThat(handoffMillis).hasSize(BUILDS);
@@ -104,8 +105,4 @@ class OperatorBenchmarkTest {
     return a.isAfter(b) ? a : b;
   }
 
-  static long percentile(List<Long> sorted, int p) {
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
-  }
 }

@@ -306,7 +306,7 @@ class OperatorComparisonBenchmarkTest {
     }
 
     double p(int percentile) {
-      return OperatorBenchmarkTest.percentile(handoffs, percentile);
+      return Stats.percentile(handoffs, percentile);
     }
 
     double requestsPerBuild() {
@@ -411,9 +411,9 @@ class OperatorComparisonBenchmarkTest {
         List<Long> startLags = BuildLatencies.starts(kubelet, plan, names, createdAt);
         System.out.printf("[benchmark] %s %s: %d/%d builds ended in %d ms, %d hand-offs measured; final pod's end"
             + " to the ended status p50 %d ms, p99 %d ms; creation to first pod p50 %d ms, p99 %d ms%n", kind, label,
-            finished.size(), count, wallMs, handoffs.size(), OperatorBenchmarkTest.percentile(endLags, 50),
-            OperatorBenchmarkTest.percentile(endLags, 99), OperatorBenchmarkTest.percentile(startLags, 50),
-            OperatorBenchmarkTest.percentile(startLags, 99));
+            finished.size(), count, wallMs, handoffs.size(), Stats.percentile(endLags, 50),
+            Stats.percentile(endLags, 99), Stats.percentile(startLags, 50),
+            Stats.percentile(startLags, 99));
         assertThat(done).as(kind + " " + label + ": all builds ended").isTrue();
         return new Figures(label, count, wallMs, handoffs, requests, cpu, process, byThread, jvmByThread);
       } finally {
