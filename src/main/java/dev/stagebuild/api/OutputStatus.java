@@ -3,6 +3,7 @@ package dev.stagebuild.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class OutputStatus {
@@ -23,4 +24,18 @@ public class OutputStatus {
 
   @JsonPropertyDescription("For a multi-platform index: each platform's manifest digest and size.")
   public List<PlatformImage> platforms;
+
+  // Field by field, like StageBuildStatus's.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof OutputStatus o && Objects.equals(image, o.image)
+        && Objects.equals(digest, o.digest) && Objects.equals(imageRef, o.imageRef)
+        && Objects.equals(size, o.size) && Objects.equals(sizeText, o.sizeText)
+        && Objects.equals(platforms, o.platforms);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(image, digest, imageRef, size, sizeText, platforms);
+  }
 }

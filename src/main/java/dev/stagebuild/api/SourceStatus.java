@@ -2,6 +2,7 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SourceStatus {
@@ -13,4 +14,16 @@ public class SourceStatus {
 
   @JsonPropertyDescription("The git commit that was built.")
   public String commit;
+
+  // Field by field, like StageBuildStatus's.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SourceStatus o && Objects.equals(podName, o.podName)
+        && Objects.equals(phase, o.phase) && Objects.equals(commit, o.commit);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(podName, phase, commit);
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StageStatus {
@@ -33,4 +34,20 @@ public class StageStatus {
 
   @JsonPropertyDescription("Why the stage is waiting or failed: the kubelet's reason, or the exit code and the log's tail.")
   public String message;
+
+  // Field by field, like StageBuildStatus's.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof StageStatus o && Objects.equals(name, o.name)
+        && Objects.equals(dependsOn, o.dependsOn) && Objects.equals(phase, o.phase)
+        && Objects.equals(podName, o.podName) && Objects.equals(attempts, o.attempts)
+        && Objects.equals(startTime, o.startTime) && Objects.equals(completionTime, o.completionTime)
+        && Objects.equals(exitCode, o.exitCode) && Objects.equals(message, o.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, dependsOn, phase, podName, attempts, startTime, completionTime, exitCode,
+        message);
+  }
 }

@@ -2,6 +2,7 @@ package dev.stagebuild.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
 
 /**
  * The durable record of one step of a build (the source pod or one stage pod), kept in the status
@@ -41,4 +42,21 @@ public class StepRecord {
 
   @JsonPropertyDescription("When the step ended (RFC 3339).")
   public String completionTime;
+
+  // Field by field, like StageBuildStatus's.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof StepRecord o && Objects.equals(step, o.step) && Objects.equals(attempt, o.attempt)
+        && Objects.equals(failures, o.failures) && Objects.equals(disruptions, o.disruptions)
+        && Objects.equals(podName, o.podName) && Objects.equals(phase, o.phase)
+        && Objects.equals(exitCode, o.exitCode) && Objects.equals(result, o.result)
+        && Objects.equals(nodeName, o.nodeName) && Objects.equals(startTime, o.startTime)
+        && Objects.equals(completionTime, o.completionTime);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(step, attempt, failures, disruptions, podName, phase, exitCode, result, nodeName,
+        startTime, completionTime);
+  }
 }

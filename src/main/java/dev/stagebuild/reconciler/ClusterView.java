@@ -30,10 +30,6 @@ final class ClusterView {
     this.namespace = owner.getMetadata().getNamespace();
   }
 
-  String json(Object o) {
-    return o == null ? null : client.getKubernetesSerialization().asJson(o);
-  }
-
   <T> T fromJson(String json, Class<T> type) {
     return client.getKubernetesSerialization().unmarshal(json, type);
   }
