@@ -95,7 +95,7 @@ public final class PlanCommand {
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
       build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
-      plan = BuildCheck.plan(build, input.dockerfile());
+      plan = BuildCheck.plan(build, input.dockerfile(), input.build() != null);
     } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

@@ -34,6 +34,14 @@ public final class BuildCheck {
    * checks the plan. Call it wherever the operator or the CLI would call {@link Planner#plan}.
    */
   public static BuildPlan plan(StageBuild sb, String dockerfile) {
+    return plan(sb, dockerfile, true);
+  }
+
+  /**
+   * @param checkSecrets false for a Dockerfile planned on its own (the CLI's {@code plan
+   *     Dockerfile}): it has no spec.secrets to check its {@code required} secret mounts against
+   */
+  public static BuildPlan plan(StageBuild sb, String dockerfile, boolean checkSecrets) {
     SpecValidator.validate(sb);
     StageBuildSpec spec = sb.getSpec();
     Map<String, String> args = new LinkedHashMap<>();
@@ -48,7 +56,7 @@ public final class BuildCheck {
     String target = spec.target == null || spec.target.isBlank() ? null : spec.target;
     Planner.Planned planned;
     try {
-      planned = Planner.planned(dockerfile, args, target, true, Planner.secretIds(spec.secrets));
+      planned = Planner.planned(dockerfile, args, target, true, checkSecrets ? Planner.secretIds(spec.secrets) : null);
     } catch (StackOverflowError e) {
       throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
     }

@@ -43,8 +43,9 @@ public final class Planner {
 
   /**
    * @param secretIds the build secrets the StageBuild maps (spec.secrets); a {@code RUN
-   *     --mount=type=secret} whose id is not among them (and that is not {@code required=false}) is
-   *     an INVALID_SPEC error. Null: not checked (a Dockerfile planned on its own).
+   *     --mount=type=secret,required} whose id is not among them is an INVALID_SPEC error (without
+   *     {@code required} the mount is skipped, as in BuildKit). Null: not checked (a Dockerfile
+   *     planned on its own).
    */
   public static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target,
       Set<String> secretIds) {

@@ -837,8 +837,9 @@ final class StageAnalyzer {
 
   /**
    * A secret mount reads a build secret kaniko gets as {@code --secret id=...}: the id must be
-   * written out (the pod is given the secrets its Dockerfile names), and mapped in spec.secrets
-   * unless the mount says {@code required=false}.
+   * written out (the pod is given the secrets its Dockerfile names). An id spec.secrets does not map
+   * is skipped, as BuildKit and kaniko skip it ({@code required} defaults to false in both), unless
+   * the mount says {@code required}: that build could only fail, so it is refused at once.
    */
   private String secret(Instruction i, Flag f, MountSpec m) {
     String id = m.secretId();
@@ -852,13 +853,13 @@ final class StageAnalyzer {
     if (table.secretIds == null || table.secretIds.contains(id)) {
       return rewritten;
     }
-    if (m.field("required") != null && !m.required()) {
+    if (!m.required()) {
       return rewritten; // BuildKit and kaniko skip the mount
     }
     stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_SPEC, i.line(), "RUN --mount=type=secret"
-        + " with id " + id + ": spec.secrets has no secret with id " + id + "; add {id: " + id + ", secretRef:"
-        + " {name: <Secret>}, key: <key>} to spec.secrets, or write required=false on the mount if the build"
-        + " does without it"));
+        + " with id " + id + " is required, and spec.secrets has no secret with id " + id + "; add {id: " + id
+        + ", secretRef: {name: <Secret>}, key: <key>} to spec.secrets, or drop required from the mount if the"
+        + " build does without it"));
     return null;
   }
 

@@ -123,6 +123,29 @@ class PlanCommandTest {
   }
 
   @Test
+  void secretMountsAreCheckedAgainstTheSpecOnlyWhenThereIsOne() throws Exception {
+    String dockerfile = "FROM alpine\nRUN --mount=type=secret,id=token,required make\n"
+        + "RUN --mount=type=secret,id=optional make\n";
+    // a Dockerfile alone has no spec.secrets: nothing to check it against
+    assertThat(run(dockerfile, "-").code()).isZero();
+    String yaml = """
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: x}
+        spec:
+          dockerfile:
+            inline: |
+        %s
+          output: {image: r/x}
+        """.formatted(dockerfile.indent(6).stripTrailing());
+    Result unmapped = run(yaml, "-");
+    assertThat(unmapped.code()).isEqualTo(1);
+    assertThat(unmapped.err()).contains("line 2:").contains("with id token is required");
+    Result mapped = run(yaml.replace("  output:", "  secrets: [{id: token, secretRef: {name: s}, key: k}]\n  output:"), "-");
+    assertThat(mapped.code()).as(mapped.err()).isZero();
+  }
+
+  @Test
   void stageBuildWithPathNextToTheYaml() throws Exception {
     write("app/Dockerfile.ms", HELLOGO);
     Path yaml = write("app/build.yml", """

@@ -744,24 +744,26 @@ class PlannerTest {
     }
 
     @Test
-    void secretMountNeedsAMappedSecret() {
-      String d = df("FROM alpine", "RUN true", "RUN --mount=type=secret,id=npm-token,env=T make",
-          "RUN --mount=type=secret,target=/run/secrets/gh make", "RUN --mount=type=secret,id=opt,required=false make");
+    void aRequiredSecretMountNeedsAMappedSecret() {
+      String d = df("FROM alpine", "RUN true", "RUN --mount=type=secret,id=npm-token,env=T,required make",
+          "RUN --mount=type=secret,target=/run/secrets/gh,required=true make",
+          "RUN --mount=type=secret,id=opt,required=false make", "RUN --mount=type=secret,id=unsaid make");
       DockerfileException e = withSecrets(d, Set.of("gh"));
       assertThat(e.kind()).isEqualTo(DockerfileException.Kind.INVALID_SPEC);
       assertThat(e.line()).isEqualTo(3);
-      assertThat(e.detail()).startsWith("RUN --mount=type=secret with id npm-token: spec.secrets has no secret with"
-          + " id npm-token").contains("required=false");
+      assertThat(e.detail()).startsWith("RUN --mount=type=secret with id npm-token is required, and spec.secrets has"
+          + " no secret with id npm-token").contains("drop required");
       // the id of a mount without id= is the target's file name, as in BuildKit and kaniko
       assertThat(withSecrets(d, Set.of("npm-token")).detail()).contains("with id gh");
+      // without required (it defaults to false in BuildKit and kaniko) an unmapped id is skipped
       assertThat(Planner.plan(d, Map.of(), null, Set.of("npm-token", "gh")).pods()).hasSize(1);
-      // required (bare or =true) is checked too; a Dockerfile planned on its own is not
-      assertThat(withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required make"), Set.of()).line())
-          .isEqualTo(2);
+      assertThat(Planner.plan(d, Map.of(), null, Set.of("npm-token", "gh")).pod("stage-0").dockerfile())
+          .contains("RUN --mount=type=secret,id=unsaid make");
+      // a Dockerfile planned on its own is not checked
       assertThat(plan(d).pods()).hasSize(1);
       assertThat(withSecrets(df("FROM alpine", "ARG ID=x", "RUN --mount=type=secret,id=$ID make"), Set.of("x")).detail())
           .contains("needs its id written out");
-      assertThat(SecretMounts.ids(d)).containsExactly("gh", "npm-token", "opt");
+      assertThat(SecretMounts.ids(d)).containsExactly("gh", "npm-token", "opt", "unsaid");
     }
 
     DockerfileException withSecrets(String d, Set<String> secrets) {

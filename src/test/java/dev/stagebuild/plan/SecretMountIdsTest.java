@@ -32,7 +32,7 @@ class SecretMountIdsTest {
     assertThat(SecretMounts.ids(run("RUN --mount=type=secret,id=a,source=b x", Set.of("b")) + "\n"))
         .containsExactly("b");
     // the id= alone is not what BuildKit reads
-    assertThatThrownBy(() -> run("RUN --mount=type=secret,id=a,source=b x", Set.of("a")))
+    assertThatThrownBy(() -> run("RUN --mount=type=secret,id=a,source=b,required x", Set.of("a")))
         .isInstanceOf(DockerfileException.class).hasMessageContaining("no secret with id b");
   }
 
