@@ -3,6 +3,7 @@ package dev.stagebuild.plan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The parts of a {@code RUN --mount=...} value the planner looks at: its type (bind when not
@@ -50,10 +51,20 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
     return base.isEmpty() || base.equals(".") ? null : base;
   }
 
-  /** Whether a secret mount fails without its secret: {@code required} or {@code required=true}. */
+  /** The values Go's {@code strconv.ParseBool} reads, as BuildKit reads {@code required=}. */
+  private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
+  private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
+
+  /** Whether a secret mount fails without its secret: a bare {@code required}, or a true value. */
   boolean required() {
     String r = field("required");
-    return r != null && (r.isEmpty() || r.equalsIgnoreCase("true"));
+    return r != null && (r.isEmpty() || TRUE.contains(r));
+  }
+
+  /** A {@code required=} value BuildKit (and so kaniko) refuses to parse, or null. */
+  String unreadableRequired() {
+    String r = field("required");
+    return r == null || r.isEmpty() || TRUE.contains(r) || FALSE.contains(r) ? null : r;
   }
 
   /** The field keys BuildKit reads as the source path. */

@@ -849,6 +849,11 @@ final class StageAnalyzer {
           + " its Dockerfile names"));
       return null;
     }
+    if (m.unreadableRequired() != null) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN"
+          + " --mount=type=secret: invalid value for required: " + m.unreadableRequired() + " (true or false)"));
+      return null;
+    }
     String rewritten = secretAsKanikoReadsIt(i, f, m, id);
     if (table.secretIds == null || table.secretIds.contains(id)) {
       return rewritten;

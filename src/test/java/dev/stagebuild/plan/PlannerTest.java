@@ -759,6 +759,15 @@ class PlannerTest {
       assertThat(Planner.plan(d, Map.of(), null, Set.of("npm-token", "gh")).pods()).hasSize(1);
       assertThat(Planner.plan(d, Map.of(), null, Set.of("npm-token", "gh")).pod("stage-0").dockerfile())
           .contains("RUN --mount=type=secret,id=unsaid make");
+      // required= is read as Go's strconv.ParseBool reads it, as BuildKit does
+      assertThat(withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required=1 make"), Set.of()).detail())
+          .contains("with id x is required");
+      assertThat(Planner.plan(df("FROM alpine", "RUN --mount=type=secret,id=x,required=F make"), Map.of(), null,
+          Set.of()).pods()).hasSize(1);
+      DockerfileException unreadable = withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required=yes make"),
+          Set.of("x"));
+      assertThat(unreadable.kind()).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
+      assertThat(unreadable.detail()).contains("invalid value for required: yes");
       // a Dockerfile planned on its own is not checked
       assertThat(plan(d).pods()).hasSize(1);
       assertThat(withSecrets(df("FROM alpine", "ARG ID=x", "RUN --mount=type=secret,id=$ID make"), Set.of("x")).detail())
