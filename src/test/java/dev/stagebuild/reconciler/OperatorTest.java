@@ -486,8 +486,10 @@ class OperatorTest {
     StageBuild sb = inline("nobuildsecret", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
     sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("tok", "npm-creds", "token"));
     create(sb);
-    StageBuild unmapped = inline("unmapped", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
+    StageBuild unmapped = inline("unmapped", "FROM alpine\nRUN --mount=type=secret,id=tok,required make\n");
     create(unmapped);
+    // without required an unmapped id is skipped, as BuildKit and kaniko skip it
+    create(inline("optional", "FROM alpine\nRUN --mount=type=secret,id=tok make\n"));
     StageBuild done = awaitFinished("nobuildsecret");
     assertThat(reason(done, "Succeeded")).isEqualTo("SecretNotFound");
     assertThat(message(done)).contains("npm-creds", "spec.secrets[0]", NS);
@@ -495,6 +497,7 @@ class OperatorTest {
     assertThat(reason(invalid, "Succeeded")).isEqualTo("InvalidSpec");
     assertThat(message(invalid)).contains("line 2", "id tok");
     assertThat(podNames()).noneMatch(n -> n.startsWith("nobuildsecret-") || n.startsWith("unmapped-"));
+    assertThat(condition(awaitFinished("optional"), "Succeeded")).isEqualTo("True");
   }
 
   @Test
