@@ -164,7 +164,6 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private final KubernetesClient client;
     private final ClusterView cluster;
     private final StageBuild sb;
-    /** The status as observed, serialized once: a changed decision is what gets written. */
     private final String buildId;
     private final Actuator act;
     private final Instant now = clock.instant();

@@ -78,10 +78,12 @@ class StatusEqualityTest {
     return List.of(type.getFields()).stream().filter(f -> !Modifier.isStatic(f.getModifiers())).toList();
   }
 
+  /** Each field a value of its own: a field compared with another one fails the equality of two copies. */
   private static Object filled(Class<?> type, int variant) throws Exception {
     Object o = type.getConstructor().newInstance();
-    for (Field f : fields(type)) {
-      f.set(o, sample(f.getGenericType(), variant));
+    List<Field> fields = fields(type);
+    for (int n = 0; n < fields.size(); n++) {
+      fields.get(n).set(o, sample(fields.get(n).getGenericType(), variant * 100 + n));
     }
     return o;
   }

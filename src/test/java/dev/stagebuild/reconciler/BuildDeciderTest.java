@@ -11,6 +11,7 @@ import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.Planner;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
 import dev.stagebuild.testing.Builds;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ class BuildDeciderTest {
   static final OperatorSettings SETTINGS = new OperatorSettings(Duration.ofMinutes(5), Duration.ofMinutes(1),
       Duration.ofSeconds(30), Duration.ofHours(1));
 
+  static final KubernetesSerialization JSON = new KubernetesSerialization();
   final BuildDecider decider = new BuildDecider(SETTINGS);
   StageBuild sb = Builds.inline("app", DIAMOND);
   final List<StepState> steps = new ArrayList<>();
@@ -45,8 +47,13 @@ class BuildDeciderTest {
   BuildDecision decide(Instant now, Blocker blocker, Inspection inspection) {
     sb.getMetadata().setGeneration(1L);
     var plan = PlanOutcome.of(Planner.plan(sb.getSpec().dockerfile.inline, Map.of(), sb.getSpec().target));
+    String observed = sb.getStatus() == null ? null : JSON.asJson(sb.getStatus());
     BuildDecision d = decider.decide(new BuildDecider.Inputs(sb, "1", plan, blocker, List.copyOf(steps),
         inspection, now));
+    // The reconciler writes the status when the decided one does not equal the observed one: a
+    // decider that changed the observed status in place would hide its own change.
+    assertThat(sb.getStatus() == null ? null : JSON.asJson(sb.getStatus())).as("the observed status, after decide")
+        .isEqualTo(observed);
     sb.setStatus(d.status());
     return d;
   }
