@@ -57,14 +57,27 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
 
   /** Whether a secret mount fails without its secret: a bare {@code required}, or a true value. */
   boolean required() {
-    String r = field("required");
-    return r != null && (r.isEmpty() || TRUE.contains(r));
+    String[] r = last("required");
+    return r != null && (r[1] == null || TRUE.contains(r[1]));
   }
 
-  /** A {@code required=} value BuildKit (and so kaniko) refuses to parse, or null. */
+  /**
+   * A {@code required=} value BuildKit (and so kaniko) refuses to parse, an empty one too, or one
+   * with a variable (BuildKit expands it first; the planner does not); null when there is none.
+   */
   String unreadableRequired() {
-    String r = field("required");
-    return r == null || r.isEmpty() || TRUE.contains(r) || FALSE.contains(r) ? null : r;
+    String[] r = last("required");
+    return r == null || r[1] == null || TRUE.contains(r[1]) || FALSE.contains(r[1]) ? null : r[1];
+  }
+
+  private String[] last(String key) {
+    String[] found = null;
+    for (String[] f : fields) {
+      if (f[0].equals(key)) {
+        found = f;
+      }
+    }
+    return found;
   }
 
   /** The field keys BuildKit reads as the source path. */

@@ -849,9 +849,13 @@ final class StageAnalyzer {
           + " its Dockerfile names"));
       return null;
     }
-    if (m.unreadableRequired() != null) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN"
-          + " --mount=type=secret: invalid value for required: " + m.unreadableRequired() + " (true or false)"));
+    String required = m.unreadableRequired();
+    if (required != null) {
+      stage.defer(required.indexOf('$') >= 0
+          ? new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=secret,required="
+              + required + ": write true or false (StageBuild does not expand variables there)")
+          : new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount=type=secret:"
+              + " invalid value for required: \"" + required + "\" (true or false)"));
       return null;
     }
     String rewritten = secretAsKanikoReadsIt(i, f, m, id);

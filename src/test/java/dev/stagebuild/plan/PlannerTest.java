@@ -767,7 +767,13 @@ class PlannerTest {
       DockerfileException unreadable = withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required=yes make"),
           Set.of("x"));
       assertThat(unreadable.kind()).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
-      assertThat(unreadable.detail()).contains("invalid value for required: yes");
+      assertThat(unreadable.detail()).contains("invalid value for required: \"yes\"");
+      assertThat(withSecrets(df("FROM alpine", "RUN --mount=type=secret,id=x,required= make"), Set.of("x")).detail())
+          .contains("invalid value for required: \"\"");
+      DockerfileException variable = withSecrets(df("FROM alpine", "ARG R=true",
+          "RUN --mount=type=secret,id=x,required=$R make"), Set.of("x"));
+      assertThat(variable.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(variable.detail()).contains("write true or false");
       // a Dockerfile planned on its own is not checked
       assertThat(plan(d).pods()).hasSize(1);
       assertThat(withSecrets(df("FROM alpine", "ARG ID=x", "RUN --mount=type=secret,id=$ID make"), Set.of("x")).detail())
