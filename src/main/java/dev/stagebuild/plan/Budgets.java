@@ -42,6 +42,12 @@ public final class Budgets {
   /** A path or name of the spec (dockerfile.path, contextDir, revision). */
   public static final int MAX_PATH_CHARS = 4096;
   /**
+   * A stage's working directory as WORKDIR joins it, before cleaning: Linux's PATH_MAX, past which
+   * kaniko could not create it. Without it, chained relative WORKDIRs grew a path each stage kept a
+   * copy of, out of the planner's memory.
+   */
+  public static final int MAX_WORKDIR_CHARS = 4096;
+  /**
    * {@code --exclude} flags of one {@code COPY --from=<stage>}: the stage pod matches every exported
    * path against each of them in its shell script.
    */

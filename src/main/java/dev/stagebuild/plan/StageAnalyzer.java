@@ -180,11 +180,18 @@ final class StageAnalyzer {
     Expansion e = expand(i.argText(), i);
     if (e == null || !e.resolved() || e.value().isEmpty()) {
       workdir = null;
-    } else if (e.value().startsWith("/")) {
-      workdir = Paths.cleanAbsolute(e.value());
-    } else {
-      workdir = workdir == null ? null : Paths.cleanAbsolute(workdir + "/" + e.value());
+      return;
     }
+    boolean absolute = e.value().startsWith("/");
+    if (!absolute && workdir == null) {
+      return;
+    }
+    String joined = absolute ? e.value() : workdir + "/" + e.value();
+    if (joined.length() > Budgets.MAX_WORKDIR_CHARS) {
+      throw Budgets.tooLarge(i.line(), "WORKDIR makes a working directory of more than " + Budgets.MAX_WORKDIR_CHARS
+          + " characters (Linux's PATH_MAX)");
+    }
+    workdir = Paths.cleanAbsolute(joined);
   }
 
   /** ONBUILD instructions whose trigger a stage built FROM that stage must not run. */

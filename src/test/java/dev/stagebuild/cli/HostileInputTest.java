@@ -211,6 +211,20 @@ public class HostileInputTest {
         sb.append("FROM alpine:$b\n");
       }
       case "huge-text" -> sb.append("FROM alpine\n").append("# ").append("c".repeat(n * 1024)).append('\n');
+      case "workdir-chain" -> {
+        // a 16,000-character variable joined to the working directory in each of n chained stages
+        sb.append("FROM alpine AS s0\nWORKDIR /\nENV x=").append("w".repeat(16_000)).append('\n');
+        for (int i = 1; i < n; i++) {
+          sb.append("FROM s").append(i - 1).append(" AS s").append(i).append("\nWORKDIR $x\n");
+        }
+        sb.append("FROM alpine AS unrelated\nRUN true\n");
+      }
+      case "workdir-steps" -> {
+        sb.append("FROM alpine\nWORKDIR /\n");
+        for (int i = 0; i < n; i++) {
+          sb.append("WORKDIR abcdefgh\n");
+        }
+      }
       default -> throw new IllegalArgumentException("unknown generator " + kind);
     }
     return sb.toString();
