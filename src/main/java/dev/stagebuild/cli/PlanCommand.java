@@ -9,6 +9,7 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.BuildCheck;
+import dev.stagebuild.plan.DockerignoreRewriter;
 import dev.stagebuild.security.SpecValidator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,6 +97,8 @@ public final class PlanCommand {
       String target = options.target != null ? options.target : input.target();
       build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
       plan = BuildCheck.plan(build, input.dockerfile(), input.build() != null);
+      // every format refuses what the operator refuses, also the .dockerignore found with --context
+      BuildCheck.checkDockerignore(DockerignoreRewriter.rewrite(input.dockerignore()));
     } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

@@ -69,7 +69,9 @@ public final class BuildCheck {
   public static void checkDockerignore(String rewrittenDockerignore) {
     if (rewrittenDockerignore != null
         && rewrittenDockerignore.getBytes(StandardCharsets.UTF_8).length > Budgets.MAX_DOCKERIGNORE_BYTES) {
-      throw Budgets.tooLarge(0, "the .dockerignore is over " + Budgets.MAX_DOCKERIGNORE_BYTES + " bytes");
+      throw Budgets.tooLarge(0, "the .dockerignore, as written for kaniko (each pattern P also as P/**), is "
+          + rewrittenDockerignore.getBytes(StandardCharsets.UTF_8).length + " bytes, over the limit of "
+          + Budgets.MAX_DOCKERIGNORE_BYTES);
     }
   }
 

@@ -74,6 +74,22 @@ class PlanContextTest {
   }
 
   @Test
+  void aDockerignoreOverItsBudgetIsRefusedInEveryFormat() throws Exception {
+    write("big/Dockerfile", PlanCommandTest.HELLOGO);
+    // 40 KB as written; each pattern also as P/** under src/: over 64 KiB as kaniko gets it
+    write("big/.dockerignore", "pattern-number-x\n".repeat(2_400));
+    for (String format : new String[] {"text", "json", "yaml"}) {
+      CliRun r = plan("-o", format, "--context", dir.resolve("big").toString(), dir.resolve("big/Dockerfile").toString());
+      assertThat(r.code()).as(format + ": " + r.err()).isEqualTo(1);
+      assertThat(r.err()).as(format).contains("the .dockerignore, as written for kaniko").contains("over the limit of 65536")
+          .doesNotContain("Exception");
+    }
+    write("big/.dockerignore", "pattern-number-x\n".repeat(200));
+    assertThat(plan("-o", "yaml", "--context", dir.resolve("big").toString(), dir.resolve("big/Dockerfile").toString())
+        .code()).isZero();
+  }
+
+  @Test
   void dockerfileNextToTheDockerfileWinsOverTheContextsDockerignore() throws Exception {
     write("co/Dockerfile", PlanCommandTest.HELLOGO);
     write("co/Dockerfile.dockerignore", "secret\n");

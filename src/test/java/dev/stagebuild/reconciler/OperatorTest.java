@@ -482,6 +482,22 @@ class OperatorTest {
   }
 
   @Test
+  void aDockerignoreOverItsBudgetFailsTheBuildBeforeAnythingRuns() {
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("bigignore-src")
+        .endMetadata().addToData("Dockerfile", "FROM alpine\nCOPY . /app\n")
+        .addToData(".dockerignore", "pattern-number-x\n".repeat(2_400)).build()).create();
+    StageBuild sb = inline("bigignore", "FROM alpine\n");
+    sb.getSpec().dockerfile = new DockerfileSpec();
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new LocalObjectRef("bigignore-src");
+    create(sb);
+    StageBuild done = awaitFinished("bigignore");
+    assertThat(reason(done, "Succeeded")).isEqualTo("PlanTooLarge");
+    assertThat(message(done)).contains(".dockerignore", "65536");
+    assertThat(podNames()).noneMatch(n -> n.startsWith("bigignore-"));
+  }
+
+  @Test
   void aMissingBuildSecretWaitsAndFailsLikeThePushSecret() {
     StageBuild sb = inline("nobuildsecret", "FROM alpine\nRUN --mount=type=secret,id=tok make\n");
     sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("tok", "npm-creds", "token"));
