@@ -20,6 +20,12 @@ public final class Conditions {
   public static final String STALLED = "Stalled";
   public static final String IMAGE_INSPECTED = "ImageInspected";
 
+  /**
+   * A condition's message at most: a Dockerfile's own text can be in one (`${a:?<message>}`), and a
+   * status is read by every watcher and `kubectl get -o yaml`. metav1.Condition allows 32,768.
+   */
+  static final int MAX_MESSAGE = 4096;
+
   private Conditions() {}
 
   /** Returns a new list with the condition set; the previous entry's transition time is kept if the status is unchanged. */
@@ -65,7 +71,21 @@ public final class Conditions {
   private static Condition build(String type, String status, String reason, String message,
       long generation, String transition) {
     return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withMessage(message == null ? "" : message).withObservedGeneration(generation)
+        .withMessage(capped(message)).withObservedGeneration(generation)
         .withLastTransitionTime(transition).build();
+  }
+
+  static String capped(String message) {
+    if (message == null) {
+      return "";
+    }
+    if (message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    int cut = MAX_MESSAGE - 3;
+    if (Character.isHighSurrogate(message.charAt(cut - 1))) {
+      cut--; // not half a character
+    }
+    return message.substring(0, cut) + "...";
   }
 }
