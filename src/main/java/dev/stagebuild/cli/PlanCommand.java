@@ -11,6 +11,7 @@ import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.BuildCheck;
 import dev.stagebuild.plan.DockerignoreRewriter;
 import dev.stagebuild.security.SpecValidator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -100,7 +101,7 @@ public final class PlanCommand {
       // every format refuses what the operator refuses, also the .dockerignore found with --context
       BuildCheck.checkDockerignore(DockerignoreRewriter.rewrite(input.dockerignore()));
     } catch (DockerfileException | PlanInput.InputException e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + terminalSafe(e.getMessage()));
       return BAD_INPUT;
     }
     switch (options.format) {
@@ -108,7 +109,9 @@ public final class PlanCommand {
         if (input.found() != null) {
           out.println(contextNote(input.found()));
         }
-        PlanText.print(plan, out);
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        PlanText.print(plan, new PrintStream(shown, true, StandardCharsets.UTF_8));
+        out.print(terminalSafe(shown.toString(StandardCharsets.UTF_8)));
       }
       case JSON -> out.println(write(jsonMapper(), plan));
       case YAML -> out.print(write(yamlMapper(), yamlDocument(plan, build, input.dockerignore())));
@@ -121,6 +124,16 @@ public final class PlanCommand {
   }
 
   /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */
+  /**
+   * The text forms go to a terminal and hold the Dockerfile's own text: its control characters
+   * (terminal escapes) are shown as '?', tabs and line ends kept. JSON and YAML escape them.
+   */
+  static String terminalSafe(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> b.appendCodePoint(c == '\n' || c == '\t' || !Character.isISOControl(c) ? c : '?'));
+    return b.toString();
+  }
+
   static Object yamlDocument(BuildPlan plan, StageBuild build, String dockerignore) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("plan", plan);

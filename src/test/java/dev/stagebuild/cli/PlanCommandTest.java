@@ -123,6 +123,19 @@ class PlanCommandTest {
   }
 
   @Test
+  void theTextFormShowsTheDockerfilesControlCharactersAsQuestionMarks() {
+    String escapes = "\u001b]0;pwned\u0007\u001b[2J";
+    Result r = run("FROM alpine\nRUN echo '" + escapes + "'\tdone\n", "-");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u0007").contains("echo '?]0;pwned??[2J'\tdone");
+    Result refused = run("ARG a\nFROM alpine:${a:?" + escapes + "}\n", "-");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).doesNotContain("\u001b").contains("?]0;pwned");
+    // JSON escapes them itself: the plan is data there
+    assertThat(run("FROM alpine\nRUN echo '" + escapes + "'\n", "-o", "json", "-").out()).contains("\\u001B");
+  }
+
+  @Test
   void secretMountsAreCheckedAgainstTheSpecOnlyWhenThereIsOne() throws Exception {
     String dockerfile = "FROM alpine\nRUN --mount=type=secret,id=token,required make\n"
         + "RUN --mount=type=secret,id=optional make\n";
