@@ -123,7 +123,6 @@ public final class PlanCommand {
     return OK;
   }
 
-  /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */
   /**
    * The text forms go to a terminal and hold the Dockerfile's own text: its control characters
    * (terminal escapes) are shown as '?', tabs and line ends kept. JSON and YAML escape them.
@@ -134,6 +133,7 @@ public final class PlanCommand {
     return b.toString();
   }
 
+  /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */
   static Object yamlDocument(BuildPlan plan, StageBuild build, String dockerignore) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("plan", plan);

@@ -21,8 +21,9 @@ public final class Conditions {
   public static final String IMAGE_INSPECTED = "ImageInspected";
 
   /**
-   * A condition's message at most: a Dockerfile's own text can be in one (`${a:?<message>}`), and a
-   * status is read by every watcher and `kubectl get -o yaml`. metav1.Condition allows 32,768.
+   * A condition's message at most: a Dockerfile's own text can be in one ({@code ${a:?message}}),
+   * and a status is read by every watcher and {@code kubectl get -o yaml}. metav1.Condition allows
+   * 32,768.
    */
   static final int MAX_MESSAGE = 4096;
 

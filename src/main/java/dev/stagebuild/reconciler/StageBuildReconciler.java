@@ -483,8 +483,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
      */
     UpdateControl<StageBuild> finish(BuildDecision decision) {
       StageBuildStatus before = primary.getStatus();
-      // By equals, field by field: writing both as JSON to compare them was a tenth of the
-      // reconcile threads' samples under a herd.
+      // By equals, field by field: writing both as JSON to compare them was 5 to 11 % of the
+      // reconcile threads' samples in the benchmark's JFR profile.
       if (!Objects.equals(before, decision.status())) {
         String uid = sb.getMetadata().getUid();
         // Written at once: a pass that started a retry (the failed attempt must be on record before
