@@ -21,8 +21,13 @@ public final class ExecutorFlags {
       "destination", "no-push", "tar-path", "tarPath", "oci-layout-path", "digest-file",
       "image-name-with-digest-file", "image-name-tag-with-digest-file", "dryrun",
       "push-ignore-immutable-tag-errors", "skip-push-permission-check",
-      // transport security of the push: spec.output.insecure decides
-      "insecure", "skip-tls-verify",
+      // transport security of the push: spec.output.insecure and spec.output.caBundleRef decide.
+      // The per-registry variants reach the push too (kaniko's DoPush, its push check and the
+      // layer cache take --insecure-registry; its transport for every request to a host takes
+      // --skip-tls-verify-registry and --registry-certificate, and a later --registry-certificate
+      // for the same host replaces the operator's). --insecure-pull and --skip-tls-verify-pull
+      // stay allowed: kaniko reads them for base-image pulls only (v1.28.3 reads the latter nowhere).
+      "insecure", "skip-tls-verify", "insecure-registry", "skip-tls-verify-registry", "registry-certificate",
       // the files the stage script reads afterwards must stay
       "cleanup", "force",
       // secret material from pod files: spec fields decide what a build may read
@@ -63,10 +68,21 @@ public final class ExecutorFlags {
       }
       String owned = ownedFlag(a);
       if (owned != null) {
-        return field + ": " + owned + " is set by the operator and cannot be given in spec.executor.args";
+        return field + ": " + owned + " is set by the operator and cannot be given in spec.executor.args"
+            + hint(owned);
       }
     }
     return null;
+  }
+
+  /** What to use instead of an operator-owned flag, when the spec has a field for it. */
+  private static String hint(String flag) {
+    return switch (flag.toLowerCase(Locale.ROOT)) {
+      case "--insecure", "--skip-tls-verify", "--insecure-registry", "--skip-tls-verify-registry" ->
+          "; spec.output.insecure decides the push registry's transport (--insecure-pull is allowed for base images)";
+      case "--registry-certificate" -> "; use spec.output.caBundleRef for the output registry's CA";
+      default -> "";
+    };
   }
 
   /** The operator-owned flag {@code arg} sets ({@code --name} or {@code -x}), or null. */
