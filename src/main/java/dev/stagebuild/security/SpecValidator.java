@@ -515,6 +515,10 @@ public final class SpecValidator {
     if (executor.cache != null && executor.cache.repository != null && !executor.cache.repository.isBlank()) {
       image("spec.executor.cache.repository", executor.cache.repository);
     }
+    if (executor.mountCache != null) {
+      // every stage pod mounts it as a volume's claimName
+      dnsSubdomain("spec.executor.mountCache.claimName", executor.mountCache.claimName);
+    }
     String flags = ExecutorFlags.problem(executor.args);
     if (flags != null) {
       problems.add(flags);
