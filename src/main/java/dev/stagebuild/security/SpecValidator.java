@@ -1,6 +1,7 @@
 package dev.stagebuild.security;
 
 import dev.stagebuild.api.BuildArg;
+import dev.stagebuild.api.BuildSecret;
 import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.GitSource;
 import dev.stagebuild.api.LocalObjectRef;
@@ -41,6 +42,10 @@ public final class SpecValidator {
       Pattern.compile("\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d{1,3})?");
   private static final Pattern RESOURCE_NAME = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   private static final Pattern CONFIG_MAP_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+  /** A Secret's data key: the same rules as a ConfigMap's. */
+  private static final Pattern SECRET_KEY = CONFIG_MAP_KEY;
+  /** A build secret's id, as the CRD schema has it: it becomes kaniko's {@code --secret=id=<id>,src=...}. */
+  private static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
   private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod");
   private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
   private static final Set<String> TOLERATION_EFFECTS = Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
@@ -114,6 +119,7 @@ public final class SpecValidator {
       }
     }
     buildArgs(spec.buildArgs);
+    secrets(spec.secrets);
     stages(spec.stages);
     workspace(spec.workspace);
     executor(spec.executor, spec);
@@ -341,6 +347,35 @@ public final class SpecValidator {
     String key = a.valueFrom.secretKeyRef.key;
     if (key == null || !key.matches("[-._a-zA-Z0-9]{1,253}")) {
       problem(field + ".valueFrom.secretKeyRef.key", "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
+    }
+  }
+
+  private void secrets(List<BuildSecret> secrets) {
+    if (secrets == null) {
+      return;
+    }
+    for (int i = 0; i < secrets.size(); i++) {
+      BuildSecret s = secrets.get(i);
+      String field = "spec.secrets[" + i + "]";
+      if (s == null) {
+        problem(field, "must not be null");
+        continue;
+      }
+      if (s.id == null || s.id.isEmpty()) {
+        problem(field + ".id", "required");
+      } else if (!SECRET_ID.matcher(s.id).matches()) {
+        problem(field + ".id", "\"" + abbreviate(s.id) + "\" is not a secret id (letters, digits, '.', '_', '-', at most"
+            + " 253 characters): the id a RUN --mount=type=secret,id=<id> names");
+      }
+      if (s.secretRef == null) {
+        problem(field + ".secretRef.name", "required");
+      } else {
+        dnsSubdomain(field + ".secretRef.name", s.secretRef.name);
+      }
+      // the stage pods' secret volume takes it as an item's key, which the API server requires
+      if (s.key == null || !SECRET_KEY.matcher(s.key).matches()) {
+        problem(field + ".key", "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
+      }
     }
   }
 
