@@ -46,7 +46,7 @@ public final class SpecValidator {
   private static final Pattern SECRET_KEY = CONFIG_MAP_KEY;
   /** A build secret's id, as the CRD schema has it: it becomes kaniko's {@code --secret=id=<id>,src=...}. */
   private static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
-  private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod");
+  private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany");
   private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
   private static final Set<String> TOLERATION_EFFECTS = Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
   /** The largest workspace anyone should ask for by mistake or on purpose: 64 TiB. */
@@ -532,9 +532,15 @@ public final class SpecValidator {
     if (ws.accessModes != null) {
       for (int i = 0; i < ws.accessModes.size(); i++) {
         String m = ws.accessModes.get(i);
-        if (m == null || !ACCESS_MODES.contains(m)) {
+        if ("ReadWriteOncePod".equals(m)) {
+          // nothing serializes the build's pods for it: a wave's pods, and a shared claim's builds,
+          // would wait for one another (and the API server refuses it beside other modes)
+          problem("spec.workspace.accessModes[" + i + "]", "ReadWriteOncePod admits one pod at a time, but the"
+              + " stages of a wave run at once on the workspace; use ReadWriteOnce (the build's pods then share one"
+              + " node) or ReadWriteMany");
+        } else if (m == null || !ACCESS_MODES.contains(m)) {
           problem("spec.workspace.accessModes[" + i + "]", "\"" + abbreviate(String.valueOf(m))
-              + "\" is not ReadWriteOnce, ReadWriteMany or ReadWriteOncePod");
+              + "\" is not ReadWriteOnce or ReadWriteMany");
         }
       }
     }
