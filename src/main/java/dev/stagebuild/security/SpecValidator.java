@@ -420,16 +420,28 @@ public final class SpecValidator {
     if (r == null) {
       return;
     }
-    quantities(field + ".requests", r.getRequests());
-    quantities(field + ".limits", r.getLimits());
+    Map<String, BigDecimal> requests = quantities(field + ".requests", r.getRequests());
+    Map<String, BigDecimal> limits = quantities(field + ".limits", r.getLimits());
+    for (Map.Entry<String, BigDecimal> e : requests.entrySet()) {
+      BigDecimal limit = limits.get(e.getKey());
+      // the API server refuses a request over the limit (a request without a limit is fine)
+      if (limit != null && e.getValue().compareTo(limit) > 0) {
+        String name = e.getKey();
+        problem(field + ".requests." + name, quantityText(r.getRequests().get(name)) + " is more than the limit "
+            + quantityText(r.getLimits().get(name)) + " (" + field + ".limits." + name + "), which the API server"
+            + " refuses; lower the request or raise the limit");
+      }
+    }
     if (r.getClaims() != null && !r.getClaims().isEmpty()) {
       problem(field + ".claims", "not supported");
     }
   }
 
-  private void quantities(String field, Map<String, Quantity> map) {
+  /** The valid quantities of {@code map} by resource name, in bytes/units; a problem for each other entry. */
+  private Map<String, BigDecimal> quantities(String field, Map<String, Quantity> map) {
+    Map<String, BigDecimal> valid = new HashMap<>();
     if (map == null) {
-      return;
+      return valid;
     }
     for (Map.Entry<String, Quantity> e : map.entrySet()) {
       String name = e.getKey();
@@ -437,11 +449,19 @@ public final class SpecValidator {
         problem(field, "\"" + abbreviate(String.valueOf(name)) + "\" is not a resource name");
         continue;
       }
-      quantity(field + "." + name, e.getValue());
+      BigDecimal amount = quantity(field + "." + name, e.getValue());
+      if (amount != null) {
+        valid.put(name, amount);
+      }
     }
+    return valid;
   }
 
-  /** Null when {@code q} is a valid, non-negative quantity, else its amount in bytes/units. */
+  private static String quantityText(Quantity q) {
+    return abbreviate((q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat()));
+  }
+
+  /** The amount of {@code q} in bytes/units when it is a valid, non-negative quantity, else null (and a problem). */
   private BigDecimal quantity(String field, Quantity q) {
     String text = q == null ? null : (q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat());
     if (text == null || text.isEmpty() || text.length() > 64 || !QUANTITY.matcher(text).matches()) {
