@@ -134,7 +134,12 @@ public final class SpecValidator {
       problem("spec.output.image", "required");
       return;
     }
-    image("spec.output.image", spec.output.image);
+    ImageReference output = image("spec.output.image", spec.output.image);
+    if (output != null && output.digest().isPresent()) {
+      // the final pod pushes to it, and the operator checks the pushed digest against a tag
+      problem("spec.output.image", "\"" + abbreviate(spec.output.image) + "\" names a digest: a push to a digest"
+          + " succeeds only if the build reproduces that exact image; give a tag instead (repository:tag)");
+    }
     ref("spec.output.pushSecretRef", spec.output.pushSecretRef);
     var ca = spec.output.caBundleRef;
     if (ca != null) {
@@ -149,11 +154,13 @@ public final class SpecValidator {
     }
   }
 
-  private void image(String field, String image) {
+  /** {@code image} parsed, or null (and a problem) when it is not a valid image reference. */
+  private ImageReference image(String field, String image) {
     try {
-      ImageReference.parse(image);
+      return ImageReference.parse(image);
     } catch (IllegalArgumentException e) {
       problem(field, "not a valid image reference: " + abbreviate(e.getMessage()));
+      return null;
     }
   }
 
