@@ -8,8 +8,11 @@ import io.fabric8.generator.annotation.Required;
 /** A build secret: what {@code RUN --mount=type=secret,id=<id>} reads, from a key of a Secret. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BuildSecret {
+  /** The CRD's pattern for {@link #id}; SpecValidator checks it too, for the CLI and older CRDs. */
+  public static final String ID_PATTERN = "^[A-Za-z0-9._-]{1,253}$";
+
   @Required
-  @Pattern("^[A-Za-z0-9._-]{1,253}$")
+  @Pattern(ID_PATTERN)
   @JsonPropertyDescription("The secret id a RUN --mount=type=secret,id=<id> names (without id=, the target's file name).")
   public String id;
 

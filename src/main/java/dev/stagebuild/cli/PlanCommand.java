@@ -101,7 +101,7 @@ public final class PlanCommand {
       // every format refuses what the operator refuses, also the .dockerignore found with --context
       BuildCheck.checkDockerignore(DockerignoreRewriter.rewrite(input.dockerignore()));
     } catch (DockerfileException | PlanInput.InputException e) {
-      err.println("error: " + terminalSafe(e.getMessage()));
+      err.println("error: " + TerminalText.printable(e.getMessage(), true));
       return BAD_INPUT;
     }
     switch (options.format) {
@@ -109,9 +109,10 @@ public final class PlanCommand {
         if (input.found() != null) {
           out.println(contextNote(input.found()));
         }
+        // the Dockerfile's own text, for a terminal (JSON and YAML escape control characters themselves)
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
         PlanText.print(plan, new PrintStream(shown, true, StandardCharsets.UTF_8));
-        out.print(terminalSafe(shown.toString(StandardCharsets.UTF_8)));
+        out.print(TerminalText.printable(shown.toString(StandardCharsets.UTF_8), true));
       }
       case JSON -> out.println(write(jsonMapper(), plan));
       case YAML -> out.print(write(yamlMapper(), yamlDocument(plan, build, input.dockerignore())));
@@ -121,16 +122,6 @@ public final class PlanCommand {
     }
     out.flush();
     return OK;
-  }
-
-  /**
-   * The text forms go to a terminal and hold the Dockerfile's own text: its control characters
-   * (terminal escapes) are shown as '?', tabs and line ends kept. JSON and YAML escape them.
-   */
-  static String terminalSafe(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> b.appendCodePoint(c == '\n' || c == '\t' || !Character.isISOControl(c) ? c : '?'));
-    return b.toString();
   }
 
   /** What {@code -o yaml} prints: the plan, and the Kubernetes objects the operator would create for it. */

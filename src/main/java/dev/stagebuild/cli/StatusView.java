@@ -199,9 +199,7 @@ final class StatusView {
 
   /** Status text comes from logs and users: control characters (terminal escapes) become '?'. */
   static String clean(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> b.appendCodePoint(c == '\n' || !Character.isISOControl(c) ? c : '?'));
-    return b.toString();
+    return TerminalText.printable(s, false);
   }
 
   /** RFC 3339 times of the status, or null when absent or unreadable. */

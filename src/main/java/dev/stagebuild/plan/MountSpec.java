@@ -14,15 +14,8 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
 
   /** The value of a field (the last one of that key; "" for a bare key), or null without one. */
   String field(String... keys) {
-    String found = null;
-    for (String[] f : fields) {
-      for (String k : keys) {
-        if (f[0].equals(k)) {
-          found = f[1] == null ? "" : f[1];
-        }
-      }
-    }
-    return found;
+    String[] f = last(keys);
+    return f == null ? null : f[1] == null ? "" : f[1];
   }
 
   /**
@@ -70,11 +63,14 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
     return r == null || r[1] == null || TRUE.contains(r[1]) || FALSE.contains(r[1]) ? null : r[1];
   }
 
-  private String[] last(String key) {
+  /** The last field of one of {@code keys} ({@code [key, value]}, value null for a bare key), or null. */
+  private String[] last(String... keys) {
     String[] found = null;
     for (String[] f : fields) {
-      if (f[0].equals(key)) {
-        found = f;
+      for (String k : keys) {
+        if (f[0].equals(k)) {
+          found = f;
+        }
       }
     }
     return found;

@@ -45,7 +45,7 @@ public final class SpecValidator {
   /** A Secret's data key: the same rules as a ConfigMap's. */
   private static final Pattern SECRET_KEY = CONFIG_MAP_KEY;
   /** A build secret's id, as the CRD schema has it: it becomes kaniko's {@code --secret=id=<id>,src=...}. */
-  private static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+  private static final Pattern SECRET_ID = Pattern.compile(BuildSecret.ID_PATTERN);
   private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany");
   private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
   private static final Set<String> TOLERATION_EFFECTS = Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
@@ -351,9 +351,12 @@ public final class SpecValidator {
     } else {
       dnsSubdomain(field + ".valueFrom.secretKeyRef.name", secret);
     }
-    String key = a.valueFrom.secretKeyRef.key;
-    if (key == null || !key.matches("[-._a-zA-Z0-9]{1,253}")) {
-      problem(field + ".valueFrom.secretKeyRef.key", "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
+    secretKey(field + ".valueFrom.secretKeyRef.key", a.valueFrom.secretKeyRef.key);
+  }
+
+  private void secretKey(String field, String key) {
+    if (key == null || !SECRET_KEY.matcher(key).matches()) {
+      problem(field, "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
     }
   }
 
@@ -380,9 +383,7 @@ public final class SpecValidator {
         dnsSubdomain(field + ".secretRef.name", s.secretRef.name);
       }
       // the stage pods' secret volume takes it as an item's key, which the API server requires
-      if (s.key == null || !SECRET_KEY.matcher(s.key).matches()) {
-        problem(field + ".key", "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
-      }
+      secretKey(field + ".key", s.key);
     }
   }
 
