@@ -8,6 +8,6 @@ public class Cache {
   @JsonPropertyDescription("Use Kaniko's layer cache (--cache=true).")
   public Boolean enabled;
 
-  @JsonPropertyDescription("Repository for cached layers (--cache-repo). Default: <output image repository>/cache.")
+  @JsonPropertyDescription("Repository for cached layers (--cache-repo), without a tag or digest. Default: <output image repository>/cache.")
   public String repository;
 }

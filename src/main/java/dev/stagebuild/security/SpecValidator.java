@@ -364,6 +364,7 @@ public final class SpecValidator {
     if (secrets == null) {
       return;
     }
+    Map<String, Integer> ids = new HashMap<>();
     for (int i = 0; i < secrets.size(); i++) {
       BuildSecret s = secrets.get(i);
       String field = "spec.secrets[" + i + "]";
@@ -376,6 +377,12 @@ public final class SpecValidator {
       } else if (!SECRET_ID.matcher(s.id).matches()) {
         problem(field + ".id", "\"" + abbreviate(s.id) + "\" is not a secret id (letters, digits, '.', '_', '-', at most"
             + " 253 characters): the id a RUN --mount=type=secret,id=<id> names");
+      } else {
+        Integer first = ids.putIfAbsent(s.id, i);
+        if (first != null) {
+          // which of the two a mount would get is not for the operator to guess
+          problem(field + ".id", "\"" + s.id + "\" is already mapped by spec.secrets[" + first + "]");
+        }
       }
       if (s.secretRef == null) {
         problem(field + ".secretRef.name", "required");
@@ -582,7 +589,13 @@ public final class SpecValidator {
       image("spec.executor.image", executor.image);
     }
     if (executor.cache != null && executor.cache.repository != null && !executor.cache.repository.isBlank()) {
-      image("spec.executor.cache.repository", executor.cache.repository);
+      ImageReference cache = image("spec.executor.cache.repository", executor.cache.repository);
+      if (cache != null && (cache.tag().isPresent() || cache.digest().isPresent())) {
+        // kaniko tags each cached layer as <repository>:<key>, which a tag or digest makes unparseable:
+        // the first cached step would fail the stage
+        problem("spec.executor.cache.repository", "\"" + abbreviate(executor.cache.repository)
+            + "\" names a tag or digest: give a repository only (kaniko tags each cached layer <repository>:<key>)");
+      }
     }
     if (executor.mountCache != null) {
       // every stage pod mounts it as a volume's claimName
