@@ -164,7 +164,10 @@ ASKPASS
     else
       [ -d "$repo/$SB_CONTEXT_DIR" ] || die "contextDir '$SB_CONTEXT_DIR' is not a directory at commit $commit"
       inside "$repo" "$repo/$SB_CONTEXT_DIR" || die "contextDir '$SB_CONTEXT_DIR' points outside the repository"
-      mv "$repo/$SB_CONTEXT_DIR" "$ctx/.src.partial"
+      # Move the directory it names, not a symlink to it: a relative link moved to context/ would
+      # resolve from there instead (../../git-secret is the repository's there, the git Secret here).
+      real=$(cd -P "$repo/$SB_CONTEXT_DIR" && pwd -P) || die "contextDir '$SB_CONTEXT_DIR' is not a directory at commit $commit"
+      mv "$real" "$ctx/.src.partial"
       rm -rf "$repo"
       mv "$ctx/.src.partial" "$ctx/src"
     fi

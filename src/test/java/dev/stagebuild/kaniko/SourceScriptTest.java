@@ -70,6 +70,12 @@ class SourceScriptTest {
     Files.writeString(app.resolve("odd name 'q' $x"), "odd");
     Files.createSymbolicLink(app.resolve("evil-Dockerfile"), Path.of("/etc/passwd"));
     Files.createSymbolicLink(app.resolve("escape"), Path.of("../.."));
+    // A contextDir that is a symlink to a directory of the repository: "current" as releases have
+    // it, and one whose relative target means the git Secret once moved to context/src (a
+    // directory git-secret of the repository, seen from deep/er; ../../git-secret from context/).
+    Files.createSymbolicLink(work.resolve("current"), Path.of("app"));
+    Files.writeString(Files.createDirectories(work.resolve("git-secret")).resolve("keep"), "decoy");
+    Files.createSymbolicLink(Files.createDirectories(work.resolve("deep/er")).resolve("link"), Path.of("../../git-secret"));
     git(work, "add", "-A");
     git(work, "commit", "-q", "-m", "one");
     git(work, "tag", "-a", "-m", "release 1", "v1");
@@ -262,6 +268,32 @@ class SourceScriptTest {
     try (Stream<Path> all = Files.walk(tmp)) {
       assertThat(all.filter(p -> p.getFileName().toString().equals("pwned"))).isEmpty();
     }
+  }
+
+  @Test
+  void aSymlinkedContextDirIsTheDirectoryItNamesInTheRepository() throws Exception {
+    ShellTools.Result r = runSource(gitSb("file://" + bare, "main", "current"), null, Map.of());
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    assertThat(Files.isSymbolicLink(src())).isFalse();
+    assertContextHoldsApp("v2");
+  }
+
+  @Test
+  void aSymlinkedContextDirCannotNameTheGitSecretOnceMoved() throws Exception {
+    // deep/er/link -> ../../git-secret is the repository's git-secret directory where it is, but
+    // the git Secret's mount if the link itself became context/src: its password the "Dockerfile".
+    Files.writeString(secret.resolve("username"), "robot");
+    Files.writeString(secret.resolve("password"), "hunter2-git-token");
+    StageBuild sb = gitSb("file://" + bare, "main", "deep/er/link");
+    sb.getSpec().dockerfile = new DockerfileSpec();
+    sb.getSpec().dockerfile.path = "password";
+    ShellTools.Result r = runSource(sb, null, Map.of());
+    String leaked = Base64.getEncoder().encodeToString("hunter2-git-token".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.stdout()).doesNotContain(leaked).doesNotContain("hunter2-git-token");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.stderr()).contains("Dockerfile 'password' not found in the build context");
+    assertThat(Files.isSymbolicLink(src())).isFalse();
+    assertThat(src().resolve("keep")).hasContent("decoy");
   }
 
   @Test
