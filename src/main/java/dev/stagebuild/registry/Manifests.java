@@ -42,6 +42,8 @@ final class Manifests {
   private static final Pattern DIGEST =
       Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
   private static final Pattern SHA256 = Pattern.compile("sha256:[a-f0-9]{64}");
+  /** An os, architecture or variant of an index entry's platform (it goes to the status as it is). */
+  private static final Pattern PLATFORM_PART = Pattern.compile("[A-Za-z0-9._+-]{1,64}");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -233,9 +235,9 @@ final class Manifests {
     if (platform == null || !platform.isObject()) {
       return "unknown";
     }
-    String os = platform.path("os").asText("");
-    String arch = platform.path("architecture").asText("");
-    String variant = platform.path("variant").asText("");
+    String os = platformPart(platform.path("os").asText(""));
+    String arch = platformPart(platform.path("architecture").asText(""));
+    String variant = platformPart(platform.path("variant").asText(""));
     if (os.isEmpty() && arch.isEmpty()) {
       return "unknown";
     }
@@ -245,6 +247,11 @@ final class Manifests {
       sb.append('/').append(variant);
     }
     return sb.toString();
+  }
+
+  /** A platform's os, architecture or variant as GOOS/GOARCH spell them; anything else is empty (unknown). */
+  private static String platformPart(String text) {
+    return PLATFORM_PART.matcher(text).matches() ? text : "";
   }
 
   private static long sizeOf(JsonNode descriptor, String where, String what)

@@ -69,6 +69,12 @@ public final class RegistryClient {
 
   /** The distribution spec lets registries refuse manifests above 4 MiB; so do we. */
   static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+  /**
+   * The most image manifests an index may list (attestations aside): each is one request, and each
+   * becomes an entry of status.output.platforms, which must stay far below the API server's object
+   * limit. A kaniko push is one manifest; multi-platform images list a few dozen at most.
+   */
+  static final int MAX_PLATFORMS = 128;
 
   private static final int MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
   private static final int MAX_REDIRECTS = 5;
@@ -413,6 +419,11 @@ public final class RegistryClient {
       }
 
       Manifests.Index index = (Manifests.Index) parsed;
+      long images = index.manifests().stream().filter(d -> !d.attestation() && d.isImageManifest()).count();
+      if (images > MAX_PLATFORMS) {
+        throw new RegistryException(Reason.PROTOCOL, "index " + what + " lists " + images + " image manifests,"
+            + " more than " + MAX_PLATFORMS + " image manifests StageBuild reads");
+      }
       List<PlatformManifest> platforms = new ArrayList<>();
       List<String> skipped = new ArrayList<>();
       for (Manifests.Descriptor d : index.manifests()) {

@@ -238,6 +238,47 @@ class RegistryClientProtocolTest {
     assertThat(fake.seen).extracting(Seen::path).doesNotContain("/v2/app/manifests/" + attestation);
   }
 
+  /** An index of {@code n} entries for one image manifest, the first with an architecture of {@code longArch} characters. */
+  static String indexOf(String imageDigest, int imageLength, int n, int longArch) {
+    StringBuilder idx = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + Manifests.OCI_INDEX
+        + "\",\"manifests\":[");
+    for (int i = 0; i < n; i++) {
+      idx.append(i == 0 ? "" : ",").append("{\"mediaType\":\"").append(OCI).append("\",\"digest\":\"")
+          .append(imageDigest).append("\",\"size\":").append(imageLength)
+          .append(",\"platform\":{\"os\":\"linux\",\"architecture\":\"")
+          .append(i == 0 ? "x".repeat(longArch) : "arch" + i).append("\"}}");
+    }
+    return idx.append("]}").toString();
+  }
+
+  @Test
+  void anIndexWithMoreImageManifestsThanAStatusHoldsIsAProtocolErrorBeforeAnyIsFetched() {
+    // The author chooses the registry: its index becomes status.output.platforms, one request each.
+    String image = manifest(10, 20);
+    String imageDigest = Manifests.sha256(image.getBytes(StandardCharsets.UTF_8));
+    fake.on("/v2/app/manifests/" + imageDigest, Reply.of(200, OCI, image));
+    fake.on("/v2/app/manifests/idx", Reply.of(200, Manifests.OCI_INDEX,
+        indexOf(imageDigest, image.length(), RegistryClient.MAX_PLATFORMS + 1, 5)));
+    RegistryException e = failure(() -> client.inspect(ref("app:idx"), null, true));
+    assertThat(e.reason()).isEqualTo(Reason.PROTOCOL);
+    assertThat(e.getMessage()).contains("more than " + RegistryClient.MAX_PLATFORMS + " image manifests");
+    assertThat(fake.seen).extracting(Seen::path).doesNotContain("/v2/app/manifests/" + imageDigest);
+  }
+
+  @Test
+  void aPlatformIsShortWhateverTheIndexSays() throws Exception {
+    String image = manifest(10, 20);
+    String imageDigest = Manifests.sha256(image.getBytes(StandardCharsets.UTF_8));
+    fake.on("/v2/app/manifests/" + imageDigest, Reply.of(200, OCI, image));
+    fake.on("/v2/app/manifests/idx", Reply.of(200, Manifests.OCI_INDEX,
+        indexOf(imageDigest, image.length(), RegistryClient.MAX_PLATFORMS, 1_000_000)));
+    ImageInfo info = client.inspect(ref("app:idx"), null, true);
+    assertThat(info.platforms()).hasSize(RegistryClient.MAX_PLATFORMS);
+    assertThat(info.platforms().get(0).platform()).isEqualTo("linux/unknown");
+    assertThat(info.platforms().get(1).platform()).isEqualTo("linux/arch1");
+    assertThat(info.platforms()).allSatisfy(p -> assertThat(p.platform()).hasSizeLessThanOrEqualTo(3 * 64 + 2));
+  }
+
   @Test
   void basicChallengeThenUpFrontAuthentication() throws Exception {
     String expected = "Basic " + Base64.getEncoder().encodeToString("u:p".getBytes(StandardCharsets.UTF_8));
