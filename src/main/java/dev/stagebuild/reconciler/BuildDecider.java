@@ -634,12 +634,30 @@ public final class BuildDecider {
           List.copyOf(events), finished, requeue);
     }
 
+    /** Whether the step's termination message is a result: the source's commit, the final pod's digest. */
+    private boolean reportsResult(StepRecord r) {
+      if (SOURCE_STEP.equals(r.step)) {
+        return true;
+      }
+      if (in.plan().known()) {
+        return r.step.equals(stageStep(in.plan().plan().finalPod()));
+      }
+      // no plan to tell the final pod by (a record read back after the plan is gone): a digest only
+      return digestIn(r.result) != null;
+    }
+
     private List<StepRecord> records() {
       Map<String, StepRecord> byStep = new LinkedHashMap<>();
       ledger.values().stream().sorted((a, b) -> a.state().step().compareTo(b.state().step()))
           .forEach(e -> {
             if (e.state().phase() != StepPhase.DISRUPTED) {
-              byStep.put(e.state().step(), StepLedger.record(e));
+              StepRecord r = StepLedger.record(e);
+              if (r.result != null && !reportsResult(r)) {
+                // any RUN can write /dev/termination-log: only the source pod's commit and the final
+                // pod's digest (stage.sh writes it last) are results
+                r.result = null;
+              }
+              byStep.put(e.state().step(), r);
             } else if (old.steps != null) {
               old.steps.stream().filter(r -> r.step.equals(e.state().step())).findFirst()
                   .ifPresent(r -> byStep.put(r.step, r));

@@ -388,6 +388,20 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aStageThatIsNotTheFinalOneReportsNoResult() {
+    // Any RUN can write /dev/termination-log; stage.sh overwrites it only in the final pod.
+    steps.add(new StepState("left", 1, "app-1-left", StepPhase.SUCCEEDED, 0, null, null,
+        DIGEST.replace('0', 'f') + "\n", T0, T0, T0.plusSeconds(3), "node-a"));
+    steps.add(new StepState("right", 1, "app-1-right", StepPhase.SUCCEEDED, 0, null, null,
+        "\u001b]0;pwned\u0007 " + "x".repeat(4000), T0, T0, T0.plusSeconds(3), "node-a"));
+    steps.add(new StepState("final", 1, "app-1-final", StepPhase.SUCCEEDED, 0, null, null, DIGEST + "\n", T0, T0,
+        T0.plusSeconds(9), "node-a"));
+    BuildDecision d = decide(T0.plusSeconds(10), null, Inspection.of(1L, List.of()));
+    assertThat(d.status().steps).extracting(r -> r.step + "=" + r.result)
+        .containsExactly("left=null", "right=null", "final=" + DIGEST);
+  }
+
+  @Test
   void aNewBuildStartsFreshButKeepsTransitionTimesHonest() {
     steps.add(state("left", 1, StepPhase.SUCCEEDED));
     steps.add(state("right", 1, StepPhase.SUCCEEDED));

@@ -143,7 +143,8 @@ public class ReferenceReconciler implements Reconciler<StageBuild> {
       r.podName = podName;
       r.phase = "Succeeded";
       r.exitCode = 0;
-      r.result = t == null ? null : StepLedger.firstLine(t.getMessage());
+      // only the final pod reports a result (its digest): any RUN could write the others
+      r.result = t == null || !p.isFinal() ? null : StepLedger.firstLine(t.getMessage());
       r.nodeName = pods.get(podName) == null ? null : pods.get(podName).getSpec().getNodeName();
       r.startTime = t == null ? null : t.getStartedAt();
       r.completionTime = t == null ? null : t.getFinishedAt();
