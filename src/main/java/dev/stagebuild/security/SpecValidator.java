@@ -47,6 +47,9 @@ public final class SpecValidator {
   /** A build secret's id, as the CRD schema has it: it becomes kaniko's {@code --secret=id=<id>,src=...}. */
   private static final Pattern SECRET_ID = Pattern.compile(BuildSecret.ID_PATTERN);
   private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany");
+  /** The resources a container may name without a domain, besides hugepages-<size>. */
+  private static final Set<String> STANDARD_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
+  private static final String HUGE_PAGES = "hugepages-";
   private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
   private static final Set<String> TOLERATION_EFFECTS = Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
   /** The largest workspace anyone should ask for by mistake or on purpose: 64 TiB. */
@@ -438,14 +441,36 @@ public final class SpecValidator {
     Map<String, BigDecimal> requests = quantities(field + ".requests", r.getRequests());
     Map<String, BigDecimal> limits = quantities(field + ".limits", r.getLimits());
     for (Map.Entry<String, BigDecimal> e : requests.entrySet()) {
-      BigDecimal limit = limits.get(e.getKey());
+      String name = e.getKey();
+      BigDecimal limit = limits.get(name);
       // the API server refuses a request over the limit (a request without a limit is fine)
       if (limit != null && e.getValue().compareTo(limit) > 0) {
-        String name = e.getKey();
         problem(field + ".requests." + name, quantityText(r.getRequests().get(name)) + " is more than the limit "
             + quantityText(r.getLimits().get(name)) + " (" + field + ".limits." + name + "), which the API server"
             + " refuses; lower the request or raise the limit");
+      } else if (!overcommitAllowed(name) && (limit == null || e.getValue().compareTo(limit) != 0)) {
+        // extended resources and huge pages cannot be overcommitted
+        problem(field + ".requests." + name, quantityText(r.getRequests().get(name)) + " needs a limit of the same"
+            + " amount (" + field + ".limits." + name + "): the API server refuses an extended resource or huge"
+            + " pages requested without one; set the limit alone (the request defaults to it)");
       }
+    }
+    for (String part : List.of("requests", "limits")) {
+      Map<String, BigDecimal> amounts = part.equals("requests") ? requests : limits;
+      Map<String, Quantity> given = part.equals("requests") ? r.getRequests() : r.getLimits();
+      amounts.forEach((name, amount) -> {
+        if (extendedResource(name) && amount.stripTrailingZeros().scale() > 0) {
+          problem(field + "." + part + "." + name, quantityText(given.get(name)) + " is not a whole number, which the"
+              + " API server requires of an extended resource");
+        }
+      });
+    }
+    boolean hugePages = requests.keySet().stream().anyMatch(n -> n.startsWith(HUGE_PAGES))
+        || limits.keySet().stream().anyMatch(n -> n.startsWith(HUGE_PAGES));
+    boolean cpuOrMemory = requests.containsKey("cpu") || requests.containsKey("memory") || limits.containsKey("cpu")
+        || limits.containsKey("memory");
+    if (hugePages && !cpuOrMemory) {
+      problem(field, "huge pages need a cpu or memory request or limit as well, which the API server requires");
     }
     if (r.getClaims() != null && !r.getClaims().isEmpty()) {
       problem(field + ".claims", "not supported");
@@ -464,12 +489,33 @@ public final class SpecValidator {
         problem(field, "\"" + abbreviate(String.valueOf(name)) + "\" is not a resource name");
         continue;
       }
+      if (name.indexOf('/') < 0 ? !STANDARD_RESOURCES.contains(name) && !name.startsWith(HUGE_PAGES)
+          : !nativeResource(name) && name.startsWith("requests.")) {
+        problem(field, "\"" + abbreviate(name) + "\" is not a container resource: cpu, memory, ephemeral-storage,"
+            + " hugepages-<size>, or an extended resource with a domain (example.com/gpu)");
+        continue;
+      }
       BigDecimal amount = quantity(field + "." + name, e.getValue());
       if (amount != null) {
         valid.put(name, amount);
       }
     }
     return valid;
+  }
+
+  /** A resource of the API server's own (no domain, or a kubernetes.io one), as its IsNativeResource has it. */
+  private static boolean nativeResource(String name) {
+    return name.indexOf('/') < 0 || name.contains("kubernetes.io/");
+  }
+
+  /** An extended resource (example.com/gpu): whole numbers only, never overcommitted. */
+  private static boolean extendedResource(String name) {
+    return !nativeResource(name) && !name.startsWith("requests.");
+  }
+
+  /** Whether a request may be below the limit, as the API server's IsOvercommitAllowed has it. */
+  private static boolean overcommitAllowed(String name) {
+    return nativeResource(name) && !name.startsWith(HUGE_PAGES);
   }
 
   private static String quantityText(Quantity q) {
