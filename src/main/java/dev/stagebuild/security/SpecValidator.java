@@ -55,6 +55,7 @@ public final class SpecValidator {
   /** The largest workspace anyone should ask for by mistake or on purpose: 64 TiB. */
   private static final BigDecimal MAX_WORKSPACE_BYTES = BigDecimal.valueOf(64L << 40);
   public static final int MAX_TARGET_CHARS = Budgets.MAX_STAGE_NAME;
+  public static final int MAX_BUILD_ARGS = 256;
   public static final int MAX_BUILD_ARG_NAME = 256;
   public static final int MAX_BUILD_ARG_VALUE = 64 * 1024;
   /** Build args go into every stage pod's arguments: all of them together, names and values. */
@@ -291,6 +292,12 @@ public final class SpecValidator {
 
   private void buildArgs(List<BuildArg> args) {
     if (args == null) {
+      return;
+    }
+    if (args.size() > MAX_BUILD_ARGS) {
+      // as the CRD schema has it: each is an argument of every stage pod (and a one-character
+      // name costs ~20 bytes there), so the budget of characters alone let a pod outgrow etcd
+      problem("spec.buildArgs", "at most " + MAX_BUILD_ARGS + " build args, got " + args.size());
       return;
     }
     Map<String, Integer> seen = new HashMap<>();
