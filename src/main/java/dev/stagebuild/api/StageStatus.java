@@ -32,7 +32,7 @@ public class StageStatus {
   @JsonPropertyDescription("Exit code of the stage's executor, once it ended.")
   public Integer exitCode;
 
-  @JsonPropertyDescription("Why the stage is waiting or failed: the kubelet's reason, or the exit code and the log's tail.")
+  @JsonPropertyDescription("Why the stage is waiting or failed: the kubelet's reason, or the exit code and the log's tail. Once per pod: on the stage the pod targets (the last of the chain of stages it builds).")
   public String message;
 
   // Field by field, like StageBuildStatus's.

@@ -761,7 +761,9 @@ public final class BuildDecider {
           }
           s.completionTime = st.terminal() && st.phase() != StepPhase.DISRUPTED ? Times.format(st.finished()) : null;
           s.exitCode = st.exitCode();
-          s.message = st.message();
+          // The pod's message (up to 2,000 characters a RUN chose) once, on the stage it targets: on
+          // every stage of its chain, 500 stages made a status over the API server's object limit.
+          s.message = stage.name().equals(stage.pod()) ? st.message() : null;
         }
         result.add(s);
       }

@@ -388,6 +388,19 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aFailedPodsMessageIsOnItsTargetStageOnly() {
+    // A pod builds a chain of stages; its message (up to 2,000 characters of what its RUN wrote)
+    // copied to each stage of the chain made 500 stages' status over the API server's object limit.
+    sb = Builds.inline("app", "FROM busybox AS a\nRUN x\nFROM a AS b\nRUN y\nFROM b AS c\nRUN false\n"
+        + "FROM scratch AS fin\nCOPY --from=c /x /x\n");
+    steps.add(new StepState("c", 1, "app-1-c", StepPhase.FAILED, 1, "StageFailed", "exit code 1: " + "E".repeat(1990),
+        null, T0, T0, T0.plusSeconds(5), "node-a"));
+    BuildDecision d = decide(T0.plusSeconds(6));
+    assertThat(d.status().stages).extracting(st -> st.name + ":" + st.phase + ":" + (st.message == null ? null
+        : st.message.length())).containsExactly("a:Failed:null", "b:Failed:null", "c:Failed:2003", "fin:Waiting:null");
+  }
+
+  @Test
   void aStageThatIsNotTheFinalOneReportsNoResult() {
     // Any RUN can write /dev/termination-log; stage.sh overwrites it only in the final pod.
     steps.add(new StepState("left", 1, "app-1-left", StepPhase.SUCCEEDED, 0, null, null,
