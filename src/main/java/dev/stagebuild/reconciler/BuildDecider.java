@@ -790,8 +790,9 @@ public final class BuildDecider {
         switch (s.phase) {
           case "Running" -> normal("StageStarted", "stage " + s.name + " is running in pod " + s.podName);
           case "Succeeded" -> normal("StageSucceeded", "stage " + s.name + " succeeded");
-          case "Failed" -> events.add(BuildEvent.warning("StageFailed", "stage " + s.name + " failed: "
-              + s.message));
+          // the pod's message is on the stage it targets only (the others of its chain have none)
+          case "Failed" -> events.add(BuildEvent.warning("StageFailed", "stage " + s.name + " failed"
+              + (s.message != null ? ": " + s.message : " in pod " + s.podName)));
           default -> { }
         }
       }

@@ -398,6 +398,10 @@ class BuildDeciderTest {
     BuildDecision d = decide(T0.plusSeconds(6));
     assertThat(d.status().stages).extracting(st -> st.name + ":" + st.phase + ":" + (st.message == null ? null
         : st.message.length())).containsExactly("a:Failed:null", "b:Failed:null", "c:Failed:2003", "fin:Waiting:null");
+    // the events of the chain's other stages name the pod instead of saying "null"
+    assertThat(d.events()).filteredOn(e -> e.reason().equals("StageFailed")).extracting(BuildEvent::message)
+        .containsExactly("stage a failed in pod app-1-c", "stage b failed in pod app-1-c",
+            "stage c failed: exit code 1: " + "E".repeat(1990));
   }
 
   @Test
