@@ -35,6 +35,18 @@ final class ApiErrors {
     return m.contains("exceeded quota") || m.contains("forbidden: failed quota");
   }
 
+  /**
+   * The object was refused for its size: 413 from the API server's request limit, or etcd's "request
+   * is too large" (1.5 MiB an object), which the API server answers with 500 (kubernetes#112152).
+   */
+  static boolean isTooLarge(KubernetesClientException e) {
+    if (e.getCode() == 413) {
+      return true;
+    }
+    String m = message(e).toLowerCase(Locale.ROOT);
+    return m.contains("request is too large") || m.contains("entity too large");
+  }
+
   /** The condition reason a build that met this permanent refusal ends with. */
   static String refusalReason(KubernetesClientException e) {
     return switch (e.getCode()) {

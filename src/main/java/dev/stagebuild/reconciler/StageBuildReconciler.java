@@ -140,7 +140,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       Pass pass = new Pass(primary, context);
       BuildDecision decision = pass.run();
       try {
-        return pass.finish(decision);
+        return finish(pass, decision, context.getClient());
       } catch (KubernetesClientException e) {
         if (ApiErrors.classify(e) != ApiErrors.Kind.CONFLICT || attempt >= MAX_CONFLICTS) {
           throw e;
@@ -153,6 +153,29 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           return UpdateControl.noUpdate();
         }
         primary = fresh;
+      }
+    }
+  }
+
+  /**
+   * Finishes the pass; a status the API server refuses as too large is written again trimmed
+   * ({@link StatusTrimmer}), with a warning Event, rather than retried as it is forever.
+   */
+  private static UpdateControl<StageBuild> finish(Pass pass, BuildDecision decision, KubernetesClient client) {
+    for (int level = 1; ; level++) {
+      try {
+        return pass.finish(decision);
+      } catch (KubernetesClientException e) {
+        if (!ApiErrors.isTooLarge(e) || level > StatusTrimmer.LEVELS || decision.status() == null) {
+          throw e;
+        }
+        LOG.info("the status was refused as too large ({}); writing it with shorter messages (level {})",
+            ApiErrors.message(e), level);
+        StageBuildStatus trimmed = StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()),
+            level);
+        decision = decision.withStatus(trimmed, BuildEvent.warning("StatusTrimmed", "the API server refused the"
+            + " status as too large (" + ApiErrors.message(e) + "): its messages are shortened; the pods' logs"
+            + " and the other Events hold them whole"));
       }
     }
   }

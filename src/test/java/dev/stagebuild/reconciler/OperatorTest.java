@@ -354,6 +354,40 @@ class OperatorTest {
   }
 
   @Test
+  void aStatusTheApiServerRefusesAsTooLargeIsWrittenWithShorterMessages() {
+    // etcd keeps an object up to 1.5 MiB, spec and status together; here the StageBuild's limit is
+    // lowered so that four failed stages' messages (1,900 characters each) do not fit.
+    cluster.dispatcher().maxObjectBytes("stagebuilds", 9_000);
+    String log = "E".repeat(1900);
+    for (String stage : List.of("a", "b", "c", "d")) {
+      behaviors.put(stage, pod -> PodOutcome.fail(1, log));
+    }
+    StageBuild sb = inline("large", """
+        FROM alpine AS a
+        RUN false
+        FROM alpine AS b
+        RUN false
+        FROM alpine AS c
+        RUN false
+        FROM alpine AS d
+        RUN false
+        FROM alpine
+        COPY --from=a /x /a
+        COPY --from=b /x /b
+        COPY --from=c /x /c
+        COPY --from=d /x /d
+        """);
+    sb.getSpec().retries = 0;
+    create(sb);
+    StageBuild done = awaitFinished("large");
+    assertThat(reason(done, "Succeeded")).isEqualTo("StageFailed");
+    assertThat(done.getStatus().stages).filteredOn(s -> s.phase.equals("Failed")).isNotEmpty()
+        .allSatisfy(s -> assertThat(s.message).hasSizeLessThanOrEqualTo(256).startsWith("exit code 1"));
+    assertThat(message(done)).hasSizeLessThanOrEqualTo(1024).contains("failed");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("large")).contains("StatusTrimmed"));
+  }
+
+  @Test
   void restartedOperatorPicksUpTheBuildWithoutASecondPodForAnyStep() {
     CountDownLatch release = new CountDownLatch(1);
     behaviors.put("build", pod -> release.await(30, TimeUnit.SECONDS) ? PodOutcome.succeed("")

@@ -42,6 +42,9 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   private volatile double failureRate;
   private volatile double watchFailureRate;
   private volatile String failuresOnlyFor;
+  /** etcd's default --max-request-bytes: the API server stores a custom resource as its JSON. */
+  public static final int ETCD_MAX_OBJECT_BYTES = 1536 * 1024;
+  private final Map<String, Integer> maxObjectBytes = new ConcurrentHashMap<>();
 
   public ClusterDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
     super(responses);
@@ -54,6 +57,24 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   /** An admission check on pod creation: a response refuses the pod, null admits it. */
   public void admission(Function<Pod, MockResponse> check) {
     this.admission = check;
+  }
+
+  /**
+   * Refuses a created or replaced object of this resource (plural) over this many bytes as etcd
+   * does, through the API server: 500 "etcdserver: request is too large" (kubernetes#112152). Every
+   * other resource is held to etcd's default, 1.5 MiB.
+   */
+  public void maxObjectBytes(String resource, int bytes) {
+    maxObjectBytes.put(resource, bytes);
+  }
+
+  private int maxObjectBytes(String path) {
+    for (Map.Entry<String, Integer> e : maxObjectBytes.entrySet()) {
+      if (path.contains("/" + e.getKey() + "/") || path.split("\\?", 2)[0].endsWith("/" + e.getKey())) {
+        return e.getValue();
+      }
+    }
+    return ETCD_MAX_OBJECT_BYTES;
   }
 
   /** Answers the first request that matches with this response (then serves as usual). */
@@ -123,6 +144,10 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
       if (e.getKey().test(request) && once.remove(e)) {
         return e.getValue();
       }
+    }
+    if (("POST".equals(method) || "PUT".equals(method)) && request.getBody() != null
+        && request.getBody().size() > maxObjectBytes(path)) {
+      return refusal(500, "InternalError", "etcdserver: request is too large");
     }
     if ("DELETE".equals(method)) {
       MockResponse refused = checkUidPrecondition(request);
