@@ -11,8 +11,10 @@ import dev.stagebuild.dockerfile.WordExpander;
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -249,13 +251,19 @@ final class StageAnalyzer {
     }
   }
 
+  /**
+   * Every pair of one ENV is expanded against the variables as they were before it, as kaniko
+   * ({@code UpdateConfigEnv}) and BuildKit do: in {@code ENV P=a Q=$P}, Q takes the earlier P.
+   */
   private void env(Instruction i) {
+    Map<String, Variable> set = new LinkedHashMap<>();
     for (KeyValue kv : i.keyValues()) {
       Expansion key = expand(kv.key(), i);
       if (key != null && key.resolved() && !key.value().isEmpty()) {
-        scope.set(key.value(), known(expand(kv.value(), i)));
+        set.put(key.value(), known(expand(kv.value(), i)));
       }
     }
+    set.forEach(scope::set);
   }
 
   private static Variable known(Expansion e) {

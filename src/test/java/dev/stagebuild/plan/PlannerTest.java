@@ -440,6 +440,16 @@ class PlannerTest {
     }
 
     @Test
+    void thePairsOfOneEnvReadTheVariablesAsTheyWereBeforeIt() {
+      // kaniko (UpdateConfigEnv) and BuildKit expand every pair against the environment before the
+      // ENV: Q takes the old P, which climbs; read as the new P, Q was a path the planner let through
+      BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "ENV P=../../../../.docker", "ENV P=conf Q=$P/config.json",
+          "COPY $Q /leak.json", "ENV D=/two", "ENV D=/one E=$D", "COPY --from=b $E /x"));
+      assertThat(lines(p.pod("stage-1"))).contains("COPY src/.docker/config.json /leak.json");
+      assertThat(p.pod("b").exports()).containsExactly("/two");
+    }
+
+    @Test
     void unresolvableFromSourceIsAnError() {
       DockerfileException e = error(df("FROM golang AS b", "FROM alpine", "COPY --from=b $GOPATH/bin/x /x"));
       assertThat(e.line()).isEqualTo(3);
