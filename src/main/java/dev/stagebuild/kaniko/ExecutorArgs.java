@@ -4,6 +4,7 @@ import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.Cache;
 import dev.stagebuild.api.Executor;
 import dev.stagebuild.api.StageBuildSpec;
+import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.registry.ImageReference;
 import java.util.ArrayList;
@@ -13,11 +14,16 @@ import java.util.List;
 final class ExecutorArgs {
   private ExecutorArgs() {}
 
-  static List<String> of(StageBuildSpec spec, PodPlan pod) {
+  static List<String> of(StageBuildSpec spec, BuildPlan plan, PodPlan pod) {
     List<String> args = new ArrayList<>();
     args.add("--dockerfile=" + InPod.PLAN + "/" + pod.name() + ".Dockerfile");
     args.add("--context=dir://" + InPod.CONTEXT);
     args.add("--target=" + pod.target());
+    if (plan.targetStage() != null) {
+      // kaniko sets TARGETSTAGE to the stage it builds last, here the pod's --target: the build's
+      // is given instead (a TARGETSTAGE in spec.buildArgs comes after, and wins)
+      args.add("--build-arg=TARGETSTAGE=" + plan.targetStage());
+    }
     if (spec.buildArgs != null) {
       for (BuildArg arg : spec.buildArgs) {
         // K=V, or a bare K for a value from a Secret: kaniko then takes it from the pod's

@@ -247,7 +247,7 @@ public final class KanikoResources {
   public Pod stagePod(StageBuild sb, String buildId, BuildPlan plan, PodPlan pod, int attempt, String pinnedNode) {
     checkPodName(pod.name());
     plan.pod(pod.name()); // fails when the pod is not part of this plan
-    return withAccount(StagePods.render(executorImage(sb), sb, buildId, pod, attempt, pinnedNode));
+    return withAccount(StagePods.render(executorImage(sb), sb, buildId, plan, pod, attempt, pinnedNode));
   }
 
   /** The ServiceAccount every build pod runs as (null: the namespace's default). */

@@ -4,6 +4,7 @@ import dev.stagebuild.api.LocalObjectRef;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.api.StageSettings;
+import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -37,7 +38,8 @@ final class StagePods {
 
   private StagePods() {}
 
-  static Pod render(String executorImage, StageBuild sb, String buildId, PodPlan pod, int attempt, String pinnedNode) {
+  static Pod render(String executorImage, StageBuild sb, String buildId, BuildPlan plan, PodPlan pod, int attempt,
+      String pinnedNode) {
     StageBuildSpec spec = sb.getSpec();
     String sbName = sb.getMetadata().getName();
 
@@ -99,7 +101,7 @@ final class StagePods {
         .withName(KanikoResources.STAGE_CONTAINER)
         .withImage(executorImage)
         .withCommand(InPod.EXECUTOR_SHELL, "-c", KanikoResources.RUN_STAGE_SCRIPT, "stage")
-        .withArgs(ExecutorArgs.of(spec, pod))
+        .withArgs(ExecutorArgs.of(spec, plan, pod))
         .withEnv(env(spec, pod))
         .withVolumeMounts(mounts)
         .withTerminationMessagePath(InPod.TERMINATION_LOG)

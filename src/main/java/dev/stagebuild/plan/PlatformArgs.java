@@ -14,8 +14,9 @@ final class PlatformArgs {
   private PlatformArgs() {}
 
   static final String DEFAULT_PLATFORM = "linux/amd64";
+  static final String TARGETSTAGE = "TARGETSTAGE";
 
-  static void define(Scope global, Map<String, String> buildArgs, String target) {
+  static void define(Scope global, Map<String, String> buildArgs, String targetStage) {
     // kaniko sets BUILDPLATFORM to the platform it runs on, the node's, which the plan takes to be
     // TARGETPLATFORM (kaniko pulls the node's platform): a given TARGETPLATFORM is BUILDPLATFORM too
     String targetPlatform = buildArgs.getOrDefault("TARGETPLATFORM", DEFAULT_PLATFORM);
@@ -28,7 +29,7 @@ final class PlatformArgs {
       set(global, buildArgs, prefix + "ARCH", parts.length > 1 ? parts[1] : "");
       set(global, buildArgs, prefix + "VARIANT", parts.length > 2 ? parts[2] : "");
     }
-    set(global, buildArgs, "TARGETSTAGE", target == null || target.isBlank() ? "default" : target);
+    set(global, buildArgs, TARGETSTAGE, targetStage);
   }
 
   private static void set(Scope global, Map<String, String> buildArgs, String name, String value) {

@@ -82,7 +82,8 @@ final class PodAssembler {
           List.copyOf(excluded.getOrDefault(t, Map.of()).values())));
     }
     return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
-        waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext));
+        waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext),
+        table.targetStage);
   }
 
   /** What each producer exports: every path a needed stage copies from it, sorted. */

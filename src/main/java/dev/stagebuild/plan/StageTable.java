@@ -29,6 +29,8 @@ final class StageTable {
   final Map<String, Stage> byUserName = new HashMap<>();
   final Scope global = Scope.global();
   final Map<String, String> buildArgs;
+  /** The value of the predefined ARG TARGETSTAGE. */
+  String targetStage;
   /** spec.secrets' ids; null when secret mounts are not checked. */
   java.util.Set<String> secretIds;
 
@@ -41,10 +43,23 @@ final class StageTable {
     StageTable t = new StageTable(dockerfile, buildArgs);
     t.split();
     t.checkImplicitNames();
-    PlatformArgs.define(t.global, buildArgs, target);
+    t.targetStage = buildArgs.getOrDefault(PlatformArgs.TARGETSTAGE, t.targetStageName(target));
+    PlatformArgs.define(t.global, buildArgs, t.targetStage);
     t.defineGlobalArgs();
     t.resolveBases();
     return t;
+  }
+
+  /**
+   * TARGETSTAGE as a whole-Dockerfile build sets it: the target's name, else the last stage's, and
+   * "default" for an unnamed one (kaniko's InitPredefinedArgs with the stage it builds last).
+   */
+  private String targetStageName(String target) {
+    if (target != null && !target.isBlank()) {
+      return target.toLowerCase(Locale.ROOT);
+    }
+    Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
+    return last != null && last.named ? last.name : "default";
   }
 
   char escape() {

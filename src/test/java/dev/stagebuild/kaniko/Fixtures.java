@@ -60,6 +60,6 @@ final class Fixtures {
             new StagePlan("stage-1", 1, 4, "scratch", null, List.of("build"), "stage-1")),
         List.of(BUILD, FINAL),
         List.of(List.of("build"), List.of("stage-1")),
-        "stage-1", true);
+        "stage-1", true, "default");
   }
 }

@@ -202,6 +202,7 @@ class KanikoResourcesTest {
         "--dockerfile=/kaniko/stagebuild/plan/build.Dockerfile",
         "--context=dir:///kaniko/stagebuild/workspace/context",
         "--target=build",
+        "--build-arg=TARGETSTAGE=default",
         "--no-push",
         "--materialize");
     assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
@@ -252,6 +253,8 @@ class KanikoResourcesTest {
         "--dockerfile=/kaniko/stagebuild/plan/stage-1.Dockerfile",
         "--context=dir:///kaniko/stagebuild/workspace/context",
         "--target=stage-1",
+        // the build's TARGETSTAGE, not the pod's --target (kaniko's own); spec.buildArgs come after
+        "--build-arg=TARGETSTAGE=default",
         "--build-arg=VERSION=1.0",
         "--build-arg=EMPTY=",
         "--build-arg=SPACED=a b $(c) 'd'",

@@ -228,6 +228,21 @@ class PlannerTest {
     }
 
     @Test
+    void targetStageIsTheTargetsNameOrTheLastStagesOrDefault() {
+      // BuildKit and a whole-Dockerfile kaniko build: the stage built last; each pod is given this
+      // value, since kaniko would set its own --target (KanikoResourcesTest)
+      String d = df("FROM alpine AS base", "ARG TARGETSTAGE", "RUN mkdir -p /out/$TARGETSTAGE",
+          "FROM alpine AS Release", "ARG TARGETSTAGE", "COPY --from=base /out/${TARGETSTAGE} /out");
+      BuildPlan p = plan(d);
+      assertThat(p.targetStage()).isEqualTo("release");
+      assertThat(p.pod("base").exports()).containsExactly("/out/release");
+      assertThat(Planner.plan(d, Map.of(), "RELEASE").targetStage()).isEqualTo("release");
+      assertThat(Planner.plan(d, Map.of("TARGETSTAGE", "x"), null).pod("base").exports()).containsExactly("/out/x");
+      assertThat(plan(df("FROM alpine AS b", "FROM alpine", "ARG TARGETSTAGE", "COPY --from=b /$TARGETSTAGE /"))
+          .pod("b").exports()).containsExactly("/default");
+    }
+
+    @Test
     void platformArgsDefaultToLinuxAmd64() {
       String d = df("FROM alpine AS build_amd64", "FROM alpine AS build_arm64",
           "FROM build_${TARGETARCH} AS build", "RUN x");
