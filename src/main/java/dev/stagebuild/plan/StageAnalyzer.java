@@ -722,23 +722,23 @@ final class StageAnalyzer {
    */
   private String absoluteTarget(Instruction i, Flag f, MountSpec m) {
     String target = m.field("target", "dst", "destination");
-    if (target == null || target.isEmpty()) {
-      return null;
-    }
-    String value = target.indexOf('$') >= 0 ? expandedRef(i, target, "--mount target=" + target) : target;
+    // Without one, BuildKit mounts at the working directory (a relative target of ""); kaniko at "",
+    // which fails the RUN.
+    String written = target == null || target.isEmpty() ? "without a target" : "target=" + target;
+    String value = target == null ? "" : target.indexOf('$') >= 0 ? expandedRef(i, target, "--mount " + written) : target;
     if (value == null || value.startsWith("/")) {
       return null;
     }
     if (workdir == null) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount target="
-          + target + " is relative: BuildKit mounts it under the working directory, " + KanikoCapabilities.KANIKO
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount " + written
+          + " is relative: BuildKit mounts it under the working directory, " + KanikoCapabilities.KANIKO
           + " under /, and StageBuild does not know this stage's working directory (its base image's); write"
           + " an absolute target, or set WORKDIR in the Dockerfile"));
       return null;
     }
     String absolute = Paths.cleanAbsolute(workdir + "/" + value);
     if (absolute.equals("/")) {
-      stage.defer(new DockerfileException(i.line(), "RUN --mount target=" + target + ": invalid mount target \"/\""));
+      stage.defer(new DockerfileException(i.line(), "RUN --mount " + written + ": invalid mount target \"/\""));
       return null;
     }
     if (!writtenAsItReads(i, f) || !rewritable(absolute) || absolute.indexOf(',') >= 0) {

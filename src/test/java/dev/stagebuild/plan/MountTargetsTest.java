@@ -38,6 +38,17 @@ class MountTargetsTest {
   }
 
   @Test
+  void aMountWithoutATargetIsAtTheWorkingDirectory() {
+    // BuildKit joins an empty target to the working directory; kaniko would mount at "" and fail
+    assertThat(runs(df("FROM alpine", "WORKDIR /src", "RUN --mount=type=bind ls", "RUN --mount=type=cache,id=c make")))
+        .containsExactly("RUN --mount=type=bind,source=src/.,target=/src ls", "RUN --mount=type=cache,id=c,target=/src make");
+    assertThat(error(df("FROM scratch", "RUN --mount=type=cache x")).detail())
+        .contains("RUN --mount without a target: invalid mount target");
+    assertThat(error(df("FROM node:20", "RUN --mount=type=cache,id=npm npm ci")).detail())
+        .contains("RUN --mount without a target is relative");
+  }
+
+  @Test
   void aBindMountFromAStageGetsTheAbsoluteTargetToo() {
     BuildPlan p = plan(df("FROM alpine AS tools", "RUN true", "FROM alpine", "WORKDIR /app",
         "RUN --mount=type=bind,from=tools,source=/t,target=t cat t/x"));
