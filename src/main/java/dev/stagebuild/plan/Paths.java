@@ -26,6 +26,19 @@ final class Paths {
     return joined.isEmpty() ? "." : joined + suffix(path);
   }
 
+  /** Whether a wildcard holds a bracket expression that starts with {@code !} ({@code [!a]}). */
+  static boolean bangClass(String pattern) {
+    for (int i = 0; i + 1 < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '[' && pattern.charAt(i + 1) == '!') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * A context source made relative to the context root the way BuildKit reads it
    * ({@code NormalizePath("/", src)}): {@code ..} stops at the root, so the result never leaves

@@ -450,6 +450,14 @@ final class StageAnalyzer {
               + "), so StageBuild cannot export it; create the file you need in the stage that uses it"));
           return;
         }
+        if (Paths.bangClass(path)) {
+          // the producer's pod matches exports as the shell does, where [!a] is "not a"; kaniko and
+          // BuildKit (Go's filepath.Match) read it as "! or a"
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+              + " --from=" + producer.name + " " + source + ": a [!...] in a wildcard is the characters ! and the"
+              + " rest to kaniko and BuildKit (Go's filepath.Match), not \"none of them\"; write [^...] for that"));
+          return;
+        }
         paths.add(path);
         if (Paths.climbs(e.value())) {
           // kaniko joins the source to the stage's directory: a `..` must not leave it

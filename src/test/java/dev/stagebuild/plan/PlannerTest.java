@@ -465,6 +465,19 @@ class PlannerTest {
     }
 
     @Test
+    void aWildcardWithABangClassFromAnotherPodIsRefused() {
+      // the producer's pod matches exports as the shell does ([!a]: not a); kaniko and BuildKit as
+      // Go's filepath.Match does ([!a]: ! or a)
+      DockerfileException e = error(df("FROM alpine AS a", "RUN x", "FROM busybox", "COPY --from=a /out/[!a]* /x/"));
+      assertThat(e.line()).isEqualTo(4);
+      assertThat(e.detail()).contains("[!...]", "write [^...]");
+      assertThat(plan(df("FROM alpine AS a", "RUN x", "FROM busybox", "COPY --from=a /out/[^a]* /out/x! /x/"))
+          .pod("a").exports()).containsExactly("/out/[^a]*", "/out/x!");
+      // within one pod kaniko matches it itself
+      assertThat(plan(df("FROM alpine AS a", "RUN x", "FROM a", "COPY --from=a /out/[!a]* /x/")).pods()).hasSize(1);
+    }
+
+    @Test
     void unresolvableFromSourceIsAnError() {
       DockerfileException e = error(df("FROM golang AS b", "FROM alpine", "COPY --from=b $GOPATH/bin/x /x"));
       assertThat(e.line()).isEqualTo(3);
