@@ -42,7 +42,6 @@ final class StageTable {
   static StageTable of(Dockerfile dockerfile, Map<String, String> buildArgs, String target) {
     StageTable t = new StageTable(dockerfile, buildArgs);
     t.split();
-    t.checkImplicitNames();
     t.targetStage = buildArgs.getOrDefault(PlatformArgs.TARGETSTAGE, t.targetStageName(target));
     PlatformArgs.define(t.global, buildArgs, t.targetStage);
     t.defineGlobalArgs();
@@ -67,11 +66,17 @@ final class StageTable {
   }
 
   private void split() {
+    java.util.Set<String> userNames = new java.util.HashSet<>();
+    for (Instruction i : dockerfile.instructions()) {
+      if (i.is("FROM") && i.args().size() == 3) {
+        userNames.add(i.args().get(2).toLowerCase(Locale.ROOT));
+      }
+    }
     Stage current = null;
     for (Instruction i : dockerfile.instructions()) {
       if (i.is("FROM")) {
         boolean named = i.args().size() == 3;
-        String name = named ? i.args().get(2).toLowerCase(Locale.ROOT) : "stage-" + stages.size();
+        String name = named ? i.args().get(2).toLowerCase(Locale.ROOT) : implicitName(stages.size(), userNames);
         current = new Stage(stages.size(), name, named, i);
         if (named) {
           Stage earlier = byUserName.putIfAbsent(name, current);
@@ -95,15 +100,16 @@ final class StageTable {
     }
   }
 
-  /** Unnamed stages are called {@code stage-<index>} in the plan: no named stage may take that. */
-  private void checkImplicitNames() {
-    for (Stage s : stages) {
-      Stage clash = s.named ? null : byUserName.get(s.name);
-      if (clash != null) {
-        throw new DockerfileException(clash.from.line(), "stage name \"" + s.name + "\" is the name"
-            + " StageBuild gives the unnamed stage on line " + s.from.line() + "; rename the stage");
-      }
+  /**
+   * An unnamed stage is called {@code stage-<index>} in the plan (pods, status, spec.stages), or
+   * {@code stage-<index>-<n>} when the Dockerfile names another stage that already.
+   */
+  private static String implicitName(int index, java.util.Set<String> userNames) {
+    String name = "stage-" + index;
+    for (int n = 2; userNames.contains(name); n++) {
+      name = "stage-" + index + "-" + n;
     }
+    return name;
   }
 
   /** ARGs before the first FROM: build arguments override their defaults, in order. */
