@@ -679,6 +679,12 @@ final class StageAnalyzer {
   }
 
   private DockerfileException unresolved(Instruction i, String word, String variable) {
+    if (table.global.get(variable).state() == WordExpander.State.SET) {
+      // a global ARG (or a predefined one) reaches a stage only when the stage declares it again
+      return new DockerfileException(i.line(), i.keyword() + " " + word + ": variable " + variable
+          + " cannot be resolved when planning: it is an ARG before the first FROM, which a stage sees only"
+          + " after declaring it again; add \"ARG " + variable + "\" to this stage (before line " + i.line() + ")");
+    }
     return new DockerfileException(i.line(), i.keyword() + " " + word + ": variable " + variable
         + " cannot be resolved when planning (no ARG or ENV of this Dockerfile sets it; it may come"
         + " from the base image's environment); write the value out, or declare it with ARG or ENV");

@@ -489,6 +489,15 @@ class PlannerTest {
     }
 
     @Test
+    void aGlobalArgTheStageDoesNotDeclareIsNamedInTheError() {
+      DockerfileException e = error(df("ARG DIR=/x", "FROM alpine AS a", "FROM alpine", "COPY --from=a ${DIR}/sub /s"));
+      assertThat(e.line()).isEqualTo(4);
+      assertThat(e.detail()).contains("add \"ARG DIR\" to this stage");
+      assertThat(error(df("FROM alpine AS a", "FROM alpine", "COPY --from=a /$TARGETARCH /s")).detail())
+          .contains("add \"ARG TARGETARCH\" to this stage");
+    }
+
+    @Test
     void unresolvableFromSourceIsAnError() {
       DockerfileException e = error(df("FROM golang AS b", "FROM alpine", "COPY --from=b $GOPATH/bin/x /x"));
       assertThat(e.line()).isEqualTo(3);
