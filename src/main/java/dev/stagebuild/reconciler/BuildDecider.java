@@ -12,6 +12,7 @@ import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.PodPlan;
+import dev.stagebuild.plan.SecretMounts;
 import dev.stagebuild.plan.StagePlan;
 import dev.stagebuild.registry.ImageReference;
 import dev.stagebuild.reconciler.BuildDecision.StepStart;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -271,6 +273,7 @@ public final class BuildDecider {
           boolean ready = pod.dependsOn().stream().allMatch(d -> phaseOf(stageStep(d)) == StepPhase.SUCCEEDED);
           if (ready) {
             start(stageStep(pod.name()), 1, 0, 0);
+            unmappedSecrets(pod);
           }
           continue;
         }
@@ -709,6 +712,30 @@ public final class BuildDecider {
           .sorted(Comparator.comparing((StepState s) -> s.started() == null ? Instant.MAX : s.started())
               .thenComparing(StepState::step))
           .map(StepState::nodeName).findFirst().orElse(null);
+    }
+
+    /**
+     * A warning when the stage's pod mounts secret ids spec.secrets does not map: kaniko skips such a
+     * mount (as BuildKit does, without required), so a misspelled id would pass unnoticed.
+     */
+    private void unmappedSecrets(PodPlan pod) {
+      if (!pod.dockerfile().contains("secret")) {
+        return; // no secret mount: spare the parse
+      }
+      Set<String> ids = new TreeSet<>(SecretMounts.ids(pod.dockerfile()));
+      if (sb.getSpec().secrets != null) {
+        sb.getSpec().secrets.forEach(s -> {
+          if (s != null && s.id != null) {
+            ids.remove(s.id);
+          }
+        });
+      }
+      if (!ids.isEmpty()) {
+        events.add(BuildEvent.warning("SecretNotMapped", "stage " + pod.name() + " mounts the secret "
+            + (ids.size() == 1 ? "id " : "ids ") + String.join(", ", ids) + ", which spec.secrets does not map: those"
+            + " RUN steps run without it, as BuildKit and kaniko run them; map the id in spec.secrets, or add"
+            + " required to the mount to make this an error"));
+      }
     }
 
     private void start(String step, int attempt, int failures, int disruptions) {

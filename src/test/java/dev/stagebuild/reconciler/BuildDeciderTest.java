@@ -388,6 +388,21 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aStagePodMountingAnUnmappedSecretIdIsWarnedAboutOnceWhenItStarts() {
+    sb = Builds.inline("app", "FROM alpine AS a\nRUN --mount=type=secret,id=npm --mount=type=secret,id=git x\n"
+        + "FROM alpine\nCOPY --from=a /x /x\n");
+    sb.getSpec().secrets = List.of(new dev.stagebuild.api.BuildSecret("git", "creds", "token"));
+    BuildDecision d = decide(T0);
+    assertThat(d.createPods()).extracting(BuildDecision.StepStart::step).containsExactly("a");
+    assertThat(d.events()).filteredOn(e -> e.reason().equals("SecretNotMapped")).extracting(BuildEvent::message)
+        .containsExactly("stage a mounts the secret id npm, which spec.secrets does not map: those RUN steps run"
+            + " without it, as BuildKit and kaniko run them; map the id in spec.secrets, or add required to the"
+            + " mount to make this an error");
+    steps.add(state("a", 1, StepPhase.RUNNING));
+    assertThat(decide(T0.plusSeconds(5)).events()).extracting(BuildEvent::reason).doesNotContain("SecretNotMapped");
+  }
+
+  @Test
   void aFailedPodsMessageIsOnItsTargetStageOnly() {
     // A pod builds a chain of stages; its message (up to 2,000 characters of what its RUN wrote)
     // copied to each stage of the chain made 500 stages' status over the API server's object limit.

@@ -548,6 +548,9 @@ class OperatorTest {
     assertThat(message(invalid)).contains("line 2", "id tok");
     assertThat(podNames()).noneMatch(n -> n.startsWith("nobuildsecret-") || n.startsWith("unmapped-"));
     assertThat(condition(awaitFinished("optional"), "Succeeded")).isEqualTo("True");
+    // ... and said, since a misspelled id would pass unnoticed
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("optional")).contains("SecretNotMapped"));
+    assertThat(events("nobuildsecret")).doesNotContain("SecretNotMapped");
   }
 
   @Test
