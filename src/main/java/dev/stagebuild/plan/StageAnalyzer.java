@@ -236,6 +236,13 @@ final class StageAnalyzer {
   /** Like Docker: a build argument wins; a bare ARG takes the global value; a default is expanded. */
   private void arg(Instruction i) {
     for (KeyValue kv : i.keyValues()) {
+      if (!WordExpander.isLiteral(kv.key(), table.escape())) {
+        // kaniko expands an ARG's name (ParseArg), BuildKit does not: the two would set different
+        // variables, and the planner could not tell which path a later COPY reads
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ARG " + kv.key()
+            + ": a variable in an ARG's name is expanded by kaniko and not by BuildKit; write the name out"));
+        continue;
+      }
       String given = table.buildArgs.get(kv.key());
       if (given != null) {
         scope.set(kv.key(), Variable.of(given));
@@ -259,7 +266,11 @@ final class StageAnalyzer {
     Map<String, Variable> set = new LinkedHashMap<>();
     for (KeyValue kv : i.keyValues()) {
       Expansion key = expand(kv.key(), i);
-      if (key != null && key.resolved() && !key.value().isEmpty()) {
+      if (key != null && !key.resolved()) {
+        // the executor sets a variable the planner cannot name: any later value could be it
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ENV " + kv.key()
+            + ": the name cannot be resolved when planning (variable " + key.unresolved() + "); write it out"));
+      } else if (key != null && !key.value().isEmpty()) {
         set.put(key.value(), known(expand(kv.value(), i)));
       }
     }

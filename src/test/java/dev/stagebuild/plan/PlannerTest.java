@@ -489,6 +489,23 @@ class PlannerTest {
     }
 
     @Test
+    void aVariableNameTheExecutorsReadDifferentlyOrThePlannerCannotResolveIsRefused() {
+      // kaniko expands an ARG's name, BuildKit does not: Q is ../.. to kaniko, conf to the planner
+      DockerfileException arg = error(df("FROM alpine", "ARG Q=conf", "ENV K=Q", "ARG ${K}=../../../../.docker",
+          "COPY $Q/config.json /x"));
+      assertThat(arg.line()).isEqualTo(4);
+      assertThat(arg.detail()).contains("a variable in an ARG's name");
+      // an ENV name the planner cannot resolve could be any variable a later COPY reads
+      DockerfileException env = error(df("FROM alpine", "ENV Q=conf", "ENV ${K:-Q}=../../../../.docker",
+          "COPY $Q/config.json /x"));
+      assertThat(env.line()).isEqualTo(3);
+      assertThat(env.detail()).contains("the name cannot be resolved", "variable K");
+      // a name the planner resolves is fine
+      assertThat(lines(plan(df("FROM alpine", "ENV K=Q", "ENV ${K}=sub", "COPY $Q/x /x")).pods().get(0)))
+          .contains("COPY src/$Q/x /x");
+    }
+
+    @Test
     void aGlobalArgTheStageDoesNotDeclareIsNamedInTheError() {
       DockerfileException e = error(df("ARG DIR=/x", "FROM alpine AS a", "FROM alpine", "COPY --from=a ${DIR}/sub /s"));
       assertThat(e.line()).isEqualTo(4);
