@@ -431,7 +431,12 @@ public final class RegistryClient {
           continue;
         }
         if (!d.isImageManifest()) {
-          skipped.add(d.mediaType());
+          // the registry is the author's: only a few, short ones go into the message kept in memory
+          String type = String.valueOf(d.mediaType());
+          type = type.length() > 128 ? type.substring(0, 128) + "..." : type;
+          if (skipped.size() < 5 && !skipped.contains(type)) {
+            skipped.add(type);
+          }
           LOG.debugf(
               "%s: skipping index entry %s of media type %s", what, d.digest(), d.mediaType());
           continue;

@@ -209,6 +209,21 @@ class RegistryClientProtocolTest {
   }
 
   @Test
+  void theMediaTypesOfSkippedEntriesAreFewAndShortInTheMessage() {
+    // the registry is the author's: the message is kept among the remembered answers
+    StringBuilder entries = new StringBuilder();
+    for (int n = 0; n < 20; n++) {
+      entries.append(n == 0 ? "" : ",").append("{\"mediaType\":\"application/x-").append(n).append("-")
+          .append("t".repeat(100_000)).append("\",\"digest\":\"sha256:").append("e".repeat(64)).append("\",\"size\":10}");
+    }
+    fake.on("/v2/app/manifests/idx", Reply.of(200, Manifests.OCI_INDEX,
+        "{\"schemaVersion\":2,\"mediaType\":\"" + Manifests.OCI_INDEX + "\",\"manifests\":[" + entries + "]}"));
+    RegistryException e = failure(() -> client.inspect(ref("app:idx"), null, true));
+    assertThat(e.getMessage()).contains("lists no image manifests", "application/x-4-").doesNotContain("application/x-5-")
+        .hasSizeLessThan(1_000);
+  }
+
+  @Test
   void indexWithoutImageManifests() {
     String nested = "sha256:" + "e".repeat(64);
     fake.on("/v2/app/manifests/idx", Reply.of(200, Manifests.OCI_INDEX,
