@@ -29,7 +29,7 @@ final class StageTable {
   final Map<String, Stage> byUserName = new HashMap<>();
   final Scope global = Scope.global();
   final Map<String, String> buildArgs;
-  /** The value of the predefined ARG TARGETSTAGE. */
+  /** The value of the predefined ARG TARGETSTAGE for the pods, or null when none is given them. */
   String targetStage;
   /** spec.secrets' ids; null when secret mounts are not checked. */
   java.util.Set<String> secretIds;
@@ -42,8 +42,11 @@ final class StageTable {
   static StageTable of(Dockerfile dockerfile, Map<String, String> buildArgs, String target) {
     StageTable t = new StageTable(dockerfile, buildArgs);
     t.split();
-    t.targetStage = buildArgs.getOrDefault(PlatformArgs.TARGETSTAGE, t.targetStageName(target));
-    PlatformArgs.define(t.global, buildArgs, t.targetStage);
+    String targetStage = buildArgs.getOrDefault(PlatformArgs.TARGETSTAGE, t.targetStageName(target));
+    PlatformArgs.define(t.global, buildArgs, targetStage);
+    // Given to the pods only when no ARG TARGETSTAGE=<default> is declared: BuildKit (and the
+    // planner) keep such a default, kaniko would let the given --build-arg win over it.
+    t.targetStage = t.declaresDefault(PlatformArgs.TARGETSTAGE) ? null : targetStage;
     t.defineGlobalArgs();
     t.resolveBases();
     return t;
@@ -55,10 +58,20 @@ final class StageTable {
    */
   private String targetStageName(String target) {
     if (target != null && !target.isBlank()) {
-      return target.toLowerCase(Locale.ROOT);
+      return target.strip().toLowerCase(Locale.ROOT);
     }
     Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
     return last != null && last.named ? last.name : "default";
+  }
+
+  /** Whether any ARG of the Dockerfile (global or in a stage) declares {@code name} with a default. */
+  private boolean declaresDefault(String name) {
+    for (Instruction i : dockerfile.instructions()) {
+      if (i.is("ARG") && i.keyValues().stream().anyMatch(kv -> kv.key().equals(name) && kv.value() != null)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   char escape() {

@@ -240,6 +240,13 @@ class PlannerTest {
       assertThat(Planner.plan(d, Map.of("TARGETSTAGE", "x"), null).pod("base").exports()).containsExactly("/out/x");
       assertThat(plan(df("FROM alpine AS b", "FROM alpine", "ARG TARGETSTAGE", "COPY --from=b /$TARGETSTAGE /"))
           .pod("b").exports()).containsExactly("/default");
+      assertThat(Planner.plan(d, Map.of(), " Release ").targetStage()).isEqualTo("release");
+      // a declared default is what BuildKit reads; kaniko would let a given --build-arg win over it,
+      // so none is given to the pods
+      BuildPlan declared = plan(df("FROM alpine AS b", "FROM alpine AS c", "ARG TARGETSTAGE=mine",
+          "COPY --from=b /$TARGETSTAGE /"));
+      assertThat(declared.pod("b").exports()).containsExactly("/mine");
+      assertThat(declared.targetStage()).isNull();
     }
 
     @Test
