@@ -19,6 +19,9 @@ final class ApiErrors {
   static Kind classify(KubernetesClientException e) {
     int code = e.getCode();
     String reason = e.getStatus() == null ? null : e.getStatus().getReason();
+    if (isTooLarge(e)) {
+      return Kind.PERMANENT; // whatever the code (etcd's answer comes as 500): the same object is refused again
+    }
     return switch (code) {
       case 409 -> ALREADY_EXISTS.equals(reason) ? Kind.ALREADY_EXISTS : Kind.CONFLICT;
       case 404 -> Kind.NOT_FOUND;
@@ -44,11 +47,15 @@ final class ApiErrors {
       return true;
     }
     String m = message(e).toLowerCase(Locale.ROOT);
-    return m.contains("request is too large") || m.contains("entity too large");
+    // (gRPC's "trying to send message larger than max" for objects over 2 MiB)
+    return m.contains("request is too large") || m.contains("entity too large") || m.contains("larger than max");
   }
 
   /** The condition reason a build that met this permanent refusal ends with. */
   static String refusalReason(KubernetesClientException e) {
+    if (isTooLarge(e)) {
+      return "PlanTooLarge";
+    }
     return switch (e.getCode()) {
       case 403 -> "Forbidden";
       case 413 -> "PlanTooLarge";

@@ -25,10 +25,12 @@ public record BuildDecision(StageBuildStatus status, List<StepStart> createPods,
     this(status, createPods, deletePods, pinnedNode, events, finished, requeueAfter, false, false);
   }
 
-  /** This decision with another status to write and one more event to record once it is written. */
+  /** This decision with another status to write and one more event (or none) to record once it is written. */
   BuildDecision withStatus(StageBuildStatus other, BuildEvent event) {
     List<BuildEvent> all = new java.util.ArrayList<>(events);
-    all.add(event);
+    if (event != null) {
+      all.add(event);
+    }
     return new BuildDecision(other, createPods, deletePods, pinnedNode, List.copyOf(all), finished, requeueAfter,
         cleanUp, deleteStageBuild);
   }

@@ -161,10 +161,25 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
    * Finishes the pass; a status the API server refuses as too large is written again trimmed
    * ({@link StatusTrimmer}), with a warning Event, rather than retried as it is forever.
    */
-  private static UpdateControl<StageBuild> finish(Pass pass, BuildDecision decision, KubernetesClient client) {
-    for (int level = 1; ; level++) {
+  private UpdateControl<StageBuild> finish(Pass pass, BuildDecision decision, KubernetesClient client) {
+    String uid = pass.primary.getMetadata().getUid();
+    // A StageBuild whose status had to be trimmed is trimmed as much from the start: otherwise each
+    // later pass would decide the whole status again and send it to be refused once more.
+    int known = trimLevels.getOrDefault(uid, 0);
+    if (known > 0 && decision.status() != null) {
+      decision = decision.withStatus(
+          StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()), known), null);
+    }
+    for (int level = known + 1; ; level++) {
       try {
-        return pass.finish(decision);
+        UpdateControl<StageBuild> done = pass.finish(decision);
+        if (level > known + 1) {
+          if (trimLevels.size() >= StatusPacer.MAX_TRACKED) {
+            trimLevels.clear(); // rare, and forgetting only costs one refused write per StageBuild
+          }
+          trimLevels.put(uid, level - 1);
+        }
+        return done;
       } catch (KubernetesClientException e) {
         if (!ApiErrors.isTooLarge(e) || level > StatusTrimmer.LEVELS || decision.status() == null) {
           throw e;
@@ -179,6 +194,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
     }
   }
+
+  /** The trim level each StageBuild's status needed, by uid (bounded: see finish). */
+  private final Map<String, Integer> trimLevels = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One observe → decide → act round for one StageBuild. */
   private final class Pass {
