@@ -17,7 +17,7 @@ public class StageSettings {
   @Required
   // A bound keeps the cost of the spec's uniqueness rule (CEL) within what the API server accepts.
   @Size(max = 128)
-  @JsonPropertyDescription("The stage's name (as after AS in its FROM line; stage-<index> for an unnamed stage). Case-insensitive.")
+  @JsonPropertyDescription("The stage's name (as after AS in its FROM line; stage-<index> for an unnamed stage, stage-<index>-2 when another stage is named stage-<index>). Case-insensitive.")
   public String name;
 
   @JsonPropertyDescription("CPU and memory for the stage's pod.")

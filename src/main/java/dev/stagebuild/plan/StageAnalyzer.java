@@ -692,9 +692,12 @@ final class StageAnalyzer {
   private DockerfileException unresolved(Instruction i, String word, String variable) {
     if (table.global.get(variable).state() == WordExpander.State.SET) {
       // a global ARG (or a predefined one) reaches a stage only when the stage declares it again
+      boolean declared = table.globalArgs.stream().anyMatch(a -> a.keyValues().stream()
+          .anyMatch(kv -> kv.key().equals(variable)));
       return new DockerfileException(i.line(), i.keyword() + " " + word + ": variable " + variable
-          + " cannot be resolved when planning: it is an ARG before the first FROM, which a stage sees only"
-          + " after declaring it again; add \"ARG " + variable + "\" to this stage (before line " + i.line() + ")");
+          + " cannot be resolved when planning: it is " + (declared ? "an ARG before the first FROM" : "a predefined ARG")
+          + ", which a stage sees only after declaring it; add \"ARG " + variable + "\" to this stage (before line "
+          + i.line() + ")");
     }
     return new DockerfileException(i.line(), i.keyword() + " " + word + ": variable " + variable
         + " cannot be resolved when planning (no ARG or ENV of this Dockerfile sets it; it may come"

@@ -517,8 +517,9 @@ class PlannerTest {
       DockerfileException e = error(df("ARG DIR=/x", "FROM alpine AS a", "FROM alpine", "COPY --from=a ${DIR}/sub /s"));
       assertThat(e.line()).isEqualTo(4);
       assertThat(e.detail()).contains("add \"ARG DIR\" to this stage");
+      assertThat(e.detail()).contains("an ARG before the first FROM");
       assertThat(error(df("FROM alpine AS a", "FROM alpine", "COPY --from=a /$TARGETARCH /s")).detail())
-          .contains("add \"ARG TARGETARCH\" to this stage");
+          .contains("a predefined ARG", "add \"ARG TARGETARCH\" to this stage");
     }
 
     @Test
