@@ -42,6 +42,9 @@ class MountTargetsTest {
     // BuildKit joins an empty target to the working directory; kaniko would mount at "" and fail
     assertThat(runs(df("FROM alpine", "WORKDIR /src", "RUN --mount=type=bind ls", "RUN --mount=type=cache,id=c make")))
         .containsExactly("RUN --mount=type=bind,source=src/.,target=/src ls", "RUN --mount=type=cache,id=c,target=/src make");
+    // a cache without target or id: BuildKit's id is path.Clean("") = "."
+    assertThat(runs(df("FROM alpine", "WORKDIR /src", "RUN --mount=type=cache make")))
+        .containsExactly("RUN --mount=type=cache,id=.,target=/src make");
     assertThat(error(df("FROM scratch", "RUN --mount=type=cache x")).detail())
         .contains("RUN --mount without a target: invalid mount target");
     assertThat(error(df("FROM node:20", "RUN --mount=type=cache,id=npm npm ci")).detail())

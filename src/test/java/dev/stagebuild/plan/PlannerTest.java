@@ -258,6 +258,9 @@ class PlannerTest {
       assertThat(p.pod("stage-1-2").exports()).containsExactly("/y");
       assertThat(plan(df("FROM alpine", "RUN x", "FROM alpine AS stage-0", "COPY --from=0 /x /x"))
           .stages()).extracting(StagePlan::name).containsExactly("stage-0-2", "stage-0");
+      // the next free suffix
+      assertThat(plan(df("FROM alpine", "RUN x", "FROM alpine AS stage-0", "FROM alpine AS Stage-0-2",
+          "COPY --from=0 /x /x")).stages()).extracting(StagePlan::name).containsExactly("stage-0-3", "stage-0-2");
     }
 
     @Test
