@@ -58,7 +58,6 @@ final class ApiErrors {
     }
     return switch (e.getCode()) {
       case 403 -> "Forbidden";
-      case 413 -> "PlanTooLarge";
       default -> "Rejected";
     };
   }

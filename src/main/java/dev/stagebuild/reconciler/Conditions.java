@@ -80,13 +80,18 @@ public final class Conditions {
     if (message == null) {
       return "";
     }
-    if (message.length() <= MAX_MESSAGE) {
-      return message;
+    return cut(message, MAX_MESSAGE, "...");
+  }
+
+  /** {@code text} at most {@code max} characters, ending in {@code marker} when shortened (never half a character). */
+  static String cut(String text, int max, String marker) {
+    if (text.length() <= max) {
+      return text;
     }
-    int cut = MAX_MESSAGE - 3;
-    if (Character.isHighSurrogate(message.charAt(cut - 1))) {
-      cut--; // not half a character
+    int end = max - marker.length();
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--; // not half a character
     }
-    return message.substring(0, cut) + "...";
+    return text.substring(0, end) + marker;
   }
 }

@@ -47,13 +47,6 @@ final class StatusTrimmer {
     if (text == null || text.length() <= max) {
       return text;
     }
-    if (max == 0) {
-      return null;
-    }
-    int end = max - 1;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end) + "…";
+    return max == 0 ? null : Conditions.cut(text, max, "…");
   }
 }
