@@ -111,6 +111,8 @@ public class RbacTest {
         "DELETE /apis/stagebuild.dev/v1alpha1/namespaces/demo/stagebuilds",
         "PUT /api/v1/namespaces/demo/configmaps/hellogo-src",
         "GET /api/v1/configmaps",
+        // a label-selected ConfigMap informer would need this, and list/watch of every ConfigMap with it
+        "GET /api/v1/configmaps?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstagebuild&watch=true",
         "DELETE /api/v1/namespaces/demo/pods",
         "POST /api/v1/namespaces",
         "GET /apis/coordination.k8s.io/v1/namespaces/demo/leases/stagebuild-operator",
