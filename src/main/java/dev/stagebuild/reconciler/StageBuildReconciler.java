@@ -152,6 +152,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), primary.getMetadata().getUid())) {
           return UpdateControl.noUpdate();
         }
+        if (!buildIdOf(fresh).equals(buildIdOf(primary))) {
+          // An edit that asks for another build: that build starts through the limit above, on the
+          // pass the edit's event brings (here it would start one per conflict, several a second).
+          return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(BuildStarts.MIN_INTERVAL);
+        }
         primary = fresh;
       }
     }
@@ -165,38 +170,50 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     String uid = pass.primary.getMetadata().getUid();
     // A StageBuild whose status had to be trimmed is trimmed as much from the start: otherwise each
     // later pass would decide the whole status again and send it to be refused once more.
-    int known = trimLevels.getOrDefault(uid, 0);
-    if (known > 0 && decision.status() != null) {
+    Trim known = trims.get(uid);
+    int from = known == null ? 0 : known.level();
+    if (known != null && decision.status() != null) {
+      // Its warning goes with the first write of a trimmed status (an earlier one may have conflicted).
       decision = decision.withStatus(
-          StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()), known), null);
+          StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()), known.level()),
+          known.announced() ? null : known.event());
     }
-    for (int level = known + 1; ; level++) {
+    for (int level = from + 1; ; level++) {
       try {
         UpdateControl<StageBuild> done = pass.finish(decision);
-        if (level > known + 1) {
-          if (trimLevels.size() >= StatusPacer.MAX_TRACKED) {
-            trimLevels.clear(); // rare, and forgetting only costs one refused write per StageBuild
-          }
-          trimLevels.put(uid, level - 1);
+        Trim now = trims.get(uid);
+        if (now != null && !now.announced() && pass.statusWritten()) {
+          trims.put(uid, new Trim(now.level(), now.event(), true));
         }
         return done;
       } catch (KubernetesClientException e) {
-        if (!ApiErrors.isTooLarge(e) || level > StatusTrimmer.LEVELS || decision.status() == null) {
+        if (!ApiErrors.isTooLarge(e) || pass.statusWritten() || level > StatusTrimmer.LEVELS
+            || decision.status() == null) {
           throw e;
         }
         LOG.info("the status was refused as too large ({}); writing it with shorter messages (level {})",
             ApiErrors.message(e), level);
+        BuildEvent warning = BuildEvent.warning("StatusTrimmed", "the API server refused the status as too large ("
+            + ApiErrors.message(e) + "): its messages are shortened; the pods' logs and the other Events hold"
+            + " them whole");
+        // Remembered now, not once written: a write that then meets a conflict (a metadata edit) is
+        // decided again from the fresh object, and would otherwise be refused as too large first again.
+        if (trims.size() >= StatusPacer.MAX_TRACKED) {
+          trims.clear(); // rare, and forgetting only costs one refused write per StageBuild
+        }
+        trims.put(uid, new Trim(level, warning, false));
         StageBuildStatus trimmed = StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()),
             level);
-        decision = decision.withStatus(trimmed, BuildEvent.warning("StatusTrimmed", "the API server refused the"
-            + " status as too large (" + ApiErrors.message(e) + "): its messages are shortened; the pods' logs"
-            + " and the other Events hold them whole"));
+        decision = decision.withStatus(trimmed, warning);
       }
     }
   }
 
-  /** The trim level each StageBuild's status needed, by uid (bounded: see finish). */
-  private final Map<String, Integer> trimLevels = new java.util.concurrent.ConcurrentHashMap<>();
+  /** How much a StageBuild's status is trimmed, and whether its warning Event went with a written status. */
+  private record Trim(int level, BuildEvent event, boolean announced) {}
+
+  /** The trim each StageBuild's status needed, by uid (bounded: see finish). */
+  private final Map<String, Trim> trims = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One observe → decide → act round for one StageBuild. */
   private final class Pass {
@@ -215,6 +232,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private Duration lookupRetry;
     private boolean lookupPending;
     private Duration volumeRecheck;
+    private boolean statusWritten;
 
     Pass(StageBuild primary, Context<StageBuild> context) {
       this.primary = primary;
@@ -522,6 +540,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
      * stops what a finished build leaves running. A build that ended is written before its pods are
      * deleted, so a refused delete cannot keep the ending from being recorded.
      */
+    /** Whether {@link #finish} wrote the status (what it did after that may have failed). */
+    boolean statusWritten() {
+      return statusWritten;
+    }
+
     UpdateControl<StageBuild> finish(BuildDecision decision) {
       StageBuildStatus before = primary.getStatus();
       // By equals, field by field: writing both as JSON to compare them was 5 to 11 % of the
@@ -548,6 +571,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         toWrite.setSpec(primary.getSpec());
         toWrite.setStatus(decision.status());
         StageBuild written = client.resource(toWrite).updateStatus();
+        statusWritten = true;
         pacer.written(uid, now);
         context.eventSourceRetriever().getControllerEventSource()
             .handleRecentResourceUpdate(ResourceID.fromResource(primary), written, primary);
@@ -632,8 +656,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
    * build after a few attempts instead of retrying forever.
    */
   @Override
-  public ErrorStatusUpdateControl<StageBuild> updateErrorStatus(StageBuild resource, Context<StageBuild> context,
+  public ErrorStatusUpdateControl<StageBuild> updateErrorStatus(StageBuild observed, Context<StageBuild> context,
       Exception e) {
+    // JOSDK hands in the object the failed pass started from; that pass may have written the status
+    // before it failed (a build's end, then a refused pod delete). The cache has that write: judged
+    // from the stale object, a finished build would be reported as retrying.
+    StageBuild resource = context.eventSourceRetriever().getControllerEventSource()
+        .get(ResourceID.fromResource(observed)).orElse(observed);
     if (BuildDecider.isFinished(resource.getStatus())
         && buildIdOf(resource).equals(resource.getStatus().buildId)) {
       return ErrorStatusUpdateControl.noStatusUpdate();

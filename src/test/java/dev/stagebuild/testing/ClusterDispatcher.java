@@ -29,12 +29,19 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   private static final Pattern LIMIT = Pattern.compile("[?&]limitBytes=(\\d+)");
   private static final Pattern EVENTS_BY_OBJECT = Pattern.compile(
       "^/api/v1/namespaces/[^/]+/events\\?.*fieldSelector=involvedObject\\.name(?:%3D|=)([^&]+)");
+  private static final Pattern STAGEBUILD = Pattern.compile(
+      "(/apis/stagebuild\\.dev/[^/]+/namespaces/[^/]+/stagebuilds/[^/?]+)(/status)?(\\?.*)?");
+  private static final Pattern CONFIGMAPS = Pattern.compile("/api/v1/namespaces/[^/]+/configmaps(\\?.*)?");
   private static final Pattern POD_CREATE = Pattern.compile("/api/v1/namespaces/([^/]+)/pods(\\?.*)?");
   public static final String SIDECAR = "istio-proxy";
 
   private final Map<String, String> logs = new ConcurrentHashMap<>();
   private final Random random = new Random(42);
   private final AtomicLong injected = new AtomicLong();
+  private final AtomicLong tooLarge = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final java.util.Set<String> createdConfigMaps = ConcurrentHashMap.newKeySet();
+  private final AtomicLong repeatedConfigMapCreates = new AtomicLong();
   private volatile Function<Pod, MockResponse> admission = pod -> null;
   private final java.util.Queue<java.util.Map.Entry<java.util.function.Predicate<RecordedRequest>, MockResponse>> once =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -102,6 +109,27 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     return injected.get();
   }
 
+  /**
+   * ConfigMap creates so far that named one created before (a create retried after a failed request
+   * or a conflicting pass).
+   */
+  public long repeatedCreates(String resource) {
+    if (!"configmaps".equals(resource)) {
+      throw new IllegalArgumentException("counted for configmaps only");
+    }
+    return repeatedConfigMapCreates.get();
+  }
+
+  /** StageBuild replaces refused so far for a stale resourceVersion (409). */
+  public long staleWrites() {
+    return conflicts.get();
+  }
+
+  /** Creates and replaces refused so far as over {@link #maxObjectBytes(String, int)}'s limit. */
+  public long tooLargeRefusals() {
+    return tooLarge.get();
+  }
+
   public static MockResponse refusal(int code, String reason, String message) {
     return new MockResponse().setResponseCode(code).setBody(Serialization.asJson(new StatusBuilder()
         .withApiVersion("v1").withKind("Status").withStatus("Failure").withCode(code).withReason(reason)
@@ -147,7 +175,21 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     }
     if (("POST".equals(method) || "PUT".equals(method)) && request.getBody() != null
         && request.getBody().size() > maxObjectBytes(path)) {
+      tooLarge.incrementAndGet();
       return refusal(500, "InternalError", "etcdserver: request is too large");
+    }
+    if ("POST".equals(method) && CONFIGMAPS.matcher(path).matches()) {
+      var object = Serialization.unmarshal(body(request), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      if (object != null && object.getMetadata() != null
+          && !createdConfigMaps.add(object.getMetadata().getNamespace() + "/" + object.getMetadata().getName())) {
+        repeatedConfigMapCreates.incrementAndGet();
+      }
+    }
+    if ("PUT".equals(method) && STAGEBUILD.matcher(path).matches()) {
+      MockResponse refused = checkResourceVersion(request, STAGEBUILD.matcher(path).replaceAll("$1"));
+      if (refused != null) {
+        return refused;
+      }
     }
     if ("DELETE".equals(method)) {
       MockResponse refused = checkUidPrecondition(request);
@@ -201,6 +243,38 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   }
 
   /** Like the API server: a delete whose uid precondition names another object is refused with 409. */
+  /**
+   * Optimistic concurrency as the API server has it: a replace that carries a resourceVersion other
+   * than the stored one is a 409 (the mock's CRUD mode takes it). Checked for StageBuilds, the
+   * object whose status the operator writes with the resourceVersion it observed.
+   */
+  private MockResponse checkResourceVersion(RecordedRequest request, String objectPath) {
+    String body = body(request);
+    if (body.isEmpty()) {
+      return null;
+    }
+    var sent = Serialization.unmarshal(body, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    String version = sent.getMetadata() == null ? null : sent.getMetadata().getResourceVersion();
+    if (version == null || version.isEmpty()) {
+      return null;
+    }
+    MockResponse current = super.dispatch(new RecordedRequest(request.getHttpVersion(),
+        io.fabric8.mockwebserver.dsl.HttpMethod.GET, objectPath, request.getHeaders(),
+        new io.fabric8.mockwebserver.http.Buffer()));
+    String json = current.getBody() == null ? "" : new String(current.getBody().getBytes(), StandardCharsets.UTF_8);
+    if (current.code() != 200 || json.isEmpty()) {
+      return null;
+    }
+    var stored = Serialization.unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    if (!version.equals(stored.getMetadata().getResourceVersion())) {
+      conflicts.incrementAndGet();
+      return refusal(409, "Conflict", "Operation cannot be fulfilled on stagebuilds.stagebuild.dev \""
+          + stored.getMetadata().getName() + "\": the object has been modified; please apply your changes to the"
+          + " latest version and try again");
+    }
+    return null;
+  }
+
   private MockResponse checkUidPrecondition(RecordedRequest request) {
     String body = body(request);
     if (!body.contains("preconditions")) {
