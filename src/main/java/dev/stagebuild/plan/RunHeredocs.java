@@ -68,7 +68,12 @@ final class RunHeredocs {
     return h.chomp() ? LEADING_TABS.matcher(h.content()).replaceAll("") : h.content();
   }
 
-  private static final java.util.regex.Pattern LEADING_TABS = java.util.regex.Pattern.compile("(?m)^\\t+");
+  /**
+   * BuildKit's {@code (?m)^\t+}: Go's {@code ^} follows only {@code \n}, Java's also a lone CR,
+   * U+0085, U+2028 and U+2029 unless {@code UNIX_LINES}.
+   */
+  private static final java.util.regex.Pattern LEADING_TABS =
+      java.util.regex.Pattern.compile("^\\t+", java.util.regex.Pattern.MULTILINE | java.util.regex.Pattern.UNIX_LINES);
 
   /**
    * {@code #!<interpreter> [<argument>]} as the kernel reads it (the rest of the line is one

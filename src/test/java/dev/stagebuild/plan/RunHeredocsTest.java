@@ -52,6 +52,17 @@ class RunHeredocsTest {
     assertThat(argv(runs.get(0))).containsExactly("/bin/sh", "-c", "echo a\r\necho b\r\n");
   }
 
+  /**
+   * BuildKit chomps with Go's {@code (?m)^\t+}, whose {@code ^} follows only a {@code \n}: a tab
+   * after a lone CR, U+0085, U+2028 or U+2029 inside a line is data and stays.
+   */
+  @Test
+  void chompStripsTabsOnlyAfterLineFeedsAsGosRegexpDoes() {
+    List<String> runs = runs("FROM alpine\nRUN <<-EOF\n\tprintf 'a\u0085\tb|c\u2028\td|e\u2029\tf|g\r\th' > /f\nEOF\n");
+    assertThat(argv(runs.get(0)))
+        .containsExactly("/bin/sh", "-c", "printf 'a\u0085\tb|c\u2028\td|e\u2029\tf|g\r\th' > /f\n");
+  }
+
   /** kaniko reads a Dockerfile line of at most 65535 bytes: a longer document cannot be one exec-form line. */
   @Test
   void aDocumentTooLongForOneLineIsRefusedByLine() {
