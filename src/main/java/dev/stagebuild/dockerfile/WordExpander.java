@@ -448,10 +448,12 @@ public final class WordExpander {
 
   /** A variable name: letters, digits and _; a run of digits or one special parameter character. */
   private String name() {
+    // by code point, as BuildKit's lexer reads runes (unicode.IsLetter, unicode.IsDigit): a letter
+    // or digit outside the BMP is two chars here and one rune there
     int start = pos;
-    if (pos < n && Character.isDigit(s.charAt(pos))) {
-      while (pos < n && Character.isDigit(s.charAt(pos))) {
-        pos++;
+    if (pos < n && Character.isDigit(s.codePointAt(pos))) {
+      while (pos < n && Character.isDigit(s.codePointAt(pos))) {
+        pos += Character.charCount(s.codePointAt(pos));
       }
       return s.substring(start, pos);
     }
@@ -459,8 +461,8 @@ public final class WordExpander {
       pos++;
       return s.substring(start, pos);
     }
-    while (pos < n && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_')) {
-      pos++;
+    while (pos < n && (Character.isLetterOrDigit(s.codePointAt(pos)) || s.charAt(pos) == '_')) {
+      pos += Character.charCount(s.codePointAt(pos));
     }
     return s.substring(start, pos);
   }

@@ -24,6 +24,22 @@ class WordExpanderTest {
     return e.value();
   }
 
+  /**
+   * BuildKit's lexer reads a name rune by rune with unicode.IsLetter/IsDigit: a letter outside the
+   * BMP (U+1D400, two UTF-16 chars) is part of the name, as is a run of such digits (U+1D7CE).
+   */
+  @Test
+  void namesAreReadByCodePointAsGoReadsRunes() {
+    String bold = "\uD835\uDC00"; // U+1D400 MATHEMATICAL BOLD CAPITAL A, a letter
+    String digit = "\uD835\uDFCF"; // U+1D7CF MATHEMATICAL BOLD DIGIT ONE, a decimal digit
+    WordExpander.Env env = name -> name.equals(bold) ? Variable.of("..") : name.equals("X" + bold) ? Variable.of("x")
+        : Variable.UNSET;
+    assertThat(WordExpander.expand("$" + bold + "/$" + bold + "/kaniko", '\\', env, 7).value()).isEqualTo("../../kaniko");
+    assertThat(WordExpander.expand("${" + bold + "}", '\\', env, 7).value()).isEqualTo("..");
+    assertThat(WordExpander.expand("$X" + bold + "-y", '\\', env, 7).value()).isEqualTo("x-y");
+    assertThat(WordExpander.expand("$" + digit + "a", '\\', env, 7).value()).isEqualTo("a");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "$A|alpha",
