@@ -9,7 +9,9 @@ import java.util.function.LongConsumer;
 /**
  * The shell patterns of {@code ${V#p}}, {@code ${V%p}} and {@code ${V/p/r}}: {@code *} any text,
  * {@code ?} one character, backslash escapes {@code * ? \}; everything else literal (no bracket
- * expressions, like BuildKit). Matched by simulating the automaton over all pattern positions at
+ * expressions, like BuildKit). BuildKit makes them a Go regular expression ({@code ?} is {@code .},
+ * {@code *} is {@code .*}), so they work on code points (Go's runes), and neither {@code ?} nor
+ * {@code *} matches a line feed. Matched by simulating the automaton over all pattern positions at
  * once, so the cost is linear in the text times the pattern length, never exponential.
  */
 final class ShellPattern {
@@ -18,7 +20,7 @@ final class ShellPattern {
   private static final char LITERAL = 2;
 
   private final char[] kinds;
-  private final char[] chars;
+  private final int[] chars;
   /**
    * The state sets of {@link #match}, made once: a replacement tries a match at every position of
    * a value of up to 256 KiB, and two arrays per try were most of the memory it allocated. A
@@ -27,20 +29,20 @@ final class ShellPattern {
   private boolean[] current;
   private boolean[] next;
 
-  private ShellPattern(char[] kinds, char[] chars) {
+  private ShellPattern(char[] kinds, int[] chars) {
     this.kinds = kinds;
     this.chars = chars;
   }
 
   static ShellPattern compile(String pattern, Function<String, DockerfileException> error) {
-    List<char[]> tokens = new ArrayList<>();
+    List<int[]> tokens = new ArrayList<>();
     int n = pattern.length();
     for (int i = 0; i < n; i++) {
-      char c = pattern.charAt(i);
+      int c = pattern.codePointAt(i);
       if (c == '*') {
-        tokens.add(new char[] {STAR, 0});
+        tokens.add(new int[] {STAR, 0});
       } else if (c == '?') {
-        tokens.add(new char[] {ANY, 0});
+        tokens.add(new int[] {ANY, 0});
       } else if (c == '\\') {
         char next = i + 1 < n ? pattern.charAt(i + 1) : 0;
         if (next == '}' || next == '/') {
@@ -49,16 +51,17 @@ final class ShellPattern {
         if (next != '*' && next != '?' && next != '\\') {
           throw error.apply("invalid pattern (" + pattern + ") in substitution: invalid escape");
         }
-        tokens.add(new char[] {LITERAL, next});
+        tokens.add(new int[] {LITERAL, next});
         i++;
       } else {
-        tokens.add(new char[] {LITERAL, c});
+        tokens.add(new int[] {LITERAL, c});
+        i += Character.charCount(c) - 1;
       }
     }
     char[] kinds = new char[tokens.size()];
-    char[] chars = new char[tokens.size()];
+    int[] chars = new int[tokens.size()];
     for (int k = 0; k < kinds.length; k++) {
-      kinds[k] = tokens.get(k)[0];
+      kinds[k] = (char) tokens.get(k)[0];
       chars[k] = tokens.get(k)[1];
     }
     return new ShellPattern(kinds, chars);
@@ -68,7 +71,7 @@ final class ShellPattern {
   ShellPattern reversed() {
     int m = kinds.length;
     char[] k = new char[m];
-    char[] c = new char[m];
+    int[] c = new int[m];
     for (int i = 0; i < m; i++) {
       k[i] = kinds[m - 1 - i];
       c[i] = chars[m - 1 - i];
@@ -101,9 +104,10 @@ final class ShellPattern {
     if (found >= 0 && !longest) {
       return found;
     }
-    for (int i = start; i < text.length(); i++) {
+    for (int i = start; i < text.length(); ) {
       budget.accept(m + 1L);
-      char c = text.charAt(i);
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
       boolean any = false;
       Arrays.fill(next, false);
       for (int k = 0; k < m; k++) {
@@ -111,9 +115,11 @@ final class ShellPattern {
           continue;
         }
         if (kinds[k] == STAR) {
-          next[k] = true;
-          any = true;
-        } else if (kinds[k] == ANY || chars[k] == c) {
+          if (c != '\n') { // Go's . does not match a line feed
+            next[k] = true;
+            any = true;
+          }
+        } else if (kinds[k] == ANY ? c != '\n' : chars[k] == c) {
           next[k + 1] = true;
           any = true;
         }
@@ -126,7 +132,7 @@ final class ShellPattern {
       current = next;
       next = t;
       if (current[m]) {
-        found = i + 1;
+        found = i;
         if (!longest) {
           return found;
         }

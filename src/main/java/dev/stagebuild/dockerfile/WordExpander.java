@@ -416,9 +416,13 @@ public final class WordExpander {
         }
       }
       if (i < value.length()) {
-        out.append(value.charAt(i));
+        // by code point: Go's regexp steps past an empty match by a rune
+        int c = value.codePointAt(i);
+        out.appendCodePoint(c);
+        i += Character.charCount(c);
+      } else {
+        i++;
       }
-      i++;
     }
     work(out.length());
     return out.toString();

@@ -40,6 +40,28 @@ class WordExpanderTest {
     assertThat(WordExpander.expand("$" + digit + "a", '\\', env, 7).value()).isEqualTo("a");
   }
 
+  /**
+   * BuildKit matches ${V#p}, ${V%p} and ${V/p/r} with a Go regular expression: ? (.) is one rune,
+   * not one UTF-16 char, and neither ? nor * (.*) matches a line feed.
+   */
+  @Test
+  void patternsMatchCodePointsAndNoLineFeedAsGosRegexpDoes() {
+    String bold = "\uD835\uDC00"; // U+1D400, one rune, two chars
+    Map<String, String> vars = Map.of("L", bold + "/etc/passwd", "T", "/etc" + bold, "B", "a" + bold,
+        "N", "a\nb/c", "M", "\nq");
+    WordExpander.Env env = name -> vars.containsKey(name) ? Variable.of(vars.get(name)) : Variable.UNSET;
+    java.util.function.Function<String, String> ex = w -> WordExpander.expand(w, '\\', env, 7).value();
+    assertThat(ex.apply("${L#?}")).isEqualTo("/etc/passwd");
+    assertThat(ex.apply("${T%?}")).isEqualTo("/etc");
+    assertThat(ex.apply("${B//?/-}")).isEqualTo("--");
+    assertThat(ex.apply("${L/" + bold + "/x}")).isEqualTo("x/etc/passwd");
+    assertThat(ex.apply("${N#*/}")).isEqualTo("a\nb/c");
+    assertThat(ex.apply("${N##*b}")).isEqualTo("a\nb/c");
+    assertThat(ex.apply("${M#?}")).isEqualTo("\nq");
+    assertThat(ex.apply("${N%/*}")).isEqualTo("a\nb");
+    assertThat(ex.apply("${N//*/-}")).isEqualTo("-\n-");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "$A|alpha",
