@@ -26,8 +26,15 @@ final class ClusterObjects {
 
   private ClusterObjects() {}
 
-  /** The StageBuild of the input, or one made up for a bare Dockerfile; flags from the command line applied. */
-  static StageBuild buildFor(PlanInput input, String file, Map<String, String> buildArgs, String target) {
+  /**
+   * The StageBuild of the input, or one made up for a bare Dockerfile; flags from the command line applied.
+   *
+   * @param fromCommandLine the names of {@code buildArgs} the command line gave: the others keep the
+   *     spec's entry, so an arg with {@code valueFrom} renders as the operator renders it (an
+   *     environment variable from the Secret), not as an empty value
+   */
+  static StageBuild buildFor(PlanInput input, String file, Map<String, String> buildArgs,
+      java.util.Set<String> fromCommandLine, String target) {
     StageBuild sb = input.build();
     if (sb == null) {
       sb = new StageBuild();
@@ -53,8 +60,18 @@ final class ClusterObjects {
     spec.dockerfile = new DockerfileSpec();
     spec.dockerfile.inline = input.dockerfile();
     spec.target = target;
+    Map<String, BuildArg> fromSpec = new java.util.HashMap<>();
+    if (spec.buildArgs != null) {
+      for (BuildArg a : spec.buildArgs) {
+        if (a != null && a.name != null) {
+          fromSpec.putIfAbsent(a.name, a);
+        }
+      }
+    }
     spec.buildArgs = new ArrayList<>();
-    buildArgs.forEach((k, v) -> spec.buildArgs.add(new BuildArg(k, v)));
+    buildArgs.forEach((k, v) -> spec.buildArgs.add(
+        !fromCommandLine.contains(k) && fromSpec.containsKey(k) && fromSpec.get(k).fromSecret()
+            ? fromSpec.get(k) : new BuildArg(k, v)));
     return sb;
   }
 

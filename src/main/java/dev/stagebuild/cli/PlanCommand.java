@@ -96,7 +96,7 @@ public final class PlanCommand {
       Map<String, String> buildArgs = new LinkedHashMap<>(input.buildArgs());
       buildArgs.putAll(options.buildArgs);
       String target = options.target != null ? options.target : input.target();
-      build = ClusterObjects.buildFor(input, options.file, buildArgs, target);
+      build = ClusterObjects.buildFor(input, options.file, buildArgs, options.buildArgs.keySet(), target);
       plan = BuildCheck.plan(build, input.dockerfile(), input.build() != null);
       // every format refuses what the operator refuses, also the .dockerignore found with --context
       BuildCheck.checkDockerignore(DockerignoreRewriter.rewrite(input.dockerignore()));

@@ -122,6 +122,31 @@ class PlanCommandTest {
     assertThat(overridden.path("pods").get(0).path("exports").get(0).asText()).isEqualTo("/cli");
   }
 
+  /** plan -o yaml renders the pods the operator creates: a build arg from a Secret is an environment variable. */
+  @Test
+  void aBuildArgFromASecretRendersAsTheOperatorRendersIt() throws Exception {
+    Path yaml = write("sb.yaml", """
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: x}
+        spec:
+          buildArgs: [{name: TOKEN, valueFrom: {secretKeyRef: {name: creds, key: token}}}, {name: P, value: p}]
+          dockerfile:
+            inline: |
+              FROM alpine
+              ARG TOKEN
+              RUN true
+          output: {image: r/x}
+        """);
+    Result r = run("", "-o", "yaml", yaml.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("- --build-arg=TOKEN\n").doesNotContain("--build-arg=TOKEN=")
+        .contains("- --build-arg=P=p").contains("secretKeyRef:").contains("name: creds");
+    // the command line still overrides it
+    Result overridden = run("", "-o", "yaml", "--build-arg", "TOKEN=t", yaml.toString());
+    assertThat(overridden.out()).contains("- --build-arg=TOKEN=t").doesNotContain("secretKeyRef:");
+  }
+
   @Test
   void theTextFormShowsTheDockerfilesControlCharactersAsQuestionMarks() {
     String escapes = "\u001b]0;pwned\u0007\u001b[2J";
