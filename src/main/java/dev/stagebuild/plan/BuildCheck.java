@@ -45,18 +45,23 @@ public final class BuildCheck {
     SpecValidator.validate(sb);
     StageBuildSpec spec = sb.getSpec();
     Map<String, String> args = new LinkedHashMap<>();
+    Set<String> unknown = new java.util.HashSet<>();
     if (spec.buildArgs != null) {
       for (BuildArg a : spec.buildArgs) {
         if (!a.fromSecret()) {
-          // a Secret's value is never read by the operator: the plan takes such an arg as unset
           args.put(a.name, a.value == null ? "" : a.value);
+        } else {
+          // a Secret's value is never read by the operator, but kaniko gets it: the plan takes such
+          // an arg as unknown (a COPY path, mount or WORKDIR that uses it is refused), not as unset
+          unknown.add(a.name);
         }
       }
     }
     String target = spec.target == null || spec.target.isBlank() ? null : spec.target;
     Planner.Planned planned;
     try {
-      planned = Planner.planned(dockerfile, args, target, true, checkSecrets ? Planner.secretIds(spec.secrets) : null);
+      planned = Planner.planned(dockerfile, args, unknown, target, true,
+          checkSecrets ? Planner.secretIds(spec.secrets) : null);
     } catch (StackOverflowError e) {
       throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
     }

@@ -61,6 +61,12 @@ public final class Planner {
    */
   static Planned planned(String dockerfile, Map<String, String> buildArgs, String target, boolean budgets,
       Set<String> secretIds) {
+    return planned(dockerfile, buildArgs, Set.of(), target, budgets, secretIds);
+  }
+
+  /** @param unknownArgs build arguments given to kaniko whose values the planner does not know (from Secrets) */
+  static Planned planned(String dockerfile, Map<String, String> buildArgs, Set<String> unknownArgs, String target,
+      boolean budgets, Set<String> secretIds) {
     if (budgets) {
       Budgets.checkDockerfileText(dockerfile);
     }
@@ -77,7 +83,7 @@ public final class Planner {
       });
     }
     try (WordExpander.Budget budget = WordExpander.budget()) {
-      StageTable table = StageTable.of(parsed, args, target);
+      StageTable table = StageTable.of(parsed, args, unknownArgs, target);
       table.secretIds = secretIds;
       Stage targetStage = table.target(target);
       StageAnalyzer.analyze(table);

@@ -244,7 +244,10 @@ final class StageAnalyzer {
         continue;
       }
       String given = table.buildArgs.get(kv.key());
-      if (given != null) {
+      if (table.unknownArgs.contains(kv.key())) {
+        // a build arg from a Secret: kaniko has its value, the planner does not
+        scope.set(kv.key(), Variable.UNKNOWN);
+      } else if (given != null) {
         scope.set(kv.key(), Variable.of(given));
       } else if (kv.value() == null) {
         // Docker takes the global value; without one the ARG has no value. Strictly a base image's

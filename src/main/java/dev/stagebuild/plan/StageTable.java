@@ -34,13 +34,25 @@ final class StageTable {
   /** spec.secrets' ids; null when secret mounts are not checked. */
   java.util.Set<String> secretIds;
 
-  private StageTable(Dockerfile dockerfile, Map<String, String> buildArgs) {
+  /**
+   * Build arguments whose values the planner does not know (spec.buildArgs from a Secret): kaniko
+   * gets their values, so an ARG of that name is unknown here, never unset.
+   */
+  final java.util.Set<String> unknownArgs;
+
+  private StageTable(Dockerfile dockerfile, Map<String, String> buildArgs, java.util.Set<String> unknownArgs) {
     this.dockerfile = dockerfile;
     this.buildArgs = buildArgs;
+    this.unknownArgs = unknownArgs;
   }
 
   static StageTable of(Dockerfile dockerfile, Map<String, String> buildArgs, String target) {
-    StageTable t = new StageTable(dockerfile, buildArgs);
+    return of(dockerfile, buildArgs, java.util.Set.of(), target);
+  }
+
+  static StageTable of(Dockerfile dockerfile, Map<String, String> buildArgs, java.util.Set<String> unknownArgs,
+      String target) {
+    StageTable t = new StageTable(dockerfile, buildArgs, unknownArgs);
     t.split();
     String targetStage = buildArgs.getOrDefault(PlatformArgs.TARGETSTAGE, t.targetStageName(target));
     PlatformArgs.define(t.global, buildArgs, targetStage);
@@ -130,7 +142,9 @@ final class StageTable {
     for (Instruction arg : globalArgs) {
       for (KeyValue kv : arg.keyValues()) {
         String given = buildArgs.get(kv.key());
-        if (given != null) {
+        if (unknownArgs.contains(kv.key())) {
+          global.set(kv.key(), Variable.UNKNOWN);
+        } else if (given != null) {
           global.set(kv.key(), Variable.of(given));
         } else if (kv.value() != null) {
           global.set(kv.key(), Variable.of(
