@@ -185,11 +185,15 @@ final class StageTable {
     }
     String value = WordExpander.expandVariablesOnly(flag.get().value(), escape(), global, s.from.line()).value();
     String target = buildArgs.getOrDefault("TARGETPLATFORM", PlatformArgs.DEFAULT_PLATFORM);
-    if (!value.equals(target)) {
+    // compared as BuildKit compares platforms: amd64 and linux/x86_64 are linux/amd64
+    String node = PlatformSpec.normalize(target, null);
+    String wanted = PlatformSpec.normalize(value, node);
+    if (!value.equals(target) && (wanted == null || !wanted.equals(node))) {
       s.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM --platform="
           + flag.get().value() + " (" + value + ") is not supported: " + KanikoCapabilities.KANIKO + " ignores the"
           + " flag and pulls the node's platform, which StageBuild takes to be TARGETPLATFORM (" + target + ");"
-          + " remove the flag, or build on " + value + " nodes with the build argument TARGETPLATFORM=" + value));
+          + " remove the flag, or build on " + (wanted == null ? value : wanted) + " nodes with the build argument"
+          + " TARGETPLATFORM=" + (wanted == null ? value : wanted)));
     }
   }
 

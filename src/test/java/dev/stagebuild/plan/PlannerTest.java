@@ -756,6 +756,31 @@ class PlannerTest {
     }
 
     @Test
+    void fromPlatformIsComparedAsBuildKitNormalizesIt() {
+      // apache/apisix-docker dashboard/Dockerfile.alpine: ARG BUILDPLATFORM=amd64, FROM --platform=$BUILDPLATFORM;
+      // BuildKit's platforms.Parse reads amd64 as linux/amd64, the platform kaniko pulls here
+      assertThat(plan(df("ARG BUILDPLATFORM=amd64", "FROM --platform=$BUILDPLATFORM alpine AS b", "RUN true",
+          "FROM alpine", "COPY --from=b /x /x")).pods()).hasSize(2);
+      for (String same : new String[] {"linux/x86_64", "Linux/AMD64", "linux/amd64/v1", "x86_64", "linux"}) {
+        assertThat(plan(df("FROM --platform=" + same + " alpine")).pods()).as(same).hasSize(1);
+      }
+      for (String same : new String[] {"linux/arm64/v8", "linux/aarch64", "arm64"}) {
+        assertThat(Planner.plan(df("FROM --platform=" + same + " alpine"), Map.of("TARGETPLATFORM", "linux/arm64"),
+            null).pods()).as(same).hasSize(1);
+      }
+      assertThat(Planner.plan(df("FROM --platform=linux/arm alpine"), Map.of("TARGETPLATFORM", "linux/arm/v7"),
+          null).pods()).hasSize(1);
+      // another platform is still refused, and the build argument suggested is a platform
+      DockerfileException e = error(df("ARG BUILDPLATFORM=arm64", "FROM --platform=$BUILDPLATFORM alpine"));
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.detail()).contains("is not supported").contains("TARGETPLATFORM=linux/arm64")
+          .doesNotContain("TARGETPLATFORM=arm64");
+      assertThat(error(df("FROM --platform=linux/arm/v6 alpine"), Map.of("TARGETPLATFORM", "linux/arm/v7"), null)
+          .detail()).contains("is not supported");
+      assertThat(error(df("FROM --platform=windows/amd64 alpine")).detail()).contains("is not supported");
+    }
+
+    @Test
     void onbuildTriggersThatCopyMountOrSetVariablesAreRefusedInTheStagesThatRunThem() {
       // BuildKit and kaniko run a stage's triggers in each stage built FROM it: the COPY --from
       // would need stage builder in the pod, the context copy the workspace
