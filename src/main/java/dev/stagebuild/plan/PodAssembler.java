@@ -345,6 +345,12 @@ final class PodAssembler {
     for (Instruction a : table.globalArgs) {
       sb.append(closed(a, a.source())).append('\n');
     }
+    if (!table.globalArgsForKaniko.isEmpty()) {
+      sb.append("# stagebuild: as BuildKit reads them (kaniko would not)\n");
+      for (Map.Entry<String, String> e : table.globalArgsForKaniko.entrySet()) {
+        sb.append("ARG ").append(e.getKey()).append("=\"").append(e.getValue()).append("\"\n");
+      }
+    }
     // Stages in their Dockerfile order: a FROM or COPY --from word that names an image in the
     // original (because the stage of that name comes later) still does in the pod.
     // A stand-in for a stage defined after the first stage of the chain that copies from it
@@ -476,11 +482,15 @@ final class PodAssembler {
    * stage it does not contain; a named stage is written with the plan's (lower-case) name; an
    * unnamed stage is named {@code AS stage-<index>}.
    */
-  private static String fromLine(Stage s) {
+  private String fromLine(Stage s) {
     List<Instruction.Edit> edits = new ArrayList<>();
     Instruction from = s.from;
     if (s.parent != null && !from.args().get(0).equals(s.parent.name)) {
       edits.add(new Instruction.Edit(from.argSpans().get(0), s.parent.name));
+    } else if (s.parent == null && table.kanikoResolvesBaseDifferently(s)) {
+      // an image chosen through variables is written as BuildKit resolves it: kaniko resolves FROM
+      // without TARGETARCH, BUILDPLATFORM... and lets no empty --build-arg replace a default
+      edits.add(new Instruction.Edit(from.argSpans().get(0), s.base));
     }
     if (s.named && !from.args().get(2).equals(s.name)) {
       // Stage names are case-insensitive (BuildKit's parser, kaniko's --target): the pod's

@@ -781,6 +781,42 @@ class PlannerTest {
     }
 
     @Test
+    void globalArgsAndFromImagesAreWrittenAsBuildKitReadsThemWhereKanikoWouldNot() {
+      // kaniko substitutes a global ARG's value with the earlier global ARGs and --build-args only
+      // (expandNestedArgs): gotify/server's ARG __TARGETPLATFORM_DASHES=${TARGETPLATFORM/\//-} is empty there
+      BuildPlan p = plan(df("ARG ARCH=${TARGETARCH}", "ARG DASHES=${TARGETPLATFORM/\\//-}", "ARG V=1.0", "ARG V",
+          "FROM alpine AS b", "ARG ARCH", "ARG DASHES", "ARG V", "RUN echo $ARCH $DASHES $V > /x",
+          "FROM alpine", "COPY --from=b /x /x"));
+      assertThat(p.pod("b").dockerfile()).contains("ARG ARCH=${TARGETARCH}\n")
+          .contains("ARG ARCH=\"amd64\"\nARG DASHES=\"linux-amd64\"\nARG V=\"1.0\"\n");
+      assertThat(p.pod("stage-1").dockerfile()).contains("ARG ARCH=\"amd64\"\n");
+      // a given --build-arg wins in kaniko too: nothing to write
+      assertThat(Planner.plan(df("ARG ARCH=${TARGETARCH}", "FROM alpine", "ARG ARCH"), Map.of("ARCH", "x"), null)
+          .pods().get(0).dockerfile()).doesNotContain("ARG ARCH=\"");
+      // kaniko resolves FROM without the predefined ARGs (akuity/kargo: FROM ${BASE_IMAGE}:latest-${TARGETARCH})
+      BuildPlan kargo = plan(df("ARG BASE_IMAGE=kargo-base", "FROM ${BASE_IMAGE}:latest-${TARGETARCH} AS final",
+          "RUN true"));
+      assertThat(kargo.pods().get(0).dockerfile()).contains("FROM kargo-base:latest-amd64 AS final")
+          .doesNotContain("ARG BASE_IMAGE=\"");
+      // nor with an empty --build-arg, which BuildKit uses
+      assertThat(Planner.plan(df("ARG TAG=3.19", "FROM alpine${TAG:+:}${TAG}"), Map.of("TAG", ""), null)
+          .pods().get(0).dockerfile()).contains("FROM alpine AS stage-0");
+      // what kaniko reads as BuildKit does stays as written
+      assertThat(plan(df("ARG IMG=alpine", "ARG T=3", "FROM ${IMG}:${T}")).pods().get(0).dockerfile())
+          .contains("FROM ${IMG}:${T} AS stage-0").doesNotContain("stagebuild: as BuildKit");
+      // kaniko removes a global value's quotes before substituting it: refused in the stages that read it
+      DockerfileException quoted = error(df("ARG LIT='$HOME'", "FROM alpine AS a", "FROM alpine", "ARG LIT",
+          "RUN echo $LIT"));
+      assertThat(quoted.line()).isEqualTo(1);
+      assertThat(quoted.detail()).contains("reads its value as \"\", BuildKit as \"$HOME\"");
+      assertThat(Planner.plan(df("ARG LIT='$HOME'", "FROM alpine AS a", "ARG LIT", "FROM alpine"), Map.of(), null)
+          .pods()).hasSize(1);
+      // and stops on a value that ends with a quote it does not start with
+      assertThat(error(df("ARG GOFLAGS=-ldflags=\"-s -w\"", "FROM alpine")).detail())
+          .contains("quotes wrapping arg values must be matched");
+    }
+
+    @Test
     void onbuildTriggersThatCopyMountOrSetVariablesAreRefusedInTheStagesThatRunThem() {
       // BuildKit and kaniko run a stage's triggers in each stage built FROM it: the COPY --from
       // would need stage builder in the pod, the context copy the workspace
