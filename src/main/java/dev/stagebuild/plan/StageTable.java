@@ -94,6 +94,7 @@ final class StageTable {
     Map<String, String> meta = new java.util.LinkedHashMap<>();
     Map<String, Integer> lineOf = new HashMap<>();
     Map<String, String> earlier = new HashMap<>();
+    java.util.Set<String> fromSecrets = new java.util.HashSet<>();
     for (Instruction arg : globalArgs) {
       for (KeyValue kv : arg.keyValues()) {
         lineOf.put(kv.key(), arg.line());
@@ -110,10 +111,19 @@ final class StageTable {
         }
         String value;
         try {
-          value = WordExpander.expand(unquoted, '\\', name -> {
+          WordExpander.Expansion x = WordExpander.expand(unquoted, '\\', name -> {
+            if (unknownArgs.contains(name) || fromSecrets.contains(name)) {
+              return Variable.UNKNOWN;
+            }
             String v = podArgs.containsKey(name) ? podArgs.get(name) : earlier.get(name);
             return v == null ? Variable.UNSET : Variable.of(v);
-          }, arg.line()).value();
+          }, arg.line());
+          if (!x.resolved()) {
+            fromSecrets.add(kv.key()); // made of a build argument from a Secret: the planner knows neither value
+            meta.remove(kv.key());
+            continue;
+          }
+          value = x.value();
         } catch (DockerfileException e) {
           continue; // what BuildKit reads is checked where the planner reads it
         }
@@ -136,8 +146,8 @@ final class StageTable {
     PlatformArgs.define(predefined, Map.of(), targetStage == null ? "default" : targetStage);
     for (Map.Entry<String, String> e : meta.entrySet()) {
       String name = e.getKey();
-      if (podArgs.containsKey(name)) {
-        continue; // the --build-arg wins in kaniko as in BuildKit
+      if (podArgs.containsKey(name) || unknownArgs.contains(name)) {
+        continue; // the --build-arg (also one from a Secret) wins in kaniko as in BuildKit
       }
       Variable kaniko = e.getValue() != null ? Variable.of(e.getValue()) : predefined.get(name);
       Variable buildKit = global.get(name);

@@ -60,4 +60,15 @@ class SecretBuildArgsTest {
     assertThat(plan.pods()).hasSize(1);
     assertThat(plan.pods().get(0).dockerfile()).contains("RUN echo \"$TOKEN $T\" > /f");
   }
+
+  @Test
+  void aGlobalDefaultOfAnArgFromASecretIsNotDeclaredAgainOverTheSecret() {
+    // kaniko's --build-arg (from the Secret) wins over the default, as BuildKit's would: a global ARG
+    // declared again in the pods with the default would hide the Secret's value
+    for (String global : new String[] {"ARG TOKEN=\"\"", "ARG TOKEN=none\nARG URL=https://${TOKEN}@example.com/${TARGETARCH}"}) {
+      BuildPlan plan = BuildCheck.plan(build(), global + "\nFROM alpine\nARG TOKEN\nARG URL\nRUN echo \"$TOKEN $URL\" > /f\n");
+      assertThat(plan.pods()).as(global).hasSize(1);
+      assertThat(plan.pods().get(0).dockerfile()).as(global).doesNotContain("# stagebuild: as BuildKit reads them");
+    }
+  }
 }
