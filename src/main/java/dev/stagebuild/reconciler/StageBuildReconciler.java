@@ -535,16 +535,16 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       return cleanupAttempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)));
     }
 
-    /**
-     * Writes the status (once, when it changed), then records the events of what was written, then
-     * stops what a finished build leaves running. A build that ended is written before its pods are
-     * deleted, so a refused delete cannot keep the ending from being recorded.
-     */
     /** Whether {@link #finish} wrote the status (what it did after that may have failed). */
     boolean statusWritten() {
       return statusWritten;
     }
 
+    /**
+     * Writes the status (once, when it changed), then records the events of what was written, then
+     * stops what a finished build leaves running. A build that ended is written before its pods are
+     * deleted, so a refused delete cannot keep the ending from being recorded.
+     */
     UpdateControl<StageBuild> finish(BuildDecision decision) {
       StageBuildStatus before = primary.getStatus();
       // By equals, field by field: writing both as JSON to compare them was 5 to 11 % of the
