@@ -180,12 +180,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     }
     for (int level = from + 1; ; level++) {
       try {
-        UpdateControl<StageBuild> done = pass.finish(decision);
-        Trim now = trims.get(uid);
-        if (now != null && !now.announced() && pass.statusWritten()) {
-          trims.put(uid, new Trim(now.level(), now.event(), true));
-        }
-        return done;
+        return pass.finish(decision);
       } catch (KubernetesClientException e) {
         if (!ApiErrors.isTooLarge(e) || pass.statusWritten() || level > StatusTrimmer.LEVELS
             || decision.status() == null) {
@@ -205,6 +200,12 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         StageBuildStatus trimmed = StatusTrimmer.trim(client.getKubernetesSerialization().clone(decision.status()),
             level);
         decision = decision.withStatus(trimmed, warning);
+      } finally {
+        // The warning went with the trimmed status once that was written, also when the pass failed after it.
+        Trim now = trims.get(uid);
+        if (now != null && !now.announced() && pass.statusWritten()) {
+          trims.put(uid, new Trim(now.level(), now.event(), true));
+        }
       }
     }
   }
@@ -661,8 +662,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     // JOSDK hands in the object the failed pass started from; that pass may have written the status
     // before it failed (a build's end, then a refused pod delete). The cache has that write: judged
     // from the stale object, a finished build would be reported as retrying.
-    StageBuild resource = context.eventSourceRetriever().getControllerEventSource()
+    StageBuild cached = context.eventSourceRetriever().getControllerEventSource()
         .get(ResourceID.fromResource(observed)).orElse(observed);
+    if (!buildIdOf(cached).equals(buildIdOf(observed))) {
+      // Edited since into another build: the edit's event brings a pass of its own.
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    StageBuild resource = cached;
     if (BuildDecider.isFinished(resource.getStatus())
         && buildIdOf(resource).equals(resource.getStatus().buildId)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
@@ -686,7 +692,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       String buildId = buildIdOf(resource);
       if (!buildId.equals(status.buildId)) {
         // The build's clock starts at its first pass, even one that failed: its deadline holds
-        // while the API server refuses every call.
+        // while the API server refuses every call. Nothing of the previous build's record stays
+        // (its steps would be taken as this build's), only the conditions, as the decider carries them.
+        StageBuildStatus fresh = new StageBuildStatus();
+        fresh.conditions = Conditions.remove(status.conditions, Conditions.IMAGE_INSPECTED);
+        status = fresh;
         status.buildId = buildId;
         status.startTime = Times.format(now);
         status.observedGeneration = generation;

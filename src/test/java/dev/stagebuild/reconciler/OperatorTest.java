@@ -394,6 +394,8 @@ class OperatorTest {
     // That pass decided the whole status again from the pods; it was trimmed from the start as the
     // refused one had been, equal to what is stored, so not sent: one write refused in all (its
     // request and the client's one retry of a 500).
+    // the failing deletes were made (so a pass failed after its write), and JOSDK's retry has run
+    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.dispatcher().pendingOnce() == 0);
     sleep(3000); // JOSDK's first retry comes after 1 s
     assertThat(reason(get("large"), "Succeeded")).isEqualTo("StageFailed");
     if (!hostile()) { // where metadata edits race every write, conflicts are the test's own
@@ -455,6 +457,28 @@ class OperatorTest {
     await().atMost(10, TimeUnit.SECONDS).until(() -> podNames().stream().noneMatch(n -> n.startsWith("change-1-")));
     Pod build = kubelet.pod(BuildNames.podName("change", "2", "build", 1));
     assertThat(main(build).getArgs()).contains("--build-arg=VERSION=2");
+  }
+
+  @Test
+  void aNewBuildWhoseFirstPassFailsDoesNotInheritThePreviousBuildsSteps() {
+    create(inline("inherit", "FROM alpine:3.18.3\nRUN true\n"));
+    awaitFinished("inherit");
+    // The new build's first pod creates fail (and the client's one retry): the error status is the
+    // first write that names the new build.
+    for (int i = 0; i < 2; i++) {
+      cluster.dispatcher().respondOnce(r -> "POST".equals(r.getMethod()) && r.getPath().endsWith("/pods")
+          && OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent")),
+          ClusterDispatcher.refusal(503, "ServiceUnavailable", "the server is currently unable to handle the request"));
+    }
+    edit("inherit", sb -> sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "again")));
+    String second = BuildNames.buildId(1, "again");
+    StageBuild done = await().atMost(20, TimeUnit.SECONDS).until(() -> get("inherit"),
+        s -> second.equals(s.getStatus().buildId) && isFinished(s));
+    assertThat(condition(done, "Succeeded")).isEqualTo("True");
+    // built again, not finished with the first build's steps and digest
+    assertThat(cluster.dispatcher().pendingOnce()).isZero(); // the first pass did fail
+    assertThat(startedSteps("inherit-" + second)).containsExactly("stage-0");
+    assertThat(done.getStatus().steps).allSatisfy(r -> assertThat(r.podName).contains("inherit-" + second + "-"));
   }
 
   @Test

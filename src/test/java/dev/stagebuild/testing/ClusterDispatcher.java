@@ -89,6 +89,11 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     once.add(java.util.Map.entry(matches, response));
   }
 
+  /** The responses of {@link #respondOnce} not served yet. */
+  public int pendingOnce() {
+    return once.size();
+  }
+
   /** Like a mesh's mutating webhook: every pod created gets a sidecar container, listed first. */
   public void injectSidecars(boolean on) {
     this.injectSidecar = on;
@@ -144,8 +149,20 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     return seen.stream().filter(r -> r.startsWith(prefix) && r.split("\\?", 2)[0].endsWith(pathSuffix)).count();
   }
 
+  private final Object stageBuildWrites = new Object();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if (!"GET".equals(request.getMethod()) && STAGEBUILD.matcher(request.getPath()).matches()) {
+      // the resourceVersion check and the write it admits, as one step (etcd's compare-and-swap)
+      synchronized (stageBuildWrites) {
+        return dispatchOne(request);
+      }
+    }
+    return dispatchOne(request);
+  }
+
+  private MockResponse dispatchOne(RecordedRequest request) {
     String path = request.getPath();
     String method = request.getMethod();
     if (!"GET".equals(method)) {
