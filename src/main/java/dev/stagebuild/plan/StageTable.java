@@ -125,7 +125,14 @@ final class StageTable {
           }
           value = x.value();
         } catch (DockerfileException e) {
-          continue; // what BuildKit reads is checked where the planner reads it
+          if (e.kind() == DockerfileException.Kind.TOO_LARGE) {
+            continue; // the budget holds where the planner reads the value
+          }
+          // kaniko parses every global ARG in every pod: a value it cannot read fails each of them
+          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, arg.line(), "ARG " + kv.key() + "="
+              + kv.value() + ": " + KanikoCapabilities.KANIKO + " removes the quotes around a value before the first"
+              + " FROM and then reads it as a shell word, which fails here (" + e.detail() + "); write the value"
+              + " so that it reads the same without its outer quotes (e.g. escape an apostrophe with \\)");
         }
         earlier.put(kv.key(), value);
         meta.put(kv.key(), value);
@@ -154,6 +161,14 @@ final class StageTable {
       String k = kaniko.state() == WordExpander.State.SET ? kaniko.value() : null;
       String b = buildKit.state() == WordExpander.State.SET ? buildKit.value() : null;
       if (java.util.Objects.equals(k, b)) {
+        continue;
+      }
+      if (b != null && k != null && !LITERAL_VALUE.matcher(b).matches()
+          && b.replace("'", "").replace("\"", "").equals(k)) {
+        // kaniko reads the value without the quotes inside it (ARG LDFLAGS="-X 'main.v=1.0'"), which no
+        // spelling of the value changes for both kaniko and BuildKit (the end-to-end stand-in), and
+        // which a program given the words (go build -ldflags "$LDFLAGS") treats alike: left as written,
+        // as documented (docs/dockerfile-support.md). Any other difference is refused below.
         continue;
       }
       if (b == null || !LITERAL_VALUE.matcher(b).matches()) {
@@ -329,8 +344,9 @@ final class StageTable {
         } else if (given != null) {
           global.set(kv.key(), Variable.of(given));
         } else if (kv.value() != null) {
-          global.set(kv.key(), Variable.of(
-              WordExpander.expand(kv.value(), escape(), global, arg.line()).value()));
+          WordExpander.Expansion x = WordExpander.expand(kv.value(), escape(), global, arg.line());
+          // made of a build argument from a Secret: as unknown as it
+          global.set(kv.key(), x.resolved() ? Variable.of(x.value()) : Variable.UNKNOWN);
         }
       }
     }
@@ -340,7 +356,19 @@ final class StageTable {
     Map<String, Stage> earlier = new HashMap<>();
     for (Stage s : stages) {
       String operand = s.from.args().get(0);
-      String base = WordExpander.expand(operand, escape(), global, s.from.line()).value();
+      WordExpander.Expansion expanded = WordExpander.expand(operand, escape(), global, s.from.line());
+      if (!expanded.resolved()) {
+        // a build argument from a Secret: the planner cannot tell which image (or stage) this is
+        s.base = operand;
+        s.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM " + operand
+            + ": variable " + expanded.unresolved() + " comes from a build argument whose value is in a Secret,"
+            + " which the planner does not read; name the image with a plain build argument"));
+        if (s.named) {
+          earlier.put(s.name, s);
+        }
+        continue;
+      }
+      String base = expanded.value();
       if (base.isEmpty()) {
         throw new DockerfileException(s.from.line(), "base name (" + operand + ") should not be blank"
             + " (set the ARG it uses before the first FROM, or pass it as a build argument)");

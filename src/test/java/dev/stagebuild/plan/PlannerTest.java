@@ -811,6 +811,14 @@ class PlannerTest {
       assertThat(quoted.detail()).contains("reads its value as \"\", BuildKit as \"$HOME\"");
       assertThat(Planner.plan(df("ARG LIT='$HOME'", "FROM alpine AS a", "ARG LIT", "FROM alpine"), Map.of(), null)
           .pods()).hasSize(1);
+      // a difference of inner quotes only (the shell quoting of words a program is given) stays as written
+      BuildPlan ldflags = plan(df("ARG LDFLAGS=\"-s -w -X 'main.Version=1.0'\"", "FROM alpine", "ARG LDFLAGS",
+          "RUN echo $LDFLAGS"));
+      assertThat(ldflags.pods().get(0).dockerfile()).doesNotContain("stagebuild: as BuildKit");
+      // a value kaniko cannot read as a word once its quotes are gone fails every pod: refused by line
+      DockerfileException apostrophe = error(df("ARG DESCRIPTION=\"Tom's app\"", "FROM alpine"));
+      assertThat(apostrophe.line()).isEqualTo(1);
+      assertThat(apostrophe.detail()).contains("reads it as a shell word, which fails here");
       // and stops on a value that ends with a quote it does not start with
       assertThat(error(df("ARG GOFLAGS=-ldflags=\"-s -w\"", "FROM alpine")).detail())
           .contains("quotes wrapping arg values must be matched");

@@ -62,6 +62,15 @@ class SecretBuildArgsTest {
   }
 
   @Test
+  void aFromImageMadeOfAnArgFromASecretIsRefusedNotRewritten() {
+    // kaniko resolves it from the Secret's value; the planner, which has none, must not write FROM /team/base:1
+    DockerfileException e = refusal("ARG TOKEN\nARG BASE=${TOKEN}/team/base:1\nFROM ${BASE}\nRUN true\n");
+    assertThat(e).isNotNull();
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.detail()).contains("comes from a build argument whose value is in a Secret");
+  }
+
+  @Test
   void aGlobalDefaultOfAnArgFromASecretIsNotDeclaredAgainOverTheSecret() {
     // kaniko's --build-arg (from the Secret) wins over the default, as BuildKit's would: a global ARG
     // declared again in the pods with the default would hide the Secret's value
