@@ -519,7 +519,7 @@ class OperatorTest {
     // a conflict or a failed request names the same one).
     long started = operatorRequests().stream()
         .filter(r -> "POST".equals(r.getMethod()) && r.getPath().contains("/configmaps"))
-        .count() - cluster.dispatcher().repeatedCreates("configmaps");
+        .count() - cluster.dispatcher().repeatedConfigMapCreates();
     long allowed = (long) Math.ceil(seconds * 1000 / BuildStarts.MIN_INTERVAL.toMillis()) + 2;
     System.out.printf("[rate] %d edits in %.1f s, last build ended after %.1f s: %d builds started (at most %d"
         + " allowed)%n", edits, editing, seconds, started, allowed);

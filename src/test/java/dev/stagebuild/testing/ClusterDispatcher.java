@@ -118,10 +118,7 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
    * ConfigMap creates so far that named one created before (a create retried after a failed request
    * or a conflicting pass).
    */
-  public long repeatedCreates(String resource) {
-    if (!"configmaps".equals(resource)) {
-      throw new IllegalArgumentException("counted for configmaps only");
-    }
+  public long repeatedConfigMapCreates() {
     return repeatedConfigMapCreates.get();
   }
 
@@ -259,7 +256,6 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     return new MockResponse().setResponseCode(200).setBody(Serialization.asJson(list));
   }
 
-  /** Like the API server: a delete whose uid precondition names another object is refused with 409. */
   /**
    * Optimistic concurrency as the API server has it: a replace that carries a resourceVersion other
    * than the stored one is a 409 (the mock's CRUD mode takes it). Checked for StageBuilds, the
@@ -275,14 +271,10 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     if (version == null || version.isEmpty()) {
       return null;
     }
-    MockResponse current = super.dispatch(new RecordedRequest(request.getHttpVersion(),
-        io.fabric8.mockwebserver.dsl.HttpMethod.GET, objectPath, request.getHeaders(),
-        new io.fabric8.mockwebserver.http.Buffer()));
-    String json = current.getBody() == null ? "" : new String(current.getBody().getBytes(), StandardCharsets.UTF_8);
-    if (current.code() != 200 || json.isEmpty()) {
+    var stored = stored(request, objectPath);
+    if (stored == null) {
       return null;
     }
-    var stored = Serialization.unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     if (!version.equals(stored.getMetadata().getResourceVersion())) {
       conflicts.incrementAndGet();
       return refusal(409, "Conflict", "Operation cannot be fulfilled on stagebuilds.stagebuild.dev \""
@@ -292,6 +284,7 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     return null;
   }
 
+  /** Like the API server: a delete whose uid precondition names another object is refused with 409. */
   private MockResponse checkUidPrecondition(RecordedRequest request) {
     String body = body(request);
     if (!body.contains("preconditions")) {
@@ -301,19 +294,27 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     if (options.getPreconditions() == null || options.getPreconditions().getUid() == null) {
       return null;
     }
-    MockResponse current = super.dispatch(new RecordedRequest(request.getHttpVersion(),
-        io.fabric8.mockwebserver.dsl.HttpMethod.GET, request.getPath(), request.getHeaders(),
-        new io.fabric8.mockwebserver.http.Buffer()));
-    String json = current.getBody() == null ? "" : new String(current.getBody().getBytes(), StandardCharsets.UTF_8);
-    if (current.code() != 200 || json.isEmpty()) {
+    var object = stored(request, request.getPath());
+    if (object == null) {
       return null;
     }
-    var object = Serialization.unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     if (!options.getPreconditions().getUid().equals(object.getMetadata().getUid())) {
       return refusal(409, "Conflict", "Precondition failed: UID in precondition: "
           + options.getPreconditions().getUid() + ", UID in object meta: " + object.getMetadata().getUid());
     }
     return null;
+  }
+
+  /** The object stored at {@code objectPath}, read past this dispatcher's own checks; null when there is none. */
+  private io.fabric8.kubernetes.api.model.GenericKubernetesResource stored(RecordedRequest request, String objectPath) {
+    MockResponse current = super.dispatch(new RecordedRequest(request.getHttpVersion(),
+        io.fabric8.mockwebserver.dsl.HttpMethod.GET, objectPath, request.getHeaders(),
+        new io.fabric8.mockwebserver.http.Buffer()));
+    String json = current.getBody() == null ? "" : new String(current.getBody().getBytes(), StandardCharsets.UTF_8);
+    if (current.code() != 200 || json.isEmpty()) {
+      return null;
+    }
+    return Serialization.unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
   }
 
   /** The request's body, read without consuming it (the server keeps the request for takeRequest). */
