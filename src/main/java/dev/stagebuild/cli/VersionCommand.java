@@ -1,15 +1,12 @@
 package dev.stagebuild.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.stagebuild.ProjectVersion;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Properties;
 
-/** {@code version}: the project version, from the pom.properties Maven puts in the packaged jar. */
+/** {@code version}: the project version. */
 final class VersionCommand {
   static final String USAGE_TEXT = "usage: stagebuild version";
-  private static final String POM_PROPERTIES = "/META-INF/maven/dev.stagebuild/stagebuild-operator/pom.properties";
 
   private VersionCommand() {}
 
@@ -23,21 +20,7 @@ final class VersionCommand {
       err.println(USAGE_TEXT);
       return Cli.USAGE;
     }
-    out.println("stagebuild " + version());
+    out.println("stagebuild " + ProjectVersion.get());
     return Cli.OK;
-  }
-
-  /** The version, or "development build" when not run from the packaged jar (e.g. in tests). */
-  static String version() {
-    try (InputStream in = VersionCommand.class.getResourceAsStream(POM_PROPERTIES)) {
-      if (in == null) {
-        return "development build";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "development build");
-    } catch (IOException e) {
-      return "development build";
-    }
   }
 }
