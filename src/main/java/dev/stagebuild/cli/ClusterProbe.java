@@ -53,15 +53,31 @@ interface ClusterProbe {
       if (e.getCode() > 0) {
         return null; // it answered; what it may do is for RBAC to say, not this probe
       }
-      return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+      return unreachable(config, e, env, token, where);
     } catch (RuntimeException e) {
-      return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+      return unreachable(config, e, env, token, where);
     }
+  }
+
+  /**
+   * In a pod the API server is there, so not reaching it is an outage (a control-plane upgrade, a
+   * restarting API server): the operator starts and waits for it, alive and not ready, rather than
+   * exit into the kubelet's restart back-off. Outside a cluster it is a configuration to fix.
+   */
+  private static String unreachable(Config config, RuntimeException e, Map<String, String> env, Path token, String where) {
+    if (inCluster(env, token)) {
+      return null;
+    }
+    return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+  }
+
+  static boolean inCluster(Map<String, String> env, Path token) {
+    return env.get("KUBERNETES_SERVICE_HOST") != null && Files.isRegularFile(token);
   }
 
   /** The three places the client looks, and what each held. */
   static String whereWeLooked(Map<String, String> env, Path homeConfig, Path token) {
-    boolean inCluster = env.get("KUBERNETES_SERVICE_HOST") != null && Files.isRegularFile(token);
+    boolean inCluster = inCluster(env, token);
     String kubeconfig = env.get("KUBECONFIG");
     String kubeconfigText = kubeconfig == null || kubeconfig.isBlank() ? "not set" : kubeconfig;
     if (kubeconfig != null && !kubeconfig.isBlank()

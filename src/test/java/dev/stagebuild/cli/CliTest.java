@@ -128,4 +128,19 @@ class CliTest {
         "looked for an in-cluster service account (found), KUBECONFIG (" + dir.resolve("nope")
             + ": no such file), ~/.kube/config (" + home + ")");
   }
+
+  @Test
+  void anApiServerAPodCannotReachIsAnOutageToWaitForNotAnError(@TempDir Path dir) throws Exception {
+    Path home = dir.resolve("config");
+    Path token = dir.resolve("token");
+    Files.writeString(token, "t");
+    // Nothing answers at 127.0.0.1:1 (the address the client finds here is the test JVM's, not these maps').
+    System.setProperty("kubernetes.master", "https://127.0.0.1:1");
+    try {
+      assertThat(ClusterProbe.probe(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1"), home, token)).isNull();
+      assertThat(ClusterProbe.probe(Map.of(), home, token)).startsWith("no Kubernetes API server reachable at https://127.0.0.1:1/");
+    } finally {
+      System.clearProperty("kubernetes.master");
+    }
+  }
 }

@@ -15,7 +15,7 @@ public final class LeaderElectionProfiles {
     @Override
     public Map<String, String> getConfigOverrides() {
       Map<String, String> c = new HashMap<>();
-      c.put("quarkus.operator-sdk.start-operator", "false");
+      c.put("stagebuild.start-operator", "false");
       c.put("quarkus.operator-sdk.activate-leader-election-for-profiles", "test");
       c.put("quarkus.kubernetes-client.devservices.enabled", "false");
       return c;

@@ -100,8 +100,8 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
   }
 
   /**
-   * Answers this fraction of the requests whose User-Agent is {@code userAgent} (not watches) with 429
-   * or 500, and this fraction of its watches with 410 Gone.
+   * Answers this fraction of the requests whose User-Agent starts with {@code userAgent} (not watches)
+   * with 429 or 500, and this fraction of its watches with 410 Gone.
    */
   public void failRequests(String userAgent, double rate, double watchRate) {
     this.failuresOnlyFor = userAgent;
@@ -165,7 +165,8 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
     if (!"GET".equals(method)) {
       seen.add(request.getHeader("User-Agent") + " " + method + " " + path);
     }
-    if (failuresOnlyFor != null && failuresOnlyFor.equals(request.getHeader("User-Agent"))) {
+    String agent = request.getHeader("User-Agent");
+    if (failuresOnlyFor != null && agent != null && agent.startsWith(failuresOnlyFor)) {
       boolean watch = path.contains("watch=true");
       double roll;
       synchronized (random) {

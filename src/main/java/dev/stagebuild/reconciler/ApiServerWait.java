@@ -1,0 +1,104 @@
+package dev.stagebuild.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits, before the operator starts, until the API server answers the lists its informers begin
+ * with. JOSDK stops the operator when an informer's first list fails, whatever the cause, so an API
+ * server that is restarting, overloaded (429) or failing (5xx) at that moment made the process exit,
+ * and Kubernetes' restart back-off then kept the operator down for minutes after the API server was
+ * back. A transient answer is waited out here, with back-off, as long as it lasts (the pod is alive
+ * and not ready meanwhile); a refusal no wait can change (the CRD is not installed, RBAC forbids the
+ * list, a malformed request) ends the start at once with a message that says what to do.
+ */
+final class ApiServerWait {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServerWait.class);
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** While it waits, a line at most this often (the first failure is always logged). */
+  static final Duration REPORT_EVERY = Duration.ofMinutes(1);
+
+  /** The lists the informers start with; throws the API server's answer when one fails. */
+  @FunctionalInterface
+  interface Probe {
+    void run() throws KubernetesClientException;
+  }
+
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  ApiServerWait(Clock clock, Sleeper sleeper) {
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /**
+   * Returns once the probe passes; throws {@link IllegalStateException} (with what to do) on an
+   * answer no wait can change, {@link InterruptedException} when the process is stopped meanwhile.
+   */
+  void await(Probe probe) throws InterruptedException {
+    Instant start = clock.instant();
+    Instant lastReport = null;
+    Duration backoff = FIRST_BACKOFF;
+    int failures = 0;
+    while (true) {
+      try {
+        probe.run();
+        if (failures > 0) {
+          LOG.info("the Kubernetes API server answers after {} failed tries in {} s; starting", failures,
+              Duration.between(start, clock.instant()).toSeconds());
+        }
+        return;
+      } catch (KubernetesClientException e) {
+        String refusal = permanentRefusal(e);
+        if (refusal != null) {
+          throw new IllegalStateException(refusal, e);
+        }
+        failures++;
+        Instant now = clock.instant();
+        if (lastReport == null || !now.isBefore(lastReport.plus(REPORT_EVERY))) {
+          lastReport = now;
+          LOG.warn("the Kubernetes API server is not ready ({}); the operator waits for it ({} s so far, next try in {} s)",
+              answer(e), Duration.between(start, now).toSeconds(), backoff.toSeconds());
+        }
+      }
+      sleeper.sleep(backoff);
+      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+  }
+
+  /** What a person must do about an answer no wait can change, or null for one worth waiting out. */
+  static String permanentRefusal(KubernetesClientException e) {
+    return switch (ApiErrors.classify(e)) {
+      case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + answer(e)
+          + "); install the StageBuild CRD first (kubectl apply -f deploy/crds/)";
+      case PERMANENT -> e.getCode() == 403
+          ? "the API server forbids a list the operator needs (" + answer(e) + "); grant the operator's"
+              + " ServiceAccount the ClusterRole of deploy/manifests (or the namespaced Role of deploy/namespaced)"
+          : "the API server refused a list the operator needs (" + answer(e) + ")";
+      default -> null;
+    };
+  }
+
+  private static String answer(KubernetesClientException e) {
+    return e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + ApiErrors.message(e) : String.valueOf(rootMessage(e));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}
