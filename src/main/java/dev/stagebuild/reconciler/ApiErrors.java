@@ -70,6 +70,27 @@ final class ApiErrors {
     return String.valueOf(e.getMessage());
   }
 
+  private static final java.util.regex.Pattern REQUEST =
+      java.util.regex.Pattern.compile("^Failure executing: (\\S+) at: \\w+://[^/]*(\\S*?)\\. ");
+
+  /**
+   * One line for the log: the API server's code and message and the request it answered, or what
+   * kept the request from an answer, without the client's dump of the Status and without a stack
+   * trace (an answer of the API server is not a defect to trace).
+   */
+  static String oneLine(KubernetesClientException e) {
+    var request = REQUEST.matcher(String.valueOf(e.getMessage()));
+    String on = request.find() ? " (" + request.group(1) + " " + request.group(2) + ")" : "";
+    if (e.getCode() > 0) {
+      return "HTTP " + e.getCode() + ": " + message(e) + on;
+    }
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return "no answer from the API server" + on + ": " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+  }
+
   /** The status reason while a transient error is retried. */
   static String transientReason(Throwable e) {
     if (e instanceof KubernetesClientException k) {

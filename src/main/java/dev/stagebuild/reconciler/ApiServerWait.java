@@ -91,14 +91,6 @@ final class ApiServerWait {
   }
 
   private static String answer(KubernetesClientException e) {
-    return e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + ApiErrors.message(e) : String.valueOf(rootMessage(e));
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return ApiErrors.oneLine(e);
   }
 }

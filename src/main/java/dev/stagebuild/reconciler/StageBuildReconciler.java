@@ -682,7 +682,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     String message = giveUp ? "the operator failed on this build " + attempts + " times: " + PodInspector.tail(detail)
         : "the operator could not reconcile this build and retries: " + PodInspector.tail(detail);
     if (attempts == 1 || attempts % 10 == 0 || giveUp) {
-      LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
+      KubernetesClientException answer = e instanceof KubernetesClientException k ? k
+          : e.getCause() instanceof KubernetesClientException k ? k : null;
+      if (answer != null) {
+        LOG.warn("reconcile failed (attempt {}), will retry: {}", attempts, ApiErrors.oneLine(answer));
+      } else {
+        LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
+      }
     }
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     try {

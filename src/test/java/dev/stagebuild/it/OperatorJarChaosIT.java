@@ -91,14 +91,25 @@ class OperatorJarChaosIT {
         cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", rate, rate);
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
             .until(() -> health(httpPort, "ready") == 200);
+        // A second outage while builds run, after the first ends: its watches drop, its lists and
+        // writes fail; meanwhile more builds are created (GitOps does not wait for the operator).
+        await().atMost(2, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(250)).until(() -> cluster.client()
+            .resources(StageBuild.class).inNamespace(NS).list().getItems().stream().anyMatch(OperatorJarChaosIT::ended));
+        cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", 1, 1);
+        for (int i = 0; i < 4; i++) {
+          create(cluster, Builds.inline("during-outage-" + i, Builds.DIAMOND), expected, "Succeeded");
+        }
+        Thread.sleep(10_000);
+        assertThat(operator.isAlive()).as("the operator outlived the second outage").isTrue();
+        cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", rate, rate);
 
         Map<String, Condition> ended = new HashMap<>();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (ended.size() < expected.size() && System.nanoTime() < deadline) {
           assertThat(operator.isAlive()).as("the operator process is up; log:\n" + OperatorJarIT.tail(log)).isTrue();
           for (StageBuild sb : cluster.client().resources(StageBuild.class).inNamespace(NS).list().getItems()) {
-            Condition c = sb.getStatus() == null ? null : Conditions.find(sb.getStatus().conditions, Conditions.SUCCEEDED);
-            if (c != null && !"Unknown".equals(c.getStatus())) {
+            if (ended(sb)) {
+              Condition c = Conditions.find(sb.getStatus().conditions, Conditions.SUCCEEDED);
               ended.put(sb.getMetadata().getName(), c);
               if ("True".equals(c.getStatus())) {
                 assertThat(sb.getStatus().output.digest).as(sb.getMetadata().getName()).isEqualTo(DIGEST);
@@ -124,13 +135,13 @@ class OperatorJarChaosIT {
         assertThat(mostRepeated(Files.readAllLines(log))).as("the operator's log does not repeat a line").allSatisfy(
             (line, count) -> assertThat(count).as(line).isLessThanOrEqualTo(MAX_REPEATS));
       } catch (RuntimeException | AssertionError e) {
-        // the whole log, for after the run (the temporary directory goes)
-        Files.copy(log, Path.of("target", "jar-chaos-operator.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         throw new AssertionError("operator log (all of it in target/jar-chaos-operator.log):\n" + OperatorJarIT.tail(log), e);
       } finally {
         editor.shutdownNow();
         operator.destroy();
         operator.waitFor(20, TimeUnit.SECONDS);
+        // the whole log, for after the run (the temporary directory goes)
+        Files.copy(log, Path.of("target", "jar-chaos-operator.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
@@ -148,6 +159,11 @@ class OperatorJarChaosIT {
       Thread.currentThread().interrupt();
       return 0;
     }
+  }
+
+  private static boolean ended(StageBuild sb) {
+    Condition c = sb.getStatus() == null ? null : Conditions.find(sb.getStatus().conditions, Conditions.SUCCEEDED);
+    return c != null && !"Unknown".equals(c.getStatus());
   }
 
   private static void create(MockCluster cluster, StageBuild sb, Map<String, String> expected, String reason) {

@@ -25,4 +25,17 @@ class ApiErrorsTest {
     assertThat(ApiErrors.isTooLarge(busy)).isFalse();
     assertThat(ApiErrors.classify(busy)).isEqualTo(ApiErrors.Kind.TRANSIENT);
   }
+
+  @Test
+  void aLogLineSaysTheAnswerAndTheRequestWithoutTheClientsDump() {
+    KubernetesClientException refused = new KubernetesClientException("Failure executing: POST at:"
+        + " https://10.0.0.1:443/api/v1/namespaces/ci/pods. Message: etcdserver: request timed out. Received status:"
+        + " Status(apiVersion=v1, code=500, details=null, kind=Status, message=etcdserver: request timed out).", 500,
+        new StatusBuilder().withCode(500).withMessage("etcdserver: request timed out").build());
+    assertThat(ApiErrors.oneLine(refused)).isEqualTo("HTTP 500: etcdserver: request timed out (POST /api/v1/namespaces/ci/pods)");
+    KubernetesClientException noAnswer = new KubernetesClientException("Failure executing: GET at:"
+        + " https://10.0.0.1:443/api/v1/pods?limit=1. Message: Connection refused.",
+        new java.net.ConnectException("Connection refused"));
+    assertThat(ApiErrors.oneLine(noAnswer)).isEqualTo("no answer from the API server (GET /api/v1/pods?limit=1): Connection refused");
+  }
 }
