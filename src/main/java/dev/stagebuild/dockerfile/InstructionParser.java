@@ -314,7 +314,7 @@ final class InstructionParser {
               : "FROM takes an image and optionally AS <name>, not \"" + abbreviate(b.argText)
                   + "\": FROM [--platform=<platform>] <image> [AS <name>]");
         }
-        if (named && !StageNames.isValid(args.get(2).toLowerCase(Locale.ROOT))) {
+        if (named && !StageNames.isValid(StageNames.lower(args.get(2)))) {
           throw new DockerfileException(line, "invalid name for build stage: \"" + abbreviate(args.get(2))
               + "\", name can't start with a number or contain symbols");
         }

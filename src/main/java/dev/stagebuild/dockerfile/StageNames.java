@@ -4,6 +4,19 @@ package dev.stagebuild.dockerfile;
 public final class StageNames {
   private StageNames() {}
 
+  /**
+   * A stage name or {@code --from} reference lower-cased as kaniko and BuildKit do (Go's
+   * {@code strings.ToLower}: each code point by its simple mapping). Java's {@code toLowerCase}
+   * applies Unicode's special casing instead: {@code İ} (U+0130) became {@code i} and a combining
+   * dot, so {@code AS İmage} was refused where kaniko names the stage {@code image}, and
+   * {@code COPY --from=İmage} missed that stage and was planned as an image pull.
+   */
+  public static String lower(String name) {
+    StringBuilder b = new StringBuilder(name.length());
+    name.codePoints().forEach(cp -> b.appendCodePoint(Character.toLowerCase(cp)));
+    return b.toString();
+  }
+
   public static boolean isValid(String name) {
     if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
       return false;

@@ -5,12 +5,12 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.StageNames;
 import dev.stagebuild.kaniko.KanikoResources;
 import dev.stagebuild.security.SpecValidator;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -85,10 +85,10 @@ public final class BuildCheck {
     if (settings == null || settings.isEmpty()) {
       return;
     }
-    Set<String> names = allStages.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    Set<String> names = allStages.stream().map(StageNames::lower).collect(Collectors.toSet());
     for (int i = 0; i < settings.size(); i++) {
       String name = settings.get(i).name;
-      if (!names.contains(name.toLowerCase(Locale.ROOT))) {
+      if (!names.contains(StageNames.lower(name))) {
         List<String> shown = allStages.stream().limit(20).toList();
         throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + i + "].name: the"
             + " Dockerfile has no stage \"" + name + "\"; its stages are: " + String.join(", ", shown)

@@ -2,6 +2,7 @@ package dev.stagebuild.plan;
 
 import dev.stagebuild.dockerfile.Flag;
 import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.dockerfile.StageNames;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -160,7 +161,7 @@ public final class KanikoCapabilities {
       }
     } else if (type.equals("bind") && hasFrom) {
       // a reference made of variables is resolved (or refused) by the planner
-      boolean stage = from.indexOf('$') >= 0 || stageNames.contains(from.toLowerCase(Locale.ROOT)) || isInteger(from);
+      boolean stage = from.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(from)) || isInteger(from);
       if (!stage) {
         return Optional.of("RUN --mount=type=bind,from=" + from + " is not supported: " + KANIKO + " skips"
             + " bind mounts from an image; add a stage FROM " + from + " and mount that stage instead");
@@ -263,7 +264,7 @@ public final class KanikoCapabilities {
           + " StageBuild emulates");
     }
     String ref = from.get().value();
-    boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(ref.toLowerCase(Locale.ROOT)) || isInteger(ref);
+    boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);
     if (!stage) {
       return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
           + " --from=<name> --exclude=... from it, which StageBuild emulates");

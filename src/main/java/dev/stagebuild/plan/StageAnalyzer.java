@@ -7,13 +7,13 @@ import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.JsonArray;
 import dev.stagebuild.dockerfile.KeyValue;
 import dev.stagebuild.dockerfile.Span;
+import dev.stagebuild.dockerfile.StageNames;
 import dev.stagebuild.dockerfile.WordExpander;
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -368,7 +368,7 @@ final class StageAnalyzer {
       }
       target = table.stages.get((int) index);
     } else {
-      target = table.byUserName.get(ref.toLowerCase(Locale.ROOT));
+      target = table.byUserName.get(StageNames.lower(ref));
       if (target == null) {
         return null;
       }
@@ -832,7 +832,7 @@ final class StageAnalyzer {
     if (ref == null) {
       return null;
     }
-    Stage producer = isInteger(ref) || table.byUserName.containsKey(ref.toLowerCase(Locale.ROOT))
+    Stage producer = isInteger(ref) || table.byUserName.containsKey(StageNames.lower(ref))
         ? producer(ref, i) : null;
     if (producer == null) {
       return null; // an image: refused by KanikoCapabilities

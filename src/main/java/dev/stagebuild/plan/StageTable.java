@@ -4,8 +4,9 @@ import dev.stagebuild.dockerfile.Dockerfile;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.KeyValue;
-import dev.stagebuild.dockerfile.WordExpander;
+import dev.stagebuild.dockerfile.StageNames;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
+import dev.stagebuild.dockerfile.WordExpander;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -267,7 +268,7 @@ final class StageTable {
    */
   private String targetStageName(String target) {
     if (target != null && !target.isBlank()) {
-      return target.strip().toLowerCase(Locale.ROOT);
+      return StageNames.lower(target.strip());
     }
     Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
     return last != null && last.named ? last.name : "default";
@@ -291,14 +292,14 @@ final class StageTable {
     java.util.Set<String> userNames = new java.util.HashSet<>();
     for (Instruction i : dockerfile.instructions()) {
       if (i.is("FROM") && i.args().size() == 3) {
-        userNames.add(i.args().get(2).toLowerCase(Locale.ROOT));
+        userNames.add(StageNames.lower(i.args().get(2)));
       }
     }
     Stage current = null;
     for (Instruction i : dockerfile.instructions()) {
       if (i.is("FROM")) {
         boolean named = i.args().size() == 3;
-        String name = named ? i.args().get(2).toLowerCase(Locale.ROOT) : implicitName(stages.size(), userNames);
+        String name = named ? StageNames.lower(i.args().get(2)) : implicitName(stages.size(), userNames);
         current = new Stage(stages.size(), name, named, i);
         if (named) {
           Stage earlier = byUserName.putIfAbsent(name, current);

@@ -110,6 +110,22 @@ class PlannerTest {
   @Nested
   class Graphs {
     @Test
+    void stageNamesAreLowerCasedAsGoDoesCodePointByCodePoint() {
+      // Go's strings.ToLower maps U+0130 (capital I with a dot) to "i", as kaniko names the stage;
+      // Java's toLowerCase gives "i" and a combining dot. The Kelvin sign U+212A lowers to "k" in both.
+      BuildPlan p = plan(df(
+          "FROM alpine AS \u0130mage",
+          "RUN make",
+          "FROM alpine AS \u212Ait",
+          "RUN make",
+          "FROM scratch",
+          "COPY --from=\u0130MAGE /out /",
+          "COPY --from=KIT /out /"));
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("image", "kit", "stage-2");
+      assertThat(p.pod("stage-2").dependsOn()).containsExactly("image", "kit");
+    }
+
+    @Test
     void diamond() {
       BuildPlan p = plan(df(
           "FROM alpine AS base",
