@@ -345,9 +345,9 @@ final class PodAssembler {
     for (Instruction a : table.globalArgs) {
       sb.append(closed(a, a.source())).append('\n');
     }
-    if (!table.globalArgsForKaniko.isEmpty()) {
+    if (!table.kaniko.forPods.isEmpty()) {
       sb.append("# stagebuild: as BuildKit reads them (kaniko would not)\n");
-      for (Map.Entry<String, String> e : table.globalArgsForKaniko.entrySet()) {
+      for (Map.Entry<String, String> e : table.kaniko.forPods.entrySet()) {
         sb.append("ARG ").append(e.getKey()).append("=\"").append(e.getValue()).append("\"\n");
       }
     }
@@ -487,7 +487,7 @@ final class PodAssembler {
     Instruction from = s.from;
     if (s.parent != null && !from.args().get(0).equals(s.parent.name)) {
       edits.add(new Instruction.Edit(from.argSpans().get(0), s.parent.name));
-    } else if (s.parent == null && table.kanikoResolvesBaseDifferently(s)) {
+    } else if (s.parent == null && table.kaniko.resolvesBaseDifferently(s)) {
       // an image chosen through variables is written as BuildKit resolves it: kaniko resolves FROM
       // without TARGETARCH, BUILDPLATFORM... and lets no empty --build-arg replace a default
       edits.add(new Instruction.Edit(from.argSpans().get(0), s.base));

@@ -10,7 +10,6 @@ import dev.stagebuild.dockerfile.WordExpander;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -61,206 +60,13 @@ final class StageTable {
     // planner) keep such a default, kaniko would let the given --build-arg win over it.
     t.targetStage = t.declaresDefault(PlatformArgs.TARGETSTAGE) ? null : targetStage;
     t.defineGlobalArgs();
-    t.checkGlobalArgsAsKanikoReadsThem();
+    t.kaniko = KanikoGlobalArgs.read(t.globalArgs, buildArgs, unknownArgs, t.targetStage, t.global, t.stages);
     t.resolveBases();
     return t;
   }
 
-  /**
-   * Global ARGs whose value kaniko v1.28.3 would read differently from BuildKit, by name, with
-   * BuildKit's value: each pod's Dockerfile declares them again with that value after the global
-   * ARGs (see {@link #checkGlobalArgsAsKanikoReadsThem}).
-   */
-  final Map<String, String> globalArgsForKaniko = new java.util.LinkedHashMap<>();
-
-  /** A value both read literally inside double quotes (kaniko after removing them): no quote, $, \\, ` or line break. */
-  private static final java.util.regex.Pattern LITERAL_VALUE = java.util.regex.Pattern.compile("[^\"'$\\\\`\r\n]*");
-
-  /**
-   * kaniko reads the ARGs before the first FROM its own way ({@code pkg/dockerfile/dockerfile.go}
-   * {@code stripEnclosingQuotes} and {@code expandNestedArgs}, {@code buildargs.go}
-   * {@code AddMetaArgs}): it removes a value's enclosing quotes before substituting it (so
-   * {@code '$X'} is substituted, and a value that ends with a quote it does not start with stops
-   * the build), substitutes it with the earlier global ARGs and the {@code --build-arg}s only (not
-   * TARGETARCH, BUILDPLATFORM, ... which BuildKit gives the global ARGs), and a later
-   * {@code ARG NAME} without a value clears NAME's value for the stages. Where a value a stage can
-   * read differs, each pod's Dockerfile declares the ARG again with BuildKit's value, written so
-   * that both read it literally; a value that cannot be written so is refused.
-   */
-  private void checkGlobalArgsAsKanikoReadsThem() {
-    Map<String, String> podArgs = new HashMap<>(buildArgs);
-    if (targetStage != null) {
-      podArgs.putIfAbsent(PlatformArgs.TARGETSTAGE, targetStage);
-    }
-    Map<String, String> meta = new java.util.LinkedHashMap<>();
-    Map<String, Integer> lineOf = new HashMap<>();
-    Map<String, String> earlier = new HashMap<>();
-    java.util.Set<String> fromSecrets = new java.util.HashSet<>();
-    for (Instruction arg : globalArgs) {
-      for (KeyValue kv : arg.keyValues()) {
-        lineOf.put(kv.key(), arg.line());
-        if (kv.value() == null) {
-          meta.put(kv.key(), null);
-          continue;
-        }
-        String unquoted = kanikoUnquoted(kv.value());
-        if (unquoted == null) {
-          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, arg.line(), "ARG " + kv.key() + "="
-              + kv.value() + ": " + KanikoCapabilities.KANIKO + " stops on an ARG before the first FROM whose value"
-              + " ends with a quote it does not start with (\"quotes wrapping arg values must be matched\");"
-              + " quote the whole value (" + kv.key() + "=\"...\")");
-        }
-        String value;
-        try {
-          WordExpander.Expansion x = WordExpander.expand(unquoted, '\\', name -> {
-            if (unknownArgs.contains(name) || fromSecrets.contains(name)) {
-              return Variable.UNKNOWN;
-            }
-            String v = podArgs.containsKey(name) ? podArgs.get(name) : earlier.get(name);
-            return v == null ? Variable.UNSET : Variable.of(v);
-          }, arg.line());
-          if (!x.resolved()) {
-            fromSecrets.add(kv.key()); // made of a build argument from a Secret: the planner knows neither value
-            meta.remove(kv.key());
-            continue;
-          }
-          value = x.value();
-        } catch (DockerfileException e) {
-          if (e.kind() == DockerfileException.Kind.TOO_LARGE) {
-            continue; // the budget holds where the planner reads the value
-          }
-          // kaniko parses every global ARG in every pod: a value it cannot read fails each of them
-          throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, arg.line(), "ARG " + kv.key() + "="
-              + kv.value() + ": " + KanikoCapabilities.KANIKO + " removes the quotes around a value before the first"
-              + " FROM and then reads it as a shell word, which fails here (" + e.detail() + "); write the value"
-              + " so that it reads the same without its outer quotes (e.g. escape an apostrophe with \\)");
-        }
-        earlier.put(kv.key(), value);
-        meta.put(kv.key(), value);
-      }
-    }
-    kanikoFromArgs.clear();
-    meta.forEach((k, v) -> {
-      if (v != null) {
-        kanikoFromArgs.put(k, v);
-      }
-    });
-    podArgs.forEach((k, v) -> {
-      if (!v.isEmpty()) { // unifyArgs: an empty --build-arg does not replace a default
-        kanikoFromArgs.put(k, v);
-      }
-    });
-    Scope predefined = Scope.global();
-    PlatformArgs.define(predefined, Map.of(), targetStage == null ? "default" : targetStage);
-    for (Map.Entry<String, String> e : meta.entrySet()) {
-      String name = e.getKey();
-      if (podArgs.containsKey(name) || unknownArgs.contains(name)) {
-        continue; // the --build-arg (also one from a Secret) wins in kaniko as in BuildKit
-      }
-      Variable kaniko = e.getValue() != null ? Variable.of(e.getValue()) : predefined.get(name);
-      Variable buildKit = global.get(name);
-      String k = kaniko.state() == WordExpander.State.SET ? kaniko.value() : null;
-      String b = buildKit.state() == WordExpander.State.SET ? buildKit.value() : null;
-      if (java.util.Objects.equals(k, b)) {
-        continue;
-      }
-      if (b != null && k != null && !LITERAL_VALUE.matcher(b).matches()
-          && b.replace("'", "").replace("\"", "").equals(k)) {
-        // kaniko reads the value without the quotes inside it (ARG LDFLAGS="-X 'main.v=1.0'"), which no
-        // spelling of the value changes for both kaniko and BuildKit (the end-to-end stand-in), and
-        // which a program given the words (go build -ldflags "$LDFLAGS") treats alike: left as written,
-        // as documented (docs/dockerfile-support.md). Any other difference is refused below.
-        continue;
-      }
-      if (b == null || !LITERAL_VALUE.matcher(b).matches()) {
-        deferToReaders(name, new DockerfileException(DockerfileException.Kind.UNSUPPORTED, lineOf.get(name), "ARG " + name
-            + " before the first FROM: " + KanikoCapabilities.KANIKO + " reads its value as "
-            + (k == null ? "unset" : "\"" + k + "\"") + ", BuildKit as " + (b == null ? "unset" : "\"" + b + "\"")
-            + " (kaniko removes the quotes around a global ARG's value before substituting it, and substitutes"
-            + " neither TARGETARCH, BUILDPLATFORM... nor an ARG declared again without a value); write the value"
-            + " without quotes (escaping $ and \\ with \\), or declare the ARG in the stages that use it"));
-        continue;
-      }
-      globalArgsForKaniko.put(name, b);
-    }
-    kanikoFromArgs.putAll(globalArgsForKaniko);
-  }
-
-  /**
-   * A global ARG kaniko reads differently reaches the stages that declare it again without a value
-   * and the FROM lines that name it: only a target that needs one of those stages is refused.
-   */
-  private void deferToReaders(String name, DockerfileException problem) {
-    java.util.regex.Pattern named = java.util.regex.Pattern.compile("\\$\\{?" + java.util.regex.Pattern.quote(name)
-        + "(?![A-Za-z0-9_])");
-    for (Stage s : stages) {
-      if (named.matcher(s.from.source()).find()) {
-        s.defer(problem);
-      }
-      for (Instruction i : s.body) {
-        if (i.is("ARG") && i.keyValues().stream().anyMatch(kv -> kv.key().equals(name) && kv.value() == null)) {
-          s.defer(problem);
-        }
-      }
-    }
-  }
-
-  /** The variables kaniko resolves a FROM operand with (unifyArgs: global ARGs, non-empty --build-args). */
-  private final Map<String, String> kanikoFromArgs = new HashMap<>();
-
-  /**
-   * Whether kaniko would resolve stage {@code s}'s FROM image differently from BuildKit (it
-   * resolves FROM without TARGETARCH, BUILDPLATFORM..., and an empty --build-arg keeps the
-   * default): the pod's Dockerfile then names the image as BuildKit resolves it.
-   */
-  boolean kanikoResolvesBaseDifferently(Stage s) {
-    String operand = s.from.args().get(0);
-    if (operand.equals(s.base)) {
-      return false;
-    }
-    try {
-      String kaniko = WordExpander.expand(operand, '\\', name -> {
-        String v = kanikoFromArgs.get(name);
-        return v == null ? Variable.UNSET : Variable.of(v);
-      }, s.from.line()).value();
-      return !kaniko.equals(s.base);
-    } catch (DockerfileException e) {
-      return true;
-    }
-  }
-
-  /** kaniko's extractValFromQuotes: the value without its enclosing quotes; null where kaniko fails. */
-  static String kanikoUnquoted(String val) {
-    if (val.length() < 2) {
-      return val;
-    }
-    String leader = "";
-    char c = val.charAt(0);
-    if (c == '\'' || c == '"') {
-      leader = String.valueOf(c);
-    } else if (c == '\\' && (val.charAt(1) == '\'' || val.charAt(1) == '"')) {
-      leader = "\\" + val.charAt(1);
-    }
-    String tail = "";
-    if (leader.length() < 2) {
-      char last = val.charAt(val.length() - 1);
-      if (last == '\'' || last == '"') {
-        tail = String.valueOf(last);
-      }
-    } else {
-      String end = val.substring(val.length() - 2);
-      if (end.equals("\\'") || end.equals("\\\"")) {
-        tail = end;
-      }
-    }
-    if (!leader.equals(tail)) {
-      return null;
-    }
-    if (leader.length() != 1) {
-      return val;
-    }
-    return val.substring(1, val.length() - 1);
-  }
+  /** How kaniko reads the global ARGs, where it differs from BuildKit (set by {@link #of}). */
+  KanikoGlobalArgs kaniko;
 
   /**
    * TARGETSTAGE as a whole-Dockerfile build sets it: the target's name, else the last stage's, and
@@ -376,7 +182,7 @@ final class StageTable {
       }
       s.base = base;
       // Case-insensitive, as BuildKit and kaniko (baseImageIndex) resolve it: FROM Build is stage build.
-      s.parent = earlier.get(base.toLowerCase(Locale.ROOT));
+      s.parent = earlier.get(StageNames.lower(base));
       checkPlatform(s);
       if (s.named) {
         earlier.put(s.name, s);
@@ -413,7 +219,7 @@ final class StageTable {
     if (target == null || target.isBlank()) {
       return stages.get(stages.size() - 1);
     }
-    String wanted = target.trim().toLowerCase(Locale.ROOT);
+    String wanted = StageNames.lower(target.trim());
     for (Stage s : stages) {
       if (s.name.equals(wanted)) {
         return s;

@@ -118,11 +118,14 @@ class PlannerTest {
           "RUN make",
           "FROM alpine AS \u212Ait",
           "RUN make",
+          "FROM \u0130MAGE AS child",
+          "RUN make",
           "FROM scratch",
-          "COPY --from=\u0130MAGE /out /",
+          "COPY --from=child /out /",
           "COPY --from=KIT /out /"));
-      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("image", "kit", "stage-2");
-      assertThat(p.pod("stage-2").dependsOn()).containsExactly("image", "kit");
+      assertThat(p.stages()).extracting(StagePlan::name).containsExactly("image", "kit", "child", "stage-3");
+      assertThat(p.stages().get(2).parent()).isEqualTo("image");
+      assertThat(p.pod("stage-3").dependsOn()).containsExactlyInAnyOrder("child", "kit");
     }
 
     @Test
