@@ -54,6 +54,9 @@ public final class Conditions {
   }
 
   public static List<Condition> remove(List<Condition> previous, String type) {
+    if (previous == null) {
+      return new ArrayList<>(); // a status written by hand with "conditions: null"
+    }
     return previous.stream().filter(c -> !type.equals(c.getType())).toList();
   }
 

@@ -21,4 +21,10 @@ class ConditionsTest {
     assertThat(Conditions.capped("short")).isEqualTo("short");
     assertThat(Conditions.capped(null)).isEmpty();
   }
+
+  @Test
+  void removingFromAStatusWrittenWithoutConditionsGivesNone() {
+    // a status written by hand with "conditions: null", then a new build whose first pass fails
+    assertThat(Conditions.remove(null, Conditions.IMAGE_INSPECTED)).isEmpty();
+  }
 }
