@@ -47,7 +47,8 @@ interface ClusterProbe {
       client.getKubernetesVersion();
       return null;
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 401) {
+      if (e.getCode() == 401 && !inCluster(env, token)) {
+        // (in a pod, the service account's token is rotated by the kubelet: the start waits for it)
         return "the Kubernetes API server at " + config.getMasterUrl() + " refused the credentials (HTTP 401); " + where;
       }
       if (e.getCode() > 0) {

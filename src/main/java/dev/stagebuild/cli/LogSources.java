@@ -2,10 +2,10 @@ package dev.stagebuild.cli;
 
 import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.dockerfile.StageNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,7 +41,7 @@ final class LogSources {
       String key = s.podName != null ? s.podName : "\0" + s.name;
       byPod.remove(key); // re-insert: the pod's place is that of its last stage, like the build's order
       byPod.put(key, s);
-      if (stage != null && s.name != null && s.name.toLowerCase(Locale.ROOT).equals(stage.toLowerCase(Locale.ROOT))) {
+      if (stage != null && s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage))) {
         wantedPod = key;
       }
     }
@@ -57,6 +57,6 @@ final class LogSources {
   /** True when status.stages names this stage (any case). */
   static boolean hasStage(StageBuildStatus status, String stage) {
     return status != null && status.stages.stream()
-        .anyMatch(s -> s.name != null && s.name.equalsIgnoreCase(stage));
+        .anyMatch(s -> s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage)));
   }
 }

@@ -3,6 +3,7 @@ package dev.stagebuild.kaniko;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.api.Workspace;
+import dev.stagebuild.dockerfile.StageNames;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -14,9 +15,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -235,7 +236,7 @@ final class PodParts {
       return null;
     }
     return all.stream()
-        .filter(s -> s != null && s.name != null && s.name.equalsIgnoreCase(stage))
+        .filter(s -> s != null && s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage)))
         .findFirst()
         .orElse(null);
   }

@@ -74,15 +74,31 @@ final class ApiErrors {
       java.util.regex.Pattern.compile("^Failure executing: (\\S+) at: \\w+://[^/]*(\\S*?)\\. ");
 
   /**
+   * The request got no HTTP answer (connection refused or closed, a timeout): a transport failure,
+   * which Fabric8 reports with code 0 or -1 and the failure as the cause. A client-side refusal
+   * (no namespace given, a malformed option) has no cause and no answer either, and is not one.
+   */
+  static boolean isNoAnswer(KubernetesClientException e) {
+    return e.getCode() <= 0 && e.getCause() != null;
+  }
+
+  /**
    * One line for the log: the API server's code and message and the request it answered, or what
    * kept the request from an answer, without the client's dump of the Status and without a stack
-   * trace (an answer of the API server is not a defect to trace).
+   * trace (an answer of the API server is not a defect to trace). Null for an exception that is not
+   * about the API server (a client-side refusal), which deserves its stack trace.
    */
   static String oneLine(KubernetesClientException e) {
     var request = REQUEST.matcher(String.valueOf(e.getMessage()));
-    String on = request.find() ? " (" + request.group(1) + " " + request.group(2) + ")" : "";
+    String on = request.find() ? " (" + request.group(1) + " " + request.group(2) + ")"
+        : e.getFullResourceName() != null
+            ? " (" + e.getFullResourceName() + (e.getNamespace() != null ? " in " + e.getNamespace() : "") + ")" : "";
     if (e.getCode() > 0) {
-      return "HTTP " + e.getCode() + ": " + message(e) + on;
+      String m = message(e);
+      return "HTTP " + e.getCode() + ": " + (m == null || m.isBlank() ? "(no message)" : m) + on;
+    }
+    if (!isNoAnswer(e)) {
+      return null;
     }
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {

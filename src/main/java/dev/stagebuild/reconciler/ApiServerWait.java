@@ -29,6 +29,13 @@ final class ApiServerWait {
     void run() throws KubernetesClientException;
   }
 
+  /** An answer no wait can change; its message says what to do. */
+  static final class Refused extends RuntimeException {
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   @FunctionalInterface
   interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
@@ -43,8 +50,8 @@ final class ApiServerWait {
   }
 
   /**
-   * Returns once the probe passes; throws {@link IllegalStateException} (with what to do) on an
-   * answer no wait can change, {@link InterruptedException} when the process is stopped meanwhile.
+   * Returns once the probe passes; throws {@link Refused} (with what to do) on an answer no wait
+   * can change, {@link InterruptedException} when the process is stopped meanwhile.
    */
   void await(Probe probe) throws InterruptedException {
     Instant start = clock.instant();
@@ -62,7 +69,7 @@ final class ApiServerWait {
       } catch (KubernetesClientException e) {
         String refusal = permanentRefusal(e);
         if (refusal != null) {
-          throw new IllegalStateException(refusal, e);
+          throw new Refused(refusal, e);
         }
         failures++;
         Instant now = clock.instant();
@@ -79,6 +86,10 @@ final class ApiServerWait {
 
   /** What a person must do about an answer no wait can change, or null for one worth waiting out. */
   static String permanentRefusal(KubernetesClientException e) {
+    if (e.getCode() <= 0 && !ApiErrors.isNoAnswer(e)) {
+      // the client refused to send the request (no namespace to list in, a malformed option)
+      return "the operator cannot list what it watches (" + e.getMessage() + ")";
+    }
     return switch (ApiErrors.classify(e)) {
       case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + answer(e)
           + "); install the StageBuild CRD first (kubectl apply -f deploy/crds/)";

@@ -37,7 +37,7 @@ public final class Conditions {
     String transition = old != null && Objects.equals(old.getStatus(), status)
         ? old.getLastTransitionTime() : Times.format(now);
     boolean placed = false;
-    for (Condition c : previous) {
+    for (Condition c : previous == null ? List.<Condition>of() : previous) {
       if (type.equals(c.getType())) {
         if (!placed) {
           result.add(build(type, status, reason, message, generation, transition));

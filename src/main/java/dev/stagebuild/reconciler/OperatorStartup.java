@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * (application.properties) because it runs in Quarkus' start-up, before the HTTP server: a wait
  * there would leave the health probes unanswered. Here the wait runs on a thread of its own, with
  * the probes up: live, and not ready (quarkus-operator-sdk's readiness check) until the operator has
- * started. A start that fails all the same ends the process, as quarkus-operator-sdk's does.
+ * started. The informers then ride out failed lists rather than stop the operator
+ * ({@code stop-on-informer-error-during-startup=false}); a start that fails all the same (leader
+ * election's access check meeting a 5xx) ends the process, as quarkus-operator-sdk's does.
  */
 @Singleton
 public class OperatorStartup {
@@ -44,37 +46,69 @@ public class OperatorStartup {
   @ConfigProperty(name = "stagebuild.start-operator", defaultValue = "true")
   boolean startOperator;
 
-  private volatile Thread starter;
+  /** How long the shutdown waits for a start under way (the pod's grace period is 30 s by default). */
+  static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(10);
+
+  private final Object lifecycle = new Object();
+  /** Guarded by lifecycle: set by the shutdown, read before and after the operator's start. */
+  private boolean stopping;
+  /** Guarded by lifecycle: the starter is waiting for the API server (interrupting it then is safe). */
+  private boolean waiting;
+  private Thread starter;
 
   void onStart(@Observes StartupEvent e) {
     if (!startOperator) {
       return;
     }
     List<String> namespaces = watchedNamespaces(operator);
-    starter = new Thread(() -> start(namespaces), "operator-start");
-    starter.start();
+    synchronized (lifecycle) {
+      starter = new Thread(() -> start(namespaces), "operator-start");
+      waiting = true;
+      starter.start();
+    }
   }
 
-  void onStop(@Observes ShutdownEvent e) {
-    Thread t = starter;
-    if (t != null) {
-      t.interrupt();
+  void onStop(@Observes ShutdownEvent e) throws InterruptedException {
+    Thread t;
+    synchronized (lifecycle) {
+      stopping = true;
+      t = starter;
+      // Only a wait is interrupted: JOSDK's start swallows an interrupt (with a warning) and goes on.
+      if (t != null && waiting) {
+        t.interrupt();
+      }
     }
+    if (t != null) {
+      t.join(STOP_WAIT.toMillis());
+    }
+    // A start still under way after that stops the operator itself when it ends (see start).
     operator.stop();
   }
 
   private void start(List<String> namespaces) {
     try {
       new ApiServerWait(Clock.systemUTC(), d -> Thread.sleep(d.toMillis())).await(() -> listEach(client, namespaces));
+      synchronized (lifecycle) {
+        waiting = false;
+        if (stopping) {
+          return;
+        }
+      }
       LOG.info("starting {} controller(s)", operator.getRegisteredControllersNumber());
       operator.start();
+      synchronized (lifecycle) {
+        if (stopping) {
+          operator.stop();
+        }
+      }
     } catch (InterruptedException stopped) {
       Thread.currentThread().interrupt();
-    } catch (IllegalStateException refused) {
-      // ApiServerWait's message says it all (what the API server answered, what to do)
+    } catch (ApiServerWait.Refused refused) {
+      // its message says it all: what the API server answered, what to do
       LOG.error("the operator cannot start: {}", refused.getMessage());
       Quarkus.asyncExit(1);
-    } catch (RuntimeException failed) {
+    } catch (Throwable failed) {
+      // as quarkus-operator-sdk's start does: a process that cannot reconcile ends, and is restarted
       LOG.error("the operator cannot start: {}", failed.getMessage(), failed);
       Quarkus.asyncExit(1);
     }

@@ -7,8 +7,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The operator's requests to the API server name it ({@code stagebuild-operator/<version>}), not the
- * Fabric8 client: the API server's audit log, its request metrics and {@code kubectl get --raw
- * /metrics} then tell the operator's load from other Fabric8-based controllers'.
+ * Fabric8 client: the API server's audit log (which records each request's User-Agent) then tells
+ * the operator's requests from other Fabric8-based controllers'.
  */
 @Singleton
 public class OperatorUserAgent implements KubernetesConfigCustomizer {

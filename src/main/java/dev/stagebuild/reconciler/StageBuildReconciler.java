@@ -652,6 +652,25 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   }
 
   /**
+   * JOSDK's own warning of each failed pass is off (application.properties): this is the log of
+   * one, at its first attempt and every tenth. An answer of the API server (or none) is one line;
+   * anything else, a defect meeting an input, keeps its stack trace.
+   */
+  private static void logFailure(Exception e, int attempts, boolean giveUp) {
+    if (attempts != 1 && attempts % 10 != 0 && !giveUp) {
+      return;
+    }
+    KubernetesClientException k = e instanceof KubernetesClientException direct ? direct
+        : e.getCause() instanceof KubernetesClientException cause ? cause : null;
+    String line = k == null ? null : ApiErrors.oneLine(k);
+    if (line != null) {
+      LOG.warn("reconcile failed (attempt {}), will retry: {}", attempts, line);
+    } else {
+      LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
+    }
+  }
+
+  /**
    * A pass that threw is retried by JOSDK with a capped back-off, without limit: meanwhile the
    * status says why. An error that is not the API server's (a defect meeting an input) ends the
    * build after a few attempts instead of retrying forever.
@@ -664,32 +683,27 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     // from the stale object, a finished build would be reported as retrying.
     StageBuild cached = context.eventSourceRetriever().getControllerEventSource()
         .get(ResourceID.fromResource(observed)).orElse(observed);
+    boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
+    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(1);
     if (!buildIdOf(cached).equals(buildIdOf(observed))) {
       // Edited since into another build: the edit's event brings a pass of its own.
+      logFailure(e, attempts, false);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     StageBuild resource = cached;
     if (BuildDecider.isFinished(resource.getStatus())
         && buildIdOf(resource).equals(resource.getStatus().buildId)) {
+      // a finished build's clean-up (pods at the end of retention, the workspace, a TTL) failed
+      logFailure(e, attempts, false);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
-    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(1);
     boolean giveUp = !fromApiServer && attempts >= MAX_UNEXPECTED;
     String reason = giveUp ? "InternalError" : ApiErrors.transientReason(e.getCause() != null
         && !(e instanceof KubernetesClientException) ? e.getCause() : e);
     String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
     String message = giveUp ? "the operator failed on this build " + attempts + " times: " + PodInspector.tail(detail)
         : "the operator could not reconcile this build and retries: " + PodInspector.tail(detail);
-    if (attempts == 1 || attempts % 10 == 0 || giveUp) {
-      KubernetesClientException answer = e instanceof KubernetesClientException k ? k
-          : e.getCause() instanceof KubernetesClientException k ? k : null;
-      if (answer != null) {
-        LOG.warn("reconcile failed (attempt {}), will retry: {}", attempts, ApiErrors.oneLine(answer));
-      } else {
-        LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
-      }
-    }
+    logFailure(e, attempts, giveUp);
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     try {
       StageBuild copy = context.getClient().getKubernetesSerialization().clone(resource);

@@ -10,6 +10,7 @@ import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.api.StageSettings;
 import dev.stagebuild.api.Workspace;
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.StageNames;
 import dev.stagebuild.plan.Budgets;
 import dev.stagebuild.registry.ImageReference;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -420,7 +421,7 @@ public final class SpecValidator {
         problem(field + ".name", "not a stage name");
         continue;
       }
-      Integer earlier = seen.putIfAbsent(s.name.toLowerCase(Locale.ROOT), i);
+      Integer earlier = seen.putIfAbsent(StageNames.lower(s.name), i);
       if (earlier != null) {
         problem(field + ".name", "\"" + s.name + "\" is also spec.stages[" + earlier
             + "] (stage names are case-insensitive)");

@@ -33,9 +33,45 @@ class ApiErrorsTest {
         + " Status(apiVersion=v1, code=500, details=null, kind=Status, message=etcdserver: request timed out).", 500,
         new StatusBuilder().withCode(500).withMessage("etcdserver: request timed out").build());
     assertThat(ApiErrors.oneLine(refused)).isEqualTo("HTTP 500: etcdserver: request timed out (POST /api/v1/namespaces/ci/pods)");
-    KubernetesClientException noAnswer = new KubernetesClientException("Failure executing: GET at:"
-        + " https://10.0.0.1:443/api/v1/pods?limit=1. Message: Connection refused.",
-        new java.net.ConnectException("Connection refused"));
-    assertThat(ApiErrors.oneLine(noAnswer)).isEqualTo("no answer from the API server (GET /api/v1/pods?limit=1): Connection refused");
+    // Fabric8's report of a request without an answer: launderThrowable(OperationInfo, cause)
+    var operation = new io.fabric8.kubernetes.client.OperationInfo() {
+      public String getKind() {
+        return "Pod";
+      }
+
+      public String getName() {
+        return null;
+      }
+
+      public String getNamespace() {
+        return "ci";
+      }
+
+      public String getOperationType() {
+        return "list";
+      }
+
+      public io.fabric8.kubernetes.client.OperationInfo forOperationType(String type) {
+        return this;
+      }
+
+      public String getGroup() {
+        return "";
+      }
+
+      public String getPlural() {
+        return "pods";
+      }
+    };
+    // (it throws what it makes)
+    KubernetesClientException noAnswer = org.assertj.core.api.Assertions.catchThrowableOfType(
+        KubernetesClientException.class,
+        () -> KubernetesClientException.launderThrowable(operation, new java.io.IOException("Connection refused")));
+    assertThat(ApiErrors.isNoAnswer(noAnswer)).isTrue();
+    assertThat(ApiErrors.oneLine(noAnswer)).isEqualTo("no answer from the API server (pods in ci): Connection refused");
+    // the client refusing to send a request is not about the API server: no line, a stack trace
+    KubernetesClientException clientSide = new KubernetesClientException("namespace cannot be null");
+    assertThat(ApiErrors.isNoAnswer(clientSide)).isFalse();
+    assertThat(ApiErrors.oneLine(clientSide)).isNull();
   }
 }

@@ -60,7 +60,7 @@ class ApiServerWaitTest {
       outage.add(switch (i % 4) {
         case 0 -> answer(500, "etcdserver: request timed out");
         case 1 -> answer(429, "the server has received too many requests");
-        case 2 -> new KubernetesClientException("connection refused", new IOException("Connection refused"));
+        case 2 -> new KubernetesClientException("Connection was closed", new IOException("Connection was closed"));
         default -> answer(503, "the server is currently unable to handle the request");
       });
     }
@@ -73,7 +73,7 @@ class ApiServerWaitTest {
   @Test
   void aMissingCrdEndsTheStartAtOnceSayingWhatToInstall() {
     Answers probe = new Answers(answer(404, "the server could not find the requested resource"));
-    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("HTTP 404: the server could not find the requested resource")
         .hasMessageContaining("kubectl apply -f deploy/crds/");
     assertThat(probe.runs).isOne();
@@ -84,7 +84,7 @@ class ApiServerWaitTest {
   void aForbiddenListEndsTheStartAtOnceSayingWhatToGrant() {
     Answers probe = new Answers(answer(500, "etcdserver: leader changed"),
         answer(403, "pods is forbidden: User \"system:serviceaccount:x:y\" cannot list resource \"pods\""));
-    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("cannot list resource \"pods\"")
         .hasMessageContaining("ClusterRole of deploy/manifests");
     assertThat(probe.runs).isEqualTo(2);
@@ -96,5 +96,14 @@ class ApiServerWaitTest {
       throw new InterruptedException("stopped");
     });
     assertThatThrownBy(() -> stopped.await(new Answers(answer(500, "down")))).isInstanceOf(InterruptedException.class);
+  }
+
+  @Test
+  void aRequestTheClientWillNotSendEndsTheStartAtOnce() {
+    // e.g. the current namespace watched with no namespace in the kubeconfig: no outage to wait out
+    Answers probe = new Answers(new KubernetesClientException("namespace cannot be null"));
+    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
+        .hasMessageContaining("namespace cannot be null");
+    assertThat(sleeps).isEmpty();
   }
 }

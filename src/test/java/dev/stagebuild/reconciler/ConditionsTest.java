@@ -26,5 +26,8 @@ class ConditionsTest {
   void removingFromAStatusWrittenWithoutConditionsGivesNone() {
     // a status written by hand with "conditions: null", then a new build whose first pass fails
     assertThat(Conditions.remove(null, Conditions.IMAGE_INSPECTED)).isEmpty();
+    // and a failed pass of the same build sets its condition on such a status
+    assertThat(Conditions.set(null, Conditions.SUCCEEDED, "Unknown", "ReconcileError", "m", 1, java.time.Instant.EPOCH))
+        .extracting(c -> c.getType() + "=" + c.getReason()).containsExactly("Succeeded=ReconcileError");
   }
 }
