@@ -13,13 +13,16 @@ import org.slf4j.LoggerFactory;
  * server that is restarting, overloaded (429) or failing (5xx) at that moment made the process exit,
  * and Kubernetes' restart back-off then kept the operator down for minutes after the API server was
  * back. A transient answer is waited out here, with back-off, as long as it lasts (the pod is alive
- * and not ready meanwhile); a refusal no wait can change (the CRD is not installed, RBAC forbids the
- * list, a malformed request) ends the start at once with a message that says what to do.
+ * and not ready meanwhile); a refusal no wait can change (RBAC forbids the list, a malformed
+ * request) ends the start at once with a message that says what to do, and so does a CRD that is
+ * still not served after a minute.
  */
 final class ApiServerWait {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServerWait.class);
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** How long a 404 (the StageBuild CRD not served yet) is waited for. */
+  static final Duration CRD_GRACE = Duration.ofMinutes(1);
   /** While it waits, a line at most this often (the first failure is always logged). */
   static final Duration REPORT_EVERY = Duration.ofMinutes(1);
 
@@ -68,7 +71,10 @@ final class ApiServerWait {
         return;
       } catch (KubernetesClientException e) {
         String refusal = permanentRefusal(e);
-        if (refusal != null) {
+        // A CRD applied with the Deployment (one GitOps sync) is served a moment after it is created.
+        boolean crdMayComeYet = ApiErrors.classify(e) == ApiErrors.Kind.NOT_FOUND
+            && clock.instant().isBefore(start.plus(CRD_GRACE));
+        if (refusal != null && !crdMayComeYet) {
           throw new Refused(refusal, e);
         }
         failures++;

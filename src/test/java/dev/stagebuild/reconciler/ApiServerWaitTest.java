@@ -71,13 +71,22 @@ class ApiServerWaitTest {
   }
 
   @Test
-  void aMissingCrdEndsTheStartAtOnceSayingWhatToInstall() {
-    Answers probe = new Answers(answer(404, "the server could not find the requested resource"));
+  void aCrdNotServedAfterAMinuteEndsTheStartSayingWhatToInstall() {
+    KubernetesClientException notFound = answer(404, "the server could not find the requested resource");
+    Answers probe = new Answers(notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound);
     assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("HTTP 404: the server could not find the requested resource")
         .hasMessageContaining("kubectl apply -f deploy/crds/");
-    assertThat(probe.runs).isOne();
-    assertThat(sleeps).isEmpty();
+    // 1 + 2 + 4 + 8 + 16 + 30 s: the try at 61 s is the last
+    assertThat(probe.runs).isEqualTo(7);
+  }
+
+  @Test
+  void aCrdAppliedWithTheOperatorIsWaitedFor() throws Exception {
+    KubernetesClientException notFound = answer(404, "the server could not find the requested resource");
+    Answers probe = new Answers(notFound, notFound);
+    wait.await(probe);
+    assertThat(probe.runs).isEqualTo(3);
   }
 
   @Test
