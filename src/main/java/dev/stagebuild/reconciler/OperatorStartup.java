@@ -5,6 +5,7 @@ import dev.stagebuild.kaniko.Labels;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.quarkus.runtime.Quarkus;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Starts the operator once the API server answers the lists its informers begin with
  * ({@link ApiServerWait}): one small list of each kind (StageBuilds, the operator's pods and claims)
  * in each namespace the controller watches. quarkus-operator-sdk's own start is off
- * (application.properties) because it runs in Quarkus' start-up, before the HTTP server: a wait
- * there would leave the health probes unanswered. Here the wait runs on a thread of its own, with
- * the probes up: live, and not ready (quarkus-operator-sdk's readiness check) until the operator has
+ * (application.properties). When the lists are answered at once, the operator starts in Quarkus'
+ * start, as quarkus-operator-sdk starts it. Otherwise the wait runs on a thread of its own, because
+ * Quarkus' start runs before the HTTP server and a wait there would leave the health probes
+ * unanswered: live, and not ready (quarkus-operator-sdk's readiness check) until the operator has
  * started. The informers then ride out failed lists rather than stop the operator
  * ({@code stop-on-informer-error-during-startup=false}); a start that fails all the same (leader
  * election's access check meeting a 5xx) ends the process, as quarkus-operator-sdk's does.
@@ -61,6 +63,14 @@ public class OperatorStartup {
       return;
     }
     List<String> namespaces = watchedNamespaces(operator);
+    if (answersNow(namespaces)) {
+      // The usual case: started here, in Quarkus' start, as quarkus-operator-sdk starts it. (Started
+      // on a thread of its own alongside the end of Quarkus' start, the process's idle memory was
+      // 80 MiB larger: 277 against 191 MiB resident in PackagedJarBenchmarkIT.)
+      LOG.info("starting {} controller(s)", operator.getRegisteredControllersNumber());
+      operator.start();
+      return;
+    }
     synchronized (lifecycle) {
       starter = new Thread(() -> start(namespaces), "operator-start");
       waiting = true;
@@ -83,6 +93,16 @@ public class OperatorStartup {
     }
     // A start still under way after that stops the operator itself when it ends (see start).
     operator.stop();
+  }
+
+  /** One try of the lists, quietly: a failure is for {@link ApiServerWait} to report and wait out. */
+  private boolean answersNow(List<String> namespaces) {
+    try {
+      listEach(client, namespaces);
+      return true;
+    } catch (KubernetesClientException e) {
+      return false;
+    }
   }
 
   private void start(List<String> namespaces) {
