@@ -98,8 +98,9 @@ class OperatorJarChaosIT {
         cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", rate, rate);
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
             .until(() -> health(httpPort, "ready") == 200);
-        // A second outage while builds run, after the first ends: its watches drop, its lists and
-        // writes fail; meanwhile more builds are created (GitOps does not wait for the operator).
+        // A second outage while builds run, after the first ends: every new request and watch of the
+        // operator fails (the mock keeps the watches already open); meanwhile more builds are created
+        // (GitOps does not wait for the operator).
         await().atMost(2, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(250)).until(() -> cluster.client()
             .resources(StageBuild.class).inNamespace(NS).list().getItems().stream().anyMatch(OperatorJarChaosIT::ended));
         cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", 1, 1);
