@@ -1,5 +1,6 @@
 package dev.stagebuild.cli;
 
+import dev.stagebuild.RootCause;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,9 +28,9 @@ interface ClusterProbe {
   /** One line for a failed request of the logs and status commands. */
   static String failure(KubernetesClient client, KubernetesClientException e) {
     if (e.getCode() > 0) {
-      return "the Kubernetes API server answered HTTP " + e.getCode() + ": " + oneLine(e);
+      return "the Kubernetes API server answered HTTP " + e.getCode() + ": " + RootCause.message(e);
     }
-    return "cannot reach the Kubernetes API server at " + client.getMasterUrl() + " (" + oneLine(e) + "); "
+    return "cannot reach the Kubernetes API server at " + client.getMasterUrl() + " (" + RootCause.message(e) + "); "
         + whereWeLooked(System.getenv(), homeConfig(), Path.of(SERVICE_ACCOUNT_TOKEN));
   }
 
@@ -41,7 +42,7 @@ interface ClusterProbe {
       config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(0)
           .withConnectionTimeout(5_000).withRequestTimeout(5_000).build();
     } catch (RuntimeException e) {
-      return "cannot read the Kubernetes client configuration (" + oneLine(e) + "); " + where;
+      return "cannot read the Kubernetes client configuration (" + RootCause.message(e) + "); " + where;
     }
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       client.getKubernetesVersion();
@@ -69,7 +70,7 @@ interface ClusterProbe {
     if (inCluster(env, token)) {
       return null;
     }
-    return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + oneLine(e) + "); " + where;
+    return "no Kubernetes API server reachable at " + config.getMasterUrl() + " (" + RootCause.message(e) + "); " + where;
   }
 
   static boolean inCluster(Map<String, String> env, Path token) {
@@ -88,15 +89,5 @@ interface ClusterProbe {
     return "looked for an in-cluster service account (" + (inCluster ? "found" : "none") + "), KUBECONFIG ("
         + kubeconfigText + "), ~/.kube/config ("
         + (Files.isRegularFile(homeConfig) ? homeConfig : "none") + ")";
-  }
-
-  /** The innermost cause's message, on one line. */
-  static String oneLine(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return m.replaceAll("\\s+", " ").strip();
   }
 }

@@ -1,5 +1,6 @@
 package dev.stagebuild.cli;
 
+import dev.stagebuild.RootCause;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -144,7 +145,7 @@ final class LogFollower {
       open.add(watch);
       copyLines(s, watch);
     } catch (IOException | KubernetesClientException e) {
-      err.println("[" + s.prefix() + "] log of pod " + s.pod() + " ended early: " + ClusterProbe.oneLine(e));
+      err.println("[" + s.prefix() + "] log of pod " + s.pod() + " ended early: " + RootCause.message(e));
     } finally {
       if (watch != null) {
         watch.close();

@@ -1,5 +1,6 @@
 package dev.stagebuild.cli;
 
+import dev.stagebuild.RootCause;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildStatus;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -53,7 +54,7 @@ final class LogsCommand {
       err.println("error: " + ClusterProbe.failure(client, e));
       return Cli.FAILED;
     } catch (UncheckedIOException e) {
-      err.println("error: " + ClusterProbe.oneLine(e));
+      err.println("error: " + RootCause.message(e));
       return Cli.FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -120,7 +121,7 @@ final class LogsCommand {
         try {
           print(s.prefix(), pod.getLog());
         } catch (KubernetesClientException e) {
-          err.println("[" + s.prefix() + "] no log from pod " + s.pod() + ": " + ClusterProbe.oneLine(e));
+          err.println("[" + s.prefix() + "] no log from pod " + s.pod() + ": " + RootCause.message(e));
         }
       }
       return code;

@@ -55,36 +55,43 @@ final class ApiServerWait {
   /**
    * Returns once the probe passes; throws {@link Refused} (with what to do) on an answer no wait
    * can change, {@link InterruptedException} when the process is stopped meanwhile.
+   *
+   * @param firstFailure the answer of a try just made (reported and waited for before the next), or null
    */
-  void await(Probe probe) throws InterruptedException {
+  void await(Probe probe, KubernetesClientException firstFailure) throws InterruptedException {
     Instant start = clock.instant();
     Instant lastReport = null;
     Duration backoff = FIRST_BACKOFF;
     int failures = 0;
+    KubernetesClientException failure = firstFailure;
     while (true) {
-      try {
-        probe.run();
-        if (failures > 0) {
-          LOG.info("the Kubernetes API server answers after {} failed tries in {} s; starting", failures,
-              Duration.between(start, clock.instant()).toSeconds());
-        }
-        return;
-      } catch (KubernetesClientException e) {
-        String refusal = permanentRefusal(e);
-        // A CRD applied with the Deployment (one GitOps sync) is served a moment after it is created.
-        boolean crdMayComeYet = ApiErrors.classify(e) == ApiErrors.Kind.NOT_FOUND
-            && clock.instant().isBefore(start.plus(CRD_GRACE));
-        if (refusal != null && !crdMayComeYet) {
-          throw new Refused(refusal, e);
-        }
-        failures++;
-        Instant now = clock.instant();
-        if (lastReport == null || !now.isBefore(lastReport.plus(REPORT_EVERY))) {
-          lastReport = now;
-          LOG.warn("the Kubernetes API server is not ready ({}); the operator waits for it ({} s so far, next try in {} s)",
-              answer(e), Duration.between(start, now).toSeconds(), backoff.toSeconds());
+      if (failure == null) {
+        try {
+          probe.run();
+          if (failures > 0) {
+            LOG.info("the Kubernetes API server answers after {} failed tries in {} s; starting", failures,
+                Duration.between(start, clock.instant()).toSeconds());
+          }
+          return;
+        } catch (KubernetesClientException e) {
+          failure = e;
         }
       }
+      String refusal = permanentRefusal(failure);
+      // A CRD applied with the Deployment (one GitOps sync) is served a moment after it is created.
+      boolean crdMayComeYet = refusal != null && ApiErrors.classify(failure) == ApiErrors.Kind.NOT_FOUND
+          && clock.instant().isBefore(start.plus(CRD_GRACE));
+      if (refusal != null && !crdMayComeYet) {
+        throw new Refused(refusal, failure);
+      }
+      failures++;
+      Instant now = clock.instant();
+      if (lastReport == null || !now.isBefore(lastReport.plus(REPORT_EVERY))) {
+        lastReport = now;
+        LOG.warn("the Kubernetes API server is not ready ({}); the operator waits for it ({} s so far, next try in {} s)",
+            ApiErrors.oneLine(failure), Duration.between(start, now).toSeconds(), backoff.toSeconds());
+      }
+      failure = null;
       sleeper.sleep(backoff);
       backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
@@ -97,17 +104,13 @@ final class ApiServerWait {
       return "the operator cannot list what it watches (" + e.getMessage() + ")";
     }
     return switch (ApiErrors.classify(e)) {
-      case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + answer(e)
+      case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + ApiErrors.oneLine(e)
           + "); install the StageBuild CRD first (kubectl apply -f deploy/crds/)";
       case PERMANENT -> e.getCode() == 403
-          ? "the API server forbids a list the operator needs (" + answer(e) + "); grant the operator's"
+          ? "the API server forbids a list the operator needs (" + ApiErrors.oneLine(e) + "); grant the operator's"
               + " ServiceAccount the ClusterRole of deploy/manifests (or the namespaced Role of deploy/namespaced)"
-          : "the API server refused a list the operator needs (" + answer(e) + ")";
+          : "the API server refused a list the operator needs (" + ApiErrors.oneLine(e) + ")";
       default -> null;
     };
-  }
-
-  private static String answer(KubernetesClientException e) {
-    return ApiErrors.oneLine(e);
   }
 }

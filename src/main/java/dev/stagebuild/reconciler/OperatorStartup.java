@@ -63,7 +63,8 @@ public class OperatorStartup {
       return;
     }
     List<String> namespaces = watchedNamespaces(operator);
-    if (answersNow(namespaces)) {
+    KubernetesClientException failure = tryLists(namespaces);
+    if (failure == null) {
       // The usual case: started here, in Quarkus' start, as quarkus-operator-sdk starts it. (Started
       // on a thread of its own alongside the end of Quarkus' start, the process's idle memory was
       // 80 MiB larger: 277 against 191 MiB resident in PackagedJarBenchmarkIT.)
@@ -72,7 +73,7 @@ public class OperatorStartup {
       return;
     }
     synchronized (lifecycle) {
-      starter = new Thread(() -> start(namespaces), "operator-start");
+      starter = new Thread(() -> start(namespaces, failure), "operator-start");
       waiting = true;
       starter.start();
     }
@@ -95,19 +96,20 @@ public class OperatorStartup {
     operator.stop();
   }
 
-  /** One try of the lists, quietly: a failure is for {@link ApiServerWait} to report and wait out. */
-  private boolean answersNow(List<String> namespaces) {
+  /** One try of the lists: null when answered; a failure is for {@link ApiServerWait} to report and wait out. */
+  private KubernetesClientException tryLists(List<String> namespaces) {
     try {
       listEach(client, namespaces);
-      return true;
+      return null;
     } catch (KubernetesClientException e) {
-      return false;
+      return e;
     }
   }
 
-  private void start(List<String> namespaces) {
+  private void start(List<String> namespaces, KubernetesClientException firstFailure) {
     try {
-      new ApiServerWait(Clock.systemUTC(), d -> Thread.sleep(d.toMillis())).await(() -> listEach(client, namespaces));
+      new ApiServerWait(Clock.systemUTC(), d -> Thread.sleep(d.toMillis()))
+          .await(() -> listEach(client, namespaces), firstFailure);
       synchronized (lifecycle) {
         waiting = false;
         if (stopping) {

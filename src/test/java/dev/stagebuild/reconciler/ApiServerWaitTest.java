@@ -48,7 +48,7 @@ class ApiServerWaitTest {
   @Test
   void anApiServerThatAnswersAtOnceIsNotWaitedFor() throws Exception {
     Answers probe = new Answers();
-    wait.await(probe);
+    wait.await(probe, null);
     assertThat(probe.runs).isOne();
     assertThat(sleeps).isEmpty();
   }
@@ -65,16 +65,33 @@ class ApiServerWaitTest {
       });
     }
     Answers probe = new Answers(outage.toArray(KubernetesClientException[]::new));
-    wait.await(probe);
+    wait.await(probe, null);
     assertThat(probe.runs).isEqualTo(10);
     assertThat(sleeps).extracting(Duration::toSeconds).containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L, 30L, 30L);
+  }
+
+  @Test
+  void aFailureOfTheFirstTryIsWaitedForBeforeTheListsAreSentAgain() throws Exception {
+    Answers probe = new Answers();
+    wait.await(probe, answer(503, "the server is currently unable to handle the request"));
+    assertThat(probe.runs).as("not sent again at once").isOne();
+    assertThat(sleeps).extracting(Duration::toSeconds).containsExactly(1L);
+  }
+
+  @Test
+  void aRefusalOfTheFirstTryEndsTheStartWithoutAnotherTry() {
+    Answers probe = new Answers();
+    assertThatThrownBy(() -> wait.await(probe, answer(403, "pods is forbidden")))
+        .isInstanceOf(ApiServerWait.Refused.class);
+    assertThat(probe.runs).isZero();
+    assertThat(sleeps).isEmpty();
   }
 
   @Test
   void aCrdNotServedAfterAMinuteEndsTheStartSayingWhatToInstall() {
     KubernetesClientException notFound = answer(404, "the server could not find the requested resource");
     Answers probe = new Answers(notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound);
-    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
+    assertThatThrownBy(() -> wait.await(probe, null)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("HTTP 404: the server could not find the requested resource")
         .hasMessageContaining("kubectl apply -f deploy/crds/");
     // 1 + 2 + 4 + 8 + 16 + 30 s: the try at 61 s is the last
@@ -85,7 +102,7 @@ class ApiServerWaitTest {
   void aCrdAppliedWithTheOperatorIsWaitedFor() throws Exception {
     KubernetesClientException notFound = answer(404, "the server could not find the requested resource");
     Answers probe = new Answers(notFound, notFound);
-    wait.await(probe);
+    wait.await(probe, null);
     assertThat(probe.runs).isEqualTo(3);
   }
 
@@ -93,7 +110,7 @@ class ApiServerWaitTest {
   void aForbiddenListEndsTheStartAtOnceSayingWhatToGrant() {
     Answers probe = new Answers(answer(500, "etcdserver: leader changed"),
         answer(403, "pods is forbidden: User \"system:serviceaccount:x:y\" cannot list resource \"pods\""));
-    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
+    assertThatThrownBy(() -> wait.await(probe, null)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("cannot list resource \"pods\"")
         .hasMessageContaining("ClusterRole of deploy/manifests");
     assertThat(probe.runs).isEqualTo(2);
@@ -104,14 +121,14 @@ class ApiServerWaitTest {
     ApiServerWait stopped = new ApiServerWait(clock, d -> {
       throw new InterruptedException("stopped");
     });
-    assertThatThrownBy(() -> stopped.await(new Answers(answer(500, "down")))).isInstanceOf(InterruptedException.class);
+    assertThatThrownBy(() -> stopped.await(new Answers(answer(500, "down")), null)).isInstanceOf(InterruptedException.class);
   }
 
   @Test
   void aRequestTheClientWillNotSendEndsTheStartAtOnce() {
     // e.g. the current namespace watched with no namespace in the kubeconfig: no outage to wait out
     Answers probe = new Answers(new KubernetesClientException("namespace cannot be null"));
-    assertThatThrownBy(() -> wait.await(probe)).isInstanceOf(ApiServerWait.Refused.class)
+    assertThatThrownBy(() -> wait.await(probe, null)).isInstanceOf(ApiServerWait.Refused.class)
         .hasMessageContaining("namespace cannot be null");
     assertThat(sleeps).isEmpty();
   }
