@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.RootCause;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Locale;
 
@@ -100,11 +101,18 @@ final class ApiErrors {
     if (!isNoAnswer(e)) {
       return null;
     }
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    return "no answer from the API server" + on + ": " + RootCause.message(e);
+  }
+
+  /**
+   * What kind of answer this is, for counting repeats: its HTTP code and Status reason, or for no
+   * answer the transport's failure (the innermost cause's class), without the request it was to.
+   */
+  static String kindOfAnswer(KubernetesClientException e) {
+    if (e.getCode() > 0) {
+      return "HTTP " + e.getCode() + " " + (e.getStatus() == null ? "" : String.valueOf(e.getStatus().getReason()));
     }
-    return "no answer from the API server" + on + ": " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    return "no answer " + RootCause.of(e).getClass().getName();
   }
 
   /** The status reason while a transient error is retried. */

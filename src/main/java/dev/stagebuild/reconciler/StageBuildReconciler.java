@@ -69,6 +69,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final KanikoResources resources;
   private final BuildMetrics metrics;
   private final Clock clock;
+  /** The API server's failing answers, logged once a window per kind. */
+  private final RepeatGate failureLog;
+  static final java.time.Duration FAILURE_LOG_WINDOW = java.time.Duration.ofMinutes(1);
   private final BuildDecider decider;
   private final RegistryLookups lookups;
   private final EventRecorder events;
@@ -88,6 +91,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     this.resources = resources;
     this.metrics = metrics;
     this.clock = clock;
+    this.failureLog = new RepeatGate(clock, FAILURE_LOG_WINDOW);
     this.decider = new BuildDecider(settings);
     this.lookups = new RegistryLookups(inspector, settings.inspectRetry(), clock, 2);
     this.events = new EventRecorder(clock);
@@ -656,7 +660,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
    * one, at its first attempt and every tenth. An answer of the API server (or none) is one line;
    * anything else, a defect meeting an input, keeps its stack trace.
    */
-  private static void logFailure(Exception e, int attempts, boolean giveUp) {
+  private void logFailure(Exception e, int attempts, boolean giveUp) {
     if (attempts != 1 && attempts % 10 != 0 && !giveUp) {
       return;
     }
@@ -664,7 +668,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         : e.getCause() instanceof KubernetesClientException cause ? cause : null;
     String line = k == null ? null : ApiErrors.oneLine(k);
     if (line != null) {
-      LOG.warn("reconcile failed (attempt {}), will retry: {}", attempts, line);
+      // One answer met by every build in flight (an outage) is a line a minute, not one a build.
+      RepeatGate.Verdict verdict = failureLog.admit(ApiErrors.kindOfAnswer(k));
+      if (verdict.passes()) {
+        LOG.warn("reconcile failed (attempt {}), will retry: {}{}", attempts, line, verdict.note());
+      }
     } else {
       LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
     }
@@ -684,7 +692,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     StageBuild cached = context.eventSourceRetriever().getControllerEventSource()
         .get(ResourceID.fromResource(observed)).orElse(observed);
     boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
-    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(1);
+    // JOSDK counts the earlier failed attempts: 0 at the first failure
+    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount() + 1).orElse(1);
     if (!buildIdOf(cached).equals(buildIdOf(observed))) {
       // Edited since into another build: the edit's event brings a pass of its own.
       logFailure(e, attempts, false);

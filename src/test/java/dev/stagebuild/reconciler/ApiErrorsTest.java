@@ -27,6 +27,21 @@ class ApiErrorsTest {
   }
 
   @Test
+  void answersOfOneKindAreTheSameKindWhateverTheRequestAndTheObject() {
+    var conflictA = new KubernetesClientException(new StatusBuilder().withCode(409).withReason("Conflict")
+        .withMessage("Operation cannot be fulfilled on stagebuilds \"a\"").build());
+    var conflictB = new KubernetesClientException(new StatusBuilder().withCode(409).withReason("Conflict")
+        .withMessage("Operation cannot be fulfilled on stagebuilds \"b\"").build());
+    var exists = new KubernetesClientException(new StatusBuilder().withCode(409).withReason("AlreadyExists").build());
+    assertThat(ApiErrors.kindOfAnswer(conflictA)).isEqualTo(ApiErrors.kindOfAnswer(conflictB)).isEqualTo("HTTP 409 Conflict")
+        .isNotEqualTo(ApiErrors.kindOfAnswer(exists));
+    var refusedA = new KubernetesClientException("PUT a", new java.io.IOException("x", new java.net.ConnectException("refused a")));
+    var refusedB = new KubernetesClientException("GET b", new java.net.ConnectException("refused b"));
+    assertThat(ApiErrors.kindOfAnswer(refusedA)).isEqualTo(ApiErrors.kindOfAnswer(refusedB))
+        .isEqualTo("no answer java.net.ConnectException");
+  }
+
+  @Test
   void aLogLineSaysTheAnswerAndTheRequestWithoutTheClientsDump() {
     KubernetesClientException refused = new KubernetesClientException("Failure executing: POST at:"
         + " https://10.0.0.1:443/api/v1/namespaces/ci/pods. Message: etcdserver: request timed out. Received status:"

@@ -31,14 +31,14 @@ import java.nio.file.Path;
 public final class MockCluster implements AutoCloseable {
   public static final Path CRD = Path.of("deploy/crds/stagebuilds.stagebuild.dev-v1.yml");
 
-  private final KubernetesMockServer server;
+  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private volatile KubernetesMockServer server;
   private final KubernetesClient client;
   private final ClusterDispatcher dispatcher;
 
   public MockCluster() {
     // The mixed dispatcher answers CRUD requests like an API server and still serves expectations
     // (the test kubelet uses one for each pod's log).
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     dispatcher = new ClusterDispatcher(responses);
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     server.init();
@@ -53,6 +53,24 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesMockServer server() {
     return server;
+  }
+
+  private int stoppedPort;
+
+  /**
+   * The API server goes away, as in a restart of its process: open connections and watches are
+   * dropped and new ones refused until {@link #restartServer()}. What it stores stays.
+   */
+  public void stopServer() {
+    stoppedPort = server.getPort();
+    server.shutdown();
+  }
+
+  /** Back on the same address, with what it stored (watches are not replayed: nothing changed meanwhile). */
+  public void restartServer() {
+    // a server cannot be started twice: a new one, with the same dispatcher (which holds the store)
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), stoppedPort);
   }
 
   /** Calls {@code seen} with each StageBuild of the namespace as it is added or changed (close the informer). */
