@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits, before the operator starts, until the API server answers the lists its informers begin
- * with. By default JOSDK stops the operator when an informer's first list fails, whatever the cause,
+ * with (and, with leader election on, JOSDK's check of its access to the Lease). By default JOSDK stops the operator when an informer's first list fails, whatever the cause,
  * so an API server that is restarting, overloaded (429) or failing (5xx) at that moment made the process exit,
  * and Kubernetes' restart back-off then kept the operator down for minutes after the API server was
  * back. A transient answer is waited out here, with back-off, as long as it lasts (the pod is alive
@@ -101,15 +101,15 @@ final class ApiServerWait {
   static String permanentRefusal(KubernetesClientException e) {
     if (e.getCode() <= 0 && !ApiErrors.isNoAnswer(e)) {
       // the client refused to send the request (no namespace to list in, a malformed option)
-      return "the operator cannot list what it watches (" + e.getMessage() + ")";
+      return "the operator cannot send a request it needs (" + e.getMessage() + ")";
     }
     return switch (ApiErrors.classify(e)) {
       case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + ApiErrors.oneLine(e)
           + "); install the StageBuild CRD first (kubectl apply -f deploy/crds/)";
       case PERMANENT -> e.getCode() == 403
-          ? "the API server forbids a list the operator needs (" + ApiErrors.oneLine(e) + "); grant the operator's"
+          ? "the API server forbids a request the operator needs (" + ApiErrors.oneLine(e) + "); grant the operator's"
               + " ServiceAccount the ClusterRole of deploy/manifests (or the namespaced Role of deploy/namespaced)"
-          : "the API server refused a list the operator needs (" + ApiErrors.oneLine(e) + ")";
+          : "the API server refused a request the operator needs (" + ApiErrors.oneLine(e) + ")";
       default -> null;
     };
   }

@@ -4,6 +4,7 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.kaniko.Labels;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * Quarkus' start runs before the HTTP server and a wait there would leave the health probes
  * unanswered: live, and not ready (quarkus-operator-sdk's readiness check) until the operator has
  * started. The informers then ride out failed lists rather than stop the operator
- * ({@code stop-on-informer-error-during-startup=false}); a start that fails all the same (leader
- * election's access check meeting a 5xx) ends the process, as quarkus-operator-sdk's does.
+ * ({@code stop-on-informer-error-during-startup=false}). With leader election on, JOSDK's start
+ * also checks access to its Lease once and fails on any error: that check is part of the wait too,
+ * so only a failure in the moment between the wait and the start still ends the process (as
+ * quarkus-operator-sdk's start does).
  */
 @Singleton
 public class OperatorStartup {
@@ -63,7 +66,8 @@ public class OperatorStartup {
       return;
     }
     List<String> namespaces = watchedNamespaces(operator);
-    KubernetesClientException failure = tryLists(namespaces);
+    String leaseNamespace = leaseNamespace(operator, client);
+    KubernetesClientException failure = tryLists(namespaces, leaseNamespace);
     if (failure == null) {
       // The usual case: started here, in Quarkus' start, as quarkus-operator-sdk starts it. (Started
       // on a thread of its own alongside the end of Quarkus' start, the process's idle memory was
@@ -73,7 +77,7 @@ public class OperatorStartup {
       return;
     }
     synchronized (lifecycle) {
-      starter = new Thread(() -> start(namespaces, failure), "operator-start");
+      starter = new Thread(() -> start(namespaces, leaseNamespace, failure), "operator-start");
       waiting = true;
       starter.start();
     }
@@ -97,19 +101,19 @@ public class OperatorStartup {
   }
 
   /** One try of the lists: null when answered; a failure is for {@link ApiServerWait} to report and wait out. */
-  private KubernetesClientException tryLists(List<String> namespaces) {
+  private KubernetesClientException tryLists(List<String> namespaces, String leaseNamespace) {
     try {
-      listEach(client, namespaces);
+      probe(client, namespaces, leaseNamespace);
       return null;
     } catch (KubernetesClientException e) {
       return e;
     }
   }
 
-  private void start(List<String> namespaces, KubernetesClientException firstFailure) {
+  private void start(List<String> namespaces, String leaseNamespace, KubernetesClientException firstFailure) {
     try {
       new ApiServerWait(Clock.systemUTC(), d -> Thread.sleep(d.toMillis()))
-          .await(() -> listEach(client, namespaces), firstFailure);
+          .await(() -> probe(client, namespaces, leaseNamespace), firstFailure);
       synchronized (lifecycle) {
         waiting = false;
         if (stopping) {
@@ -147,6 +151,29 @@ public class OperatorStartup {
       namespaces.addAll(configured);
     }
     return namespaces;
+  }
+
+  /**
+   * With leader election on, the namespace of its Lease, as JOSDK chooses it (the configured one, else
+   * the client's); null when it is off or no namespace is known (JOSDK's start then says so).
+   */
+  static String leaseNamespace(Operator operator, KubernetesClient client) {
+    return operator.getConfigurationService().getLeaderElectionConfiguration()
+        .map(c -> c.getLeaseNamespace().orElseGet(() -> client.getConfiguration().getNamespace()))
+        .orElse(null);
+  }
+
+  /**
+   * The requests the operator's start begins with: the informers' first lists and, with leader
+   * election on, JOSDK's check of its access to the Lease (a SelfSubjectRulesReview, which any
+   * authenticated user may create), whose failure would end the start.
+   */
+  private static void probe(KubernetesClient client, List<String> namespaces, String leaseNamespace) {
+    listEach(client, namespaces);
+    if (leaseNamespace != null) {
+      client.resource(new SelfSubjectRulesReviewBuilder().withNewSpec().withNamespace(leaseNamespace).endSpec().build())
+          .create();
+    }
   }
 
   private static void listEach(KubernetesClient client, List<String> namespaces) {

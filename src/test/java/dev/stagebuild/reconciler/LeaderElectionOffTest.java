@@ -15,6 +15,17 @@ class LeaderElectionOffTest {
   @Inject
   ConfigurationService configuration;
 
+  @Inject
+  io.javaoperatorsdk.operator.Operator operator;
+
+  @Inject
+  io.fabric8.kubernetes.client.KubernetesClient client;
+
+  @Test
+  void theStartUpWaitChecksAccessToTheLeaseOnlyWithLeaderElectionOn() {
+    assertThat(OperatorStartup.leaseNamespace(operator, client)).isNull();
+  }
+
   @Test
   void josdkGetsNoLeaderElection() {
     assertThat(configuration.getLeaderElectionConfiguration()).isEmpty();

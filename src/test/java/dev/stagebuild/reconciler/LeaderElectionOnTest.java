@@ -15,6 +15,17 @@ class LeaderElectionOnTest {
   @Inject
   ConfigurationService configuration;
 
+  @Inject
+  io.javaoperatorsdk.operator.Operator operator;
+
+  @Inject
+  io.fabric8.kubernetes.client.KubernetesClient client;
+
+  @Test
+  void theStartUpWaitChecksAccessToTheLeaseOnlyWithLeaderElectionOn() {
+    assertThat(OperatorStartup.leaseNamespace(operator, client)).isEqualTo("stagebuild-system");
+  }
+
   @Test
   void josdkGetsTheLease() {
     var c = configuration.getLeaderElectionConfiguration().orElseThrow();
