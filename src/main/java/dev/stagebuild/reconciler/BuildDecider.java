@@ -363,14 +363,18 @@ public final class BuildDecider {
      * pod it has placed but not yet bound); a pod the scheduler placed once the others had ended (it
      * does not see finished pods, so the affinity no longer binds) or a second scheduler placed can
      * land on another node, where the workspace cannot attach while a pod of the build runs elsewhere.
+     * A pod not placed yet is misplaced too when it is pinned to another node than that one (pinned
+     * while no pod held the workspace, to where an earlier attempt ran): it cannot be scheduled at all
+     * while the build's pods run there, and one kept alive by a sidecar runs until the build ends.
      */
     private String misplacedFrom(Entry e) {
       StepState st = e.state();
-      if (NodeConstraints.sharedAcrossNodes(sb) || !e.live() || !st.podActive() || st.nodeName() == null) {
+      String where = st.nodeName() != null ? st.nodeName() : st.pinnedNode();
+      if (NodeConstraints.sharedAcrossNodes(sb) || !e.live() || !st.podActive() || where == null) {
         return null;
       }
       String home = homeNode();
-      return home != null && !home.equals(st.nodeName()) ? home : null;
+      return home != null && !home.equals(where) ? home : null;
     }
 
     /**
@@ -392,15 +396,16 @@ public final class BuildDecider {
       StepState s = e.state();
       if (e.disruptions() + 1 > MAX_DISRUPTIONS) {
         return fail("Disrupted", what + " lost " + (e.disruptions() + 1) + " pods in a row (last: " + s.podName()
-            + ", scheduled on " + s.nodeName() + " while the build's ReadWriteOnce workspace is in use on " + home
-            + ")");
+            + (s.nodeName() != null ? ", scheduled on " + s.nodeName() : ", pinned to " + s.pinnedNode())
+            + " while the build's ReadWriteOnce workspace is in use on " + home + ")");
       }
       if (!delete.contains(s.podName())) {
         delete.add(s.podName());
       }
       start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
-      events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + " was scheduled on "
-          + s.nodeName() + ", but the build's ReadWriteOnce workspace is in use on " + home + "; starting attempt "
+      events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + (s.nodeName() != null
+          ? " was scheduled on " + s.nodeName() : " is pinned to " + s.pinnedNode())
+          + ", but the build's ReadWriteOnce workspace is in use on " + home + "; starting attempt "
           + (s.attempt() + 1) + " there (not counted against retries)"));
       return null;
     }

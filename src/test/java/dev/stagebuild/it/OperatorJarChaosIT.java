@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged operator, as users run it, against a cluster at its worst: 429 and 500 answers to 5% of
  * its requests and 410 Gone to 5% of its watches (told from the test's own requests by the operator's
- * User-Agent), two outages of the API server, two nodes, mesh sidecars that never end, evictions, pod
- * GC of finished pods and metadata edits racing its status writes. Every build ends as it should (success with the digest,
+ * User-Agent), two outages of the API server, two nodes, a second scheduler's stray placements, mesh
+ * sidecars that never end, evictions, pod GC of finished pods and metadata edits racing its status writes. Every build ends as it should (success with the digest,
  * or a failure with the reason a person can act on), the process stays up, and its log does not
  * repeat itself.
  */
@@ -42,12 +42,13 @@ class OperatorJarChaosIT {
   static final String NS = "chaos";
   static final String DIGEST = OperatorJarIT.DIGEST;
   /**
-   * The cluster's troubles of {@code HostileOperatorTest} but the second scheduler's stray placements,
-   * whose handling (PodMisplaced) that test covers in process: with them, one CI run here had a build
-   * whose producer stayed Unschedulable past the test's wait (cause not found; a failure now prints the
-   * unfinished builds' pods), and this test is about the API server.
+   * The cluster's troubles of {@code HostileOperatorTest}, the second scheduler's stray placements
+   * included. (A CI run once had a producer pinned to the node of its evicted first attempt while its
+   * sibling, placed astray, ran on the other node with a sidecar that never ends: unschedulable until
+   * the build's end. The operator now replaces such a pod on the build's node, and the test scheduler
+   * keeps trying a pod it cannot place, as kube-scheduler does, rather than give up after a minute.)
    */
-  static final TestKubelet.Chaos KUBELET_CHAOS = new TestKubelet.Chaos(true, true, 0.3, 0.5, 0);
+  static final TestKubelet.Chaos KUBELET_CHAOS = TestKubelet.Chaos.HOSTILE;
   /** A log line (digits, names and ids aside) printed more often than this is noise in a CI log. */
   static final int MAX_REPEATS = 40;
 

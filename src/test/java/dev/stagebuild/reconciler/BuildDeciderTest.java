@@ -159,6 +159,28 @@ class BuildDeciderTest {
     assertThat(d.createPods()).isEmpty();
   }
 
+  @Test
+  void aPodPinnedAwayFromWhereTheWorkspaceIsNowInUseIsReplacedThereNotLeftUnschedulable() {
+    // right runs on node-b (placed there while no pod held the workspace); left's second attempt was
+    // pinned to node-a, where its evicted first attempt ran: no scheduler can place it while right
+    // runs on node-b, and right may run until the build ends (a sidecar keeps it)
+    steps.add(pendingOn("left", 2, null, "Unschedulable").withPinnedNode("node-a"));
+    steps.add(new StepState("right", 1, "app-1-right", StepPhase.RUNNING, null, null, null, null, T0, T0, null, "node-b"));
+    BuildDecision d = decide(T0.plusSeconds(2));
+    assertThat(d.deletePods()).containsExactly("app-1-left-r2");
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 3));
+    assertThat(d.pinnedNode()).isEqualTo("node-b");
+    assertThat(d.events()).filteredOn(e -> e.reason().equals("PodMisplaced")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("is pinned to node-a").contains("in use on node-b"));
+
+    // Pinned to where the build's pods run, it waits as any pending pod does.
+    steps.set(0, pendingOn("left", 3, null, "Unschedulable").withPinnedNode("node-b"));
+    d = decide(T0.plusSeconds(3));
+    assertThat(d.deletePods()).isEmpty();
+    assertThat(d.createPods()).isEmpty();
+    assertThat(d.events()).extracting(BuildEvent::reason).doesNotContain("PodMisplaced");
+  }
+
   static StepState pendingOn(String step, int attempt, String node, String reason) {
     return new StepState(step, attempt, "app-1-" + step + (attempt > 1 ? "-r" + attempt : ""), StepPhase.PENDING,
         null, reason, reason == null ? null : reason + ": waiting", null, T0, null, null, node);

@@ -21,6 +21,20 @@ class PodInspectorTest {
   }
 
   @Test
+  void theNodeAPodIsPinnedToIsReadFromTheAffinityTheOperatorRenders() {
+    var sb = dev.stagebuild.testing.Builds.inline("app", dev.stagebuild.testing.Builds.DIAMOND);
+    var plan = dev.stagebuild.plan.Planner.plan(dev.stagebuild.testing.Builds.DIAMOND, java.util.Map.of(), null);
+    var resources = new dev.stagebuild.kaniko.KanikoResources(dev.stagebuild.kaniko.RenderSettings.defaults());
+    Pod pinned = resources.stagePod(sb, "1", plan, plan.pod("left"), 2, "node-x");
+    assertThat(PodInspector.inspect(pinned, CREATED, BOUND).pinnedNode()).isEqualTo("node-x");
+    assertThat(PodInspector.inspect(PodInspector.essentials(pinned), CREATED, BOUND).pinnedNode())
+        .as("as the pod informer's store keeps it").isEqualTo("node-x");
+    assertThat(PodInspector.essentials(pinned).getSpec().getAffinity().getPodAffinity()).as("not kept").isNull();
+    Pod free = resources.stagePod(sb, "1", plan, plan.pod("left"), 1, null);
+    assertThat(PodInspector.inspect(free, CREATED, BOUND).pinnedNode()).as("only its pod affinity").isNull();
+  }
+
+  @Test
   void failedPodGivesExitCodeAndLogTail() {
     Pod p = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
         .withNewTerminated().withExitCode(2).withReason("Error").withMessage("make: *** [all] Error 2\n")

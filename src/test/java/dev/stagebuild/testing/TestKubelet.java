@@ -295,10 +295,14 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  /** Places the pod, waiting Unschedulable while no node fits; null when the pod went meanwhile. */
+  /**
+   * Places the pod, waiting Unschedulable while no node fits, for as long as that lasts (as
+   * kube-scheduler keeps retrying: a pod pinned away from its group is placed once the group's
+   * pods there have ended); null when the pod went meanwhile or the kubelet stops.
+   */
   private String schedule(Pod pod) {
     boolean reported = false;
-    for (int tries = 0; tries < 3000; tries++) {
+    while (!Thread.currentThread().isInterrupted()) {
       if (deleted.contains(pod.getMetadata().getUid())) {
         return null;
       }
