@@ -11,7 +11,8 @@ public final class RootCause {
   /** The innermost cause (the throwable itself when it has none). */
   public static Throwable of(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
+    // bounded: a chain may loop through more than one throwable
+    for (int depth = 0; depth < 32 && t.getCause() != null && t.getCause() != t; depth++) {
       t = t.getCause();
     }
     return t;

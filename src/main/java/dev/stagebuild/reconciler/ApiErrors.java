@@ -105,12 +105,15 @@ final class ApiErrors {
   }
 
   /**
-   * What kind of answer this is, for counting repeats: its HTTP code and Status reason, or for no
-   * answer the transport's failure (the innermost cause's class), without the request it was to.
+   * What kind of answer this is, for counting repeats: its HTTP code and Status reason (and for a
+   * 403, a quota, the namespace), or for no answer the transport's failure (the innermost cause's
+   * class), without the request it was to.
    */
   static String kindOfAnswer(KubernetesClientException e) {
     if (e.getCode() > 0) {
-      return "HTTP " + e.getCode() + " " + (e.getStatus() == null ? "" : String.valueOf(e.getStatus().getReason()));
+      // a quota is a namespace's own: one namespace's full quota says nothing of another's
+      return "HTTP " + e.getCode() + " " + (e.getStatus() == null ? "" : String.valueOf(e.getStatus().getReason()))
+          + (e.getCode() == 403 ? " in " + e.getNamespace() : "");
     }
     return "no answer " + RootCause.of(e).getClass().getName();
   }

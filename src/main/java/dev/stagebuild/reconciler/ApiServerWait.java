@@ -103,6 +103,14 @@ final class ApiServerWait {
       // the client refused to send the request (no namespace to list in, a malformed option)
       return "the operator cannot send a request it needs (" + e.getMessage() + ")";
     }
+    String line = ApiErrors.oneLine(e);
+    if (line != null && line.contains("/selfsubjectrulesreviews")) {
+      // leader election's check of its access to the Lease (JOSDK makes the same one at its start)
+      return ApiErrors.classify(e) == ApiErrors.Kind.TRANSIENT ? null
+          : "the API server refused the operator's check of its access to its leader-election Lease (" + line
+              + "); any authenticated user may create a SelfSubjectRulesReview (ClusterRole system:basic-user),"
+              + " and the operator's Role of deploy/manifests/04-role-leases.yaml grants the Lease itself";
+    }
     return switch (ApiErrors.classify(e)) {
       case NOT_FOUND -> "the API server does not serve a resource the operator lists (" + ApiErrors.oneLine(e)
           + "); install the StageBuild CRD first (kubectl apply -f deploy/crds/)";

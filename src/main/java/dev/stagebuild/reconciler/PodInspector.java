@@ -138,7 +138,8 @@ public final class PodInspector {
    * The part of a pod this class, {@link StepLedger} and the reconciler read, for the pod informer's
    * cache: a stage pod carries its whole stage script (kilobytes) and, on a real API server, its
    * managedFields, none of which a decision reads. Metadata the reconciler matches on (labels,
-   * annotations, owner references, uid, timestamps), spec.nodeName and the whole status stay.
+   * annotations, owner references, uid, timestamps), spec.nodeName, the node affinity (the node a
+   * pod is pinned to) and the whole status stay.
    */
   public static Pod essentials(Pod pod) {
     var m = pod.getMetadata();

@@ -69,7 +69,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final KanikoResources resources;
   private final BuildMetrics metrics;
   private final Clock clock;
-  /** The API server's failing answers, logged once a window per kind. */
+  /** The API server's transient answers (an outage), logged once a window per kind. */
   private final RepeatGate failureLog;
   static final java.time.Duration FAILURE_LOG_WINDOW = java.time.Duration.ofMinutes(1);
   private final BuildDecider decider;
@@ -668,8 +668,10 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         : e.getCause() instanceof KubernetesClientException cause ? cause : null;
     String line = k == null ? null : ApiErrors.oneLine(k);
     if (line != null) {
-      // One answer met by every build in flight (an outage) is a line a minute, not one a build.
-      RepeatGate.Verdict verdict = failureLog.admit(ApiErrors.kindOfAnswer(k));
+      // One transient answer met by every build in flight (an outage) is a line a minute, not one a
+      // build; a refusal (RBAC, admission, a quota) may be one build's own and is logged for each.
+      RepeatGate.Verdict verdict = ApiErrors.classify(k) == ApiErrors.Kind.TRANSIENT
+          ? failureLog.admit(ApiErrors.kindOfAnswer(k)) : new RepeatGate.Verdict(true, "");
       if (verdict.passes()) {
         LOG.warn("reconcile failed (attempt {}), will retry: {}{}", attempts, line, verdict.note());
       }

@@ -65,7 +65,8 @@ class OperatorJarApiServerRestartIT {
           Thread.sleep(1000);
         }
         assertThat(OperatorJarChaosIT.health(httpPort, "live")).as("alive while the API server is away").isEqualTo(200);
-        List<String> during = Files.readAllLines(log).subList(linesBefore, Files.readAllLines(log).size());
+        List<String> all = Files.readAllLines(log);
+        List<String> during = all.subList(linesBefore, all.size());
         cluster.restartServer();
 
         create(cluster, "after-1");

@@ -138,8 +138,12 @@ class OperatorJarChaosIT {
         assertThat(cluster.dispatcher().injectedFailures()).as("the API server failed the operator's own requests")
             .isPositive();
         assertThat(operator.isAlive()).isTrue();
+        var misplaced = cluster.client().v1().events().inNamespace(NS).list().getItems().stream()
+            .filter(ev -> "PodMisplaced".equals(ev.getReason())).map(ev -> ev.getMessage()).toList();
         System.out.println("[jar-chaos] " + kubelet.chaosReport() + " metadata-edits=" + edits.get()
-            + " injected-api-failures=" + cluster.dispatcher().injectedFailures() + " most repeated warnings: "
+            + " injected-api-failures=" + cluster.dispatcher().injectedFailures() + " pods-misplaced=" + misplaced.size()
+            + " (pinned away: " + misplaced.stream().filter(m -> m.contains(" is pinned to ")).count() + ")"
+            + " most repeated warnings: "
             + mostRepeated(Files.readAllLines(log)));
         assertThat(mostRepeated(Files.readAllLines(log))).as("the operator's log does not repeat a line").allSatisfy(
             (line, count) -> assertThat(count).as(line).isLessThanOrEqualTo(MAX_REPEATS));

@@ -117,6 +117,26 @@ class ApiServerWaitTest {
   }
 
   @Test
+  void aRefusedAccessCheckOfTheLeaseSaysWhatLeaderElectionNeeds() {
+    var forbidden = new KubernetesClientException("Failure executing: POST at: https://10.0.0.1:443/apis/"
+        + "authorization.k8s.io/v1/selfsubjectrulesreviews. Message: forbidden.", 403,
+        new StatusBuilder().withCode(403).withMessage("selfsubjectrulesreviews.authorization.k8s.io is forbidden").build());
+    assertThatThrownBy(() -> wait.await(new Answers(), forbidden)).isInstanceOf(ApiServerWait.Refused.class)
+        .hasMessageContaining("leader-election Lease").hasMessageContaining("system:basic-user")
+        .hasMessageNotContaining("ClusterRole of deploy/manifests");
+    var busy = new KubernetesClientException("Failure executing: POST at: https://10.0.0.1:443/apis/"
+        + "authorization.k8s.io/v1/selfsubjectrulesreviews. Message: etcdserver: leader changed.", 500,
+        new StatusBuilder().withCode(500).withMessage("etcdserver: leader changed").build());
+    Answers probe = new Answers();
+    try {
+      wait.await(probe, busy);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(probe.runs).as("a 500 is waited out").isOne();
+  }
+
+  @Test
   void aStopWhileWaitingEndsTheWait() {
     ApiServerWait stopped = new ApiServerWait(clock, d -> {
       throw new InterruptedException("stopped");

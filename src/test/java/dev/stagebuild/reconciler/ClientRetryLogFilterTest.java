@@ -48,7 +48,39 @@ class ClientRetryLogFilterTest {
   }
 
   @Test
+  void theNoteKeepsAFormattedLineFormattedBracesAndAll() {
+    // as slf4j-jboss-logmanager hands Fabric8's lines over: formatted already, arguments kept
+    java.util.function.Supplier<org.jboss.logmanager.ExtLogRecord> line = () -> {
+      var r = new org.jboss.logmanager.ExtLogRecord(Level.SEVERE, "Error received: Status(additionalProperties={},"
+          + " code=500, message=etcdserver: leader changed), will retry",
+          org.jboss.logmanager.ExtLogRecord.FormatStyle.NO_FORMAT, "org.slf4j.impl.Slf4jLogger");
+      r.setLoggerName(WATCH_MANAGER);
+      r.setParameters(new Object[] {"Status(additionalProperties={}, code=500)"});
+      return r;
+    };
+    assertThat(filter.isLoggable(line.get())).isTrue();
+    assertThat(filter.isLoggable(line.get())).isFalse();
+    clock.advance(ClientRetryLogFilter.WINDOW);
+    var third = line.get();
+    assertThat(filter.isLoggable(third)).isTrue();
+    assertThat(third.getFormattedMessage()).endsWith("will retry (1 more like it since 2026-12-06T10:00:00Z not logged)");
+  }
+
+  @Test
+  void linesOfOneKindWithDifferentCausesAreDifferentKinds() {
+    LogRecord refused = record(Level.WARNING, REFLECTOR, "listSyncAndWatch failed for v1/pods, will retry");
+    LogRecord forbidden = record(Level.WARNING, REFLECTOR, "listSyncAndWatch failed for v1/pods, will retry");
+    forbidden.setThrown(new io.fabric8.kubernetes.client.KubernetesClientException("pods is forbidden", 403, null));
+    assertThat(filter.isLoggable(refused)).isTrue();
+    assertThat(filter.isLoggable(forbidden)).isTrue();
+  }
+
+  @Test
   void theClientsOtherLinesAndEverythingElsePass() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(filter.isLoggable(record(Level.WARNING, "io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+          "The client is using resource type 'stagebuilds' with unstable version 'v1alpha1'"))).isTrue();
+    }
     for (int i = 0; i < 5; i++) {
       assertThat(filter.isLoggable(record(Level.FINE, WATCH_MANAGER, "Watch connection error, will reconnect"))).isTrue();
       assertThat(filter.isLoggable(record(Level.WARNING, "dev.stagebuild.reconciler.StageBuildReconciler",
