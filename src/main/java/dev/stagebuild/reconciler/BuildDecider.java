@@ -687,8 +687,10 @@ public final class BuildDecider {
 
     /**
      * The node every later pod of a ReadWriteOnce build must use: where the workspace is in use (a
-     * pod of the build started there and still holds it), else where the source ran, else where one of
-     * its pods was scheduled.
+     * pod of the build started there and still holds it), else where a pod of the build is scheduled
+     * and about to start (it attaches the workspace as soon as it is free: a pod pinned elsewhere
+     * could not be placed while it runs), else where the source ran, else where one of its pods was
+     * scheduled.
      */
     private String pinnedNode() {
       if (NodeConstraints.sharedAcrossNodes(sb)) {
@@ -697,6 +699,14 @@ public final class BuildDecider {
       String home = homeNode();
       if (home != null) {
         return home;
+      }
+      String next = ledger.values().stream().filter(Entry::live).map(Entry::state)
+          .filter(s -> s.podActive() && s.nodeName() != null && s.phase() == StepPhase.PENDING)
+          .sorted(Comparator.comparing((StepState s) -> s.created() == null ? Instant.MAX : s.created())
+              .thenComparing(StepState::step))
+          .map(StepState::nodeName).findFirst().orElse(null);
+      if (next != null) {
+        return next;
       }
       Entry source = ledger.get(SOURCE_STEP);
       if (source != null && source.state().nodeName() != null) {

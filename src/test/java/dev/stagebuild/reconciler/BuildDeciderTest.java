@@ -160,6 +160,18 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aRetryIsPinnedWhereTheOtherProducerIsAboutToStartNotWhereItsOwnFirstAttemptRan() {
+    // left's first attempt ran on node-a and failed; right waits on node-b for the workspace, which
+    // it attaches now that left's pod has ended: left's retry must go where right will run
+    sb.getSpec().retries = 1;
+    steps.add(state("left", 1, StepPhase.FAILED));
+    steps.add(pendingOn("right", 1, "node-b", "VolumeMultiAttach"));
+    BuildDecision d = decide(T0.plusSeconds(6));
+    assertThat(d.createPods()).containsExactly(new StepStart("left", 2));
+    assertThat(d.pinnedNode()).isEqualTo("node-b");
+  }
+
+  @Test
   void aPodPinnedAwayFromWhereTheWorkspaceIsNowInUseIsReplacedThereNotLeftUnschedulable() {
     // right runs on node-b (placed there while no pod held the workspace); left's second attempt was
     // pinned to node-a, where its evicted first attempt ran: no scheduler can place it while right
