@@ -7,12 +7,13 @@ import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.reconciler.Conditions;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.MockCluster;
-import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.TestKubelet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,22 +36,15 @@ class OperatorJarApiServerRestartIT {
   @Test
   void packagedOperatorRidesOutARestartOfItsApiServer(@TempDir Path dir) throws Exception {
     assertThat(OperatorJarIT.JAR).as("run mvn package first").exists();
-    try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
-            p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
-                ? OperatorJarIT.DIGEST : ""))) {
+    try (MockCluster cluster = new MockCluster(); TestKubelet kubelet = OperatorJarIT.pushingKubelet(cluster)) {
       cluster.createNamespace(NS);
       Path log = dir.resolve("operator.log");
       int httpPort = PackagedJarBenchmarkIT.freePort();
-      ProcessBuilder pb = new ProcessBuilder(OperatorJarIT.javaBin(), "-Xmx256m", "-jar", OperatorJarIT.JAR.toString(),
-          "operator").redirectErrorStream(true).redirectOutput(log.toFile());
-      pb.environment().put("KUBECONFIG", OperatorJarIT.kubeconfig(dir, cluster).toString());
-      pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-      pb.environment().put("QUARKUS_KUBERNETES_CLIENT_WATCH_RECONNECT_INTERVAL", "PT0.1S");
-      pb.environment().put("STAGEBUILD_INSPECT_RETRY", "1h");
+      Map<String, String> env = new HashMap<>(Map.of("QUARKUS_KUBERNETES_CLIENT_WATCH_RECONNECT_INTERVAL", "PT0.1S",
+          "STAGEBUILD_INSPECT_RETRY", "1h"));
       System.getProperty("jarRestart.env", "").lines().filter(l -> l.contains("="))
-          .forEach(l -> pb.environment().put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
-      Process operator = pb.start();
+          .forEach(l -> env.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+      Process operator = OperatorJarIT.startOperator(dir, cluster, log, httpPort, env);
       try {
         await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
             .until(() -> OperatorJarChaosIT.health(httpPort, "ready") == 200);

@@ -65,14 +65,9 @@ class OperatorJarChaosIT {
       cluster.dispatcher().failRequests(OperatorUserAgent.PRODUCT + "/", 1, 1);
       Path log = dir.resolve("operator.log");
       int httpPort = PackagedJarBenchmarkIT.freePort();
-      ProcessBuilder pb = new ProcessBuilder(OperatorJarIT.javaBin(), "-Xmx256m", "-jar", OperatorJarIT.JAR.toString(),
-          "operator").redirectErrorStream(true).redirectOutput(log.toFile());
-      pb.environment().put("KUBECONFIG", OperatorJarIT.kubeconfig(dir, cluster).toString());
-      pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
       // The missing Secret's grace, short enough for a test; the registry (none here) is asked again after an hour.
-      pb.environment().put("STAGEBUILD_MISSING_OBJECT_GRACE", "10s");
-      pb.environment().put("STAGEBUILD_INSPECT_RETRY", "1h");
-      Process operator = pb.start();
+      Process operator = OperatorJarIT.startOperator(dir, cluster, log, httpPort,
+          Map.of("STAGEBUILD_MISSING_OBJECT_GRACE", "10s", "STAGEBUILD_INSPECT_RETRY", "1h"));
       ScheduledExecutorService editor = Executors.newSingleThreadScheduledExecutor();
       AtomicInteger edits = new AtomicInteger();
       try {

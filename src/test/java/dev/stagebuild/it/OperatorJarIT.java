@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,10 +32,7 @@ class OperatorJarIT {
   @Test
   void packagedOperatorReconcilesAStageBuildThroughKubeconfig(@TempDir Path dir) throws Exception {
     assertThat(JAR).as("run mvn package first").exists();
-    try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
-            p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
-                ? DIGEST : ""))) {
+    try (MockCluster cluster = new MockCluster(); TestKubelet kubelet = pushingKubelet(cluster)) {
       cluster.createNamespace("demo");
       Path kubeconfig = kubeconfig(dir, cluster);
       Path log = dir.resolve("operator.log");
@@ -83,6 +81,27 @@ class OperatorJarIT {
     assertThat(failing.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(failing.exitValue()).isEqualTo(1);
     assertThat(err).contains("line 2");
+  }
+
+  /** A test kubelet whose final pods (the ones that push) report {@link #DIGEST}, as kaniko's --digest-file does. */
+  static TestKubelet pushingKubelet(MockCluster cluster) {
+    return new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
+        p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
+            ? DIGEST : ""));
+  }
+
+  /**
+   * {@code java -Xmx256m -jar quarkus-run.jar operator} against the mock cluster through a kubeconfig,
+   * its HTTP server on {@code httpPort}, its output in {@code log}, with these environment variables too.
+   */
+  static Process startOperator(Path dir, MockCluster cluster, Path log, int httpPort, Map<String, String> env)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-jar", JAR.toString(), "operator")
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("KUBECONFIG", kubeconfig(dir, cluster).toString());
+    pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+    pb.environment().putAll(env);
+    return pb.start();
   }
 
   /** A kubeconfig for the mock API server, as the operator reads it through KUBECONFIG. */

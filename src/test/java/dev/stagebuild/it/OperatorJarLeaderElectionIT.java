@@ -9,13 +9,13 @@ import dev.stagebuild.reconciler.LeaderElection;
 import dev.stagebuild.testing.Builds;
 import dev.stagebuild.testing.ClusterDispatcher;
 import dev.stagebuild.testing.MockCluster;
-import dev.stagebuild.testing.PodOutcome;
 import dev.stagebuild.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +34,7 @@ class OperatorJarLeaderElectionIT {
   @Test
   void packagedOperatorWaitsOutAFailingAccessCheckOfItsLease(@TempDir Path dir) throws Exception {
     assertThat(OperatorJarIT.JAR).as("run mvn package first").exists();
-    try (MockCluster cluster = new MockCluster();
-        TestKubelet kubelet = new TestKubelet(cluster, pod -> p -> PodOutcome.succeed(
-            p.getSpec().getContainers().get(0).getArgs().stream().anyMatch(a -> a.startsWith("--destination="))
-                ? OperatorJarIT.DIGEST : ""))) {
+    try (MockCluster cluster = new MockCluster(); TestKubelet kubelet = OperatorJarIT.pushingKubelet(cluster)) {
       cluster.createNamespace(NS);
       cluster.createNamespace(LEASE_NS);
       // The mock stores a review rather than answering it: the answers an API server gives, in turn.
@@ -54,14 +51,9 @@ class OperatorJarLeaderElectionIT {
       }
       Path log = dir.resolve("operator.log");
       int httpPort = PackagedJarBenchmarkIT.freePort();
-      ProcessBuilder pb = new ProcessBuilder(OperatorJarIT.javaBin(), "-Xmx256m", "-jar", OperatorJarIT.JAR.toString(),
-          "operator").redirectErrorStream(true).redirectOutput(log.toFile());
-      pb.environment().put("KUBECONFIG", OperatorJarIT.kubeconfig(dir, cluster).toString());
-      pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-      pb.environment().put("STAGEBUILD_LEADER_ELECTION_ENABLED", "true");
-      pb.environment().put("STAGEBUILD_LEADER_ELECTION_NAMESPACE", LEASE_NS);
-      pb.environment().put("STAGEBUILD_INSPECT_RETRY", "1h");
-      Process operator = pb.start();
+      Process operator = OperatorJarIT.startOperator(dir, cluster, log, httpPort, Map.of(
+          "STAGEBUILD_LEADER_ELECTION_ENABLED", "true", "STAGEBUILD_LEADER_ELECTION_NAMESPACE", LEASE_NS,
+          "STAGEBUILD_INSPECT_RETRY", "1h"));
       try {
         await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> !operator.isAlive()
             || OperatorJarChaosIT.health(httpPort, "ready") == 200);
