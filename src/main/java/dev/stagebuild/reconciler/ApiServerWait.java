@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits, before the operator starts, until the API server answers the lists its informers begin
- * with (and, with leader election on, JOSDK's check of its access to the Lease). By default JOSDK stops the operator when an informer's first list fails, whatever the cause,
- * so an API server that is restarting, overloaded (429) or failing (5xx) at that moment made the process exit,
- * and Kubernetes' restart back-off then kept the operator down for minutes after the API server was
+ * with (and, with leader election on, JOSDK's check of its access to the Lease). By default JOSDK
+ * stops the operator when an informer's first list fails, whatever the cause, so an API server that
+ * is restarting, overloaded (429) or failing (5xx) at that moment made the process exit, and
+ * Kubernetes' restart back-off then kept the operator down for minutes after the API server was
  * back. A transient answer is waited out here, with back-off, as long as it lasts (the pod is alive
  * and not ready meanwhile); a refusal no wait can change (RBAC forbids the list, a malformed
  * request) ends the start at once with a message that says what to do, and so does a CRD that is

@@ -43,6 +43,9 @@ public final class PodInspector {
   private static final String CONTAINER_CREATING = "ContainerCreating";
   private static final String DISRUPTION_TARGET = "DisruptionTarget";
   private static final String POD_DELETED = "PodDeleted";
+  /** How PodParts pins a pod: a node selector requirement on the node's name. */
+  private static final String NODE_NAME_FIELD = "metadata.name";
+  private static final String IN = "In";
 
   private PodInspector() {}
 
@@ -77,7 +80,7 @@ public final class PodInspector {
     if (fields == null) {
       return null;
     }
-    return fields.stream().filter(f -> "metadata.name".equals(f.getKey()) && "In".equals(f.getOperator())
+    return fields.stream().filter(f -> NODE_NAME_FIELD.equals(f.getKey()) && IN.equals(f.getOperator())
             && f.getValues() != null && f.getValues().size() == 1)
         .map(f -> f.getValues().get(0)).findFirst().orElse(null);
   }
