@@ -70,6 +70,11 @@ public final class KanikoResources {
   }
 
   /** A ReadWriteMany workspace: the build's pods need not share a node. */
+  /** The node the operator pinned this pod to, or null (read as {@link PodParts} writes it). */
+  public static String pinnedNode(Pod pod) {
+    return PodParts.pinnedNode(pod);
+  }
+
   public static boolean sharedAcrossNodes(StageBuild sb) {
     return PodParts.sharedAcrossNodes(sb);
   }

@@ -29,6 +29,9 @@ import java.util.Map;
 final class PodParts {
   static final String WORKSPACE_VOLUME = "workspace";
   static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+  /** How a pod is pinned to a node: a required node selector requirement on the node's name. */
+  private static final String NODE_NAME_FIELD = "metadata.name";
+  private static final String NODE_IN = "In";
   static final String READ_WRITE_MANY = "ReadWriteMany";
 
   private PodParts() {}
@@ -148,8 +151,8 @@ final class PodParts {
           .withNewRequiredDuringSchedulingIgnoredDuringExecution()
             .addNewNodeSelectorTerm()
               .addNewMatchField()
-                .withKey("metadata.name")
-                .withOperator("In")
+                .withKey(NODE_NAME_FIELD)
+                .withOperator(NODE_IN)
                 .withValues(pinnedNode)
               .endMatchField()
             .endNodeSelectorTerm()
@@ -157,6 +160,26 @@ final class PodParts {
           .endNodeAffinity();
     }
     return affinity.build();
+  }
+
+  /**
+   * The node {@link #coLocation} pinned a pod to (one required node-name match), or null: the
+   * reader lives beside the writer so the two cannot drift apart.
+   */
+  static String pinnedNode(Pod pod) {
+    var affinity = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
+    var required = affinity == null || affinity.getNodeAffinity() == null ? null
+        : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+    if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().size() != 1) {
+      return null;
+    }
+    var fields = required.getNodeSelectorTerms().get(0).getMatchFields();
+    if (fields == null) {
+      return null;
+    }
+    return fields.stream().filter(f -> NODE_NAME_FIELD.equals(f.getKey()) && NODE_IN.equals(f.getOperator())
+            && f.getValues() != null && f.getValues().size() == 1)
+        .map(f -> f.getValues().get(0)).findFirst().orElse(null);
   }
 
   static Volume workspaceVolume(StageBuild sb, String buildId) {

@@ -43,9 +43,6 @@ public final class PodInspector {
   private static final String CONTAINER_CREATING = "ContainerCreating";
   private static final String DISRUPTION_TARGET = "DisruptionTarget";
   private static final String POD_DELETED = "PodDeleted";
-  /** How PodParts pins a pod: a node selector requirement on the node's name. */
-  private static final String NODE_NAME_FIELD = "metadata.name";
-  private static final String IN = "In";
 
   private PodInspector() {}
 
@@ -62,27 +59,7 @@ public final class PodInspector {
     String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
     boolean active = pod.getMetadata().getDeletionTimestamp() == null
         && ("Pending".equals(phase) || "Running".equals(phase));
-    return state.withPodActive(active).withPinnedNode(requiredNode(pod));
-  }
-
-  /**
-   * The one node the pod's required node affinity allows by name (how the operator pins a pod to its
-   * build's node), or null.
-   */
-  static String requiredNode(Pod pod) {
-    var affinity = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
-    var required = affinity == null || affinity.getNodeAffinity() == null ? null
-        : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-    if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().size() != 1) {
-      return null;
-    }
-    var fields = required.getNodeSelectorTerms().get(0).getMatchFields();
-    if (fields == null) {
-      return null;
-    }
-    return fields.stream().filter(f -> NODE_NAME_FIELD.equals(f.getKey()) && IN.equals(f.getOperator())
-            && f.getValues() != null && f.getValues().size() == 1)
-        .map(f -> f.getValues().get(0)).findFirst().orElse(null);
+    return state.withPodActive(active).withPinnedNode(KanikoResources.pinnedNode(pod));
   }
 
   private static StepState read(Pod pod, Instant now, Duration pendingTimeout, VolumeWarning volumeWarning) {
@@ -156,7 +133,7 @@ public final class PodInspector {
         .build();
     var spec = new io.fabric8.kubernetes.api.model.PodSpec();
     spec.setNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName());
-    // the node the pod is pinned to (requiredNode): a decision replaces a pod pinned away from the build's node
+    // the node the pod is pinned to (KanikoResources.pinnedNode): a decision replaces a pod pinned away from the build's node
     var affinity = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
     if (affinity != null && affinity.getNodeAffinity() != null) {
       spec.setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNodeAffinity(affinity.getNodeAffinity()).build());
