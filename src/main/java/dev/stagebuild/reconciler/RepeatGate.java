@@ -21,6 +21,7 @@ final class RepeatGate {
   /** What {@link #admit} decided: whether the line passes, and the note it carries. */
   record Verdict(boolean passes, String note) {
     static final Verdict DROPPED = new Verdict(false, "");
+    static final Verdict PASSED = new Verdict(true, "");
   }
 
   private final Clock clock;
@@ -47,7 +48,7 @@ final class RepeatGate {
       kinds.clear();
     }
     kinds.put(kind, new Seen(now, 0));
-    return new Verdict(true, seen == null || seen.dropped() == 0 ? ""
-        : " (" + seen.dropped() + " more like it since " + seen.passed().truncatedTo(ChronoUnit.SECONDS) + " not logged)");
+    return seen == null || seen.dropped() == 0 ? Verdict.PASSED
+        : new Verdict(true, " (" + seen.dropped() + " more like it since " + seen.passed().truncatedTo(ChronoUnit.SECONDS) + " not logged)");
   }
 }

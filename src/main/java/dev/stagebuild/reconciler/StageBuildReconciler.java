@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -671,13 +672,27 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       // One transient answer met by every build in flight (an outage) is a line a minute, not one a
       // build; a refusal (RBAC, admission, a quota) may be one build's own and is logged for each.
       RepeatGate.Verdict verdict = ApiErrors.classify(k) == ApiErrors.Kind.TRANSIENT
-          ? failureLog.admit(ApiErrors.kindOfAnswer(k)) : new RepeatGate.Verdict(true, "");
+          ? failureLog.admit(ApiErrors.kindOfAnswer(k)) : RepeatGate.Verdict.PASSED;
       if (verdict.passes()) {
         LOG.warn("reconcile failed (attempt {}), will retry: {}{}", attempts, line, verdict.note());
       }
     } else {
       LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
     }
+  }
+
+  /** The failures in a row, this one included: JOSDK counts the earlier ones (0 at the first failure). */
+  static int failures(Optional<RetryInfo> retry) {
+    return retry.map(r -> r.getAttemptCount() + 1).orElse(1);
+  }
+
+  private static boolean fromApiServer(Exception e) {
+    return e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
+  }
+
+  /** The API server's answers are retried without limit; anything else ends the build at its MAX_UNEXPECTED-th. */
+  static boolean givesUp(Exception e, int failures) {
+    return !fromApiServer(e) && failures >= MAX_UNEXPECTED;
   }
 
   /**
@@ -693,9 +708,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     // from the stale object, a finished build would be reported as retrying.
     StageBuild cached = context.eventSourceRetriever().getControllerEventSource()
         .get(ResourceID.fromResource(observed)).orElse(observed);
-    boolean fromApiServer = e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
-    // JOSDK counts the earlier failed attempts: 0 at the first failure
-    int attempts = context.getRetryInfo().map(r -> r.getAttemptCount() + 1).orElse(1);
+    int attempts = failures(context.getRetryInfo());
     if (!buildIdOf(cached).equals(buildIdOf(observed))) {
       // Edited since into another build: the edit's event brings a pass of its own.
       logFailure(e, attempts, false);
@@ -708,7 +721,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       logFailure(e, attempts, false);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    boolean giveUp = !fromApiServer && attempts >= MAX_UNEXPECTED;
+    boolean giveUp = givesUp(e, attempts);
     String reason = giveUp ? "InternalError" : ApiErrors.transientReason(e.getCause() != null
         && !(e instanceof KubernetesClientException) ? e.getCause() : e);
     String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
