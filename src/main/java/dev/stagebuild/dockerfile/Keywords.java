@@ -63,14 +63,19 @@ final class Keywords {
     return Map.entry(name, new Spec(name, form, flags));
   }
 
-  /** The spec of an instruction name in any letter case, or null when Docker does not know it. */
+  /**
+   * The spec of an instruction name in any letter case, or null when Docker does not know it. The
+   * case is folded as BuildKit folds it (Go's {@code strings.ToLower}, code point by code point):
+   * {@code WOR\u212ADIR}, with a Kelvin sign, is {@code WORKDIR} to kaniko too.
+   */
   static Spec lookup(String keyword) {
-    for (int i = 0; i < keyword.length(); i++) {
-      if (keyword.charAt(i) > 0x7F) {
-        return null; // only ASCII letters fold case here: no Unicode case surprises
+    String lower = StageNames.lower(keyword);
+    for (int i = 0; i < lower.length(); i++) {
+      if (lower.charAt(i) > 0x7F) {
+        return null; // no instruction name has a letter beyond ASCII once folded
       }
     }
-    return SPECS.get(keyword.toUpperCase(Locale.ROOT));
+    return SPECS.get(lower.toUpperCase(Locale.ROOT));
   }
 
   /** Instructions that can open here-documents. */

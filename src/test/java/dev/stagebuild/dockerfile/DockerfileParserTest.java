@@ -129,6 +129,17 @@ class DockerfileParserTest {
     }
 
     @Test
+    void keywordsFoldCaseAsBuildKitDoesCodePointByCodePoint() {
+      // Go's strings.ToLower maps the Kelvin sign to k and the dotted capital I to i: kaniko runs these
+      Instruction workdir = parse("FROM a\nWOR\u212ADIR /src\nENTRYPO\u0130NT [\"x\"]\n").get(1);
+      assertThat(workdir.keyword()).isEqualTo("WORKDIR");
+      assertThat(workdir.keywordAsWritten()).isEqualTo("WOR\u212ADIR");
+      assertThat(parse("FROM a\nWOR\u212ADIR /src\nENTRYPO\u0130NT [\"x\"]\n").get(2).keyword()).isEqualTo("ENTRYPOINT");
+      // ...but a long s is not an s to Go (it upper-cases to S, it does not lower-case to s)
+      assertThat(error("FROM a\nCOPY x y\n\u017FHELL [\"sh\"]\n").detail()).startsWith("unknown instruction");
+    }
+
+    @Test
     void unknownInstructionIsAnErrorWithItsLine() {
       DockerfileException e = error("FROM a\n\nRUNN echo\n");
       assertThat(e.line()).isEqualTo(3);
