@@ -236,7 +236,7 @@ final class StageAnalyzer {
   /** Like Docker: a build argument wins; a bare ARG takes the global value; a default is expanded. */
   private void arg(Instruction i) {
     for (KeyValue kv : i.keyValues()) {
-      if (!WordExpander.isLiteral(kv.key(), table.escape())) {
+      if (!WordExpander.isLiteral(kv.key(), StageTable.expansionEscape())) {
         // kaniko expands an ARG's name (ParseArg), BuildKit does not: the two would set different
         // variables, and the planner could not tell which path a later COPY reads
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ARG " + kv.key()
@@ -287,7 +287,7 @@ final class StageAnalyzer {
   /** Expands a word; a syntax error in it is deferred (Docker reports it only when it builds). */
   private Expansion expand(String word, Instruction i) {
     try {
-      return WordExpander.expand(word, table.escape(), scope, i.line());
+      return WordExpander.expand(word, StageTable.expansionEscape(), scope, i.line());
     } catch (DockerfileException e) {
       if (e.kind() == DockerfileException.Kind.TOO_LARGE) {
         throw e; // a budget is never deferred: memory must stay bounded whatever the target
@@ -341,7 +341,7 @@ final class StageAnalyzer {
     }
     Expansion e;
     try {
-      e = WordExpander.expandVariablesOnly(ref, table.escape(), scope, i.line());
+      e = WordExpander.expandVariablesOnly(ref, StageTable.expansionEscape(), scope, i.line());
     } catch (DockerfileException ex) {
       if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
         throw ex;
@@ -479,7 +479,7 @@ final class StageAnalyzer {
           if (!writable(i, source, clamped)) {
             return;
           }
-          replaced.set(k, WordExpander.escapeLiteral(clamped, table.escape()));
+          replaced.set(k, WordExpander.escapeLiteral(clamped, StageTable.expansionEscape()));
           changed = true;
         }
       }
@@ -632,7 +632,7 @@ final class StageAnalyzer {
         if (!writable(i, source, clamped)) {
           continue;
         }
-        replaced.set(k, "src/" + WordExpander.escapeLiteral(clamped, table.escape()));
+        replaced.set(k, "src/" + WordExpander.escapeLiteral(clamped, StageTable.expansionEscape()));
       } else {
         replaced.set(k, "src/" + contextPath(source, parents));
       }
@@ -659,7 +659,7 @@ final class StageAnalyzer {
    * {@code /./} so that parent directories are kept from the context root, not from {@code src}.
    */
   private String contextPath(String source, boolean parents) {
-    if (!WordExpander.isLiteral(source, table.escape())) {
+    if (!WordExpander.isLiteral(source, StageTable.expansionEscape())) {
       String text = Paths.withoutLeadingSlashes(source);
       return parents && !text.contains("/./") ? "./" + text : text;
     }

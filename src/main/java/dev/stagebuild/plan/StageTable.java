@@ -90,8 +90,18 @@ final class StageTable {
     return false;
   }
 
+  /** The escape character of line continuations and word splitting: the {@code # escape=} directive's. */
   char escape() {
     return dockerfile.escape();
+  }
+
+  /**
+   * The escape character of variable expansion: always the backslash. kaniko expands ENV, ARG,
+   * FROM, COPY/ADD, WORKDIR, USER, LABEL and EXPOSE with BuildKit's default escape token, whatever
+   * {@code # escape=} says, so under a backtick {@code /a\b} still reads {@code /ab}.
+   */
+  static char expansionEscape() {
+    return '\\';
   }
 
   private void split() {
@@ -151,7 +161,7 @@ final class StageTable {
         } else if (given != null) {
           global.set(kv.key(), Variable.of(given));
         } else if (kv.value() != null) {
-          WordExpander.Expansion x = WordExpander.expand(kv.value(), escape(), global, arg.line());
+          WordExpander.Expansion x = WordExpander.expand(kv.value(), expansionEscape(), global, arg.line());
           // made of a build argument from a Secret: as unknown as it
           global.set(kv.key(), x.resolved() ? Variable.of(x.value()) : Variable.UNKNOWN);
         }
@@ -163,7 +173,7 @@ final class StageTable {
     Map<String, Stage> earlier = new HashMap<>();
     for (Stage s : stages) {
       String operand = s.from.args().get(0);
-      WordExpander.Expansion expanded = WordExpander.expand(operand, escape(), global, s.from.line());
+      WordExpander.Expansion expanded = WordExpander.expand(operand, expansionEscape(), global, s.from.line());
       if (!expanded.resolved()) {
         // a build argument from a Secret: the planner cannot tell which image (or stage) this is
         s.base = operand;
@@ -200,7 +210,7 @@ final class StageTable {
     if (flag.isEmpty()) {
       return;
     }
-    String value = WordExpander.expandVariablesOnly(flag.get().value(), escape(), global, s.from.line()).value();
+    String value = WordExpander.expandVariablesOnly(flag.get().value(), expansionEscape(), global, s.from.line()).value();
     String target = buildArgs.getOrDefault("TARGETPLATFORM", PlatformArgs.DEFAULT_PLATFORM);
     // compared as BuildKit compares platforms: amd64 and linux/x86_64 are linux/amd64
     String node = PlatformSpec.normalize(target, null);

@@ -584,6 +584,14 @@ class PlannerTest {
     }
 
     @Test
+    void aBacktickEscapeDirectiveLeavesExpansionToTheBackslashAsKanikoDoes() {
+      // kaniko expands with BuildKit's default escape token whatever # escape= says: /a\b reads /ab
+      BuildPlan p = plan(df("# escape=`", "FROM alpine AS a", "RUN touch /ab", "FROM alpine", "ENV D=/a\\b",
+          "COPY --from=a $D /x", "COPY --from=a /c\\d /y"));
+      assertThat(p.pod("a").exports()).containsExactly("/ab", "/cd");
+    }
+
+    @Test
     void openContinuationAtEndOfFileIsClosed() {
       BuildPlan p = plan("FROM alpine\nRUN echo \\\n# trailing comment\n");
       assertThat(p.pods().get(0).dockerfile()).isEqualTo("FROM alpine AS stage-0\nRUN echo \n# trailing comment\n");
