@@ -155,9 +155,35 @@ public final class DockerfileParser {
       }
       escape = value.charAt(0);
     }
+    if (name.equals("check")) {
+      checkOptions(value, lineNumber);
+    }
     directives.add(new Directive(name, value, lineNumber, raw));
     return true;
   }
+
+  /**
+   * BuildKit's ParseLintOptions, which kaniko runs before it builds: {@code skip=}, {@code error=}
+   * and {@code experimental=}, separated by {@code ;}. Anything else fails kaniko's parse.
+   */
+  private static void checkOptions(String value, int lineNumber) {
+    for (String part : value.trim().split(";", 3)) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq).trim();
+      if (eq < 0 || !(key.equals("skip") || key.equals("error") || key.equals("experimental"))) {
+        throw new DockerfileException(lineNumber, "invalid check option \"" + InstructionParser.abbreviate(key)
+            + "\" in the check directive (it takes skip=, error= and experimental=, separated by ;)");
+      }
+      if (key.equals("error") && !GO_BOOLEANS.contains(part.substring(eq + 1).trim())) {
+        throw new DockerfileException(lineNumber, "failed to parse check option \"" + InstructionParser.abbreviate(part)
+            + "\": error= takes true or false");
+      }
+    }
+  }
+
+  /** What Go's strconv.ParseBool accepts. */
+  private static final java.util.Set<String> GO_BOOLEANS =
+      java.util.Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False");
 
   private static boolean isAsciiLetter(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -374,10 +374,46 @@ final class InstructionParser {
           throw new DockerfileException(line, "Unknown type \"" + abbreviate(args.get(0)) + "\" in HEALTHCHECK (try CMD)");
         } else if (args.size() < 2) {
           throw new DockerfileException(line, "Missing command after HEALTHCHECK CMD");
+        } else {
+          healthcheckFlags(b.flags, line);
         }
       }
       default -> {
         // RUN, CMD, ENTRYPOINT: any arguments
+      }
+    }
+  }
+
+  /** BuildKit's checks of HEALTHCHECK CMD's flags (parseOptInterval, the retries' ParseInt), which fail kaniko's parse. */
+  private static void healthcheckFlags(List<Flag> flags, int line) {
+    for (Flag f : flags) {
+      if (f.value().isEmpty()) {
+        continue; // BuildKit's default
+      }
+      if (f.name().equals("retries")) {
+        long retries;
+        try {
+          if (!f.value().matches("[+-]?[0-9]+")) {
+            throw new NumberFormatException(); // Java reads other scripts' digits, Go's ParseInt does not
+          }
+          retries = Integer.parseInt(f.value());
+        } catch (NumberFormatException e) {
+          throw new DockerfileException(line, "HEALTHCHECK --retries=" + abbreviate(f.value()) + " is not a number");
+        }
+        if (retries < 0) {
+          throw new DockerfileException(line, "--retries cannot be negative (" + retries + ")");
+        }
+        continue;
+      }
+      long nanos;
+      try {
+        nanos = GoDuration.nanos(f.value());
+      } catch (IllegalArgumentException e) {
+        throw new DockerfileException(line, "HEALTHCHECK --" + f.name() + ": " + abbreviate(e.getMessage())
+            + " (write a unit: 30s, 1m30s, 500ms)");
+      }
+      if (nanos != 0 && nanos < 1_000_000L) {
+        throw new DockerfileException(line, "Interval \"" + f.name() + "\" cannot be less than 1ms");
       }
     }
   }

@@ -53,6 +53,16 @@ class DockerfileParserTest {
     }
 
     @Test
+    void checkOptionsAreReadAsBuildKitReadsThemBeforeKanikoBuilds() {
+      assertThat(DockerfileParser.parse("# check=skip=JSONArgsRecommended,StageNameCasing; error=true\nFROM a\n")
+          .directives()).hasSize(1);
+      assertThat(DockerfileParser.parse("# check=experimental=all;error=F\nFROM a\n").directives()).hasSize(1);
+      assertThat(error("# check=bogus\nFROM a").getMessage()).startsWith("line 1: invalid check option \"bogus\"");
+      assertThat(error("# check=skip=all;warn=yes\nFROM a").getMessage()).contains("invalid check option \"warn\"");
+      assertThat(error("# check=error=yes\nFROM a").getMessage()).contains("error= takes true or false");
+    }
+
+    @Test
     void duplicateAndInvalidDirectivesAreErrors() {
       assertThat(error("# escape=`\n# escape=\\\nFROM a").getMessage())
           .isEqualTo("line 2: only one escape parser directive can be used");
@@ -232,6 +242,24 @@ class DockerfileParserTest {
       assertThat(c.flag("link")).get().extracting(Flag::value).isEqualTo("true");
       assertThat(c.flags("exclude")).extracting(Flag::value).containsExactly("*.md", "*.txt");
       assertThat(c.args()).containsExactly("a", "b");
+    }
+
+    @Test
+    void healthcheckDurationsAndRetriesAreCheckedAsBuildKitChecksThem() {
+      assertThat(parse("FROM a\nHEALTHCHECK --interval=1m30s --timeout=.5s --start-period=0 --start-interval=1.5ms"
+          + " --retries=+3 CMD true\n")).hasSize(2);
+      assertThat(parse("FROM a\nHEALTHCHECK --interval= --retries= CMD true\n")).as("empty: the defaults").hasSize(2);
+      assertThat(error("FROM a\nHEALTHCHECK --interval=30 CMD true\n").detail())
+          .startsWith("HEALTHCHECK --interval: time: missing unit in duration \"30\"");
+      assertThat(error("FROM a\nHEALTHCHECK --timeout=\"10 s\" CMD true\n").detail()).contains("unknown unit");
+      assertThat(error("FROM a\nHEALTHCHECK --timeout=5d CMD true\n").detail()).contains("unknown unit \"d\"");
+      assertThat(error("FROM a\nHEALTHCHECK --start-period=1ns CMD true\n").detail())
+          .isEqualTo("Interval \"start-period\" cannot be less than 1ms");
+      assertThat(error("FROM a\nHEALTHCHECK --interval=-5s CMD true\n").detail()).contains("cannot be less than 1ms");
+      assertThat(error("FROM a\nHEALTHCHECK --retries=abc CMD true\n").detail()).contains("not a number");
+      assertThat(error("FROM a\nHEALTHCHECK --retries=\u0663 CMD true\n").detail()).contains("not a number");
+      assertThat(error("FROM a\nHEALTHCHECK --retries=-1 CMD true\n").detail()).isEqualTo("--retries cannot be negative (-1)");
+      assertThat(parse("FROM a\nHEALTHCHECK NONE\n")).hasSize(2);
     }
 
     @Test
