@@ -152,7 +152,7 @@ final class InstructionParser {
         b.args.addAll(r.strings());
         return true;
       }
-      case NOT_STRINGS -> throw new DockerfileException(line,
+      case NOT_STRINGS -> throw new LineParseError(line,
           "when using JSON array syntax, arrays must be comprised of strings only");
       default -> {
         // Docker reads invalid JSON as shell form. For COPY/ADD a text starting with [" was meant
@@ -207,7 +207,7 @@ final class InstructionParser {
         value++;
       }
       if (sep >= args.length()) {
-        throw new DockerfileException(line, name + " must have two arguments: " + name + " <name>=<value> ..."
+        throw new LineParseError(line, name + " must have two arguments: " + name + " <name>=<value> ..."
             + " (or the legacy " + name + " <name> <value>)");
       }
       b.keyValues.add(new KeyValue(args.substring(0, sep), args.substring(value), true));
@@ -216,7 +216,7 @@ final class InstructionParser {
     for (String w : words) {
       int eq = w.indexOf('=');
       if (eq < 0) {
-        throw new DockerfileException(line, "Syntax error - can't find = in \"" + abbreviate(w)
+        throw new LineParseError(line, "Syntax error - can't find = in \"" + abbreviate(w)
             + "\". Must be of the form: name=value");
       }
       if (eq == 0) {
@@ -254,7 +254,7 @@ final class InstructionParser {
     if (command.charAt(0) == '[') {
       JsonArray.Result r = JsonArray.parse(command);
       if (r.status() == JsonArray.Status.NOT_STRINGS) {
-        throw new DockerfileException(line,
+        throw new LineParseError(line,
             "when using JSON array syntax, arrays must be comprised of strings only");
       }
       if (r.status() == JsonArray.Status.STRINGS) {
@@ -269,7 +269,8 @@ final class InstructionParser {
 
   /**
    * ONBUILD's instruction runs in builds that use this image, so Docker checks little of it now:
-   * it is read leniently, only to know whether it opens here-documents.
+   * it is read leniently, only to know whether it opens here-documents. Only what BuildKit's line
+   * parser refuses ({@link LineParseError}) fails it, as it fails kaniko's parse.
    */
   private static void trigger(Instruction.Builder b, String text, int a, int e, int line, char escape) {
     if (a >= e) {
@@ -293,6 +294,8 @@ final class InstructionParser {
     Instruction.Builder t;
     try {
       t = parseRange(text, a, e, line, escape);
+    } catch (LineParseError ex) {
+      throw ex; // BuildKit's parser reads the trigger's line too: kaniko refuses the Dockerfile
     } catch (DockerfileException ex) {
       t = new Instruction.Builder();
       t.keywordAsWritten = keyword;
@@ -420,5 +423,15 @@ final class InstructionParser {
 
   static String abbreviate(String text) {
     return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+  }
+
+  /**
+   * A mistake BuildKit's line parser finds (parser/line_parsers.go), not its instruction parser: it
+   * fails the Dockerfile even in an ONBUILD trigger, which only the line parser reads.
+   */
+  static final class LineParseError extends DockerfileException {
+    LineParseError(int line, String detail) {
+      super(line, detail);
+    }
   }
 }

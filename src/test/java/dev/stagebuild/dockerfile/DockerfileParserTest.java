@@ -433,6 +433,16 @@ class DockerfileParserTest {
     }
 
     @Test
+    void whatBuildKitsLineParserRefusesInATriggerIsAnError() {
+      assertThat(error("FROM a\nONBUILD ENV FOO\n").detail()).startsWith("ENV must have two arguments");
+      assertThat(error("FROM a\nONBUILD LABEL a=1 b\n").detail()).startsWith("Syntax error - can't find = in \"b\"");
+      assertThat(error("FROM a\nONBUILD RUN [\"a\", 1]\n").detail()).contains("strings only");
+      // ...what only its instruction parser would refuse is not read in a trigger
+      assertThat(parse("FROM a\nONBUILD COPY --bogus=1 x\n").get(1).trigger().keyword()).isEqualTo("COPY");
+      assertThat(parse("FROM a\nONBUILD ENV =x\n").get(1).trigger().keyword()).isEqualTo("ENV");
+    }
+
+    @Test
     void forbiddenTriggers() {
       assertThat(error("FROM a\nONBUILD ONBUILD RUN x\n").detail()).contains("ONBUILD ONBUILD");
       assertThat(error("FROM a\nONBUILD FROM b\n").detail()).contains("FROM isn't allowed");
