@@ -63,6 +63,9 @@ final class StageAnalyzer {
       }
     }
     for (Instruction i : s.body) {
+      if (mountFromVariable(i)) {
+        continue;
+      }
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
       switch (i.keyword()) {
@@ -787,6 +790,29 @@ final class StageAnalyzer {
     return MountSpec.parse(others).with("target", absolute);
   }
 
+  /**
+   * Whether a RUN mounts {@code from=} a variable, which BuildKit's parseMount refuses when kaniko
+   * parses the Dockerfile (it has no expander yet; a {@code $} at the very end is no variable). The
+   * error is deferred like the stage's others.
+   */
+  private boolean mountFromVariable(Instruction i) {
+    if (!i.is("RUN")) {
+      return false;
+    }
+    for (Flag f : i.flags("mount")) {
+      for (String[] field : MountSpec.parse(f.value()).fields()) {
+        int dollar = field[0].equalsIgnoreCase("from") && field[1] != null ? field[1].indexOf('$') : -1;
+        if (dollar >= 0 && dollar != field[1].length() - 1) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount"
+              + " from=" + field[1] + ": 'from' doesn't support variable expansion, define alias stage instead"
+              + " (FROM " + field[1] + " AS <alias>, then from=<alias>)"));
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The mount rewritten for kaniko (its source or stage), or null when it stays as written. */
   private String mountText(Instruction i, Flag f, MountSpec m) {
     if (m.type().equals("secret")) {
@@ -835,6 +861,12 @@ final class StageAnalyzer {
     Stage producer = isInteger(ref) || table.byUserName.containsKey(StageNames.lower(ref))
         ? producer(ref, i) : null;
     if (producer == null) {
+      if (m.from().indexOf('$') >= 0) {
+        // KanikoCapabilities left a reference with a $ to the planner: it names an image after all
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=bind,from="
+            + m.from() + " is not supported: " + KanikoCapabilities.KANIKO + " skips bind mounts from an image; add a"
+            + " stage FROM " + ref + " and mount that stage instead"));
+      }
       return null; // an image: refused by KanikoCapabilities
     }
     return stageMount(i, f, m, producer);

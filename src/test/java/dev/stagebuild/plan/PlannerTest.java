@@ -668,6 +668,19 @@ class PlannerTest {
     }
 
     @Test
+    void aMountFromAVariableIsRefusedAsKanikosParseRefusesIt() {
+      DockerfileException e = error(df("FROM alpine AS a", "RUN echo hi > /x", "FROM alpine", "ARG S=a",
+          "RUN --mount=type=bind,from=$S,target=/m cat /m/x"));
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
+      assertThat(e.detail()).startsWith("RUN --mount from=$S: 'from' doesn't support variable expansion");
+      assertThat(error(df("FROM alpine AS a", "FROM alpine", "RUN --mount=type=cache,target=/c,from=${S} x")).detail())
+          .contains("doesn't support variable expansion");
+      // BuildKit looks at the first $ only: one at the very end is no variable
+      assertThat(error(df("FROM alpine", "RUN --mount=from=a$,target=/m x")).detail())
+          .startsWith("RUN --mount=type=bind,from=a$ is not supported").contains("skips bind mounts from an image");
+    }
+
+    @Test
     void blankBaseName() {
       DockerfileException e = error(df("ARG BASE", "FROM $BASE"));
       assertThat(e.line()).isEqualTo(2);
