@@ -63,7 +63,7 @@ final class StageAnalyzer {
       }
     }
     for (Instruction i : s.body) {
-      if (mountFromVariable(i)) {
+      if (mountFromVariable(i) || unreadableMount(i)) {
         continue;
       }
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
@@ -808,6 +808,22 @@ final class StageAnalyzer {
               + " (FROM " + field[1] + " AS <alias>, then from=<alias>)"));
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /** Whether a RUN has a mount BuildKit refuses when kaniko runs it ({@link MountCheck}); the error is deferred. */
+  private boolean unreadableMount(Instruction i) {
+    if (!i.is("RUN")) {
+      return false;
+    }
+    for (Flag f : i.flags("mount")) {
+      var problem = MountCheck.problem(MountSpec.parse(f.value()));
+      if (problem.isPresent()) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount: "
+            + problem.get() + " (BuildKit's parseMount, as kaniko runs the RUN)"));
+        return true;
       }
     }
     return false;

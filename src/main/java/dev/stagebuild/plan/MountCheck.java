@@ -1,0 +1,133 @@
+package dev.stagebuild.plan;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The checks BuildKit's {@code parseMount} makes of a {@code RUN --mount} value when kaniko runs the
+ * RUN (with its expander: run.go): a mount it would fail on there fails the plan instead, with
+ * BuildKit's words, not a pod minutes into the build. A value with a variable, a quote or an escape
+ * is checked by its key only (kaniko expands it first).
+ */
+final class MountCheck {
+  private MountCheck() {}
+
+  private static final Set<String> TYPES = Set.of("bind", "cache", "tmpfs", "secret", "ssh");
+  private static final Set<String> SHARING = Set.of("shared", "private", "locked");
+  private static final Set<String> PLAIN_KEYS = Set.of("from", "source", "src", "target", "dst", "destination",
+      "id", "env");
+  /** Go's strconv.ParseBool. */
+  private static final Set<String> BOOLEANS = Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE",
+      "false", "False");
+
+  /** What BuildKit would say of this mount, or empty when it reads it. */
+  static Optional<String> problem(MountSpec m) {
+    String type = "bind";
+    boolean typeKnown = true;
+    boolean fileInfo = false;
+    boolean sharing = false;
+    boolean from = false;
+    boolean source = false;
+    boolean target = false;
+    boolean id = false;
+    for (String[] f : m.fields()) {
+      String key = f[0];
+      String value = f[1];
+      if (value == null) {
+        if (key.equals("required") && typeKnown && !(type.equals("secret") || type.equals("ssh"))) {
+          return Optional.of("unexpected key 'required' for mount type '" + type + "'");
+        }
+        if (!Set.of("readonly", "ro", "readwrite", "rw", "required").contains(key)) {
+          return Optional.of("invalid field '" + key + "' must be a key=value pair");
+        }
+        continue;
+      }
+      boolean literal = value.indexOf('$') < 0 && value.indexOf('\\') < 0 && value.indexOf('"') < 0
+          && value.indexOf('\'') < 0;
+      switch (key) {
+        case "type" -> {
+          if (literal && !TYPES.contains(value.toLowerCase(Locale.ROOT))) {
+            return Optional.of("unsupported mount type \"" + value + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
+          }
+          type = literal ? value.toLowerCase(Locale.ROOT) : type;
+          typeKnown = literal;
+        }
+        case "readonly", "ro", "readwrite", "rw" -> {
+          if (literal && !BOOLEANS.contains(value)) {
+            return Optional.of("invalid value for " + key + ": " + value);
+          }
+        }
+        case "required" -> {
+          if (typeKnown && !(type.equals("secret") || type.equals("ssh"))) {
+            return Optional.of("unexpected key 'required' for mount type '" + type + "'");
+          }
+          // its value is MountSpec.unreadableRequired's
+        }
+        case "size" -> {
+          if (typeKnown && !type.equals("tmpfs")) {
+            return Optional.of("unexpected key 'size' for mount type '" + type + "'");
+          }
+        }
+        case "sharing" -> {
+          if (literal && !SHARING.contains(value.toLowerCase(Locale.ROOT))) {
+            return Optional.of("unsupported sharing value \"" + value + "\" (shared, private or locked)");
+          }
+          sharing = true;
+        }
+        case "mode", "uid", "gid" -> {
+          if (literal && !isUnsigned32(value, key.equals("mode") ? 8 : 10)) {
+            return Optional.of("invalid value " + value + " for " + key);
+          }
+          fileInfo = true;
+        }
+        default -> {
+          if (!PLAIN_KEYS.contains(key)) {
+            return Optional.of("unexpected key '" + key + "' in '" + key + "=" + value + "'");
+          }
+          from |= key.equals("from") && !value.isEmpty();
+          source |= (key.equals("source") || key.equals("src")) && !value.isEmpty();
+          target |= (key.equals("target") || key.equals("dst") || key.equals("destination")) && !value.isEmpty();
+          id |= key.equals("id") && !value.isEmpty();
+        }
+      }
+    }
+    if (!typeKnown) {
+      return Optional.empty(); // what else holds depends on the type kaniko expands
+    }
+    if (fileInfo && !(type.equals("secret") || type.equals("ssh") || type.equals("cache"))) {
+      return Optional.of("mode, uid and gid are not allowed for \"" + type + "\" type mounts");
+    }
+    if (type.equals("secret")) {
+      if (from) {
+        return Optional.of("secret mount should not have a from");
+      }
+      if (sharing) {
+        return Optional.of("secret mount should not define sharing");
+      }
+      if (!source && !target && !id) {
+        return Optional.of("invalid secret mount. one of source, target required");
+      }
+      if (source && id) {
+        return Optional.of("both source and id can't be set");
+      }
+    }
+    if (sharing && !type.equals("cache")) {
+      return Optional.of("invalid cache sharing set for " + type + " mount");
+    }
+    return Optional.empty();
+  }
+
+  /** Go's strconv.ParseUint(value, base, 32): digits only, no sign. */
+  private static boolean isUnsigned32(String value, int base) {
+    if (value.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.digit(value.charAt(i), base) < 0 || value.charAt(i) > 0x7F) {
+        return false;
+      }
+    }
+    return new java.math.BigInteger(value, base).compareTo(java.math.BigInteger.valueOf(0xFFFF_FFFFL)) <= 0;
+  }
+}
