@@ -17,6 +17,9 @@ public final class HeredocMarker {
 
   /** The markers of a line, in order; none when the line does not split into words. */
   static List<Marker> findAll(String line) {
+    if (line.indexOf('$') >= 0 && !lexes(line)) {
+      return List.of();
+    }
     List<Marker> markers = new ArrayList<>();
     for (String word : rawWords(line)) {
       Marker m = parse(word);
@@ -25,6 +28,20 @@ public final class HeredocMarker {
       }
     }
     return markers;
+  }
+
+  /**
+   * Whether BuildKit's lexer reads the line (heredocsFromLine: variables left as written). It ignores
+   * the error of a line it cannot read, a shell-only {@code ${VAR^^}} or {@code ${#VAR}}, and finds no
+   * here-document in it: kaniko then reads the body's lines as instructions.
+   */
+  private static boolean lexes(String line) {
+    try {
+      WordExpander.expand(line, '\\', name -> WordExpander.Variable.UNKNOWN, 0);
+      return true;
+    } catch (DockerfileException e) {
+      return e.kind() == DockerfileException.Kind.TOO_LARGE; // the plan's own budget, not BuildKit's error
+    }
   }
 
   /** The marker a single word is, or null; used for COPY/ADD sources too. */

@@ -353,6 +353,17 @@ class DockerfileParserTest {
   @Nested
   class Heredocs {
     @Test
+    void aLineBuildKitsLexerCannotReadOpensNoHeredoc() {
+      // heredocsFromLine ignores the lexer's error and finds no marker: the body is read as instructions
+      assertThat(error("FROM a\nARG T\nRUN echo ${T^^} && cat <<EOF > /x\nhello\nEOF\n").detail())
+          .startsWith("unknown instruction: hello");
+      assertThat(error("FROM a\nRUN echo ${#T} <<EOF\nhello\nEOF\n").detail()).startsWith("unknown instruction: hello");
+      // what it reads, variables unset or not, still opens one
+      assertThat(parse("FROM a\nRUN echo ${T:-x} ${U/a/b} $V <<EOF\nhello\nEOF\n").get(1).heredocs()).hasSize(1);
+      assertThat(parse("FROM a\nRUN echo '${T^^}' <<EOF\nhello\nEOF\n").get(1).heredocs()).as("quoted").hasSize(1);
+    }
+
+    @Test
     void runHeredocBodyIsNotParsedAsInstructions() {
       List<Instruction> is = parse("FROM a\nRUN <<EOF\nFROM evil\nCOPY x y\nEOF\nRUN after\n");
       assertThat(is).hasSize(3);
