@@ -56,6 +56,16 @@ final class Scope implements WordExpander.Env {
     variables.put(name, value);
   }
 
+  /** Whether an ARG or ENV of the Dockerfile set the variable (in this stage or one it is built on). */
+  boolean isSet(String name) {
+    for (Scope s = this; s != null; s = s.below) {
+      if (s.variables.containsKey(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public Variable get(String name) {
     for (Scope s = this; s != null; s = s.below) {

@@ -253,11 +253,16 @@ final class StageAnalyzer {
       } else if (given != null) {
         scope.set(kv.key(), Variable.of(given));
       } else if (kv.value() == null) {
-        // Docker takes the global value; without one the ARG has no value. Strictly a base image's
-        // ENV of that name would then show through, but an ARG declaration says the build means
-        // it as an argument: take it as unset rather than unknown.
+        // kaniko (ParseArg) takes the global value; without one the ARG has no value and hides
+        // nothing: an ENV or earlier ARG of that name keeps its value. Strictly a base image's ENV
+        // would show through too, but an ARG declaration says the build means it as an argument:
+        // take a name nothing in the Dockerfile set as unset rather than unknown.
         Variable global = table.global.get(kv.key());
-        scope.set(kv.key(), global.state() == WordExpander.State.SET ? global : Variable.UNSET);
+        if (global.state() == WordExpander.State.SET) {
+          scope.set(kv.key(), global);
+        } else if (!scope.isSet(kv.key())) {
+          scope.set(kv.key(), Variable.UNSET);
+        }
       } else {
         scope.set(kv.key(), known(expand(kv.value(), i)));
       }

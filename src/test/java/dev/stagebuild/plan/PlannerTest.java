@@ -584,6 +584,22 @@ class PlannerTest {
     }
 
     @Test
+    void aBareArgHidesNoEnvOfItsName() {
+      // kaniko's ParseArg: no build argument, no global value, so the ARG has none and the ENV shows
+      BuildPlan p = plan(df("FROM alpine AS build", "FROM scratch", "ENV P=/b", "ARG P", "COPY --from=build $P/f /f"));
+      assertThat(p.pod("build").exports()).containsExactly("/b/f");
+      BuildPlan parent = plan(df("FROM alpine AS build", "FROM alpine AS base", "ENV P=/b", "FROM base", "ARG P",
+          "COPY --from=build $P/f /f"));
+      assertThat(parent.pod("build").exports()).as("an ENV of the stage it is built on").containsExactly("/b/f");
+      // a global value is the ARG's, and an ARG overrides an ENV
+      BuildPlan global = plan(df("ARG P=/g", "FROM alpine AS build", "FROM scratch", "ENV P=/b", "ARG P",
+          "COPY --from=build $P/f /f"));
+      assertThat(global.pod("build").exports()).containsExactly("/g/f");
+      BuildPlan unset = plan(df("FROM alpine AS build", "FROM alpine", "ARG P", "COPY --from=build /x$P /f"));
+      assertThat(unset.pod("build").exports()).as("a name nothing set stays unset").containsExactly("/x");
+    }
+
+    @Test
     void aBacktickEscapeDirectiveLeavesExpansionToTheBackslashAsKanikoDoes() {
       // kaniko expands with BuildKit's default escape token whatever # escape= says: /a\b reads /ab
       BuildPlan p = plan(df("# escape=`", "FROM alpine AS a", "RUN touch /ab", "FROM alpine", "ENV D=/a\\b",
