@@ -209,13 +209,29 @@ step() {
     target=$(readlink "$root$real/$name")
     before=$hits
     case $target in
-      /*) walk "" "$target${rest:+/$rest}" "$links" "$soft" ;;
-      *) walk "$real" "$target${rest:+/$rest}" "$links" "$soft" ;;
+      /*) clean "$target" ;;
+      *) clean "$real/$target" ;;
     esac
-    # the symlink itself, when something was found through it
+    if [ -z "$rest" ]; then
+      # the link is kept whatever it leads to: a loop beyond it is no error
+      soft=1
+    fi
+    if [ -n "$rest" ] || ! live_only "$cleaned"; then
+      case $target in
+        /*) walk "" "$target${rest:+/$rest}" "$links" "$soft" ;;
+        *) walk "$real" "$target${rest:+/$rest}" "$links" "$soft" ;;
+      esac
+    fi
+    # The symlink itself, when something was found through it; kaniko copies a symlink it is
+    # asked for as a link, so one that leads nowhere in the image (dangling, or to the pod's
+    # /dev/stdout) is kept too.
     if [ "$hits" -ne "$before" ]; then
       keep "$real/$name"
       [ "$recording" = 0 ] || note kept "$real/$name"
+    elif [ -z "$rest" ]; then
+      keep "$real/$name"
+      hits=$((hits + 1))
+      [ "$recording" = 0 ] || note root "$real/$name"
     fi
     return 0
   fi

@@ -286,20 +286,42 @@ class StageScriptTest {
 
   @Test
   void symlinksResolveInsideTheBuiltRootOnly() throws Exception {
-    // /etc/hostname exists on this machine but not in the built root.
-    Run run = run(podPlan("build", false, List.of("/etc/hostlink")), Map.of());
+    // /etc/hostname exists on this machine but not in the built root: a path through the link is not found
+    Run run = run(podPlan("build", false, List.of("/etc/hostlink/x")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
-    assertThat(run.result().stderr()).contains("export /etc/hostlink not found in stage build");
-
-    run = run(podPlan("build", false, List.of("/escape")), Map.of());
+    assertThat(run.result().stderr()).contains("export /etc/hostlink/x not found in stage build");
+    run = run(podPlan("build", false, List.of("/escape/x")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
-    assertThat(run.result().stderr()).contains("export /escape not found in stage build");
+    assertThat(run.result().stderr()).contains("export /escape/x not found in stage build");
     assertThat(archive("build")).doesNotExist();
+
+    // ...and a link asked for by name is kept as the link kaniko copies, with nothing from outside
+    run = run(podPlan("build", false, List.of("/etc/hostlink", "/escape")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path got = from("build");
+    assertThat(Files.readSymbolicLink(got.resolve("etc/hostlink"))).isEqualTo(Path.of("/etc/hostname"));
+    assertThat(Files.readSymbolicLink(got.resolve("escape"))).isEqualTo(Path.of("../../../../../../outside-secret"));
+    assertThat(got.resolve("etc/hostname")).doesNotExist();
+  }
+
+  @Test
+  void aSymlinkThatLeadsNowhereInTheImageIsKeptAsALinkAsKanikoCopiesIt() throws Exception {
+    liveOnlyPaths();
+    Files.createDirectories(template.resolve("var/log"));
+    Files.createSymbolicLink(template.resolve("var/log/access.log"), Path.of("/dev/stdout"));
+    Files.createSymbolicLink(template.resolve("app/uploads"), Path.of("/data/uploads"));
+    Run run = run(podPlan("build", false, List.of("/var/log/access.log", "/app/upl*", "/loop")), Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path got = from("build");
+    assertThat(Files.readSymbolicLink(got.resolve("var/log/access.log"))).isEqualTo(Path.of("/dev/stdout"));
+    assertThat(Files.readSymbolicLink(got.resolve("app/uploads"))).isEqualTo(Path.of("/data/uploads"));
+    assertThat(Files.readSymbolicLink(got.resolve("loop"))).isEqualTo(Path.of("/loop"));
+    assertThat(got.resolve("dev")).doesNotExist();
   }
 
   @Test
   void symlinkLoopIsRefused() throws Exception {
-    Run run = run(podPlan("build", false, List.of("/loop")), Map.of());
+    Run run = run(podPlan("build", false, List.of("/loop/x")), Map.of());
     assertThat(run.result().exit()).isEqualTo(1);
     assertThat(run.result().stderr()).contains("too many symlinks");
   }
