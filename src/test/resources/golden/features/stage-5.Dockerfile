@@ -13,8 +13,8 @@ ADD from/certs.tar /
 FROM scratch AS stage-5
 ARG OUT=/out
 COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
-COPY --from=build ${OUT}/app /app
-COPY --from=build --chmod=0644 ["${OUT}/etc/.", "/etc/app/"]
+COPY --from=build /out/app /app
+COPY --from=build --chmod=0644 ["/out/etc/.", "/etc/app/"]
 COPY --from=busybox:1.36 /bin/busybox /bin/busybox
 ADD --chown=0:0 https://example.com/licenses.tar.gz /licenses/
 COPY src/docs/*.md /usr/share/doc/docs/

@@ -211,6 +211,12 @@ public final class KanikoCapabilities {
         }
       }
     }
+    if (!original && i.is("COPY")) {
+      Optional<String> predefined = predefinedInStageSource(i, stageNames);
+      if (predefined.isPresent()) {
+        return predefined;
+      }
+    }
     if (i.is("ADD")) {
       for (String source : i.args().subList(0, Math.max(0, i.args().size() - 1))) {
         Optional<String> git = gitSourceRefusal(source, source);
@@ -226,6 +232,32 @@ public final class KanikoCapabilities {
           .anyMatch(Paths::isRemote)) {
         return Optional.of("ADD <url> without --chown: " + KANIKO + " gives the download to the active USER,"
             + " BuildKit to 0:0");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern PREDEFINED_PLATFORM_ARG =
+      java.util.regex.Pattern.compile("(?<!\\\\)\\$\\{?(TARGET|BUILD)(PLATFORM|OS|ARCH|VARIANT)(?![A-Za-z0-9_])");
+
+  /**
+   * {@code COPY --from=<stage> .../app-$TARGETARCH}: kaniko picks the files a stage keeps for later
+   * stages before it builds any ({@code CalculateDependencies}), without the predefined ARGs, so it
+   * keeps {@code .../app-} and the COPY finds nothing (kaniko issue 2593). The planner writes such
+   * sources resolved; one left in a pod's Dockerfile fails the pod.
+   */
+  private static Optional<String> predefinedInStageSource(Instruction i, Set<String> stageNames) {
+    Optional<Flag> from = i.flag("from").filter(f -> isInteger(f.value())
+        || stageNames.contains(StageNames.lower(f.value())));
+    if (from.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String source : i.args().subList(0, Math.max(0, i.args().size() - 1))) {
+      var m = PREDEFINED_PLATFORM_ARG.matcher(source);
+      if (m.find()) {
+        return Optional.of("COPY --from=" + from.get().value() + " " + source + ": " + KANIKO + " chooses the files"
+            + " it keeps of a stage for later ones without " + m.group(1) + m.group(2) + " (CalculateDependencies)"
+            + " and the COPY finds none; write the path out");
       }
     }
     return Optional.empty();

@@ -437,12 +437,14 @@ final class StageAnalyzer {
     }
     if (ancestor) {
       stage.ancestorsCopiedFrom.add(producer);
+      resolveAncestorSources(i, edits);
     } else {
       boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
       List<String> paths = new ArrayList<>();
       List<String> args = i.args();
       List<String> replaced = new ArrayList<>(args);
       boolean changed = false;
+      boolean json = false;
       for (int k = 0; k < args.size() - 1; k++) {
         String source = args.get(k);
         if (HeredocMarker.parse(source) != null) {
@@ -489,10 +491,19 @@ final class StageAnalyzer {
           }
           replaced.set(k, WordExpander.escapeLiteral(clamped, StageTable.expansionEscape()));
           changed = true;
+        } else if (source.indexOf('$') >= 0) {
+          // kaniko picks the files a later stage copies before it builds any (CalculateDependencies),
+          // without the predefined ARGs (TARGETARCH...) and with an ARG over a later ENV of its name:
+          // there a source made of variables can name other files than the COPY then reads (kaniko
+          // issue 2593, "Built cross stage deps: map[0:[/binaries/app_]]"). Written as resolved, both
+          // name the files BuildKit copies; a value with white space needs the JSON form to stay one.
+          replaced.set(k, WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+          changed = true;
+          json |= e.value().chars().anyMatch(Character::isWhitespace);
         }
       }
       if (changed) {
-        replaceSources(i, args, replaced, false, edits);
+        replaceSources(i, args, replaced, json, edits);
       }
       // (only heredoc sources: nothing of the stage to exclude from)
       if (!patterns.isEmpty() && !paths.isEmpty()) {
@@ -515,6 +526,35 @@ final class StageAnalyzer {
     }
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
+    }
+  }
+
+  /**
+   * A copy from a FROM ancestor in the same pod meets kaniko's CalculateDependencies too (see the
+   * sources of {@link #fromStage}): its sources with variables the planner resolves are written
+   * resolved; one it cannot (the base image's environment, which kaniko reads there too) stays.
+   */
+  private void resolveAncestorSources(Instruction i, List<Instruction.Edit> edits) {
+    List<String> args = i.args();
+    List<String> replaced = new ArrayList<>(args);
+    boolean changed = false;
+    boolean json = false;
+    for (int k = 0; k < args.size() - 1; k++) {
+      String source = args.get(k);
+      if (source.indexOf('$') < 0 || HeredocMarker.parse(source) != null) {
+        continue;
+      }
+      Expansion e = expand(source, i);
+      if (e == null || !e.resolved() || e.value().indexOf('\n') >= 0 || e.value().indexOf('\r') >= 0
+          || e.value().indexOf('\0') >= 0) {
+        continue;
+      }
+      replaced.set(k, WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+      changed = true;
+      json |= e.value().chars().anyMatch(Character::isWhitespace);
+    }
+    if (changed) {
+      replaceSources(i, args, replaced, json, edits);
     }
   }
 

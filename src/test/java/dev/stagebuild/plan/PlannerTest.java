@@ -369,10 +369,28 @@ class PlannerTest {
     }
 
     @Test
-    void fromStageSourceIsExportedExpandedAndKeepsItsText() {
+    void fromStageSourceIsExportedExpandedAndWrittenAsResolved() {
+      // kaniko's CalculateDependencies resolves it without TARGETARCH (issue 2593): written resolved,
+      // in the JSON form when its value has white space
       BuildPlan p = plan(df("FROM alpine AS b", "FROM alpine", "ARG F=\"a b\"", "COPY --from=b /x/${F} /y"));
-      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b /x/${F} /y");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b [\"/x/a b\", \"/y\"]");
       assertThat(p.pod("b").exports()).containsExactly("/x/a b");
+      BuildPlan arch = plan(df("FROM alpine AS b", "FROM alpine", "ARG TARGETARCH", "ARG P=/a", "ENV P=/out",
+          "COPY --from=b /out/app-${TARGETARCH} $P/lib-$TARGETARCH /opt/*.txt /dst/"));
+      assertThat(lines(arch.pod("stage-1"))).contains("COPY --from=b /out/app-amd64 /out/lib-amd64 /opt/*.txt /dst/");
+      // left as written in a pod, the end-to-end runner refuses it as kaniko would fail it
+      var left = dev.stagebuild.dockerfile.DockerfileParser.parse("FROM scratch AS b\nFROM alpine\nARG TARGETARCH\n"
+          + "COPY --from=b /out/app-${TARGETARCH} /app\n").instructions().get(3);
+      assertThat(KanikoCapabilities.refusal(left, false, Set.of("b"))).get().asString()
+          .contains("without TARGETARCH (CalculateDependencies)");
+      assertThat(KanikoCapabilities.refusal(left, true, Set.of("b"))).as("the planner rewrites it").isEmpty();
+      // a FROM ancestor in the same pod is copied from the same way
+      BuildPlan chain = plan(df("FROM alpine AS b", "ARG TARGETARCH", "RUN touch /app-$TARGETARCH", "FROM b",
+          "ARG TARGETARCH", "COPY --from=b /app-${TARGETARCH} /app", "COPY --from=b $HOME/x /x"));
+      assertThat(lines(chain.pods().get(0))).contains("COPY --from=b /app-amd64 /app")
+          .as("the base image's HOME: kaniko reads it there too").contains("COPY --from=b $HOME/x /x");
+      BuildPlan dollar = plan(df("FROM alpine AS b", "FROM alpine", "ENV D=a\\$b", "COPY --from=b /x/$D /y"));
+      assertThat(lines(dollar.pod("stage-1"))).as("a $ in the value stays literal").contains("COPY --from=b /x/a\\$b /y");
     }
 
     @Test
@@ -472,7 +490,7 @@ class PlannerTest {
       assertThat(p.stages()).extracting(StagePlan::name).containsExactly("builder", "stage-2");
       assertThat(p.stages().get(0).from()).isEqualTo("${BASE}");
       assertThat(lines(p.pod("stage-2"))).startsWith("ARG BASE=alpine:3.19", "ARG SRC=builder", "")
-          .contains("FROM scratch AS builder", "COPY --from=builder ${FILE} /app");
+          .contains("FROM scratch AS builder", "COPY --from=builder /out/app /app");
       assertThat(p.pod("builder").exports()).containsExactly("/out/app");
       BuildPlan overridden = Planner.plan(d, Map.of("SRC", "other", "FILE", "/bin/x"), null);
       assertThat(overridden.pod("other").exports()).containsExactly("/bin/x");
