@@ -36,12 +36,7 @@ public final class HeredocMarker {
    * here-document in it: kaniko then reads the body's lines as instructions.
    */
   private static boolean lexes(String line) {
-    try {
-      WordExpander.expand(line, '\\', name -> WordExpander.Variable.UNKNOWN, 0);
-      return true;
-    } catch (DockerfileException e) {
-      return e.kind() == DockerfileException.Kind.TOO_LARGE; // the plan's own budget, not BuildKit's error
-    }
+    return WordExpander.lexesWithNothingSet(line);
   }
 
   /** The marker a single word is, or null; used for COPY/ADD sources too. */

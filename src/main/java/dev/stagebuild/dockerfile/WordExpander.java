@@ -73,6 +73,8 @@ public final class WordExpander {
   private boolean rawEscapes;
   private String unresolved;
   private long patternWork;
+  /** BuildKit's SkipUnsetEnv: a substitution of an unknown variable is left as written, whatever its modifier. */
+  private boolean skipUnknown;
 
   private WordExpander(String s, char escape, Env env, boolean processQuotes, int line) {
     this.s = s;
@@ -112,6 +114,23 @@ public final class WordExpander {
     String value = x.until(-1, false, 0);
     x.charge(value.length());
     return new Expansion(value, x.unresolved);
+  }
+
+  /**
+   * Whether BuildKit's lexer reads {@code text} with no variable set and {@code SkipUnsetEnv}, as
+   * {@code heredocsFromLine} does: an unknown variable is left as written before its modifier is
+   * checked ({@code ${SHA:0:7}} is read), while a syntax error ({@code ${V^^}}, {@code ${#V}}, a
+   * missing brace or quote) is not.
+   */
+  public static boolean lexesWithNothingSet(String text) {
+    WordExpander x = new WordExpander(text, '\\', name -> Variable.UNKNOWN, true, 0);
+    x.skipUnknown = true;
+    try {
+      x.until(-1, false, 0);
+      return true;
+    } catch (DockerfileException e) {
+      return e.kind() == DockerfileException.Kind.TOO_LARGE; // the plan's own budget, not BuildKit's error
+    }
   }
 
   /**
@@ -334,6 +353,9 @@ public final class WordExpander {
     }
     String word = untilClosingBrace(patternOp, depth);
     if (!known) {
+      if (skipUnknown && lookup(name).state() == State.UNKNOWN) {
+        return markUnresolved(name); // BuildKit returns an unset variable's text before it looks at the modifier
+      }
       throw error("unsupported modifier (" + opText + ") in substitution");
     }
     Variable v = lookup(name);

@@ -69,12 +69,12 @@ public final class KanikoResources {
     return PodParts.settingsFor(sb, stage);
   }
 
-  /** A ReadWriteMany workspace: the build's pods need not share a node. */
   /** The node the operator pinned this pod to, or null (read as {@link PodParts} writes it). */
   public static String pinnedNode(Pod pod) {
     return PodParts.pinnedNode(pod);
   }
 
+  /** A ReadWriteMany workspace: the build's pods need not share a node. */
   public static boolean sharedAcrossNodes(StageBuild sb) {
     return PodParts.sharedAcrossNodes(sb);
   }

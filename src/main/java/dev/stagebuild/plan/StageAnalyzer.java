@@ -63,7 +63,8 @@ final class StageAnalyzer {
       }
     }
     for (Instruction i : s.body) {
-      if (mountFromVariable(i) || unreadableMount(i)) {
+      refuseMountFromVariable(i);
+      if (unreadableMount(i)) {
         continue;
       }
       KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
@@ -491,13 +492,16 @@ final class StageAnalyzer {
           }
           replaced.set(k, WordExpander.escapeLiteral(clamped, StageTable.expansionEscape()));
           changed = true;
-        } else if (source.indexOf('$') >= 0) {
+        } else if (source.indexOf('$') >= 0 && onlySetVariables(source)) {
           // kaniko picks the files a later stage copies before it builds any (CalculateDependencies),
           // without the predefined ARGs (TARGETARCH...) and with an ARG over a later ENV of its name:
           // there a source made of variables can name other files than the COPY then reads (kaniko
           // issue 2593, "Built cross stage deps: map[0:[/binaries/app_]]"). Written as resolved, both
           // name the files BuildKit copies; a value with white space needs the JSON form to stay one.
-          replaced.set(k, WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+          // A variable this Dockerfile leaves unset may come from the image's environment, which
+          // kaniko reads in both places: such a source stays as written.
+          // an empty value is the stage's root to kaniko ("" cleans to "."), as in the exports
+          replaced.set(k, e.value().isEmpty() ? "/" : WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
           changed = true;
           json |= e.value().chars().anyMatch(Character::isWhitespace);
         }
@@ -531,8 +535,9 @@ final class StageAnalyzer {
 
   /**
    * A copy from a FROM ancestor in the same pod meets kaniko's CalculateDependencies too (see the
-   * sources of {@link #fromStage}): its sources with variables the planner resolves are written
-   * resolved; one it cannot (the base image's environment, which kaniko reads there too) stays.
+   * sources of {@link #fromStage}): its sources whose variables this Dockerfile sets are written
+   * resolved. One with a variable it does not set stays: the base image's environment, which kaniko
+   * reads there too, may set it (a bare {@code ARG NODE_VERSION} over {@code FROM node}).
    */
   private void resolveAncestorSources(Instruction i, List<Instruction.Edit> edits) {
     List<String> args = i.args();
@@ -541,7 +546,7 @@ final class StageAnalyzer {
     boolean json = false;
     for (int k = 0; k < args.size() - 1; k++) {
       String source = args.get(k);
-      if (source.indexOf('$') < 0 || HeredocMarker.parse(source) != null) {
+      if (source.indexOf('$') < 0 || HeredocMarker.parse(source) != null || !onlySetVariables(source)) {
         continue;
       }
       Expansion e = expand(source, i);
@@ -549,13 +554,26 @@ final class StageAnalyzer {
           || e.value().indexOf('\0') >= 0) {
         continue;
       }
-      replaced.set(k, WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+      replaced.set(k, e.value().isEmpty() ? "/" : WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
       changed = true;
       json |= e.value().chars().anyMatch(Character::isWhitespace);
     }
     if (changed) {
       replaceSources(i, args, replaced, json, edits);
     }
+  }
+
+  private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
+
+  /** Whether every variable the word names has a value this Dockerfile (or a build argument) gives it. */
+  private boolean onlySetVariables(String word) {
+    var m = VARIABLE.matcher(word);
+    while (m.find()) {
+      if (scope.get(m.group(1)).state() != WordExpander.State.SET) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -836,26 +854,24 @@ final class StageAnalyzer {
   }
 
   /**
-   * Whether a RUN mounts {@code from=} a variable, which BuildKit's parseMount refuses when kaniko
-   * parses the Dockerfile (it has no expander yet; a {@code $} at the very end is no variable). The
-   * error is deferred like the stage's others.
+   * Refuses a RUN that mounts {@code from=} a variable, which BuildKit's parseMount refuses when
+   * kaniko parses the Dockerfile (it has no expander yet; a {@code $} at the very end is no
+   * variable): the whole Dockerfile fails, whatever stage is built.
    */
-  private boolean mountFromVariable(Instruction i) {
+  private static void refuseMountFromVariable(Instruction i) {
     if (!i.is("RUN")) {
-      return false;
+      return;
     }
     for (Flag f : i.flags("mount")) {
       for (String[] field : MountSpec.parse(f.value()).fields()) {
         int dollar = field[0].equalsIgnoreCase("from") && field[1] != null ? field[1].indexOf('$') : -1;
         if (dollar >= 0 && dollar != field[1].length() - 1) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount"
+          throw new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount"
               + " from=" + field[1] + ": 'from' doesn't support variable expansion, define alias stage instead"
-              + " (FROM " + field[1] + " AS <alias>, then from=<alias>)"));
-          return true;
+              + " (FROM " + field[1] + " AS <alias>, then from=<alias>)");
         }
       }
     }
-    return false;
   }
 
   /** Whether a RUN has a mount BuildKit refuses when kaniko runs it ({@link MountCheck}); the error is deferred. */

@@ -361,6 +361,10 @@ class DockerfileParserTest {
       // what it reads, variables unset or not, still opens one
       assertThat(parse("FROM a\nRUN echo ${T:-x} ${U/a/b} $V <<EOF\nhello\nEOF\n").get(1).heredocs()).hasSize(1);
       assertThat(parse("FROM a\nRUN echo '${T^^}' <<EOF\nhello\nEOF\n").get(1).heredocs()).as("quoted").hasSize(1);
+      // an unset variable's text is kept before its modifier is checked (SkipUnsetEnv): bash's offsets read
+      assertThat(parse("FROM a\nRUN echo ${GIT_SHA:0:7} ${V:=x} > /v && cat <<EOF > /etc/app.conf\nkey=value\nEOF\n")
+          .get(1).heredocs()).hasSize(1);
+      assertThat(error("FROM a\nRUN echo ${V:#x} <<EOF\nhello\nEOF\n").detail()).startsWith("unknown instruction: hello");
     }
 
     @Test

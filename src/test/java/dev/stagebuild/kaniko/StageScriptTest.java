@@ -307,6 +307,9 @@ class StageScriptTest {
   @Test
   void aSymlinkThatLeadsNowhereInTheImageIsKeptAsALinkAsKanikoCopiesIt() throws Exception {
     liveOnlyPaths();
+    // as in a running pod: /dev/stdout leads to the process's own descriptor
+    write(Files.createDirectories(template.resolve("proc/self/fd")).resolve("1"), "", "rw-r--r--");
+    Files.createSymbolicLink(template.resolve("dev/stdout"), Path.of("/proc/self/fd/1"));
     Files.createDirectories(template.resolve("var/log"));
     Files.createSymbolicLink(template.resolve("var/log/access.log"), Path.of("/dev/stdout"));
     Files.createSymbolicLink(template.resolve("app/uploads"), Path.of("/data/uploads"));

@@ -389,6 +389,15 @@ class PlannerTest {
           "ARG TARGETARCH", "COPY --from=b /app-${TARGETARCH} /app", "COPY --from=b $HOME/x /x"));
       assertThat(lines(chain.pods().get(0))).contains("COPY --from=b /app-amd64 /app")
           .as("the base image's HOME: kaniko reads it there too").contains("COPY --from=b $HOME/x /x");
+      BuildPlan bare = plan(df("FROM node:20 AS base", "FROM base", "ARG NODE_VERSION",
+          "COPY --from=base /opt/node-$NODE_VERSION /x"));
+      assertThat(lines(bare.pods().get(0))).as("a bare ARG over the image's environment")
+          .contains("COPY --from=base /opt/node-$NODE_VERSION /x");
+      BuildPlan empty = plan(df("FROM alpine AS b", "FROM alpine", "ARG EXTRA=\"\"", "COPY --from=b /etc/a $EXTRA /x/"));
+      assertThat(lines(empty.pod("stage-1"))).as("an empty value is the stage's root").contains("COPY --from=b /etc/a / /x/");
+      BuildPlan unset = plan(df("FROM alpine AS b", "FROM node:20", "ARG NODE_VERSION", "COPY --from=b /n-$NODE_VERSION /x/"));
+      assertThat(lines(unset.pod("stage-1"))).as("unset here: the image's environment may set it")
+          .contains("COPY --from=b /n-$NODE_VERSION /x/");
       BuildPlan dollar = plan(df("FROM alpine AS b", "FROM alpine", "ENV D=a\\$b", "COPY --from=b /x/$D /y"));
       assertThat(lines(dollar.pod("stage-1"))).as("a $ in the value stays literal").contains("COPY --from=b /x/a\\$b /y");
     }
@@ -708,6 +717,9 @@ class PlannerTest {
       assertThat(e.kind()).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
       assertThat(e.detail()).startsWith("RUN --mount from=$S: 'from' doesn't support variable expansion");
       assertThat(error(df("FROM alpine AS a", "FROM alpine", "RUN --mount=type=cache,target=/c,from=${S} x")).detail())
+          .contains("doesn't support variable expansion");
+      assertThat(error(df("FROM alpine AS a", "RUN --mount=from=$S,target=/m x", "FROM alpine AS t"), Map.of(), "t")
+          .detail()).as("in a stage the target does not need: kaniko's parse fails first")
           .contains("doesn't support variable expansion");
       // BuildKit looks at the first $ only: one at the very end is no variable
       assertThat(error(df("FROM alpine", "RUN --mount=from=a$,target=/m x")).detail())
