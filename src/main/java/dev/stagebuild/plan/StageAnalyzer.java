@@ -500,8 +500,7 @@ final class StageAnalyzer {
           // name the files BuildKit copies; a value with white space needs the JSON form to stay one.
           // A variable this Dockerfile leaves unset may come from the image's environment, which
           // kaniko reads in both places: such a source stays as written.
-          // an empty value is the stage's root to kaniko ("" cleans to "."), as in the exports
-          replaced.set(k, e.value().isEmpty() ? "/" : WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+          replaced.set(k, writtenResolved(e.value()));
           changed = true;
           json |= e.value().chars().anyMatch(Character::isWhitespace);
         }
@@ -554,13 +553,18 @@ final class StageAnalyzer {
           || e.value().indexOf('\0') >= 0) {
         continue;
       }
-      replaced.set(k, e.value().isEmpty() ? "/" : WordExpander.escapeLiteral(e.value(), StageTable.expansionEscape()));
+      replaced.set(k, writtenResolved(e.value()));
       changed = true;
       json |= e.value().chars().anyMatch(Character::isWhitespace);
     }
     if (changed) {
       replaceSources(i, args, replaced, json, edits);
     }
+  }
+
+  /** A source's value as the pod's Dockerfile writes it: an empty one is the stage's root ("" cleans to "."). */
+  private static String writtenResolved(String value) {
+    return value.isEmpty() ? "/" : WordExpander.escapeLiteral(value, StageTable.expansionEscape());
   }
 
   private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
