@@ -34,12 +34,14 @@ final class MountCheck {
     for (String[] f : m.fields()) {
       String key = f[0];
       String value = f[1];
+      String shownKey = shown(key);
+      String shownValue = value == null ? null : shown(value);
       if (value == null) {
         if (key.equals("required") && typeKnown && !(type.equals("secret") || type.equals("ssh"))) {
           return Optional.of("unexpected key 'required' for mount type '" + type + "'");
         }
         if (!Set.of("readonly", "ro", "readwrite", "rw", "required").contains(key)) {
-          return Optional.of("invalid field '" + key + "' must be a key=value pair");
+          return Optional.of("invalid field '" + shownKey + "' must be a key=value pair");
         }
         continue;
       }
@@ -48,14 +50,14 @@ final class MountCheck {
       switch (key) {
         case "type" -> {
           if (literal && !TYPES.contains(value.toLowerCase(Locale.ROOT))) {
-            return Optional.of("unsupported mount type \"" + value + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
+            return Optional.of("unsupported mount type \"" + shownValue + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
           }
           type = literal ? value.toLowerCase(Locale.ROOT) : type;
           typeKnown = literal;
         }
         case "readonly", "ro", "readwrite", "rw" -> {
           if (literal && !BOOLEANS.contains(value)) {
-            return Optional.of("invalid value for " + key + ": " + value);
+            return Optional.of("invalid value for " + key + ": " + shownValue);
           }
         }
         case "required" -> {
@@ -71,19 +73,19 @@ final class MountCheck {
         }
         case "sharing" -> {
           if (literal && !SHARING.contains(value.toLowerCase(Locale.ROOT))) {
-            return Optional.of("unsupported sharing value \"" + value + "\" (shared, private or locked)");
+            return Optional.of("unsupported sharing value \"" + shownValue + "\" (shared, private or locked)");
           }
           sharing = true;
         }
         case "mode", "uid", "gid" -> {
           if (literal && !isUnsigned32(value, key.equals("mode") ? 8 : 10)) {
-            return Optional.of("invalid value " + value + " for " + key);
+            return Optional.of("invalid value " + shownValue + " for " + key);
           }
           fileInfo = true;
         }
         default -> {
           if (!PLAIN_KEYS.contains(key)) {
-            return Optional.of("unexpected key '" + key + "' in '" + key + "=" + value + "'");
+            return Optional.of("unexpected key '" + shownKey + "' in '" + shown(key + "=" + value) + "'");
           }
           from |= key.equals("from") && !value.isEmpty();
           source |= (key.equals("source") || key.equals("src")) && !value.isEmpty();
@@ -118,6 +120,11 @@ final class MountCheck {
     return Optional.empty();
   }
 
+  /** A value as a message shows it: a Dockerfile's text is untrusted and may be long. */
+  private static String shown(String text) {
+    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+  }
+
   /** Go's strconv.ParseUint(value, base, 32): digits only, no sign. */
   private static boolean isUnsigned32(String value, int base) {
     if (value.isEmpty()) {
@@ -128,6 +135,8 @@ final class MountCheck {
         return false;
       }
     }
-    return new java.math.BigInteger(value, base).compareTo(java.math.BigInteger.valueOf(0xFFFF_FFFFL)) <= 0;
+    String digits = value.replaceFirst("^0+(?=.)", "");
+    // 0xFFFFFFFF has 11 octal and 10 decimal digits: a longer value is out of range, and never parsed
+    return digits.length() <= 11 && Long.parseLong(digits, base) <= 0xFFFF_FFFFL;
   }
 }

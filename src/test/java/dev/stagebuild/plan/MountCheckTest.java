@@ -29,6 +29,12 @@ class MountCheckTest {
     assertThat(problem("type=cache,target=/c,uid=abc")).contains("invalid value abc for uid");
     assertThat(problem("type=cache,target=/c,mode=0999")).contains("invalid value 0999 for mode");
     assertThat(problem("type=cache,target=/c,gid=4294967296")).contains("invalid value 4294967296 for gid");
+    assertThat(problem("type=cache,target=/c,uid=4294967295")).isEmpty();
+    assertThat(problem("type=cache,target=/c,mode=37777777777")).isEmpty();
+    // an untrusted value may be long: refused without parsing it whole, and shown abbreviated
+    assertThat(problem("type=cache,target=/c,mode=" + "7".repeat(200_000))).get().asString()
+        .startsWith("invalid value 777").hasSizeLessThan(100);
+    assertThat(problem("type=cache,target=/c,sharing=" + "x".repeat(200_000))).get().asString().hasSizeLessThan(150);
     assertThat(problem("type=bind,target=/c,mode=0755")).get().asString().contains("not allowed for \"bind\"");
     assertThat(problem("target=/c,required")).contains("unexpected key 'required' for mount type 'bind'");
     assertThat(problem("required,type=secret,id=s")).as("the type is read in order")
