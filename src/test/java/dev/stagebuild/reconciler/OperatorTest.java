@@ -362,6 +362,9 @@ class OperatorTest {
     for (String stage : List.of("a", "b", "c", "d")) {
       behaviors.put(stage, pod -> PodOutcome.fail(1, log));
     }
+    // e runs until it is deleted: the build's end always has a pod to delete (the refused deletes
+    // below), however fast the four others fail
+    behaviors.put("e", pod -> null);
     StageBuild sb = inline("large", """
         FROM alpine AS a
         RUN false
@@ -371,11 +374,14 @@ class OperatorTest {
         RUN false
         FROM alpine AS d
         RUN false
+        FROM alpine AS e
+        RUN sleep infinity
         FROM alpine
         COPY --from=a /x /a
         COPY --from=b /x /b
         COPY --from=c /x /c
         COPY --from=d /x /d
+        COPY --from=e /x /e
         """);
     sb.getSpec().retries = 0;
     // The first deletion of a failed pod fails (and the client's one retry of it): the pass that
