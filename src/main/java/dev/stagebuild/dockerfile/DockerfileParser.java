@@ -174,16 +174,12 @@ public final class DockerfileParser {
         throw new DockerfileException(lineNumber, "invalid check option \"" + InstructionParser.abbreviate(key)
             + "\" in the check directive (it takes skip=, error= and experimental=, separated by ;)");
       }
-      if (key.equals("error") && !GO_BOOLEANS.contains(part.substring(eq + 1).trim())) {
+      if (key.equals("error") && !GoBool.parses(part.substring(eq + 1).trim())) {
         throw new DockerfileException(lineNumber, "failed to parse check option \"" + InstructionParser.abbreviate(part)
             + "\": error= takes true or false");
       }
     }
   }
-
-  /** What Go's strconv.ParseBool accepts. */
-  private static final java.util.Set<String> GO_BOOLEANS =
-      java.util.Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False");
 
   private static boolean isAsciiLetter(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.GoBool;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,9 +18,6 @@ final class MountCheck {
   private static final Set<String> SHARING = Set.of("shared", "private", "locked");
   private static final Set<String> PLAIN_KEYS = Set.of("from", "source", "src", "target", "dst", "destination",
       "id", "env");
-  /** Go's strconv.ParseBool. */
-  private static final Set<String> BOOLEANS = Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE",
-      "false", "False");
 
   /** What BuildKit would say of this mount, or empty when it reads it. */
   static Optional<String> problem(MountSpec m) {
@@ -56,7 +54,7 @@ final class MountCheck {
           typeKnown = literal;
         }
         case "readonly", "ro", "readwrite", "rw" -> {
-          if (literal && !BOOLEANS.contains(value)) {
+          if (literal && !GoBool.parses(value)) {
             return Optional.of("invalid value for " + key + ": " + shownValue);
           }
         }
@@ -121,7 +119,7 @@ final class MountCheck {
   }
 
   /** A value as a message shows it: a Dockerfile's text is untrusted and may be long. */
-  private static String shown(String text) {
+  static String shown(String text) {
     return text.length() <= 60 ? text : text.substring(0, 57) + "...";
   }
 

@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.GoBool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,14 +45,10 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
     return base.isEmpty() || base.equals(".") ? null : base;
   }
 
-  /** The values Go's {@code strconv.ParseBool} reads, as BuildKit reads {@code required=}. */
-  private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
-  private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
-
   /** Whether a secret mount fails without its secret: a bare {@code required}, or a true value. */
   boolean required() {
     String[] r = last("required");
-    return r != null && (r[1] == null || TRUE.contains(r[1]));
+    return r != null && (r[1] == null || GoBool.isTrue(r[1]));
   }
 
   /**
@@ -60,7 +57,7 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
    */
   String unreadableRequired() {
     String[] r = last("required");
-    return r == null || r[1] == null || TRUE.contains(r[1]) || FALSE.contains(r[1]) ? null : r[1];
+    return r == null || r[1] == null || GoBool.parses(r[1]) ? null : r[1];
   }
 
   /** The last field of one of {@code keys} ({@code [key, value]}, value null for a bare key), or null. */
