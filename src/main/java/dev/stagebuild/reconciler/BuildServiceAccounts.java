@@ -14,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * a missing account is refused by the ServiceAccount admission plugin). An account that is there is
  * used as it is; a missing one is created without token automount (pods disable it too) and without
  * an owner: every build of the namespace shares it. Checked once per namespace per
- * {@link #RECHECK}, so a build costs no request for it; bounded by the number of namespaces.
+ * {@link #RECHECK}, so a build costs no request for it; bounded by the number of namespaces. The
+ * passes of one namespace that find it unchecked wait for the one that checks it: a herd of new
+ * builds in a namespace costs one GET and at most one create, not one of each per build.
  */
 final class BuildServiceAccounts {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BuildServiceAccounts.class);
@@ -23,6 +25,7 @@ final class BuildServiceAccounts {
 
   private final String account;
   private final Map<String, Instant> checked = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   /** {@code account}: the name, or null when pods use the namespace's default account. */
   BuildServiceAccounts(String account) {
@@ -39,13 +42,28 @@ final class BuildServiceAccounts {
     if (account == null) {
       return;
     }
-    Instant last = checked.get(namespace);
-    if (last != null && now.isBefore(last.plus(RECHECK))) {
+    if (fresh(namespace, now)) {
       return;
     }
-    if (checked.size() >= MAX_TRACKED) {
+    if (checked.size() >= MAX_TRACKED || locks.size() >= MAX_TRACKED) {
       checked.clear();
+      locks.clear();
     }
+    synchronized (locks.computeIfAbsent(namespace, k -> new Object())) {
+      if (!fresh(namespace, now)) {
+        check(client, namespace);
+        // checked, or warned about: either way not asked again before RECHECK
+        checked.put(namespace, now);
+      }
+    }
+  }
+
+  private boolean fresh(String namespace, Instant now) {
+    Instant last = checked.get(namespace);
+    return last != null && now.isBefore(last.plus(RECHECK));
+  }
+
+  private void check(KubernetesClient client, String namespace) {
     try {
       if (client.serviceAccounts().inNamespace(namespace).withName(account).get() == null) {
         client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
@@ -63,7 +81,5 @@ final class BuildServiceAccounts {
             + " name it all the same", namespace, account, ApiErrors.message(e));
       }
     }
-    // checked, or warned about: either way not asked again before RECHECK
-    checked.put(namespace, now);
   }
 }

@@ -51,6 +51,39 @@ class BuildServiceAccountsTest {
   }
 
   @Test
+  void aHerdOfPassesInOneNamespaceAsksOnceAndCreatesOnce() throws Exception {
+    // The first GET answers late: without coalescing, every other pass finds no account meanwhile
+    // and posts one of its own (one created, the rest refused as existing).
+    cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
+        ClusterDispatcher.refusal(404, "NotFound", "serviceaccounts \"stagebuild-build\" not found")
+            .setBodyDelay(java.time.Duration.ofMillis(300)));
+    BuildServiceAccounts accounts = new BuildServiceAccounts("stagebuild-build");
+    int passes = 8;
+    var start = new java.util.concurrent.CountDownLatch(1);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(passes);
+    try {
+      var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      for (int i = 0; i < passes; i++) {
+        done.add(pool.submit(() -> {
+          start.await();
+          accounts.ensure(cluster.client(), "demo", T0);
+          return null;
+        }));
+      }
+      start.countDown();
+      for (var f : done) {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cluster.dispatcher().pendingOnce()).as("the late GET was served").isZero();
+    assertThat(cluster.dispatcher().count(cluster.client().getConfiguration().getUserAgent(), "POST", "/serviceaccounts"))
+        .isEqualTo(1);
+    assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNotNull();
+  }
+
+  @Test
   void aRefusedCreateDoesNotStopTheBuildButATransientErrorIsTriedAgain() {
     cluster.dispatcher().respondOnce(r -> "POST".equals(r.getMethod()) && r.getPath().endsWith("/serviceaccounts"),
         ClusterDispatcher.refusal(403, "Forbidden", "serviceaccounts is forbidden: User \"system:serviceaccount:"
