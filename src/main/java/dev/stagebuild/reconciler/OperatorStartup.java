@@ -51,6 +51,16 @@ public class OperatorStartup {
   @ConfigProperty(name = "stagebuild.start-operator", defaultValue = "true")
   boolean startOperator;
 
+  @Inject
+  OperatorSettings settings;
+
+  @Inject
+  dev.stagebuild.kaniko.KanikoResources resources;
+
+  /** How many made-up builds {@link WarmUp} runs before the operator starts (0: none), within {@link #WARM_UP_BUDGET}. */
+  @ConfigProperty(name = "stagebuild.warm-up-builds", defaultValue = "40")
+  int warmUpBuilds;
+
   /** How long the shutdown waits for a start under way (the pod's grace period is 30 s by default). */
   static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(10);
 
@@ -65,6 +75,7 @@ public class OperatorStartup {
     if (!startOperator) {
       return;
     }
+    warmUp();
     List<String> namespaces = watchedNamespaces(operator);
     String leaseNamespace = leaseNamespace(operator, client);
     KubernetesClientException failure = tryLists(namespaces, leaseNamespace);
@@ -99,6 +110,27 @@ public class OperatorStartup {
     // A start still under way after that stops the operator itself when it ends (see start).
     operator.stop();
   }
+
+  private void warmUp() {
+    if (warmUpBuilds <= 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      int ran = new WarmUp(new BuildDecider(settings), resources, client.getKubernetesSerialization(),
+          Clock.systemUTC()).run(warmUpBuilds, WARM_UP_BUDGET);
+      // Its garbage is most of what the heap holds now: collected at once, the start's next
+      // allocations reuse the regions it touched rather than touch new ones (idle RSS in
+      // PackagedJarBenchmarkIT, 30 builds: 233 MiB with this collection, 269 without).
+      System.gc();
+      LOG.info("warm-up: {} made-up builds in {} ms", ran, (System.nanoTime() - t0) / 1_000_000);
+    } catch (RuntimeException e) {
+      // It only saves time; the operator starts without it.
+      LOG.warn("warm-up failed, starting without it: {}", String.valueOf(e), e);
+    }
+  }
+
+  static final java.time.Duration WARM_UP_BUDGET = java.time.Duration.ofSeconds(3);
 
   /** One try of the lists: null when answered; a failure is for {@link ApiServerWait} to report and wait out. */
   private KubernetesClientException tryLists(List<String> namespaces, String leaseNamespace) {
