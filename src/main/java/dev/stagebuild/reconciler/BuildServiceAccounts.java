@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * used as it is; a missing one is created without token automount (pods disable it too) and without
  * an owner: every build of the namespace shares it. Checked once per namespace per
  * {@link #RECHECK}, so a build costs no request for it; bounded by the number of namespaces. The
- * passes of one namespace that find it unchecked wait for the one that checks it: a herd of new
- * builds in a namespace costs one GET and at most one create, not one of each per build.
+ * passes of one namespace that find it unchecked wait for the one check under way and share its
+ * outcome, a transient error included: a herd of new builds in a namespace costs one GET and at most
+ * one create, not one of each per build, and an API server that does not answer costs the herd one
+ * timeout, not one per pass in a row.
  */
 final class BuildServiceAccounts {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BuildServiceAccounts.class);
@@ -25,7 +29,7 @@ final class BuildServiceAccounts {
 
   private final String account;
   private final Map<String, Instant> checked = new ConcurrentHashMap<>();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> underWay = new ConcurrentHashMap<>();
 
   /** {@code account}: the name, or null when pods use the namespace's default account. */
   BuildServiceAccounts(String account) {
@@ -45,16 +49,42 @@ final class BuildServiceAccounts {
     if (fresh(namespace, now)) {
       return;
     }
-    if (checked.size() >= MAX_TRACKED || locks.size() >= MAX_TRACKED) {
+    if (checked.size() >= MAX_TRACKED) {
       checked.clear();
-      locks.clear();
     }
-    synchronized (locks.computeIfAbsent(namespace, k -> new Object())) {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> other = underWay.putIfAbsent(namespace, mine);
+    if (other != null) {
+      awaitOther(other);
+      return;
+    }
+    try {
       if (!fresh(namespace, now)) {
         check(client, namespace);
         // checked, or warned about: either way not asked again before RECHECK
         checked.put(namespace, now);
       }
+      mine.complete(null);
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      underWay.remove(namespace, mine);
+    }
+  }
+
+  /** Waits for another pass's check of the namespace; its transient error is this pass's too. */
+  private static void awaitOther(CompletableFuture<Void> other) {
+    try {
+      other.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error r) {
+        throw r;
+      }
+      throw e;
     }
   }
 

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stagebuild.testing.ClusterDispatcher;
 import dev.stagebuild.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,8 +59,32 @@ class BuildServiceAccountsTest {
     cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
         ClusterDispatcher.refusal(404, "NotFound", "serviceaccounts \"stagebuild-build\" not found")
             .setBodyDelay(java.time.Duration.ofMillis(300)));
-    BuildServiceAccounts accounts = new BuildServiceAccounts("stagebuild-build");
-    int passes = 8;
+    List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), cluster.client(), 8);
+    assertThat(failures).isEmpty();
+    assertThat(cluster.dispatcher().pendingOnce()).as("the late GET was served").isZero();
+    assertThat(cluster.dispatcher().count(cluster.client().getConfiguration().getUserAgent(), "POST", "/serviceaccounts"))
+        .isEqualTo(1);
+    assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNotNull();
+  }
+
+  @Test
+  void aHerdSharesTheTransientErrorOfTheOneCheckUnderWay() throws Exception {
+    // The first GET fails late. Passes queued behind it one at a time would each make a GET of their
+    // own (on an API server that does not answer: one timeout per pass, in a row); they share its error.
+    cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
+        ClusterDispatcher.refusal(503, "ServiceUnavailable", "the server is currently unable to handle the request")
+            .setBodyDelay(java.time.Duration.ofMillis(300)));
+    try (var noRetries = noRetries()) {
+      List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), noRetries, 8);
+      assertThat(failures).hasSize(8).allSatisfy(f -> assertThat(f).isInstanceOf(KubernetesClientException.class));
+    }
+    assertThat(cluster.dispatcher().count(cluster.client().getConfiguration().getUserAgent(), "POST", "/serviceaccounts"))
+        .as("no pass went on to create it").isZero();
+  }
+
+  /** Runs {@code passes} ensure calls at once in namespace demo; returns what they threw. */
+  private static List<Throwable> herd(BuildServiceAccounts accounts, KubernetesClient client, int passes)
+      throws Exception {
     var start = new java.util.concurrent.CountDownLatch(1);
     var pool = java.util.concurrent.Executors.newFixedThreadPool(passes);
     try {
@@ -66,21 +92,29 @@ class BuildServiceAccountsTest {
       for (int i = 0; i < passes; i++) {
         done.add(pool.submit(() -> {
           start.await();
-          accounts.ensure(cluster.client(), "demo", T0);
+          accounts.ensure(client, "demo", T0);
           return null;
         }));
       }
       start.countDown();
+      List<Throwable> failures = new java.util.ArrayList<>();
       for (var f : done) {
-        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+          f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.add(e.getCause());
+        }
       }
+      return failures;
     } finally {
       pool.shutdownNow();
     }
-    assertThat(cluster.dispatcher().pendingOnce()).as("the late GET was served").isZero();
-    assertThat(cluster.dispatcher().count(cluster.client().getConfiguration().getUserAgent(), "POST", "/serviceaccounts"))
-        .isEqualTo(1);
-    assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNotNull();
+  }
+
+  private KubernetesClient noRetries() {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(cluster.client().getConfiguration())
+            .withRequestRetryBackoffLimit(0).build()).build();
   }
 
   @Test
@@ -93,9 +127,7 @@ class BuildServiceAccountsTest {
     cluster.dispatcher().respondOnce(r -> r.getPath().contains("/serviceaccounts"),
         ClusterDispatcher.refusal(500, "InternalError", "etcdserver: request timed out"));
     // (a client without the Fabric8 retries the operator also turns down to one)
-    try (var noRetries = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-        new io.fabric8.kubernetes.client.ConfigBuilder(cluster.client().getConfiguration())
-            .withRequestRetryBackoffLimit(0).build()).build()) {
+    try (var noRetries = noRetries()) {
       assertThatThrownBy(() -> new BuildServiceAccounts("stagebuild-build").ensure(noRetries, "other", T0))
           .isInstanceOf(KubernetesClientException.class);
     }
