@@ -9,8 +9,9 @@ import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.kaniko.BuildNames;
 import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.plan.BuildCheck;
 import dev.stagebuild.plan.BuildPlan;
-import dev.stagebuild.plan.Planner;
+import dev.stagebuild.security.SpecValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -30,12 +31,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a made-up build through the operator's own per-build code (plan, render, serialize, inspect
- * pods, decide, pace the status) before the operator starts, touching no cluster. Why: in a JFR of the
- * packaged jar, the first herd of builds after a start spent most of its extra CPU, against an
- * operator without this code, compiling and interpreting it (the JIT's threads: 4.0 to 7.0 s against
- * 3.0 to 3.6 s), and that herd is what an operator meets after a restart or a leader's failover: every
- * build that went on meanwhile at once. The builds are bounded in number and time.
+ * Runs made-up builds through the operator's own per-build code (check and plan, render, serialize,
+ * inspect pods, decide, pace the status) before the operator starts, touching no cluster. Why: the
+ * first builds after a start come all at once, and in the packaged jar's first herd the operator's
+ * JIT threads used 4.0 to 7.0 s of CPU against 3.0 to 3.6 s for an operator without this code, the
+ * difference spread over Jackson and reflection rather than one hot method (docs/operator.md,
+ * Warm-up). Bounded in builds and in time.
  */
 final class WarmUp {
   /** A usual multi-stage Dockerfile: two independent stages and a final one that copies from both. */
@@ -86,7 +87,8 @@ final class WarmUp {
     Instant now = clock.instant();
     StageBuild sb = stageBuild("warm-up-" + n, now);
     String buildId = StageBuildReconciler.buildIdOf(sb);
-    BuildPlan plan = Planner.plan(DOCKERFILE, Map.of(), null);
+    SpecValidator.validate(sb);
+    BuildPlan plan = BuildCheck.plan(sb, DOCKERFILE);
     PlanOutcome outcome = PlanOutcome.of(plan);
     roundTrip(resources.workspace(sb, buildId), PersistentVolumeClaim.class);
     roundTrip(resources.planConfigMap(sb, buildId, plan, null), ConfigMap.class);
