@@ -119,9 +119,9 @@ public class OperatorStartup {
     try {
       int ran = new WarmUp(new BuildDecider(settings), resources, client.getKubernetesSerialization(),
           Clock.systemUTC()).run(warmUpBuilds, WARM_UP_BUDGET);
-      // Its garbage is most of what the heap holds now: collected at once, the start's next
-      // allocations reuse the regions it touched rather than touch new ones (idle RSS in
-      // PackagedJarBenchmarkIT, 30 builds: 233 MiB with this collection, 269 without).
+      // Its garbage is most of what the heap holds now; collected at once, so that the start's
+      // next allocations can reuse the memory it touched (idle RSS in PackagedJarBenchmarkIT,
+      // 30 builds, one run each: 233 MiB with this collection, 269 without; the runs are noisy).
       System.gc();
       LOG.info("warm-up: {} made-up builds in {} ms", ran, (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException | LinkageError | StackOverflowError e) {

@@ -147,7 +147,6 @@ final class WarmUp {
               .build()).build());
     }
     Pod next = new PodBuilder(pod).withStatus(status.build()).build();
-    PodChangeFilter.view(next);
     new PodChangeFilter().accept(next, pod);
     return roundTrip(PodInspector.essentials(next), Pod.class);
   }

@@ -8,8 +8,15 @@ import dev.stagebuild.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +65,7 @@ class BuildServiceAccountsTest {
     // and posts one of its own (one created, the rest refused as existing).
     cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
         ClusterDispatcher.refusal(404, "NotFound", "serviceaccounts \"stagebuild-build\" not found")
-            .setBodyDelay(java.time.Duration.ofMillis(300)));
+            .setBodyDelay(Duration.ofMillis(300)));
     List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), cluster.client(), 8);
     assertThat(failures).isEmpty();
     assertThat(cluster.dispatcher().pendingOnce()).as("the late GET was served").isZero();
@@ -73,7 +80,7 @@ class BuildServiceAccountsTest {
     // own (on an API server that does not answer: one timeout per pass, in a row); they share its error.
     cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
         ClusterDispatcher.refusal(503, "ServiceUnavailable", "the server is currently unable to handle the request")
-            .setBodyDelay(java.time.Duration.ofMillis(300)));
+            .setBodyDelay(Duration.ofMillis(300)));
     try (var noRetries = noRetries()) {
       List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), noRetries, 8);
       assertThat(failures).hasSize(8).allSatisfy(f -> assertThat(f).isInstanceOf(KubernetesClientException.class));
@@ -85,10 +92,10 @@ class BuildServiceAccountsTest {
   /** Runs {@code passes} ensure calls at once in namespace demo; returns what they threw. */
   private static List<Throwable> herd(BuildServiceAccounts accounts, KubernetesClient client, int passes)
       throws Exception {
-    var start = new java.util.concurrent.CountDownLatch(1);
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(passes);
+    var start = new CountDownLatch(1);
+    var pool = Executors.newFixedThreadPool(passes);
     try {
-      var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      var done = new ArrayList<Future<?>>();
       for (int i = 0; i < passes; i++) {
         done.add(pool.submit(() -> {
           start.await();
@@ -97,11 +104,11 @@ class BuildServiceAccountsTest {
         }));
       }
       start.countDown();
-      List<Throwable> failures = new java.util.ArrayList<>();
+      List<Throwable> failures = new ArrayList<>();
       for (var f : done) {
         try {
-          f.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+          f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
           failures.add(e.getCause());
         }
       }
