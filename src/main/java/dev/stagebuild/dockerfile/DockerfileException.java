@@ -43,4 +43,9 @@ public class DockerfileException extends RuntimeException {
   public String detail() {
     return detail;
   }
+
+  /** A Dockerfile's text as a message shows it: it is untrusted and may be long. */
+  public static String abbreviate(String text) {
+    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+  }
 }

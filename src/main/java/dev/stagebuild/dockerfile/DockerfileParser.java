@@ -171,11 +171,11 @@ public final class DockerfileParser {
       int eq = part.indexOf('=');
       String key = eq < 0 ? part : part.substring(0, eq).trim();
       if (eq < 0 || !(key.equals("skip") || key.equals("error") || key.equals("experimental"))) {
-        throw new DockerfileException(lineNumber, "invalid check option \"" + InstructionParser.abbreviate(key)
+        throw new DockerfileException(lineNumber, "invalid check option \"" + DockerfileException.abbreviate(key)
             + "\" in the check directive (it takes skip=, error= and experimental=, separated by ;)");
       }
       if (key.equals("error") && !GoBool.parses(part.substring(eq + 1).trim())) {
-        throw new DockerfileException(lineNumber, "failed to parse check option \"" + InstructionParser.abbreviate(part)
+        throw new DockerfileException(lineNumber, "failed to parse check option \"" + DockerfileException.abbreviate(part)
             + "\": error= takes true or false");
       }
     }

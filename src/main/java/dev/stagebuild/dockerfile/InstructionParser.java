@@ -1,5 +1,7 @@
 package dev.stagebuild.dockerfile;
 
+import static dev.stagebuild.dockerfile.DockerfileException.abbreviate;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -419,10 +421,6 @@ final class InstructionParser {
         throw new DockerfileException(line, "Interval \"" + f.name() + "\" cannot be less than 1ms");
       }
     }
-  }
-
-  static String abbreviate(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.stagebuild.plan;
 
+import static dev.stagebuild.dockerfile.DockerfileException.abbreviate;
+
 import dev.stagebuild.dockerfile.GoBool;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,14 +34,12 @@ final class MountCheck {
     for (String[] f : m.fields()) {
       String key = f[0];
       String value = f[1];
-      String shownKey = shown(key);
-      String shownValue = value == null ? null : shown(value);
       if (value == null) {
         if (key.equals("required") && typeKnown && !(type.equals("secret") || type.equals("ssh"))) {
           return Optional.of("unexpected key 'required' for mount type '" + type + "'");
         }
         if (!Set.of("readonly", "ro", "readwrite", "rw", "required").contains(key)) {
-          return Optional.of("invalid field '" + shownKey + "' must be a key=value pair");
+          return Optional.of("invalid field '" + abbreviate(key) + "' must be a key=value pair");
         }
         continue;
       }
@@ -48,14 +48,14 @@ final class MountCheck {
       switch (key) {
         case "type" -> {
           if (literal && !TYPES.contains(value.toLowerCase(Locale.ROOT))) {
-            return Optional.of("unsupported mount type \"" + shownValue + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
+            return Optional.of("unsupported mount type \"" + abbreviate(value) + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
           }
           type = literal ? value.toLowerCase(Locale.ROOT) : type;
           typeKnown = literal;
         }
         case "readonly", "ro", "readwrite", "rw" -> {
           if (literal && !GoBool.parses(value)) {
-            return Optional.of("invalid value for " + key + ": " + shownValue);
+            return Optional.of("invalid value for " + key + ": " + abbreviate(value));
           }
         }
         case "required" -> {
@@ -71,19 +71,19 @@ final class MountCheck {
         }
         case "sharing" -> {
           if (literal && !SHARING.contains(value.toLowerCase(Locale.ROOT))) {
-            return Optional.of("unsupported sharing value \"" + shownValue + "\" (shared, private or locked)");
+            return Optional.of("unsupported sharing value \"" + abbreviate(value) + "\" (shared, private or locked)");
           }
           sharing = true;
         }
         case "mode", "uid", "gid" -> {
           if (literal && !isUnsigned32(value, key.equals("mode") ? 8 : 10)) {
-            return Optional.of("invalid value " + shownValue + " for " + key);
+            return Optional.of("invalid value " + abbreviate(value) + " for " + key);
           }
           fileInfo = true;
         }
         default -> {
           if (!PLAIN_KEYS.contains(key)) {
-            return Optional.of("unexpected key '" + shownKey + "' in '" + shown(key + "=" + value) + "'");
+            return Optional.of("unexpected key '" + abbreviate(key) + "' in '" + abbreviate(key + "=" + value) + "'");
           }
           from |= key.equals("from") && !value.isEmpty();
           source |= (key.equals("source") || key.equals("src")) && !value.isEmpty();
@@ -116,11 +116,6 @@ final class MountCheck {
       return Optional.of("invalid cache sharing set for " + type + " mount");
     }
     return Optional.empty();
-  }
-
-  /** A value as a message shows it: a Dockerfile's text is untrusted and may be long. */
-  static String shown(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
   }
 
   /** Go's strconv.ParseUint(value, base, 32): digits only, no sign. */

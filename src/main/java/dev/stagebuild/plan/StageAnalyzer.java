@@ -870,7 +870,7 @@ final class StageAnalyzer {
       for (String[] field : MountSpec.parse(f.value()).fields()) {
         int dollar = field[0].equalsIgnoreCase("from") && field[1] != null ? field[1].indexOf('$') : -1;
         if (dollar >= 0 && dollar != field[1].length() - 1) {
-          String from = MountCheck.shown(field[1]);
+          String from = DockerfileException.abbreviate(field[1]);
           throw new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount"
               + " from=" + from + ": 'from' doesn't support variable expansion, define alias stage instead"
               + " (FROM " + from + " AS <alias>, then from=<alias>)");
