@@ -1,5 +1,7 @@
 package dev.stagebuild.dockerfile;
 
+import dev.stagebuild.Texts;
+
 /**
  * The one error the parser and the planner raise: what is wrong with the Dockerfile (or with the
  * target or build arguments asked for), with the 1-based line it is on (0 when no line applies).
@@ -46,6 +48,11 @@ public class DockerfileException extends RuntimeException {
 
   /** A Dockerfile's text as a message shows it: it is untrusted and may be long. */
   public static String abbreviate(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+    return abbreviate(text, 60);
+  }
+
+  /** {@code text} cut to {@code width} characters, "..." included. */
+  public static String abbreviate(String text, int width) {
+    return Texts.cut(text, width, "...");
   }
 }

@@ -183,7 +183,7 @@ public final class WordExpander {
 
   private DockerfileException tooLarge(String detail) {
     return new DockerfileException(DockerfileException.Kind.TOO_LARGE, line,
-        detail + " in \"" + abbreviate(s) + "\"");
+        detail + " in \"" + DockerfileException.abbreviate(s, 80) + "\"");
   }
 
   /** True when the word has nothing Docker would process: no quotes, escapes or {@code $}. */
@@ -211,12 +211,9 @@ public final class WordExpander {
   }
 
   private DockerfileException error(String detail) {
-    return new DockerfileException(line, detail + " in \"" + abbreviate(s) + "\"");
+    return new DockerfileException(line, detail + " in \"" + DockerfileException.abbreviate(s, 80) + "\"");
   }
 
-  private static String abbreviate(String text) {
-    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
-  }
 
   /** Reads until {@code stop} (consumed) or the end; {@code stop} -1 means the end of the word. */
   private String until(int stop, boolean raw, int depth) {

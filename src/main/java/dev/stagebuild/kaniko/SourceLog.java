@@ -1,5 +1,6 @@
 package dev.stagebuild.kaniko;
 
+import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.DockerfileException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,7 +39,7 @@ public final class SourceLog {
     String commit = terminationMessage.trim();
     if (!COMMIT.matcher(commit).matches()) {
       throw new IllegalArgumentException("the source pod's termination message is not a commit sha: '"
-          + abbreviate(commit) + "'");
+          + Texts.cut(commit, 80, "...") + "'");
     }
     return commit;
   }
@@ -101,9 +102,5 @@ public final class SourceLog {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("the " + kind + " is not UTF-8 text", e);
     }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 }

@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.Heredoc;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
@@ -48,7 +49,8 @@ final class RunHeredocs {
       argv = shebang(document);
       if (argv == null) {
         String first = document.lines().findFirst().orElse("#!");
-        return new Rewrite(null, "RUN <<" + h.name() + " runs a \"" + abbreviate(first) + "\" script: BuildKit"
+        return new Rewrite(null, "RUN <<" + h.name() + " runs a \"" + DockerfileException.abbreviate(first, 80)
+            + "\" script: BuildKit"
             + " runs it as an executable file, " + KanikoCapabilities.KANIKO + " runs the here-document with sh"
             + " and ignores the #! line; StageBuild runs such a script only with a shell (" + String.join(", ",
                 SHELLS.stream().sorted().toList()) + "); write RUN <interpreter> <<'" + h.name() + "' instead");
@@ -122,7 +124,4 @@ final class RunHeredocs {
     return path.substring(path.lastIndexOf('/') + 1);
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-  }
 }

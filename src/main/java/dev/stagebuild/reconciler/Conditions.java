@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.Texts;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -83,18 +84,7 @@ public final class Conditions {
     if (message == null) {
       return "";
     }
-    return cut(message, MAX_MESSAGE, "...");
+    return Texts.cut(message, MAX_MESSAGE, "...");
   }
 
-  /** {@code text} at most {@code max} characters, ending in {@code marker} when shortened (never half a character). */
-  static String cut(String text, int max, String marker) {
-    if (text.length() <= max) {
-      return text;
-    }
-    int end = max - marker.length();
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--; // not half a character
-    }
-    return text.substring(0, end) + marker;
-  }
 }

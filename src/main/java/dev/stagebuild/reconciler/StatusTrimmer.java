@@ -2,6 +2,7 @@ package dev.stagebuild.reconciler;
 
 import dev.stagebuild.api.StageBuildStatus;
 import dev.stagebuild.api.StageStatus;
+import dev.stagebuild.Texts;
 import io.fabric8.kubernetes.api.model.Condition;
 
 /**
@@ -47,6 +48,6 @@ final class StatusTrimmer {
     if (text == null || text.length() <= max) {
       return text;
     }
-    return max == 0 ? null : Conditions.cut(text, max, "…");
+    return max == 0 ? null : Texts.cut(text, max, "…");
   }
 }

@@ -157,6 +157,18 @@ class DockerfileParserTest {
     }
 
     @Test
+    void aLongKeywordIsAbbreviatedWithoutSplittingACharacter() {
+      // 56 letters, then an emoji (two chars) across the 57-character cut
+      String keyword = "A".repeat(56) + "\uD83D\uDE00" + "B".repeat(20);
+      String detail = error("FROM a\n" + keyword + " x\n").detail();
+      assertThat(detail).startsWith("unknown instruction: " + "A".repeat(56) + "...");
+      assertThat(detail.chars().filter(c -> Character.isSurrogate((char) c))).isEmpty();
+      assertThat(DockerfileException.abbreviate("ab\uD83D\uDE00cde", 6)).isEqualTo("ab...");
+      assertThat(DockerfileException.abbreviate("abc\uD83D\uDE00de", 6)).isEqualTo("abc...");
+      assertThat(DockerfileException.abbreviate("abcdef", 6)).isEqualTo("abcdef");
+    }
+
+    @Test
     void missingContinuationShowsUpAsUnknownInstruction() {
       assertThat(error("FROM a\nRUN apt-get install \\\n  vim\n  && rm -rf x\n").line()).isEqualTo(4);
     }
