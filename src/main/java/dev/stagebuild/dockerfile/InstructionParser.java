@@ -69,9 +69,39 @@ final class InstructionParser {
     b.line = line;
     b.argText = text.substring(a, e);
     b.argTextSpan = new Span(a, e);
-    b.flags = flags(spec, scanned.words(), line);
+    b.flags = readsFlags(spec, text, a, e) ? flags(spec, scanned.words(), line) : ignoredFlags(scanned.words());
     arguments(b, spec, text, a, e, line, escape);
     return b;
+  }
+
+  /**
+   * Whether BuildKit's parse of the instruction reads its flags (BFlags.Parse): ARG and STOPSIGNAL
+   * never do, HEALTHCHECK only when its type is not NONE. kaniko accepts and ignores the flags of the
+   * others, whatever they are, so they are kept as written and not checked.
+   */
+  private static boolean readsFlags(Keywords.Spec spec, String text, int a, int e) {
+    return switch (spec.name()) {
+      case "ARG", "STOPSIGNAL" -> false;
+      case "HEALTHCHECK" -> {
+        int sep = a;
+        while (sep < e && !Chars.isSpace(text.charAt(sep))) {
+          sep++;
+        }
+        // the type as BuildKit reads it (parseHealthConfig), upper-cased
+        yield !text.substring(a, sep).toUpperCase(Locale.ROOT).equals("NONE");
+      }
+      default -> true;
+    };
+  }
+
+  private static List<Flag> ignoredFlags(List<FlagScanner.Word> words) {
+    List<Flag> flags = new ArrayList<>();
+    for (FlagScanner.Word w : words) {
+      String body = w.text().startsWith("--") ? w.text().substring(2) : w.text();
+      int eq = body.indexOf('=');
+      flags.add(new Flag(eq < 0 ? body : body.substring(0, eq), eq < 0 ? "" : body.substring(eq + 1), eq >= 0, w.span()));
+    }
+    return flags;
   }
 
   private static List<Flag> flags(Keywords.Spec spec, List<FlagScanner.Word> words, int line) {

@@ -275,6 +275,20 @@ class DockerfileParserTest {
     }
 
     @Test
+    void flagsThatBuildKitNeverReadsAreAcceptedAsKanikoAcceptsThem() {
+      // parseArg, parseStopSignal and parseHealthcheck's NONE branch never call BFlags.Parse
+      Instruction arg = parse("FROM a\nARG --whatever=1 --x VERSION=2\n").get(1);
+      assertThat(arg.keyValues()).extracting(KeyValue::key).containsExactly("VERSION");
+      assertThat(arg.flags()).extracting(Flag::name).containsExactly("whatever", "x");
+      assertThat(parse("FROM a\nSTOPSIGNAL --x=1 --x=2 SIGTERM\n").get(1).args()).containsExactly("SIGTERM");
+      assertThat(parse("FROM a\nHEALTHCHECK --bogus --interval=30 none\n")).hasSize(2);
+      // ...where it reads them, the same flags are refused
+      assertThat(error("FROM a\nHEALTHCHECK --bogus CMD true\n").detail()).startsWith("unknown flag --bogus for HEALTHCHECK");
+      assertThat(error("FROM a\nHEALTHCHECK --interval=30 CMD true\n").detail()).contains("missing unit");
+      assertThat(error("FROM a\nUSER --x=1 me\n").detail()).startsWith("unknown flag --x for USER");
+    }
+
+    @Test
     void flagQuotesAndEscapesAreProcessed() {
       Instruction c = parse("FROM a\nCOPY --from=\"my stage\" --chown=a\\ b x y\n").get(1);
       assertThat(c.flag("from")).get().extracting(Flag::value).isEqualTo("my stage");
