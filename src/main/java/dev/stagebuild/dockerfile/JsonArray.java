@@ -82,6 +82,11 @@ public final class JsonArray {
             if (end < 0) {
               return invalid("invalid value");
             }
+            if (outOfRange(s, i, end)) {
+              // json.Unmarshal fails on it (strconv.ParseFloat's ErrRange) wherever it is, so BuildKit
+              // reads the line in the shell form, as it reads invalid JSON
+              return invalid("number out of range");
+            }
             allStrings &= !topLevel;
             i = end;
             state = AFTER_VALUE;
@@ -193,6 +198,12 @@ public final class JsonArray {
   }
 
   /** Reads true, false, null or a number; returns the index after it or -1. */
+  /** A JSON number that is no float64: Go's decoder rounds it to infinity and reports ErrRange (underflow is 0, no error). */
+  private static boolean outOfRange(String s, int start, int end) {
+    char c = s.charAt(start);
+    return (c == '-' || (c >= '0' && c <= '9')) && Double.isInfinite(Double.parseDouble(s.substring(start, end)));
+  }
+
   private static int readScalar(String s, int start) {
     for (String literal : new String[] {"true", "false", "null"}) {
       if (s.startsWith(literal, start)) {

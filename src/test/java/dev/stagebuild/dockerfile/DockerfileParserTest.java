@@ -210,6 +210,20 @@ class DockerfileParserTest {
     }
 
     @Test
+    void aNumberBeyondFloat64MakesTheJsonInvalidAsGoReadsIt() {
+      // json.Unmarshal fails with ErrRange wherever such a number is, and BuildKit then reads the shell form
+      for (String json : List.of("[1e999]", "[\"a\", -1e309]", "[[\"x\"], {\"k\": 2e400}]")) {
+        Instruction cmd = parse("FROM a\nCMD " + json + "\n").get(1);
+        assertThat(cmd.isJson()).as(json).isFalse();
+        assertThat(cmd.args()).as(json).containsExactly(json);
+      }
+      // in range, or an underflow (Go reads 0): valid JSON with a number, refused as in Docker
+      assertThat(error("FROM a\nCMD [1e308]\n").detail()).contains("strings only");
+      assertThat(error("FROM a\nCMD [\"a\", 1e-999]\n").detail()).contains("strings only");
+      assertThat(error("FROM a\nCOPY [\"a\", 1e999] /x\n").detail()).contains("malformed JSON array in COPY: number out of range");
+    }
+
+    @Test
     void malformedJsonInCopyIsAnError() {
       DockerfileException e = error("FROM a\nCOPY [\"a\", \"b\"\n");
       assertThat(e.line()).isEqualTo(2);
