@@ -1,6 +1,7 @@
 package dev.stagebuild.plan;
 
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.KeyValue;
 import dev.stagebuild.dockerfile.WordExpander;
@@ -144,6 +145,14 @@ final class KanikoGlobalArgs {
             + " neither TARGETARCH, BUILDPLATFORM... nor an ARG declared again without a value); write the value"
             + " without quotes (escaping $ and \\ with \\), or declare the ARG in the stages that use it"));
         continue;
+      }
+      if (DockerfileParser.tooLongForParsers("ARG " + name + "=\"" + b + "\"")) {
+        // written on one line of every pod's Dockerfile, where kaniko's parser would stop
+        throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, lineOf.get(name), "ARG " + name
+            + " before the first FROM: BuildKit reads its value as " + b.length() + " characters, and "
+            + KanikoCapabilities.KANIKO + " would read it differently; StageBuild writes that value on one line"
+            + " of each pod's Dockerfile, longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes, the most"
+            + " kaniko's parser reads; declare the ARG in the stages that use it, or shorten its value");
       }
       forPods.put(name, b);
     }

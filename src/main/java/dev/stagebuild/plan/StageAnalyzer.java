@@ -1,6 +1,7 @@
 package dev.stagebuild.plan;
 
 import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Flag;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
@@ -143,9 +144,18 @@ final class StageAnalyzer {
             + " backslash, which kaniko would read again); write the path out, or the VOLUME last"));
         continue;
       }
+      String moved = "VOLUME " + JsonArray.write(v.getValue());
+      if (DockerfileParser.tooLongForParsers(moved)) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "VOLUME: moved to the end"
+            + " of the stage (it is followed by instructions that write files) and written with its variables"
+            + " substituted, it is longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes, the most "
+            + KanikoCapabilities.KANIKO + "'s parser reads on one line; split it into several VOLUMEs, or write"
+            + " it last"));
+        continue;
+      }
       s.rewritten.put(i, "# stagebuild: VOLUME moved to the end of the stage");
       if (!v.getValue().isEmpty()) {
-        s.trailer.add("VOLUME " + JsonArray.write(v.getValue()));
+        s.trailer.add(moved);
       }
     }
     volumes.clear();

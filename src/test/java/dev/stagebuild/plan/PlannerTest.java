@@ -1256,6 +1256,23 @@ class PlannerTest {
 
   @Nested
   class LargeInputs {
+    /** Lines the planner writes for kaniko, longer than its parser reads, are refused by the line that grew. */
+    @Test
+    void aRewrittenLineKanikoCouldNotReadIsRefusedByItsOwnLine() {
+      // a global ARG written again as BuildKit reads it: 80,000 characters on one line of every pod
+      String x = "x".repeat(40_000);
+      DockerfileException arg = error("ARG X=" + x + "\nARG T=${TARGETARCH}$X$X\nFROM alpine\nARG T\nRUN true\n");
+      assertThat(arg.line()).isEqualTo(2);
+      assertThat(arg.detail()).startsWith("ARG T before the first FROM").contains("65535 bytes");
+      assertThat(plan("ARG X=" + x + "\nARG T=${TARGETARCH}$X\nFROM alpine\nARG T\nRUN true\n").pods())
+          .as("one copy fits").hasSize(1);
+      // a VOLUME moved to the end of its stage, written with its variables substituted
+      String volume = "FROM alpine\nARG Y=" + "y".repeat(3000) + "\nRUN true\nVOLUME" + " /$Y".repeat(24) + "\nRUN true\n";
+      DockerfileException moved = error(volume);
+      assertThat(moved.line()).isEqualTo(4);
+      assertThat(moved.detail()).startsWith("VOLUME: moved to the end of the stage").contains("65535 bytes");
+    }
+
     @Test
     @org.junit.jupiter.api.Timeout(120)
     void longChainWithVariables() {
