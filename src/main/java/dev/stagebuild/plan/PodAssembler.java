@@ -400,7 +400,9 @@ final class PodAssembler {
       if (s.name.equals(SCRATCH)) {
         scratchInChain = s;
       }
-      sb.append(closed(s.from, fromLine(s))).append('\n');
+      String from = closed(s.from, fromLine(s));
+      checkLineLengths(s.from, from); // its image, as BuildKit resolves it, can be longer than written
+      sb.append(from).append('\n');
       for (Instruction i : s.body) {
         String text = closed(i, s.textOf(i));
         if (s.rewritten.containsKey(i)) {
@@ -519,8 +521,9 @@ final class PodAssembler {
       if (DockerfileParser.tooLongForParsers(line)) {
         throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + ": as StageBuild"
             + " writes it for kaniko, a line of it is longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes,"
-            + " the most kaniko's parser reads; for a long RUN <<EOF script, COPY the script into the stage and RUN"
-            + " it instead");
+            + " the most kaniko's parser reads; " + (i.keyword().equals("RUN")
+                ? "for a long RUN <<EOF script, COPY the script into the stage and RUN it instead"
+                : "it is written with its variables substituted: give them shorter values"));
       }
     }
   }

@@ -1271,6 +1271,10 @@ class PlannerTest {
       DockerfileException moved = error(volume);
       assertThat(moved.line()).isEqualTo(4);
       assertThat(moved.detail()).startsWith("VOLUME: moved to the end of the stage").contains("65535 bytes");
+      // a FROM image written as BuildKit resolves it
+      DockerfileException from = error("ARG X=" + x + "\nFROM alpine:${TARGETARCH}$X$X\nRUN true\n");
+      assertThat(from.line()).isEqualTo(2);
+      assertThat(from.detail()).startsWith("FROM: as StageBuild writes it").contains("give them shorter values");
     }
 
     @Test
