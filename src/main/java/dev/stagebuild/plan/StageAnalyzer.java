@@ -13,6 +13,7 @@ import dev.stagebuild.dockerfile.WordExpander;
 import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,21 +165,44 @@ final class StageAnalyzer {
   /**
    * kaniko records each EXPOSE word as substituted, adding /tcp (expose.go); BuildKit splits what a
    * variable gives into words and normalizes each (a range into ports, {@code ip:host:port} into
-   * the port, {@code 053} into 53, the protocol lowercased). Only words both read the same pass.
+   * the port, {@code 053} into 53, the protocol lowercased). Only words both read the same pass. A
+   * word whose variables give no port or several (an unset {@code ARG EE_PORTS}, {@code PORTS="80
+   * 443"}) is written as the ports BuildKit reads: kaniko would record {@code /tcp} or
+   * {@code 80 443/tcp}.
    */
   private void expose(Instruction i) {
-    for (String word : i.args()) {
+    List<Instruction.Edit> edits = new ArrayList<>();
+    int ports = 0;
+    for (int k = 0; k < i.args().size(); k++) {
+      String word = i.args().get(k);
       Expansion e = expand(word, i);
       if (e == null || !e.resolved()) {
+        ports++;
         continue; // substituted by kaniko from the base image's environment: not known here
       }
-      if (!EXPOSED_PORT.matcher(e.value()).matches()) {
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "EXPOSE " + word
-            + (e.value().equals(word) ? "" : " (" + e.value() + ")") + " is not supported: " + KanikoCapabilities.KANIKO
-            + " records it as written, BuildKit normalizes it; write one port a word, as <port> or <port>/tcp or"
-            + " <port>/udp (EXPOSE 8080/tcp 9090/tcp)"));
-        return;
+      // BuildKit's ProcessWords splits an unquoted substitution at white space
+      List<String> read = word.indexOf('"') < 0 && word.indexOf('\'') < 0
+          ? Arrays.stream(e.value().split("[ \t\n\r]+")).filter(w -> !w.isEmpty()).toList()
+          : List.of(e.value());
+      for (String port : read) {
+        if (!EXPOSED_PORT.matcher(port).matches()) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "EXPOSE " + word
+              + (e.value().equals(word) ? "" : " (" + e.value() + ")") + " is not supported: "
+              + KanikoCapabilities.KANIKO + " records it as written, BuildKit normalizes it; write one port a word,"
+              + " as <port> or <port>/tcp or <port>/udp (EXPOSE 8080/tcp 9090/tcp)"));
+          return;
+        }
       }
+      ports += read.size();
+      if (read.size() != 1) {
+        Span span = i.argSpans().get(k);
+        edits.add(read.isEmpty() ? i.deletion(span) : new Instruction.Edit(span, String.join(" ", read)));
+      }
+    }
+    if (ports == 0) {
+      stage.rewritten.put(i, "# stagebuild: an EXPOSE of no port (its variables are empty)");
+    } else if (!edits.isEmpty()) {
+      stage.rewritten.put(i, i.applyEdits(edits));
     }
   }
 

@@ -80,8 +80,27 @@ class KanikoDefaultsTest {
         "EXPOSE 132/sctp")) {
       assertThat(refused(expose).detail()).as(expose).contains("write one port a word");
     }
-    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090\"", "EXPOSE $PORTS")).detail()).contains("(8080 9090)");
+    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090x\"", "EXPOSE $PORTS")).detail()).contains("(8080 9090x)");
+    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090\"", "EXPOSE \"$PORTS\"")).detail())
+        .as("quoted: one word to BuildKit too").contains("(8080 9090)");
     assertThat(plan(df("FROM alpine", "ARG P=8080", "EXPOSE 80 $P/udp 443/tcp $FROM_THE_IMAGE")).pods()).hasSize(1);
+  }
+
+  /**
+   * A variable that gives no port or several: BuildKit reads the ports its value splits into (none for
+   * an empty one), kaniko would record {@code /tcp} or {@code 8080 9090/tcp}. Written as BuildKit reads it.
+   */
+  @Test
+  void exposeVariablesThatGiveNoPortOrSeveralAreWrittenAsBuildKitReadsThem() {
+    // docker-kong's Dockerfiles: ARG EE_PORTS, then EXPOSE 8000 8443 8001 8444 $EE_PORTS
+    assertThat(lines(df("FROM alpine", "ARG EE_PORTS", "EXPOSE 8000 8443 $EE_PORTS 8001")))
+        .contains("EXPOSE 8000 8443 8001").noneMatch(l -> l.contains("EE_PORTS") && l.startsWith("EXPOSE"));
+    assertThat(lines(df("FROM alpine", "ARG PORTS=\"8080  9090/udp\"", "EXPOSE 80 $PORTS")))
+        .contains("EXPOSE 80 8080 9090/udp");
+    assertThat(lines(df("FROM alpine", "ARG NONE=", "EXPOSE $NONE ${NONE}")))
+        .contains("# stagebuild: an EXPOSE of no port (its variables are empty)").noneMatch(l -> l.startsWith("EXPOSE"));
+    assertThat(lines(df("FROM alpine", "ARG P=8080", "EXPOSE $P $FROM_THE_IMAGE"))).as("as written")
+        .contains("EXPOSE $P $FROM_THE_IMAGE");
   }
 
   @Test
