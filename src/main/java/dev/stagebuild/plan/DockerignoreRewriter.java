@@ -1,5 +1,7 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.DockerfileException;
+
 /**
  * Rewrites the user's {@code .dockerignore} (from the context root) for the shared build context,
  * where the user's files are under {@code src/}: each pattern {@code P} becomes {@code src/P}.
@@ -28,7 +30,9 @@ public final class DockerignoreRewriter {
     }
     StringBuilder out = new StringBuilder();
     String text = dockerignore.charAt(0) == '\uFEFF' ? dockerignore.substring(1) : dockerignore;
+    int lineNumber = 0;
     for (String line : text.split("\n", -1)) {
+      lineNumber++;
       if (line.startsWith("#")) {
         continue;
       }
@@ -37,11 +41,19 @@ public final class DockerignoreRewriter {
       boolean exclude = pattern.startsWith("!");
       if (exclude) {
         pattern = ExcludePatterns.trimSpace(pattern.substring(1));
+        if (pattern.isEmpty()) {
+          throw refused(lineNumber, "a \"!\" with no pattern after it (\"illegal exclusion pattern\")");
+        }
       }
       if (pattern.isEmpty()) {
         continue;
       }
       String cleaned = Paths.cleanRelative(pattern);
+      String syntax = GoMatchSyntax.error(cleaned == null ? pattern : cleaned);
+      if (syntax != null) {
+        throw refused(lineNumber, "pattern \"" + DockerfileException.abbreviate(pattern) + "\": " + syntax
+            + " (\"syntax error in pattern\")");
+      }
       if (cleaned == null || cleaned.equals(".")) {
         // outside the context, or the root itself: Docker matches such a pattern against no file,
         // while src (the root's new place) would exclude all of them
@@ -55,6 +67,15 @@ public final class DockerignoreRewriter {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * BuildKit refuses the build; kaniko logs an error for every file it copies and ignores the whole
+   * .dockerignore (patternmatcher fails on the pattern, and kaniko takes the failure as "not excluded").
+   */
+  private static DockerfileException refused(int line, String what) {
+    return new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, 0, ".dockerignore, line " + line
+        + ": " + what + ", which BuildKit refuses and kaniko would ignore the whole file for; fix or remove the line");
   }
 
   /** Docker cleans patterns fully: {@code dir/} and {@code dir/.} are {@code dir}. */

@@ -1,6 +1,10 @@
 package dev.stagebuild.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stagebuild.dockerfile.DockerfileException;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +26,6 @@ class DockerignoreRewriterTest {
         ".",
         "/",
         "../outside",
-        "!",
         "  # not a comment: only a leading # is",
         "dir/.") + "\r\n";
     // each pattern and P/**: kaniko's matcher does not carry a directory's match to what it holds
@@ -44,6 +47,19 @@ class DockerignoreRewriterTest {
   void patternsAreTrimmedAsGoTrims() {
     assertThat(DockerignoreRewriter.rewrite("\u00a0secrets\u00a0\n!\u00a0keep\n"))
         .isEqualTo("src/secrets\nsrc/secrets/**\n!src/keep\n!src/keep/**\n");
+  }
+
+  /** patternmatcher refuses these (BuildKit fails the build; kaniko ignores the whole file). */
+  @Test
+  void patternsGoCannotReadAreRefusedByLine() {
+    for (String bad : List.of("!", " ! ", "[", "src/[a", "[]a]", "[a-]", "[^]", "x\\", "a[b-c", "../[")) {
+      assertThatThrownBy(() -> DockerignoreRewriter.rewrite("# c\nok\n" + bad + "\n"))
+          .as(bad).isInstanceOf(DockerfileException.class).hasMessageContaining(".dockerignore, line 3: ");
+    }
+    assertThatThrownBy(() -> DockerignoreRewriter.rewrite("!\n")).hasMessageContaining("\"!\" with no pattern");
+    assertThat(DockerignoreRewriter.rewrite("[Bb]in\n[!a]x\n[\\]]y\n[a-c]*\n*[*]\n\\#z\n"))
+        .isEqualTo("src/[Bb]in\nsrc/[Bb]in/**\nsrc/[!a]x\nsrc/[!a]x/**\nsrc/[\\]]y\nsrc/[\\]]y/**\n"
+            + "src/[a-c]*\nsrc/[a-c]*/**\nsrc/*[*]\nsrc/*[*]/**\nsrc/\\#z\nsrc/\\#z/**\n");
   }
 
   @Test
