@@ -401,7 +401,11 @@ final class StageAnalyzer {
 
   /** The stage {@code --from} refers to, or null for an image. */
   private Stage producer(String ref, Instruction i) {
-    String what = i.keyword() + " --from=" + ref;
+    return producer(ref, i, i.keyword() + " --from=" + ref);
+  }
+
+  /** {@code what}: the reference as the messages show it. */
+  private Stage producer(String ref, Instruction i, String what) {
     Stage target;
     if (isInteger(ref)) {
       long index = ref.length() > 12 ? Long.MAX_VALUE : Long.parseLong(ref);
@@ -418,7 +422,7 @@ final class StageAnalyzer {
     }
     if (target == stage) {
       throw new DockerfileException(i.line(), what + " refers to its own stage: a stage cannot copy"
-          + " from itself");
+          + " or mount from itself");
     }
     // A later stage is accepted (older BuildKit did; current BuildKit refuses it): its pod runs
     // first. A cycle is refused when the plan is assembled.
@@ -975,7 +979,7 @@ final class StageAnalyzer {
       return null;
     }
     Stage producer = isInteger(ref) || table.byUserName.containsKey(StageNames.lower(ref))
-        ? producer(ref, i) : null;
+        ? producer(ref, i, "RUN --mount=type=bind,from=" + ref) : null;
     if (producer == null) {
       if (m.from().indexOf('$') >= 0) {
         // KanikoCapabilities left a reference with a $ to the planner: it names an image after all

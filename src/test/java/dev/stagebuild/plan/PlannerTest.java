@@ -675,6 +675,8 @@ class PlannerTest {
     void laterSelfAndOutOfRangeReferences() {
       assertThat(error(df("FROM a AS one", "COPY --from=one /x /x")).detail()).contains("its own stage");
       assertThat(error(df("FROM a", "COPY --from=0 /x /x")).detail()).contains("its own stage");
+      assertThat(error(df("FROM a AS one", "RUN --mount=type=bind,from=one,target=/m true")).detail())
+          .startsWith("RUN --mount=type=bind,from=one refers to its own stage");
       assertThat(error(df("FROM a", "FROM b", "COPY --from=5 /x /x")).detail())
           .contains("there is no stage 5").contains("0 to 1");
       assertThat(error(df("FROM a", "COPY --from=-1 /x /x")).detail()).contains("no stage -1");
