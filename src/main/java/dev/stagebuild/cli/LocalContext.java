@@ -96,7 +96,7 @@ final class LocalContext {
         }
         return p.toRealPath();
       } catch (IOException e) {
-        throw new PlanInput.InputException("cannot read " + p + ": " + e.getMessage());
+        throw new PlanInput.InputException("cannot read " + p + ": " + PlanInput.ioMessage(e));
       }
     }
     return p;
@@ -111,7 +111,7 @@ final class LocalContext {
     try {
       return PlanInput.text(p.toString(), PlanInput.readBounded(p));
     } catch (IOException e) {
-      throw new PlanInput.InputException("cannot read " + p + ": " + e.getMessage());
+      throw new PlanInput.InputException("cannot read " + p + ": " + PlanInput.ioMessage(e));
     }
   }
 }

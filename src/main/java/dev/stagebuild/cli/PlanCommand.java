@@ -78,7 +78,10 @@ public final class PlanCommand {
         err.println("error: --context " + options.context + ": not a directory");
         return BAD_INPUT;
       }
-    } catch (IOException | InvalidPathException e) {
+    } catch (IOException e) {
+      err.println("error: cannot read " + options.file + ": " + PlanInput.ioMessage(e));
+      return BAD_INPUT;
+    } catch (InvalidPathException e) {
       err.println("error: cannot read " + options.file + ": " + e.getMessage());
       return BAD_INPUT;
     } catch (PlanInput.InputException e) {
@@ -90,6 +93,7 @@ public final class PlanCommand {
     PlanInput input;
     try {
       input = PlanInput.read(options.file, text, options.context);
+      input.warnings().forEach(w -> err.println("warning: " + w));
       if (input.build() != null) {
         SpecValidator.validate(input.build()); // the spec as written, before the command line's overrides
       }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
@@ -33,9 +34,10 @@ import java.util.Map;
  *
  * @param dockerignore the source's .dockerignore when known (from --context), else null
  * @param found where --context found the Dockerfile, or null
+ * @param warnings what the user should know of the input that does not stop the plan (unknown fields)
  */
 record PlanInput(String dockerfile, String target, Map<String, String> buildArgs, StageBuild build,
-    String dockerignore, LocalContext.Found found) {
+    String dockerignore, LocalContext.Found found, List<String> warnings) {
 
   /** A problem with the input file that is not in a Dockerfile (exit code 1). */
   static final class InputException extends Exception {
@@ -98,17 +100,22 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
     if (!looksLikeYaml(name, text)) {
       // FILE is the Dockerfile; DIR is its build context (for the .dockerignore)
       LocalContext.Found found = context == null ? null : LocalContext.contextOnly(context);
-      return new PlanInput(text, null, Map.of(), null, found == null ? null : found.dockerignoreText(), found);
+      return new PlanInput(text, null, Map.of(), null, found == null ? null : found.dockerignoreText(), found,
+          List.of());
     }
     JsonNode resource = stageBuild(name, text);
     StageBuild build;
     StageBuildSpec spec;
+    List<String> unknown = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     try {
-      build = yamlMapper().treeToValue(resource, StageBuild.class);
+      build = yamlMapper().addHandler(new UnknownFields(unknown)).treeToValue(resource, StageBuild.class);
       spec = build.getSpec();
     } catch (IOException | RuntimeException e) {
       throw new InputException(name + ": not a valid StageBuild: " + brief(e));
     }
+    unknown.forEach(field -> warnings.add(name + ": unknown field " + field + " (ignored: the API server would"
+        + " drop it too, with a warning)"));
     if (spec == null) {
       throw new InputException(name + ": the StageBuild has no spec");
     }
@@ -124,9 +131,10 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
       String contextDir = spec.source != null && spec.source.git != null ? spec.source.git.contextDir : null;
       LocalContext.Found found = LocalContext.find(context, contextDir,
           spec.dockerfile == null ? null : spec.dockerfile.path);
-      return new PlanInput(found.dockerfileText(), spec.target, args, build, found.dockerignoreText(), found);
+      return new PlanInput(found.dockerfileText(), spec.target, args, build, found.dockerignoreText(), found,
+          warnings);
     }
-    return new PlanInput(dockerfileOf(name, spec), spec.target, args, build, null, null);
+    return new PlanInput(dockerfileOf(name, spec), spec.target, args, build, null, null, warnings);
   }
 
   /** A {@code .yaml}/{@code .yml} file, or a text whose first line is a YAML key of a resource. */
@@ -172,7 +180,7 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         + API_VERSION + ")" + (kinds.isEmpty() ? "" : "; found kind " + String.join(", ", kinds)));
   }
 
-  /** The parser's message without Jackson's source dump, on one short line. */
+  /** The parser's message without Jackson's source dump, on one short line, after the field it is about. */
   private static String brief(Exception e) {
     Throwable t = e;
     while (t.getCause() != null && !(t instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
@@ -182,6 +190,9 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         : e.getMessage();
     if (m == null) {
       m = e.getClass().getSimpleName();
+    }
+    if (t instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+      m = fieldPath(mapping.getPath()) + ": " + m;
     }
     m = m.strip().replaceAll("\\s+", " ");
     return m.length() <= 300 ? m : m.substring(0, 297) + "...";
@@ -216,7 +227,7 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         try {
           return text(p.getFileName().toString(), readBounded(p));
         } catch (IOException e) {
-          throw new InputException("cannot read " + p + ": " + e.getMessage());
+          throw new InputException("cannot read " + p + ": " + ioMessage(e));
         }
       }
     }
@@ -237,8 +248,56 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
     }
   }
 
+  /** What went wrong reading a file, in words (a NoSuchFileException's message is only the path). */
+  static String ioMessage(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** {@code spec.buildArgs[0].name}: a field as kubectl's messages name it. */
+  static String fieldPath(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> path) {
+    StringBuilder sb = new StringBuilder();
+    for (var r : path) {
+      if (r.getFieldName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Notes the fields the API would not know (as kubectl's field validation warns of them) and skips them. */
+  private static final class UnknownFields extends com.fasterxml.jackson.databind.deser.DeserializationProblemHandler {
+    private static final int MAX = 20;
+    private final List<String> found;
+
+    UnknownFields(List<String> found) {
+      this.found = found;
+    }
+
+    @Override
+    public boolean handleUnknownProperty(com.fasterxml.jackson.databind.DeserializationContext context,
+        com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer,
+        Object beanOrClass, String propertyName) throws IOException {
+      if (found.size() < MAX) {
+        String pointer = p.getParsingContext().pathAsPointer().toString();
+        String field = pointer.isEmpty() ? propertyName : pointer.substring(1).replace('/', '.');
+        found.add(TerminalText.printable(DockerfileException.abbreviate(field, 120), false));
+      }
+      p.skipChildren();
+      return true;
+    }
+  }
+
   static ObjectMapper yamlMapper() {
-    return new ObjectMapper(new YAMLFactory())
+    // kubectl refuses a mapping with a key twice ("mapping key ... already defined"); Jackson keeps the last
+    return new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   }
 }

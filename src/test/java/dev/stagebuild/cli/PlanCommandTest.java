@@ -246,7 +246,24 @@ class PlanCommandTest {
   void missingFile() {
     Result r = run("", dir.resolve("nope").toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: cannot read");
+    assertThat(r.err()).isEqualTo("error: cannot read " + dir.resolve("nope") + ": no such file\n");
+  }
+
+  /** As kubectl reads a StageBuild: a key twice is an error, a field the API does not have a warning. */
+  @Test
+  void stageBuildYamlIsReadAsKubectlReadsIt() {
+    String head = "apiVersion: stagebuild.dev/v1alpha1\nkind: StageBuild\nmetadata: {name: x}\nspec:\n"
+        + "  dockerfile: {inline: \"FROM alpine\\nRUN true\\n\"}\n";
+    Result twice = run(head + "  output: {image: r/x:1}\n  output: {image: r/y:1}\n", "-");
+    assertThat(twice.code()).isEqualTo(1);
+    assertThat(twice.err()).isEqualTo("error: -: not valid YAML: Duplicate field 'output'\n");
+    Result misspelt = run(head + "  output: {image: r/x:1}\n  buildArg: [{name: a, value: b}]\n", "-");
+    assertThat(misspelt.code()).isZero();
+    assertThat(misspelt.err()).isEqualTo("warning: -: unknown field spec.buildArg (ignored: the API server would"
+        + " drop it too, with a warning)\n");
+    Result wrongType = run(head + "  output: {image: r/x:1}\n  buildArgs: {a: 1}\n", "-");
+    assertThat(wrongType.code()).isEqualTo(1);
+    assertThat(wrongType.err()).startsWith("error: -: not a valid StageBuild: spec.buildArgs: Cannot deserialize");
   }
 
   @Test
