@@ -645,7 +645,7 @@ final class StageAnalyzer {
       }
       if (parsed.refusal() != null) {
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-            + " --exclude=" + f.value() + " is not supported: " + parsed.refusal()));
+            + " --exclude=" + DockerfileException.abbreviate(f.value(), 80) + " is not supported: " + parsed.refusal()));
         return null;
       }
       patterns.add(f.value());
