@@ -173,16 +173,23 @@ public final class JsonArray {
             if (i + 6 > s.length()) {
               return -1;
             }
-            int v = 0;
-            for (int k = i + 2; k < i + 6; k++) {
-              int d = Character.digit(s.charAt(k), 16);
-              if (d < 0) {
-                return -2;
-              }
-              v = v * 16 + d;
+            int v = hex4(s, i + 2);
+            if (v < 0) {
+              return -2;
             }
-            out.append((char) v);
             i += 4;
+            if (Character.isSurrogate((char) v)) {
+              // Go's unquote: an escaped pair is one character, any other surrogate is U+FFFD
+              int w = i + 8 <= s.length() && s.charAt(i + 2) == '\\' && s.charAt(i + 3) == 'u' ? hex4(s, i + 4) : -1;
+              if (Character.isHighSurrogate((char) v) && w >= 0 && Character.isLowSurrogate((char) w)) {
+                out.append((char) v).append((char) w);
+                i += 6;
+              } else {
+                out.append('\uFFFD');
+              }
+            } else {
+              out.append((char) v);
+            }
           }
           default -> {
             return -2;
@@ -198,6 +205,23 @@ public final class JsonArray {
   }
 
   /** Reads true, false, null or a number; returns the index after it or -1. */
+  /** Four ASCII hex digits at {@code at} as Go's getu4 reads them (no other script's digits), or -1. */
+  private static int hex4(String s, int at) {
+    if (at + 4 > s.length()) {
+      return -1;
+    }
+    int v = 0;
+    for (int k = at; k < at + 4; k++) {
+      char c = s.charAt(k);
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) {
+        return -1;
+      }
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
   /** A JSON number that is no float64: Go's decoder rounds it to infinity and reports ErrRange (underflow is 0, no error). */
   private static boolean outOfRange(String s, int start, int end) {
     char c = s.charAt(start);

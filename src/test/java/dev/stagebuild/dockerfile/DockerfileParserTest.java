@@ -210,6 +210,16 @@ class DockerfileParserTest {
     }
 
     @Test
+    void unicodeEscapesAreReadAsGoReadsThem() {
+      // a pair is one character; a lone surrogate, or one that does not pair, is U+FFFD
+      assertThat(parse("FROM a\nCMD [\"\\ud83d\\ude00\", \"\\ud800\", \"\\udc00x\", \"\\ud800\\u0041\"]\n").get(1).args())
+          .containsExactly("\uD83D\uDE00", "\uFFFD", "\uFFFDx", "\uFFFDA");
+      // only ASCII hex digits: with Arabic-Indic digits it is no JSON, so the shell form
+      Instruction cmd = parse("FROM a\nCMD [\"\\u\u0660\u0660\u0664\u0661\"]\n").get(1);
+      assertThat(cmd.isJson()).isFalse();
+    }
+
+    @Test
     void aNumberBeyondFloat64MakesTheJsonInvalidAsGoReadsIt() {
       // json.Unmarshal fails with ErrRange wherever such a number is, and BuildKit then reads the shell form
       for (String json : List.of("[1e999]", "[\"a\", -1e309]", "[[\"x\"], {\"k\": 2e400}]")) {
