@@ -28,6 +28,25 @@ class TimesTest {
     }
   }
 
+  /** Fractions of a second are read as Instant.parse reads them, whatever their number of digits. */
+  @Test
+  void readsFractionsOfASecondAsInstantParseDoes() {
+    Random random = new Random(11);
+    for (int i = 0; i < 20_000; i++) {
+      Instant t = Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000));
+      String whole = t.truncatedTo(ChronoUnit.SECONDS).toString();
+      String fraction = String.format("%09d", t.getNano()).substring(0, 1 + random.nextInt(9));
+      String text = whole.substring(0, 19) + "." + fraction + "Z";
+      assertThat(Times.parse(text)).as(text).isEqualTo(Instant.parse(text));
+      assertThat(Times.parse(t.toString())).isEqualTo(t);
+    }
+    // ("...:00.Z", no digit after the point, is read by Instant.parse as before: it accepts it)
+    for (String bad : List.of("2024-01-01T00:00:00.1234567890Z", "2024-01-01T00:00:00,5Z",
+        "2024-01-01T00:00:00.5x", "2024-01-01T00:00:00.-5Z")) {
+      assertThat(Times.parse(bad)).as(bad).isNull();
+    }
+  }
+
   @Test
   void yearsOutsideFourDigitsAreWrittenAsInstantWritesThem() {
     for (String s : List.of("+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z")) {
