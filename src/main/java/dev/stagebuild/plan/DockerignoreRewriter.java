@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.DockerfileException;
 
 /**
@@ -36,30 +37,38 @@ public final class DockerignoreRewriter {
       if (line.startsWith("#")) {
         continue;
       }
-      // Go's strings.TrimSpace, as BuildKit's reader (Java's strip() keeps U+00A0)
+      // ignorefile.ReadAll: Go's strings.TrimSpace (Java's strip() keeps U+00A0), then the pattern
+      // after a "!" trimmed and cleaned (filepath.Clean), its root removed
       String pattern = ExcludePatterns.trimSpace(line);
-      boolean exclude = pattern.startsWith("!");
-      if (exclude) {
-        pattern = ExcludePatterns.trimSpace(pattern.substring(1));
-        if (pattern.isEmpty()) {
-          throw refused(lineNumber, "a \"!\" with no pattern after it (\"illegal exclusion pattern\")");
-        }
-      }
       if (pattern.isEmpty()) {
         continue;
       }
-      String cleaned = Paths.cleanRelative(pattern);
-      String syntax = GoMatchSyntax.error(cleaned == null ? pattern : cleaned);
+      boolean exclude = pattern.startsWith("!");
+      if (exclude) {
+        pattern = ExcludePatterns.trimSpace(pattern.substring(1));
+      }
+      if (!pattern.isEmpty()) {
+        pattern = ExcludePatterns.clean(pattern);
+        if (pattern.length() > 1 && pattern.charAt(0) == '/') {
+          pattern = pattern.substring(1);
+        }
+      }
+      // patternmatcher.New cleans "!" + pattern again ("!/" is "!"), then checks it with filepath.Match
+      if (exclude && (pattern.isEmpty() || pattern.equals("/"))) {
+        throw refused(lineNumber, "a \"!\" with no pattern after it (\"illegal exclusion pattern\")");
+      }
+      String syntax = GoMatchSyntax.error(pattern);
       if (syntax != null) {
-        throw refused(lineNumber, "pattern \"" + DockerfileException.abbreviate(pattern) + "\": " + syntax
+        throw refused(lineNumber, "pattern \"" + Texts.cut(line.strip(), 60, "...") + "\": " + syntax
             + " (\"syntax error in pattern\")");
       }
-      if (cleaned == null || cleaned.equals(".")) {
-        // outside the context, or the root itself: Docker matches such a pattern against no file,
+      String cleaned = pattern;
+      if (cleaned.equals(".") || cleaned.equals("/") || cleaned.equals("..") || cleaned.startsWith("../")) {
+        // the root itself, or outside the context: Docker matches such a pattern against no file,
         // while src (the root's new place) would exclude all of them
         continue;
       }
-      cleaned = "src/" + withoutTrailing(cleaned);
+      cleaned = "src/" + cleaned;
       String sign = exclude ? "!" : "";
       out.append(sign).append(cleaned).append('\n');
       if (!cleaned.endsWith("/**")) {
@@ -76,13 +85,5 @@ public final class DockerignoreRewriter {
   private static DockerfileException refused(int line, String what) {
     return new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, 0, ".dockerignore, line " + line
         + ": " + what + ", which BuildKit refuses and kaniko would ignore the whole file for; fix or remove the line");
-  }
-
-  /** Docker cleans patterns fully: {@code dir/} and {@code dir/.} are {@code dir}. */
-  private static String withoutTrailing(String cleaned) {
-    if (cleaned.endsWith("/.")) {
-      return cleaned.substring(0, cleaned.length() - 2);
-    }
-    return cleaned.endsWith("/") ? cleaned.substring(0, cleaned.length() - 1) : cleaned;
   }
 }

@@ -194,7 +194,8 @@ final class StageAnalyzer {
         }
       }
       ports += read.size();
-      if (read.size() != 1) {
+      // also one port with white space around it: kaniko would record " 80 /tcp"
+      if (read.size() != 1 || !read.get(0).equals(e.value())) {
         Span span = i.argSpans().get(k);
         edits.add(read.isEmpty() ? i.deletion(span) : new Instruction.Edit(span, String.join(" ", read)));
       }

@@ -52,11 +52,14 @@ class DockerignoreRewriterTest {
   /** patternmatcher refuses these (BuildKit fails the build; kaniko ignores the whole file). */
   @Test
   void patternsGoCannotReadAreRefusedByLine() {
-    for (String bad : List.of("!", " ! ", "[", "src/[a", "[]a]", "[a-]", "[^]", "x\\", "a[b-c", "../[")) {
+    for (String bad : List.of("!", " ! ", "!/", "!//", "!/.", "[", "src/[a", "[]a]", "[a-]", "[^]", "x\\",
+        "foo\\/", "a[b-c", "../[")) {
       assertThatThrownBy(() -> DockerignoreRewriter.rewrite("# c\nok\n" + bad + "\n"))
           .as(bad).isInstanceOf(DockerfileException.class).hasMessageContaining(".dockerignore, line 3: ");
     }
     assertThatThrownBy(() -> DockerignoreRewriter.rewrite("!\n")).hasMessageContaining("\"!\" with no pattern");
+    // checked as Go cleans them: what Clean removes is not checked
+    assertThat(DockerignoreRewriter.rewrite("../[x/..\n/../x\n")).isEqualTo("src/x\nsrc/x/**\n");
     assertThat(DockerignoreRewriter.rewrite("[Bb]in\n[!a]x\n[\\]]y\n[a-c]*\n*[*]\n\\#z\n"))
         .isEqualTo("src/[Bb]in\nsrc/[Bb]in/**\nsrc/[!a]x\nsrc/[!a]x/**\nsrc/[\\]]y\nsrc/[\\]]y/**\n"
             + "src/[a-c]*\nsrc/[a-c]*/**\nsrc/*[*]\nsrc/*[*]/**\nsrc/\\#z\nsrc/\\#z/**\n");

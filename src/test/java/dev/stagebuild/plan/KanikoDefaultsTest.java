@@ -99,6 +99,7 @@ class KanikoDefaultsTest {
         .contains("EXPOSE 80 8080 9090/udp");
     assertThat(lines(df("FROM alpine", "ARG NONE=", "EXPOSE $NONE ${NONE}")))
         .contains("# stagebuild: an EXPOSE of no port (its variables are empty)").noneMatch(l -> l.startsWith("EXPOSE"));
+    assertThat(lines(df("FROM alpine", "ARG P=\" 80 \"", "EXPOSE $P"))).contains("EXPOSE 80");
     assertThat(lines(df("FROM alpine", "ARG P=8080", "EXPOSE $P $FROM_THE_IMAGE"))).as("as written")
         .contains("EXPOSE $P $FROM_THE_IMAGE");
   }
