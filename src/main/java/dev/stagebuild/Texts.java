@@ -6,7 +6,8 @@ public final class Texts {
 
   /**
    * {@code text} at most {@code max} characters, ending in {@code marker} when shortened; a surrogate
-   * pair is never split (half a character would reach the API server as U+FFFD).
+   * pair is never split (half a character would reach the API server as U+FFFD). {@code max} must be
+   * longer than {@code marker}.
    */
   public static String cut(String text, int max, String marker) {
     if (text.length() <= max) {

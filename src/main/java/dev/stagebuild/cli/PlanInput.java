@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.Texts;
 import dev.stagebuild.api.BuildArg;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
@@ -286,12 +286,32 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
         com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer,
         Object beanOrClass, String propertyName) throws IOException {
       if (found.size() < MAX) {
-        String pointer = p.getParsingContext().pathAsPointer().toString();
-        String field = pointer.isEmpty() ? propertyName : pointer.substring(1).replace('/', '.');
-        found.add(TerminalText.printable(DockerfileException.abbreviate(field, 120), false));
+        found.add(TerminalText.printable(Texts.cut(field(p, propertyName), 120, "..."), false));
       }
       p.skipChildren();
       return true;
+    }
+
+    /** {@code spec.buildArgs[0].vlue}, as {@link #fieldPath} names fields. */
+    private static String field(com.fasterxml.jackson.core.JsonParser p, String name) {
+      // the parser is at the field's value: at a nested object or list, its context is the value's own
+      var holder = p.getParsingContext();
+      if (p.currentToken() != null && p.currentToken().isStructStart()) {
+        holder = holder.getParent();
+      }
+      java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>(List.of(name));
+      for (var c = holder == null ? null : holder.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+        if (c.inArray()) {
+          parts.push("[" + c.getCurrentIndex() + "]");
+        } else if (c.getCurrentName() != null) {
+          parts.push(c.getCurrentName());
+        }
+      }
+      StringBuilder path = new StringBuilder();
+      for (String part : parts) {
+        path.append(path.length() == 0 || part.startsWith("[") ? "" : ".").append(part);
+      }
+      return path.toString();
     }
   }
 

@@ -204,7 +204,6 @@ public final class JsonArray {
     return -1;
   }
 
-  /** Reads true, false, null or a number; returns the index after it or -1. */
   /** Four ASCII hex digits at {@code at} as Go's getu4 reads them (no other script's digits), or -1. */
   private static int hex4(String s, int at) {
     if (at + 4 > s.length()) {
@@ -228,6 +227,7 @@ public final class JsonArray {
     return (c == '-' || (c >= '0' && c <= '9')) && Double.isInfinite(Double.parseDouble(s.substring(start, end)));
   }
 
+  /** Reads true, false, null or a number; returns the index after it or -1. */
   private static int readScalar(String s, int start) {
     for (String literal : new String[] {"true", "false", "null"}) {
       if (s.startsWith(literal, start)) {

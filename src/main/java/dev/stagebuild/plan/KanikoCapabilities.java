@@ -1,6 +1,6 @@
 package dev.stagebuild.plan;
 
-import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.Flag;
 import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.StageNames;
@@ -287,7 +287,7 @@ public final class KanikoCapabilities {
    */
   private static Optional<String> exclude(Instruction i, Flag f, boolean original, Set<String> stageNames) {
     String k = i.keyword();
-    String what = k + " --exclude=" + DockerfileException.abbreviate(f.value(), 80) + " is not supported: " + KANIKO
+    String what = k + " --exclude=" + Texts.cut(f.value(), 80, "...") + " is not supported: " + KANIKO
         + " ignores it and would copy the excluded files too";
     Optional<Flag> from = i.is("COPY") ? i.flag("from").filter(g -> !g.value().isEmpty()) : Optional.empty();
     if (from.isEmpty()) {

@@ -146,7 +146,7 @@ final class KanikoGlobalArgs {
             + " without quotes (escaping $ and \\ with \\), or declare the ARG in the stages that use it"));
         continue;
       }
-      if (DockerfileParser.tooLongForParsers("ARG " + name + "=\"" + b + "\"")) {
+      if (DockerfileParser.tooLongForParsers(line(name, b))) {
         // written on one line of every pod's Dockerfile, where kaniko's parser would stop
         throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, lineOf.get(name), "ARG " + name
             + " before the first FROM: BuildKit reads its value as " + b.length() + " characters, and "
@@ -157,6 +157,11 @@ final class KanikoGlobalArgs {
       forPods.put(name, b);
     }
     fromArgs.putAll(forPods);
+  }
+
+  /** How each pod's Dockerfile declares {@link #forPods}' entry again (the value is a literal: no quote, $ or backslash). */
+  static String line(String name, String value) {
+    return "ARG " + name + "=\"" + value + "\"";
   }
 
   /**

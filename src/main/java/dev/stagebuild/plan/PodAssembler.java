@@ -348,7 +348,7 @@ final class PodAssembler {
     if (!table.kaniko.forPods.isEmpty()) {
       sb.append("# stagebuild: as BuildKit reads them (kaniko would not)\n");
       for (Map.Entry<String, String> e : table.kaniko.forPods.entrySet()) {
-        sb.append("ARG ").append(e.getKey()).append("=\"").append(e.getValue()).append("\"\n");
+        sb.append(KanikoGlobalArgs.line(e.getKey(), e.getValue())).append('\n');
       }
     }
     // Stages in their Dockerfile order: a FROM or COPY --from word that names an image in the
@@ -523,7 +523,7 @@ final class PodAssembler {
             + " writes it for kaniko, a line of it is longer than " + DockerfileParser.MAX_LINE_BYTES + " bytes,"
             + " the most kaniko's parser reads; " + (i.keyword().equals("RUN")
                 ? "for a long RUN <<EOF script, COPY the script into the stage and RUN it instead"
-                : "it is written with its variables substituted: give them shorter values"));
+                : "shorten it (StageBuild writes it with what it names resolved: variables, stage sources)"));
       }
     }
   }

@@ -261,6 +261,10 @@ class PlanCommandTest {
     assertThat(misspelt.code()).isZero();
     assertThat(misspelt.err()).isEqualTo("warning: -: unknown field spec.buildArg (ignored: the API server would"
         + " drop it too, with a warning)\n");
+    Result nested = run(head + "  output: {image: r/x:1}\n  buildArgs: [{name: a, vlue: b}]\n", "-");
+    assertThat(nested.err()).startsWith("warning: -: unknown field spec.buildArgs[0].vlue (ignored");
+    Result object = run(head + "  output: {image: r/x:1, extra: {a: [1]}}\n", "-");
+    assertThat(object.err()).startsWith("warning: -: unknown field spec.output.extra (ignored");
     Result wrongType = run(head + "  output: {image: r/x:1}\n  buildArgs: {a: 1}\n", "-");
     assertThat(wrongType.code()).isEqualTo(1);
     assertThat(wrongType.err()).startsWith("error: -: not a valid StageBuild: spec.buildArgs: Cannot deserialize");
