@@ -48,11 +48,6 @@ public class DockerfileException extends RuntimeException {
 
   /** A Dockerfile's text as a message shows it: it is untrusted and may be long. */
   public static String abbreviate(String text) {
-    return abbreviate(text, 60);
-  }
-
-  /** {@code text} cut to {@code width} characters, "..." included. */
-  public static String abbreviate(String text, int width) {
-    return Texts.cut(text, width, "...");
+    return Texts.cut(text, 60, "...");
   }
 }

@@ -1,5 +1,6 @@
 package dev.stagebuild.dockerfile;
 
+import dev.stagebuild.Texts;
 import java.util.function.LongConsumer;
 
 /**
@@ -183,7 +184,7 @@ public final class WordExpander {
 
   private DockerfileException tooLarge(String detail) {
     return new DockerfileException(DockerfileException.Kind.TOO_LARGE, line,
-        detail + " in \"" + DockerfileException.abbreviate(s, 80) + "\"");
+        detail + " in \"" + Texts.cut(s, 80, "...") + "\"");
   }
 
   /** True when the word has nothing Docker would process: no quotes, escapes or {@code $}. */
@@ -211,7 +212,7 @@ public final class WordExpander {
   }
 
   private DockerfileException error(String detail) {
-    return new DockerfileException(line, detail + " in \"" + DockerfileException.abbreviate(s, 80) + "\"");
+    return new DockerfileException(line, detail + " in \"" + Texts.cut(s, 80, "...") + "\"");
   }
 
 

@@ -62,13 +62,12 @@ public final class DockerignoreRewriter {
         throw refused(lineNumber, "pattern \"" + Texts.cut(line.strip(), 60, "...") + "\": " + syntax
             + " (\"syntax error in pattern\")");
       }
-      String cleaned = pattern;
-      if (cleaned.equals(".") || cleaned.equals("/") || cleaned.equals("..") || cleaned.startsWith("../")) {
+      if (pattern.equals(".") || pattern.equals("/") || pattern.equals("..") || pattern.startsWith("../")) {
         // the root itself, or outside the context: Docker matches such a pattern against no file,
         // while src (the root's new place) would exclude all of them
         continue;
       }
-      cleaned = "src/" + cleaned;
+      String cleaned = "src/" + pattern;
       String sign = exclude ? "!" : "";
       out.append(sign).append(cleaned).append('\n');
       if (!cleaned.endsWith("/**")) {

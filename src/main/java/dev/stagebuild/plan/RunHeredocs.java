@@ -1,6 +1,6 @@
 package dev.stagebuild.plan;
 
-import dev.stagebuild.dockerfile.DockerfileException;
+import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.Heredoc;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
@@ -49,7 +49,7 @@ final class RunHeredocs {
       argv = shebang(document);
       if (argv == null) {
         String first = document.lines().findFirst().orElse("#!");
-        return new Rewrite(null, "RUN <<" + h.name() + " runs a \"" + DockerfileException.abbreviate(first, 80)
+        return new Rewrite(null, "RUN <<" + h.name() + " runs a \"" + Texts.cut(first, 80, "...")
             + "\" script: BuildKit"
             + " runs it as an executable file, " + KanikoCapabilities.KANIKO + " runs the here-document with sh"
             + " and ignores the #! line; StageBuild runs such a script only with a shell (" + String.join(", ",

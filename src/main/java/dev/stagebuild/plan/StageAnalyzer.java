@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Flag;
@@ -646,7 +647,7 @@ final class StageAnalyzer {
       }
       if (parsed.refusal() != null) {
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-            + " --exclude=" + DockerfileException.abbreviate(f.value(), 80) + " is not supported: " + parsed.refusal()));
+            + " --exclude=" + Texts.cut(f.value(), 80, "...") + " is not supported: " + parsed.refusal()));
         return null;
       }
       patterns.add(f.value());

@@ -86,5 +86,4 @@ public final class Conditions {
     }
     return Texts.cut(message, MAX_MESSAGE, "...");
   }
-
 }

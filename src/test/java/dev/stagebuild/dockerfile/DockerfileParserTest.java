@@ -2,6 +2,7 @@ package dev.stagebuild.dockerfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stagebuild.Texts;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -163,9 +164,9 @@ class DockerfileParserTest {
       String detail = error("FROM a\n" + keyword + " x\n").detail();
       assertThat(detail).startsWith("unknown instruction: " + "A".repeat(56) + "...");
       assertThat(detail.chars().filter(c -> Character.isSurrogate((char) c))).isEmpty();
-      assertThat(DockerfileException.abbreviate("ab\uD83D\uDE00cde", 6)).isEqualTo("ab...");
-      assertThat(DockerfileException.abbreviate("abc\uD83D\uDE00de", 6)).isEqualTo("abc...");
-      assertThat(DockerfileException.abbreviate("abcdef", 6)).isEqualTo("abcdef");
+      assertThat(Texts.cut("ab\uD83D\uDE00cde", 6, "...")).isEqualTo("ab...");
+      assertThat(Texts.cut("abc\uD83D\uDE00de", 6, "...")).isEqualTo("abc...");
+      assertThat(Texts.cut("abcdef", 6, "...")).isEqualTo("abcdef");
     }
 
     @Test

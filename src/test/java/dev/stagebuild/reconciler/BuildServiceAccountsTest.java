@@ -59,13 +59,17 @@ class BuildServiceAccountsTest {
     assertThat(cluster.client().serviceAccounts().inNamespace("demo").withName("stagebuild-build").get()).isNotNull();
   }
 
+  /** The first GET of the account is answered with this refusal, 300 ms late: the herd meets it under way. */
+  private void answerTheFirstGetLate(int code, String reason, String message) {
+    cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
+        ClusterDispatcher.refusal(code, reason, message).setBodyDelay(Duration.ofMillis(300)));
+  }
+
   @Test
   void aHerdOfPassesInOneNamespaceAsksOnceAndCreatesOnce() throws Exception {
     // The first GET answers late: without coalescing, every other pass finds no account meanwhile
     // and posts one of its own (one created, the rest refused as existing).
-    cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
-        ClusterDispatcher.refusal(404, "NotFound", "serviceaccounts \"stagebuild-build\" not found")
-            .setBodyDelay(Duration.ofMillis(300)));
+    answerTheFirstGetLate(404, "NotFound", "serviceaccounts \"stagebuild-build\" not found");
     List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), cluster.client(), 8);
     assertThat(failures).isEmpty();
     assertThat(cluster.dispatcher().pendingOnce()).as("the late GET was served").isZero();
@@ -78,9 +82,7 @@ class BuildServiceAccountsTest {
   void aHerdSharesTheTransientErrorOfTheOneCheckUnderWay() throws Exception {
     // The first GET fails late. Passes queued behind it one at a time would each make a GET of their
     // own (on an API server that does not answer: one timeout per pass, in a row); they share its error.
-    cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/serviceaccounts/"),
-        ClusterDispatcher.refusal(503, "ServiceUnavailable", "the server is currently unable to handle the request")
-            .setBodyDelay(Duration.ofMillis(300)));
+    answerTheFirstGetLate(503, "ServiceUnavailable", "the server is currently unable to handle the request");
     try (var noRetries = noRetries()) {
       List<Throwable> failures = herd(new BuildServiceAccounts("stagebuild-build"), noRetries, 8);
       assertThat(failures).hasSize(8).allSatisfy(f -> assertThat(f).isInstanceOf(KubernetesClientException.class));
