@@ -39,11 +39,13 @@ final class Actuator {
   private final KubernetesClient client;
   private final StageBuild owner;
   private final String namespace;
+  private final RecentDeletes recentDeletes;
 
-  Actuator(KubernetesClient client, StageBuild owner) {
+  Actuator(KubernetesClient client, StageBuild owner, RecentDeletes recentDeletes) {
     this.client = client;
     this.owner = owner;
     this.namespace = owner.getMetadata().getNamespace();
+    this.recentDeletes = recentDeletes;
   }
 
   /**
@@ -93,6 +95,11 @@ final class Actuator {
     }
   }
 
+  /** Whether a delete of this object was answered already (the cache has not caught up yet). */
+  boolean deleteAnswered(HasMetadata object) {
+    return recentDeletes.answered(object.getMetadata().getUid());
+  }
+
   boolean controlledByOwner(HasMetadata object) {
     var refs = object.getMetadata().getOwnerReferences();
     if (refs == null) {
@@ -109,21 +116,32 @@ final class Actuator {
   /**
    * Deletes the object with this name only if it is still the one observed (its uid), so that an
    * object someone made under the same name after ours went is left alone. A missing object is fine.
+   * A delete already answered for this uid is not sent again ({@link RecentDeletes}).
    */
   void delete(Class<? extends HasMetadata> type, String plural, String name, String uid) {
+    if (recentDeletes.answered(uid)) {
+      return;
+    }
     var options = new DeleteOptionsBuilder().withApiVersion("v1").withKind("DeleteOptions")
         .withNewPreconditions().withUid(uid).endPreconditions().build();
     String path = ("v1".equals(apiVersion(type)) ? "api/v1" : "apis/" + apiVersion(type)) + "/namespaces/"
         + namespace + "/" + plural + "/" + name;
     try {
       client.raw(client.getConfiguration().getMasterUrl().replaceAll("/+$", "") + "/" + path, "DELETE", options);
+      recentDeletes.add(uid);
     } catch (KubernetesClientException e) {
       switch (ApiErrors.classify(e)) {
-        case NOT_FOUND -> { }
+        case NOT_FOUND -> recentDeletes.add(uid);
         // The uid precondition failed: the name now belongs to another object, which stays.
-        case CONFLICT, ALREADY_EXISTS -> LOG.info("not deleting {} {}: it is no longer the object observed", plural,
-            name);
-        case PERMANENT -> LOG.warn("could not delete {} {}: {}", plural, name, ApiErrors.message(e));
+        case CONFLICT, ALREADY_EXISTS -> {
+          recentDeletes.add(uid);
+          LOG.info("not deleting {} {}: it is no longer the object observed", plural, name);
+        }
+        // Refused for good (a webhook, RBAC): said once, not asked again by every later pass.
+        case PERMANENT -> {
+          recentDeletes.add(uid);
+          LOG.warn("could not delete {} {}: {}", plural, name, ApiErrors.message(e));
+        }
         default -> throw e;
       }
     }

@@ -80,6 +80,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   private final StatusPacer pacer;
   private final BuildServiceAccounts accounts;
   private final WorkspaceCleanups cleanups = new WorkspaceCleanups();
+  private final RecentDeletes recentDeletes = new RecentDeletes();
   private final BuildStarts starts = new BuildStarts();
   /** How long a StageBuild whose TTL is over waits for its shared-claim directory to be removed. */
   static final Duration CLEANUP_WAIT = Duration.ofMinutes(2);
@@ -250,7 +251,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       // builds a new status and never changes the observed one, which finish() compares it with.
       this.sb = primary;
       this.buildId = buildIdOf(sb);
-      this.act = new Actuator(client, sb);
+      this.act = new Actuator(client, sb, recentDeletes);
     }
 
     BuildDecision run() {
@@ -590,7 +591,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
             .collect(java.util.stream.Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (x, y) -> x));
         for (String name : decision.deletePods()) {
           Pod p = byName.get(name);
-          if (p != null) {
+          if (p != null && !act.deleteAnswered(p)) {
             LOG.info("deleting pod {}: the build ended, or the pod was replaced", name);
             act.delete(Pod.class, "pods", name, p.getMetadata().getUid());
           }
@@ -622,7 +623,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(Duration.ofSeconds(2));
       }
       if (decision.deleteStageBuild()) {
-        LOG.info("deleting the StageBuild: spec.ttlSecondsAfterFinished is over");
+        if (!act.deleteAnswered(sb)) {
+          LOG.info("deleting the StageBuild: spec.ttlSecondsAfterFinished is over");
+        }
         act.delete(StageBuild.class, "stagebuilds", sb.getMetadata().getName(), sb.getMetadata().getUid());
         return UpdateControl.noUpdate();
       }
