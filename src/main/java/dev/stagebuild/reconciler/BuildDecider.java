@@ -58,6 +58,9 @@ public final class BuildDecider {
 
   private final OperatorSettings settings;
 
+  /** How much of the last in-progress message a timeout's message repeats. */
+  static final int LAST_PROGRESS_CHARS = 1024;
+
   public BuildDecider(OperatorSettings settings) {
     this.settings = settings;
   }
@@ -148,7 +151,8 @@ public final class BuildDecider {
       Duration timeout = buildTimeout();
       Instant deadline = start.plus(timeout);
       if (!in.now().isBefore(deadline)) {
-        return fail("Timeout", "the build did not finish within timeoutSeconds=" + timeout.toSeconds());
+        return fail("Timeout", "the build did not finish within timeoutSeconds=" + timeout.toSeconds()
+            + lastProgress());
       }
       if (in.blocker() != null) {
         Blocker b = in.blocker();
@@ -185,11 +189,21 @@ public final class BuildDecider {
       return advanceStages(plan.plan());
     }
 
+    /**
+     * What the build was doing when its time ran out (the last in-progress reason and message), so
+     * that a timeout after an hour of refusals still names them; empty when not known.
+     */
+    private String lastProgress() {
+      var c = Conditions.find(old.conditions, Conditions.SUCCEEDED);
+      if (c == null || !"Unknown".equals(c.getStatus()) || c.getReason() == null) {
+        return "";
+      }
+      return "; it was " + c.getReason() + (c.getMessage() == null || c.getMessage().isBlank() ? ""
+          : ": " + dev.stagebuild.Texts.cut(c.getMessage(), LAST_PROGRESS_CHARS, "..."));
+    }
+
     private Duration buildTimeout() {
-      Long seconds = sb.getSpec().timeoutSeconds;
-      // Bounded so that start + timeout cannot overflow whatever a spec says.
-      return seconds == null ? settings.defaultBuildTimeout()
-          : Duration.ofSeconds(Math.min(Math.max(1, seconds), Duration.ofDays(3650).toSeconds()));
+      return BuildDecider.buildTimeout(sb, settings);
     }
 
     private BuildDecision advanceSource() {
@@ -894,6 +908,14 @@ public final class BuildDecider {
   /** The step key of a plan pod (a stage named "source" must not be taken for the source pod). */
   static String stageStep(String planPod) {
     return BuildNames.stageStep(planPod);
+  }
+
+  /** The build's spec.timeoutSeconds, or the operator's default. */
+  static Duration buildTimeout(StageBuild sb, OperatorSettings settings) {
+    Long seconds = sb.getSpec().timeoutSeconds;
+    // Bounded so that start + timeout cannot overflow whatever a spec says.
+    return seconds == null ? settings.defaultBuildTimeout()
+        : Duration.ofSeconds(Math.min(Math.max(1, seconds), Duration.ofDays(3650).toSeconds()));
   }
 
   static String planReason(DockerfileException e) {

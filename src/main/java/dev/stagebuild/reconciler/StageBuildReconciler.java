@@ -693,9 +693,20 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     return e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
   }
 
-  /** The API server's answers are retried without limit; anything else ends the build at its MAX_UNEXPECTED-th. */
+  /**
+   * The API server's answers that may pass are retried without limit (the build's deadline still
+   * holds); a refusal that would be met again (a 403 on a read: the operator's role lacks a rule),
+   * or anything else, ends the build at its MAX_UNEXPECTED-th failure in a row.
+   */
   static boolean givesUp(Exception e, int failures) {
-    return !fromApiServer(e) && failures >= MAX_UNEXPECTED;
+    return (!fromApiServer(e) || refusal(e) != null) && failures >= MAX_UNEXPECTED;
+  }
+
+  /** The API server's answer when it is a permanent refusal, else null. */
+  static KubernetesClientException refusal(Exception e) {
+    KubernetesClientException k = e instanceof KubernetesClientException direct ? direct
+        : e.getCause() instanceof KubernetesClientException cause ? cause : null;
+    return k != null && ApiErrors.classify(k) == ApiErrors.Kind.PERMANENT ? k : null;
   }
 
   /**
@@ -724,19 +735,42 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       logFailure(e, attempts, false);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    boolean giveUp = givesUp(e, attempts);
-    String reason = giveUp ? "InternalError" : ApiErrors.transientReason(e.getCause() != null
-        && !(e instanceof KubernetesClientException) ? e.getCause() : e);
-    String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
-    String message = giveUp ? "the operator failed on this build " + attempts + " times: " + PodInspector.tail(detail)
-        : "the operator could not reconcile this build and retries: " + PodInspector.tail(detail);
+    var now = clock.instant();
+    String buildId = buildIdOf(resource);
+    StageBuildStatus observedStatus = resource.getStatus();
+    Instant started = observedStatus != null && buildId.equals(observedStatus.buildId)
+        ? Times.parse(observedStatus.startTime) : null;
+    Duration timeout = BuildDecider.buildTimeout(resource, settings);
+    // The deadline holds for a pass that fails before it decides (a read the API server keeps refusing).
+    boolean timedOut = started != null && !now.isBefore(started.plus(timeout));
+    KubernetesClientException refused = refusal(e);
+    boolean giveUp = timedOut || givesUp(e, attempts);
+    String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k)
+        : e.getCause() instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
+    String retrying = ApiErrors.transientReason(e.getCause() != null && !(e instanceof KubernetesClientException)
+        ? e.getCause() : e);
+    String reason;
+    String message;
+    if (timedOut) {
+      reason = "Timeout";
+      message = "the build did not finish within timeoutSeconds=" + timeout.toSeconds() + "; the operator could not"
+          + " reconcile it: " + (refused != null ? ApiErrors.refusalReason(refused) : retrying) + ": "
+          + PodInspector.tail(detail);
+    } else if (giveUp && refused != null) {
+      reason = ApiErrors.refusalReason(refused);
+      message = "the API server refused the operator " + attempts + " times: " + PodInspector.tail(detail);
+    } else if (giveUp) {
+      reason = "InternalError";
+      message = "the operator failed on this build " + attempts + " times: " + PodInspector.tail(detail);
+    } else {
+      reason = refused != null ? ApiErrors.refusalReason(refused) : retrying;
+      message = "the operator could not reconcile this build and retries: " + PodInspector.tail(detail);
+    }
     logFailure(e, attempts, giveUp);
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     try {
       StageBuild copy = context.getClient().getKubernetesSerialization().clone(resource);
       StageBuildStatus status = copy.getStatus() == null ? new StageBuildStatus() : copy.getStatus();
-      var now = clock.instant();
-      String buildId = buildIdOf(resource);
       if (!buildId.equals(status.buildId)) {
         // The build's clock starts at its first pass, even one that failed: its deadline holds
         // while the API server refuses every call. Nothing of the previous build's record stays
@@ -758,10 +792,15 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         status.conditions = Conditions.set(status.conditions, Conditions.STALLED, "True", reason, message,
             generation, now);
       } else {
+        // In progress, as the decider says it (a new build's first failed pass must not leave the
+        // previous build's Ready=True or Stalled=True standing for `kubectl wait` to read).
         status.conditions = Conditions.set(status.conditions, Conditions.SUCCEEDED, "Unknown", reason, message,
+            generation, now);
+        status.conditions = Conditions.set(status.conditions, Conditions.READY, "False", reason, message,
             generation, now);
         status.conditions = Conditions.set(status.conditions, Conditions.RECONCILING, "True", reason, message,
             generation, now);
+        status.conditions = Conditions.remove(status.conditions, Conditions.STALLED);
       }
       copy.setStatus(status);
       StageBuild written = context.getClient().resource(copy).updateStatus();

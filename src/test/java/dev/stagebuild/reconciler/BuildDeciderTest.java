@@ -361,6 +361,16 @@ class BuildDeciderTest {
   }
 
   @Test
+  void aTimeoutSaysWhatTheBuildWasWaitingFor() {
+    sb.getSpec().timeoutSeconds = 60L;
+    decide(T0, new Blocker("SecretNotFound", "secret push-creds not found"), null);
+    BuildDecision d = decide(T0.plusSeconds(61));
+    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage())
+        .isEqualTo("the build did not finish within timeoutSeconds=60; it was SecretNotFound: secret push-creds not"
+            + " found (waiting up to " + SETTINGS.missingObjectGrace().toSeconds() + "s for it)");
+  }
+
+  @Test
   void aPodPendingForAReasonIsReportedThenFailedAfterTheBound() {
     StepState pulling = new StepState("left", 1, "app-1-left", StepPhase.PENDING, null, "ImagePullFailed",
         "ImagePullBackOff: Back-off pulling image", null, T0, null, null, null);

@@ -46,4 +46,17 @@ class GiveUpTest {
     assertThat(StageBuildReconciler.givesUp(new RuntimeException("wrapped", answer), many)).isFalse();
     assertThat(StageBuildReconciler.givesUp(new RuntimeException("a defect"), many)).isTrue();
   }
+
+  @Test
+  void aRefusalThatWouldBeMetAgainEndsTheBuildLikeADefectButAFullQuotaIsWaitedFor() {
+    var forbidden = new KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
+        .withReason("Forbidden").withMessage("secrets \"push\" is forbidden: User \"system:serviceaccount:x:op\""
+            + " cannot get resource \"secrets\" in the namespace \"demo\"").build());
+    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_UNEXPECTED - 1)).isFalse();
+    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_UNEXPECTED)).isTrue();
+    assertThat(StageBuildReconciler.refusal(new RuntimeException("wrapped", forbidden))).isSameAs(forbidden);
+    var quota = new KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
+        .withReason("Forbidden").withMessage("pods \"a\" is forbidden: exceeded quota: compute").build());
+    assertThat(StageBuildReconciler.givesUp(quota, 1_000)).isFalse();
+  }
 }

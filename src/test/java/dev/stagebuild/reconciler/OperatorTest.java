@@ -777,6 +777,46 @@ class OperatorTest {
   }
 
   @Test
+  void theBuildDeadlineHoldsWhileAReadTheDecisionNeedsKeepsFailing() {
+    // The source pod's node cannot be reached: the API server answers its log with 500, every time.
+    behaviors.put("source", pod -> PodOutcome.succeedWithLog("5f1c0d2e9a7b3c4d5e6f708192a3b4c5d6e7f809", "whatever"));
+    for (int i = 0; i < 1_000; i++) {
+      cluster.dispatcher().respondOnce(r -> "GET".equals(r.getMethod()) && r.getPath().contains("/log"),
+          ClusterDispatcher.refusal(500, "InternalError", "Get \"https://10.0.0.5:10250/containerLogs\": dial tcp"
+              + " 10.0.0.5:10250: connect: no route to host"));
+    }
+    StageBuild sb = dev.stagebuild.testing.Builds.stageBuild("nolog", "registry.example.com/app:1");
+    sb.getSpec().source = new dev.stagebuild.api.Source();
+    sb.getSpec().source.git = new dev.stagebuild.api.GitSource();
+    sb.getSpec().source.git.url = "https://example.com/app.git";
+    sb.getSpec().timeoutSeconds = 3L;
+    create(sb);
+    StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("nolog"), OperatorTest::isFinished);
+    assertThat(reason(done, "Succeeded")).isEqualTo("Timeout");
+    assertThat(message(done)).startsWith("the build did not finish within timeoutSeconds=3; the operator could not"
+        + " reconcile it: ReconcileError: ").contains("no route to host");
+    assertThat(condition(done, "Stalled")).isEqualTo("True");
+  }
+
+  @Test
+  void aRebuildWhoseFirstPassesFailIsNotReadyMeanwhile() {
+    create(inline("stale", "FROM alpine\nRUN true\n"));
+    assertThat(condition(awaitFinished("stale"), "Ready")).isEqualTo("True");
+    cluster.dispatcher().admission(pod -> ClusterDispatcher.refusal(403, "Forbidden", "pods \""
+        + pod.getMetadata().getName() + "\" is forbidden: exceeded quota: compute, requested: cpu=1, used: cpu=4,"
+        + " limited: cpu=4"));
+    edit("stale", sb -> sb.getMetadata().setAnnotations(Map.of(StageBuild.REBUILD_ANNOTATION, "again")));
+    String second = BuildNames.buildId(1, "again");
+    StageBuild retrying = await().atMost(20, TimeUnit.SECONDS).until(() -> get("stale"),
+        s -> second.equals(s.getStatus().buildId) && "QuotaExceeded".equals(reason(s, "Succeeded")));
+    // `kubectl wait --for=condition=Ready` must not return on the previous build's success.
+    assertThat(condition(retrying, "Ready")).isEqualTo("False");
+    assertThat(reason(retrying, "Ready")).isEqualTo("QuotaExceeded");
+    assertThat(condition(retrying, "Stalled")).isNull();
+    assertThat(condition(retrying, "Reconciling")).isEqualTo("True");
+  }
+
+  @Test
   void anObjectUnderTheBuildsNameThatItDoesNotControlIsNeverAdopted() {
     // Someone who may create pods and claims in the namespace, and knows the names a build will use.
     client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
