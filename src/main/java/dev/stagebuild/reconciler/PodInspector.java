@@ -38,6 +38,11 @@ public final class PodInspector {
   private static final Set<String> DISRUPTION_REASONS = Set.of("Evicted", "Preempting", "NodeLost", "Shutdown",
       "Terminated", "NodeShutdown", "UnexpectedAdmissionError", "NodeAffinity", "OutOfcpu", "OutOfmemory",
       "OutOfpods", "OutOfephemeral-storage");
+  /**
+   * The kubelet's reason for a container it cannot find any more (its runtime lost it: a node or
+   * runtime restart); it reports exit code 137 for it. Not the build's failure: a disruption.
+   */
+  private static final String CONTAINER_LOST = "ContainerStatusUnknown";
   private static final int TAIL_CHARS = 2000;
   /** Pod-level words, not condition reasons: a disruption re-runs its step and is told in events. */
   private static final String CONTAINER_CREATING = "ContainerCreating";
@@ -81,6 +86,10 @@ public final class PodInspector {
     boolean deleting = deletion != null && (terminated == null || terminated.getFinishedAt() == null
         || !Times.parse(terminated.getFinishedAt()).isBefore(deletion));
     String disruption = disruption(status);
+    boolean lost = disruption == null && terminated != null && CONTAINER_LOST.equals(terminated.getReason());
+    if (lost) {
+      disruption = CONTAINER_LOST;
+    }
 
     if (terminated != null && Integer.valueOf(0).equals(terminated.getExitCode())) {
       // The build container finished its work: what happens to the pod afterwards does not matter.
@@ -90,7 +99,8 @@ public final class PodInspector {
     boolean deadline = status != null && "DeadlineExceeded".equals(status.getReason());
     if (!deadline && (disruption != null || (deleting && !"Succeeded".equals(phase)))) {
       String reason = disruption != null ? disruption : POD_DELETED;
-      String message = reason + (status != null && status.getMessage() != null ? ": " + status.getMessage()
+      String message = reason + (lost ? ": " + nullToEmpty(terminated.getMessage())
+          : status != null && status.getMessage() != null ? ": " + status.getMessage()
           : deleting ? ": the pod was deleted before its step ended" : "");
       return new StepState(step, attempt, name, StepPhase.DISRUPTED, null, reason, tail(message), null, created,
           started, now, node);

@@ -50,6 +50,20 @@ class PodInspectorTest {
   }
 
   @Test
+  void aContainerTheKubeletLostIsADisruptionNotTheStagesFailure() {
+    // As the kubelet writes it when the runtime no longer knows the container (kubelet_pods.go).
+    Pod p = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
+        .withNewTerminated().withExitCode(137).withReason("ContainerStatusUnknown")
+        .withMessage("The container could not be located when the pod was terminated").endTerminated().endState()
+        .endContainerStatus().endStatus().build();
+    StepState s = PodInspector.inspect(p, CREATED.plusSeconds(70), BOUND);
+    assertThat(s.phase()).isEqualTo(StepPhase.DISRUPTED);
+    assertThat(s.reason()).isEqualTo("ContainerStatusUnknown");
+    assertThat(s.message()).isEqualTo("ContainerStatusUnknown: The container could not be located when the pod was"
+        + " terminated");
+  }
+
+  @Test
   void oomKilledAndDeadlineAreNamed() {
     Pod oom = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
         .withNewTerminated().withExitCode(137).withReason("OOMKilled").endTerminated().endState()
