@@ -101,6 +101,11 @@ final class Actuator {
   }
 
   boolean controlledByOwner(HasMetadata object) {
+    return controlledBy(object, owner);
+  }
+
+  /** Whether {@code owner} is the object's controller (its owner reference with controller: true). */
+  static boolean controlledBy(HasMetadata object, HasMetadata owner) {
     var refs = object.getMetadata().getOwnerReferences();
     if (refs == null) {
       return false;

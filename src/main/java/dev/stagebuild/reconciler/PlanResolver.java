@@ -1,5 +1,7 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.RootCause;
+import dev.stagebuild.Texts;
 import dev.stagebuild.api.StageBuild;
 import dev.stagebuild.api.StageBuildSpec;
 import dev.stagebuild.dockerfile.DockerfileException;
@@ -113,10 +115,23 @@ final class PlanResolver {
 
   private PlanOutcome fromPlanConfigMap() {
     ConfigMap planCm = cluster.configMap(BuildNames.planConfigMapName(sb.getMetadata().getName(), buildId));
-    if (planCm == null || planCm.getData() == null || !planCm.getData().containsKey(KanikoResources.PLAN_JSON_KEY)) {
+    // Only the plan this StageBuild's operator wrote is read back: a ConfigMap someone else made under
+    // its name is not (planned again instead; writing the plan then meets it as a NameConflict).
+    if (planCm == null || planCm.getData() == null || !planCm.getData().containsKey(KanikoResources.PLAN_JSON_KEY)
+        || !Actuator.controlledBy(planCm, sb)) {
       return null;
     }
-    BuildPlan plan = cluster.fromJson(planCm.getData().get(KanikoResources.PLAN_JSON_KEY), BuildPlan.class);
+    BuildPlan plan;
+    try {
+      plan = cluster.fromJson(planCm.getData().get(KanikoResources.PLAN_JSON_KEY), BuildPlan.class);
+    } catch (RuntimeException unreadable) {
+      // Not the API server's failure, and the same text fails the same way on every pass.
+      throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "the plan of this build, ConfigMap "
+          + planCm.getMetadata().getName() + ", cannot be read (written by another version of the operator, or"
+          + " edited): " + Texts.cut(RootCause.message(unreadable), 300, "...") + "; start the build again: kubectl"
+          + " annotate stagebuild " + sb.getMetadata().getName() + " " + StageBuild.REBUILD_ANNOTATION
+          + "=\"$(date +%s)\" --overwrite");
+    }
     String dockerignore = planCm.getData().getOrDefault(KanikoResources.DOCKERIGNORE_KEY, "");
     cache.put(sb.getMetadata().getUid(), buildId, new PlanCache.Entry(plan, dockerignore));
     return PlanOutcome.of(plan);

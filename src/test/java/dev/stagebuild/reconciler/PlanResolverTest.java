@@ -1,0 +1,85 @@
+package dev.stagebuild.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stagebuild.api.GitSource;
+import dev.stagebuild.api.Source;
+import dev.stagebuild.api.StageBuild;
+import dev.stagebuild.kaniko.KanikoResources;
+import dev.stagebuild.kaniko.RenderSettings;
+import dev.stagebuild.plan.Planner;
+import dev.stagebuild.testing.Builds;
+import dev.stagebuild.testing.MockCluster;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Reading a build's plan back from its ConfigMap (after an operator restart, for a git build). */
+class PlanResolverTest {
+  final MockCluster cluster = new MockCluster();
+  final KanikoResources resources = new KanikoResources(RenderSettings.defaults());
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  private StageBuild gitBuild(String name) {
+    StageBuild sb = Builds.stageBuild(name, "registry.example.com/app:1");
+    sb.getMetadata().setNamespace("demo");
+    sb.getMetadata().setUid("uid-" + name);
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.git = new GitSource();
+    sb.getSpec().source.git.url = "https://example.com/app.git";
+    return sb;
+  }
+
+  /** The plan ConfigMap the operator writes for this build, with the Dockerfile given. */
+  private ConfigMap planConfigMap(StageBuild sb, String dockerfile) {
+    var plan = Planner.plan(dockerfile, Map.of(), null);
+    ConfigMap cm = resources.planConfigMap(sb, "1", plan, "");
+    cm.getMetadata().setNamespace("demo");
+    return cm;
+  }
+
+  private PlanOutcome resolveAfterRestart(StageBuild sb) {
+    // a stage pod existed (so the plan was written), the source pod is gone, the cache is empty
+    return new PlanResolver(new ClusterView(cluster.client(), sb), new PlanCache(), sb, "1").resolve(true, null);
+  }
+
+  @Test
+  void theOperatorsOwnPlanIsReadBack() {
+    StageBuild sb = gitBuild("app");
+    cluster.client().configMaps().inNamespace("demo").resource(planConfigMap(sb, "FROM alpine\nRUN true\n")).create();
+    PlanOutcome outcome = resolveAfterRestart(sb);
+    assertThat(outcome.known()).isTrue();
+    assertThat(outcome.plan().pods()).hasSize(1);
+  }
+
+  @Test
+  void aPlanConfigMapThisStageBuildDoesNotControlIsNotBelieved() {
+    StageBuild victim = gitBuild("app");
+    // Someone who may create ConfigMaps writes a plan of their own under the build's plan name.
+    ConfigMap forged = planConfigMap(gitBuild("other"), "FROM attacker/image\nRUN steal\n");
+    forged.getMetadata().setName(planConfigMap(victim, "FROM alpine\n").getMetadata().getName());
+    cluster.client().configMaps().inNamespace("demo").resource(forged).create();
+    PlanOutcome outcome = resolveAfterRestart(victim);
+    assertThat(outcome.known()).as("not taken as the build's plan").isFalse();
+    assertThat(outcome.error()).isNull();
+  }
+
+  @Test
+  void aPlanThatCannotBeReadEndsTheBuildWithWhatToDo() {
+    StageBuild sb = gitBuild("app");
+    ConfigMap cm = planConfigMap(sb, "FROM alpine\nRUN true\n");
+    cm.getData().put(KanikoResources.PLAN_JSON_KEY, "{\"pods\": 7}");
+    cluster.client().configMaps().inNamespace("demo").resource(cm).create();
+    PlanOutcome outcome = resolveAfterRestart(sb);
+    assertThat(outcome.known()).isFalse();
+    assertThat(outcome.error()).isNotNull();
+    assertThat(outcome.error().getMessage()).contains("the plan of this build, ConfigMap " + cm.getMetadata().getName()
+        + ", cannot be read", StageBuild.REBUILD_ANNOTATION);
+    assertThat(BuildDecider.planReason(outcome.error())).isEqualTo("InvalidSpec");
+  }
+}
