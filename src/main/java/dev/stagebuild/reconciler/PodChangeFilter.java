@@ -21,7 +21,8 @@ public class PodChangeFilter implements OnUpdateFilter<Pod> {
   private static final String DISRUPTION = "DisruptionTarget";
 
   /** The parts of a pod a decision depends on (the node is read when a pass runs, never waited for). */
-  record View(String phase, String reason, boolean deleting, String container, List<String> conditions) {}
+  record View(String phase, String reason, boolean deleting, String container, String stuckInit,
+      List<String> conditions) {}
 
   @Override
   public boolean accept(Pod newPod, Pod oldPod) {
@@ -32,7 +33,7 @@ public class PodChangeFilter implements OnUpdateFilter<Pod> {
     PodStatus status = pod.getStatus();
     return new View(status == null ? null : status.getPhase(), status == null ? null : status.getReason(),
         pod.getMetadata().getDeletionTimestamp() != null, container(PodInspector.buildContainer(status)),
-        status == null || status.getConditions() == null ? List.of()
+        stuckInit(status), status == null || status.getConditions() == null ? List.of()
             : status.getConditions().stream().filter(PodChangeFilter::decisive)
                 .map(PodChangeFilter::condition).sorted().toList());
   }
@@ -47,6 +48,12 @@ public class PodChangeFilter implements OnUpdateFilter<Pod> {
 
   private static String condition(PodCondition c) {
     return c.getType() + "=" + c.getStatus() + "/" + c.getReason();
+  }
+
+  /** An injected init container that cannot start: the build waits behind it (see PodInspector.pending). */
+  private static String stuckInit(PodStatus status) {
+    ContainerStatus c = PodInspector.stuckInitContainer(status);
+    return c == null ? null : c.getName() + "/" + c.getState().getWaiting().getReason();
   }
 
   private static String container(ContainerStatus c) {

@@ -43,6 +43,7 @@ public final class PodInspector {
    * runtime restart); it reports exit code 137 for it. Not the build's failure: a disruption.
    */
   private static final String CONTAINER_LOST = "ContainerStatusUnknown";
+  private static final String GENERIC_EXIT = "Error";
   private static final int TAIL_CHARS = 2000;
   /** Pod-level words, not condition reasons: a disruption re-runs its step and is told in events. */
   private static final String CONTAINER_CREATING = "ContainerCreating";
@@ -108,8 +109,11 @@ public final class PodInspector {
     if (terminated != null || "Failed".equals(phase)) {
       Integer exit = terminated == null ? null : terminated.getExitCode();
       String reason = failureReason(status, terminated);
-      return new StepState(step, attempt, name, StepPhase.FAILED, exit, reason,
-          failureMessage(status, terminated, exit), null, created, started, finishedAt(terminated, now), node);
+      ContainerStatus failedInit = terminated == null ? failedInitContainer(status) : null;
+      String message = failedInit != null ? initContainerMessage(failedInit)
+          : failureMessage(status, terminated, exit);
+      return new StepState(step, attempt, name, StepPhase.FAILED, exit, reason, message, null, created, started,
+          finishedAt(terminated, now), node);
     }
     if ("Succeeded".equals(phase)) {
       // No status for the build container: nothing to read a result from.
@@ -183,10 +187,16 @@ public final class PodInspector {
     String message = null;
     ContainerStateWaiting waiting = container == null || container.getState() == null ? null
         : container.getState().getWaiting();
+    ContainerStatus stuckInit = stuckInitContainer(status);
     if (waiting != null && (PULL_FAILURES.contains(waiting.getReason())
         || CONFIG_FAILURES.contains(waiting.getReason()))) {
       reason = PULL_FAILURES.contains(waiting.getReason()) ? "ImagePullFailed" : waiting.getReason();
       message = waiting.getReason() + ": " + nullToEmpty(waiting.getMessage());
+    } else if (stuckInit != null) {
+      // The build container waits behind an init container that cannot start (PodInitializing).
+      String why = stuckInit.getState().getWaiting().getReason();
+      reason = PULL_FAILURES.contains(why) ? "ImagePullFailed" : why;
+      message = initContainerMessage(stuckInit);
     } else if (volumeWarning != null && node != null) {
       reason = volumeWarning.conditionReason();
       message = volumeWarning.reason() + ": " + nullToEmpty(volumeWarning.message());
@@ -277,6 +287,45 @@ public final class PodInspector {
   static String tail(String text) {
     String end = text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
     return Redactor.redact(end);
+  }
+
+  /**
+   * The first init container that cannot start: its image cannot be pulled or its configuration
+   * fails (a missing Secret). StageBuild renders no init container, so it was injected (a mesh, a
+   * secrets agent); the build waits behind it.
+   */
+  static ContainerStatus stuckInitContainer(PodStatus status) {
+    if (status == null || status.getInitContainerStatuses() == null) {
+      return null;
+    }
+    return status.getInitContainerStatuses().stream().filter(c -> c.getState() != null
+        && c.getState().getWaiting() != null && (PULL_FAILURES.contains(c.getState().getWaiting().getReason())
+            || CONFIG_FAILURES.contains(c.getState().getWaiting().getReason())))
+        .findFirst().orElse(null);
+  }
+
+  /** The first init container that ended with an exit code other than 0 (the pod failed before the build ran). */
+  private static ContainerStatus failedInitContainer(PodStatus status) {
+    if (status == null || status.getInitContainerStatuses() == null) {
+      return null;
+    }
+    return status.getInitContainerStatuses().stream().filter(c -> {
+      ContainerStateTerminated t = terminated(c);
+      return t != null && t.getExitCode() != null && t.getExitCode() != 0;
+    }).findFirst().orElse(null);
+  }
+
+  private static String initContainerMessage(ContainerStatus init) {
+    String what = "init container " + init.getName() + " (added to the pod by the cluster, not by StageBuild)";
+    ContainerStateWaiting waiting = init.getState() == null ? null : init.getState().getWaiting();
+    if (waiting != null) {
+      return tail(what + ": " + waiting.getReason() + ": " + nullToEmpty(waiting.getMessage()));
+    }
+    ContainerStateTerminated t = terminated(init);
+    // the kubelet's word for any non-zero exit says nothing more than the code
+    String kubeletWord = t.getReason() == null || GENERIC_EXIT.equals(t.getReason()) ? "" : " (" + t.getReason() + ")";
+    String detail = t.getMessage() == null || t.getMessage().isBlank() ? "" : ": " + t.getMessage().strip();
+    return tail(what + " exited with code " + t.getExitCode() + kubeletWord + detail + "; the build did not run");
   }
 
   /** The status of the container StageBuild put in the pod, wherever an injector placed it in the list. */

@@ -50,6 +50,41 @@ class PodInspectorTest {
   }
 
   @Test
+  void anInjectedInitContainerThatCannotStartHoldsTheBuildAndIsNamedThenFailsItAfterTheBound() {
+    // A mesh's init container whose image cannot be pulled: the build container waits (PodInitializing).
+    Pod p = pod().withNewStatus().withPhase("Pending").addNewInitContainerStatus().withName("istio-init")
+        .withNewState().withNewWaiting().withReason("ImagePullBackOff")
+        .withMessage("Back-off pulling image \"mirror.example/proxyv2:1.20\"").endWaiting().endState()
+        .endInitContainerStatus().addNewContainerStatus().withName("kaniko").withNewState().withNewWaiting()
+        .withReason("PodInitializing").endWaiting().endState().endContainerStatus().endStatus().build();
+    StepState waiting = PodInspector.inspect(p, CREATED.plusSeconds(60), BOUND);
+    assertThat(waiting.phase()).isEqualTo(StepPhase.PENDING);
+    assertThat(waiting.reason()).isEqualTo("ImagePullFailed");
+    assertThat(waiting.message()).isEqualTo("init container istio-init (added to the pod by the cluster, not by"
+        + " StageBuild): ImagePullBackOff: Back-off pulling image \"mirror.example/proxyv2:1.20\"");
+    StepState stuck = PodInspector.inspect(p, CREATED.plus(BOUND).plusSeconds(1), BOUND);
+    assertThat(stuck.phase()).isEqualTo(StepPhase.STUCK);
+    assertThat(stuck.reason()).isEqualTo("ImagePullFailed");
+    assertThat(PodChangeFilter.view(p)).as("the filter wakes a pass for it")
+        .isNotEqualTo(PodChangeFilter.view(pod().withNewStatus().withPhase("Pending").addNewContainerStatus()
+            .withName("kaniko").withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState()
+            .endContainerStatus().endStatus().build()));
+  }
+
+  @Test
+  void aPodWhoseInjectedInitContainerFailedNamesItNotTheBuild() {
+    Pod p = pod().withNewStatus().withPhase("Failed").addNewInitContainerStatus().withName("vault-agent-init")
+        .withNewState().withNewTerminated().withExitCode(1).withReason("Error")
+        .withMessage("permission denied: role \"builds\" not found\n").endTerminated().endState()
+        .endInitContainerStatus().addNewContainerStatus().withName("kaniko").withNewState().withNewWaiting()
+        .withReason("PodInitializing").endWaiting().endState().endContainerStatus().endStatus().build();
+    StepState s = PodInspector.inspect(p, CREATED.plusSeconds(60), BOUND);
+    assertThat(s.phase()).isEqualTo(StepPhase.FAILED);
+    assertThat(s.message()).isEqualTo("init container vault-agent-init (added to the pod by the cluster, not by"
+        + " StageBuild) exited with code 1: permission denied: role \"builds\" not found; the build did not run");
+  }
+
+  @Test
   void aContainerTheKubeletLostIsADisruptionNotTheStagesFailure() {
     // As the kubelet writes it when the runtime no longer knows the container (kubelet_pods.go).
     Pod p = pod().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("kaniko").withNewState()
