@@ -58,6 +58,8 @@ public final class BuildDecider {
 
   private final OperatorSettings settings;
 
+  private static final String UNSCHEDULABLE = "Unschedulable";
+
   /** How much of the last in-progress message a timeout's message repeats. */
   static final int LAST_PROGRESS_CHARS = 1024;
 
@@ -319,6 +321,13 @@ public final class BuildDecider {
               if (gaveUp != null) {
                 return gaveUp;
               }
+            } else if (pinnedWhereItCannotRun(e)) {
+              // Pinned, while nothing held the workspace, to a node that takes no pods now (cordoned
+              // for a drain, gone): the step starts again where the scheduler and the volume allow.
+              BuildDecision gaveUp = replaceUnplaceable(e, "stage " + pod.name());
+              if (gaveUp != null) {
+                return gaveUp;
+              }
             } else if (st.phase() == StepPhase.STUCK && failedReason == null) {
               failedReason = st.reason();
               failedMessage = "stage " + pod.name() + " could not start (pod " + st.podName() + "): " + st.message();
@@ -403,6 +412,40 @@ public final class BuildDecider {
           delete.add(s.podName());
         }
       }
+    }
+
+    /**
+     * A pod pinned to a node the scheduler will not place it on (Unschedulable), while no pod of the
+     * build holds the ReadWriteOnce workspace: the pin only followed where an earlier pod ran, and
+     * the volume's own node affinity still binds the new pod.
+     */
+    private boolean pinnedWhereItCannotRun(Entry e) {
+      StepState st = e.state();
+      return !NodeConstraints.sharedAcrossNodes(sb) && e.live() && st.podActive() && st.nodeName() == null
+          && st.pinnedNode() != null && UNSCHEDULABLE.equals(st.reason()) && homeNode() == null;
+    }
+
+    /** Nodes a pod of this build was pinned to and could not be placed on: never pinned to again in this pass. */
+    private Set<String> unplaceableNodes() {
+      return in.steps().stream().filter(s -> s.podActive() && s.nodeName() == null && s.pinnedNode() != null
+          && UNSCHEDULABLE.equals(s.reason())).map(StepState::pinnedNode).collect(Collectors.toSet());
+    }
+
+    private BuildDecision replaceUnplaceable(Entry e, String what) {
+      StepState s = e.state();
+      if (e.disruptions() + 1 > MAX_DISRUPTIONS) {
+        return fail("Disrupted", what + " lost " + (e.disruptions() + 1) + " pods in a row (last: " + s.podName()
+            + ", pinned to " + s.pinnedNode() + ", where it cannot be scheduled: " + s.message() + ")");
+      }
+      if (!delete.contains(s.podName())) {
+        delete.add(s.podName());
+      }
+      start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
+      events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + " is pinned to "
+          + s.pinnedNode() + ", where it cannot be scheduled (" + s.message() + "), and no pod of the build holds"
+          + " its workspace; starting attempt " + (s.attempt() + 1) + " without that node (not counted against"
+          + " retries)"));
+      return null;
     }
 
     /** The misplaced pod goes (it never started) and its step starts again on the build's node. */
@@ -722,11 +765,13 @@ public final class BuildDecider {
       if (next != null) {
         return next;
       }
+      Set<String> unplaceable = unplaceableNodes();
       Entry source = ledger.get(SOURCE_STEP);
-      if (source != null && source.state().nodeName() != null) {
+      if (source != null && source.state().nodeName() != null && !unplaceable.contains(source.state().nodeName())) {
         return source.state().nodeName();
       }
-      return ledger.values().stream().map(Entry::state).filter(s -> s.nodeName() != null)
+      return ledger.values().stream().map(Entry::state)
+          .filter(s -> s.nodeName() != null && !unplaceable.contains(s.nodeName()))
           .sorted((a, b) -> a.step().compareTo(b.step())).map(StepState::nodeName).findFirst().orElse(null);
     }
 

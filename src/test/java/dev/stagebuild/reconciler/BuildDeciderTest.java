@@ -193,6 +193,23 @@ class BuildDeciderTest {
     assertThat(d.events()).extracting(BuildEvent::reason).doesNotContain("PodMisplaced");
   }
 
+  @Test
+  void aPodPinnedToADrainedNodeWhileNothingHoldsTheWorkspaceStartsAgainWithoutThatNode() {
+    // The producers ran on node-a, which is then cordoned for a drain; the final stage, pinned to
+    // where they ran, cannot be scheduled anywhere: it must not wait out the pending timeout and fail.
+    steps.add(state("left", 1, StepPhase.SUCCEEDED));
+    steps.add(state("right", 1, StepPhase.SUCCEEDED));
+    steps.add(pendingOn("final", 1, null, "Unschedulable").withPinnedNode("node-a"));
+    BuildDecision d = decide(T0.plusSeconds(6));
+    assertThat(d.deletePods()).containsExactly("app-1-final");
+    assertThat(d.createPods()).containsExactly(new StepStart("final", 2));
+    assertThat(d.pinnedNode()).as("left to the scheduler and the volume's node affinity").isNull();
+    assertThat(d.events()).filteredOn(e -> e.reason().equals("PodMisplaced")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("is pinned to node-a", "without that node"));
+    assertThat(d.status().steps).filteredOn(r -> r.step.equals("final")).singleElement()
+        .satisfies(r -> assertThat(r.disruptions).as("counted as a disruption, bounded").isEqualTo(1));
+  }
+
   static StepState pendingOn(String step, int attempt, String node, String reason) {
     return new StepState(step, attempt, "app-1-" + step + (attempt > 1 ? "-r" + attempt : ""), StepPhase.PENDING,
         null, reason, reason == null ? null : reason + ": waiting", null, T0, null, null, node);
