@@ -26,6 +26,8 @@ final class RunHeredocs {
   static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
   /** Interpreters of a {@code #!} document that take {@code -c <script>} as running the script. */
   private static final Set<String> SHELLS = Set.of("sh", "bash", "ash", "dash", "ksh", "mksh", "zsh");
+  /** Where BuildKit mounts a {@code #!} document to run it ({@code dispatchRun}'s {@code /dev/pipes/}). */
+  static final String SCRIPT_DIR = "/dev/pipes/";
 
   private RunHeredocs() {}
 
@@ -55,10 +57,13 @@ final class RunHeredocs {
             + " and ignores the #! line; StageBuild runs such a script only with a shell (" + String.join(", ",
                 SHELLS.stream().sorted().toList()) + "); write RUN <interpreter> <<'" + h.name() + "' instead");
       }
+      argv.add(document);
+      // BuildKit runs the script as the file /dev/pipes/<marker>: the script's $0 is that path.
+      argv.add(SCRIPT_DIR + h.name());
     } else {
       argv = new ArrayList<>(shell == null ? DEFAULT_SHELL : shell);
+      argv.add(document);
     }
-    argv.add(document);
     return new Rewrite(JsonArray.write(argv), null);
   }
 

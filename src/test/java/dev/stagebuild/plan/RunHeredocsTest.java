@@ -84,9 +84,18 @@ class RunHeredocsTest {
   @Test
   void aShellScriptWithAShebangRunsWithItsShellAndItsArgument() {
     assertThat(argv(runs(df("FROM alpine", "RUN <<EOF", "#!/bin/bash -e", "echo hi", "EOF")).get(0)))
-        .containsExactly("/bin/bash", "-e", "-c", "#!/bin/bash -e\necho hi\n");
-    assertThat(argv(runs(df("FROM alpine", "RUN <<EOF", "#!/usr/bin/env bash", "echo hi", "EOF")).get(0)))
-        .containsExactly("/usr/bin/env", "bash", "-c", "#!/usr/bin/env bash\necho hi\n");
+        .containsExactly("/bin/bash", "-e", "-c", "#!/bin/bash -e\necho hi\n", "/dev/pipes/EOF");
+    assertThat(argv(runs(df("FROM alpine", "RUN <<SCRIPT", "#!/usr/bin/env bash", "echo hi", "SCRIPT")).get(0)))
+        .containsExactly("/usr/bin/env", "bash", "-c", "#!/usr/bin/env bash\necho hi\n", "/dev/pipes/SCRIPT");
+  }
+
+  /** BuildKit runs a #! document as the file /dev/pipes/<marker>: the script's $0 names it, in the rewrite too. */
+  @Test
+  void aShebangScriptSeesTheNameBuildKitRunsItBy() throws Exception {
+    List<String> rewritten = argv(runs(df("FROM alpine", "RUN <<'EOF'", "#!/bin/sh", "echo \"$0 [$1]\"", "EOF")).get(0));
+    assertThat(sh(rewritten)).isEqualTo("/dev/pipes/EOF []\n");
+    List<String> plain = argv(runs(df("FROM alpine", "RUN <<'EOF'", "echo \"$0\"", "EOF")).get(0));
+    assertThat(sh(plain)).as("without #!, BuildKit runs SHELL + [document]: $0 is the shell").isEqualTo("/bin/sh\n");
   }
 
   /** The parent's ONBUILD SHELL runs first in the stage built FROM it. */
