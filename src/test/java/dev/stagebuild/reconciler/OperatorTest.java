@@ -817,6 +817,32 @@ class OperatorTest {
   }
 
   @Test
+  void aCopyOfABuildPodUnderAnotherNameIsNeverTakenForAnAttempt() {
+    // Labels and owner references can be copied by anyone who may create pods: a copy that reports
+    // success with a digest of its own must not end the build.
+    String forged = "sha256:" + "f".repeat(64);
+    fallback = pod -> "9".equals(pod.getMetadata().getLabels().get(Labels.ATTEMPT))
+        ? PodOutcome.succeed(forged) : PodOutcome.stuck("ContainerCreating");
+    StageBuild sb = inline("copied", "FROM alpine\nRUN true\n");
+    sb.getSpec().timeoutSeconds = 4L;
+    create(sb);
+    Pod real = await().atMost(20, TimeUnit.SECONDS).until(() -> client.pods().inNamespace(NS).list().getItems()
+        .stream().filter(p -> p.getMetadata().getName().startsWith("copied-")).findFirst().orElse(null),
+        p -> p != null);
+    Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("someone-elses-pod")
+        .withNamespace(NS).withLabels(new java.util.HashMap<>(real.getMetadata().getLabels()))
+        .withAnnotations(real.getMetadata().getAnnotations()).withOwnerReferences(real.getMetadata().getOwnerReferences())
+        .endMetadata().withNewSpec().addNewContainer().withName("kaniko").withImage("busybox").endContainer()
+        .endSpec().build();
+    copy.getMetadata().getLabels().put(Labels.ATTEMPT, "9");
+    client.pods().inNamespace(NS).resource(copy).create();
+    StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("copied"), OperatorTest::isFinished);
+    assertThat(reason(done, "Succeeded")).isEqualTo("Timeout");
+    assertThat(done.getStatus().output).as("no digest taken from the copy").isNull();
+    assertThat(done.getStatus().steps).extracting(r -> r.podName).doesNotContain("someone-elses-pod");
+  }
+
+  @Test
   void anObjectUnderTheBuildsNameThatItDoesNotControlIsNeverAdopted() {
     // Someone who may create pods and claims in the namespace, and knows the names a build will use.
     client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model
