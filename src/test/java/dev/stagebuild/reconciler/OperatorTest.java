@@ -837,7 +837,8 @@ class OperatorTest {
     copy.getMetadata().getLabels().put(Labels.ATTEMPT, "9");
     client.pods().inNamespace(NS).resource(copy).create();
     StageBuild done = await().atMost(30, TimeUnit.SECONDS).until(() -> get("copied"), OperatorTest::isFinished);
-    assertThat(reason(done, "Succeeded")).isEqualTo("Timeout");
+    // the real pod never starts: Timeout (or, with the hostile kubelet's volume warnings, their reason)
+    assertThat(condition(done, "Succeeded")).isEqualTo("False");
     assertThat(done.getStatus().output).as("no digest taken from the copy").isNull();
     assertThat(done.getStatus().steps).extracting(r -> r.podName).doesNotContain("someone-elses-pod");
   }
