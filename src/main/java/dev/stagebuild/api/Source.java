@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.git) && has(self.configMap))", message = "source takes at most one of git and configMap")
+@ValidationRule(value = "has(self.git) || has(self.configMap)", message = "source needs git or configMap (or leave source out)")
 public class Source {
   @JsonPropertyDescription("Clone a git repository as the build context.")
   public GitSource git;

@@ -66,6 +66,7 @@ public final class BuildCheck {
       throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
     }
     checkStageSettings(spec.stages, planned.allStages());
+    checkStageSettingsApply(spec.stages, planned.plan());
     check(planned.plan());
     return planned.plan();
   }
@@ -94,6 +95,29 @@ public final class BuildCheck {
             + " Dockerfile has no stage \"" + name + "\"; its stages are: " + String.join(", ", shown)
             + (allStages.size() > shown.size() ? ", ..." : ""));
       }
+    }
+  }
+
+  /**
+   * A pod takes the settings of the stage it builds last (its target): settings for a stage built
+   * only inside another stage's pod (that stage is FROM it) would be dropped without a word, so they
+   * are refused, naming the stage whose settings apply.
+   */
+  static void checkStageSettingsApply(List<StageSettings> settings, BuildPlan plan) {
+    if (settings == null || settings.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < settings.size(); i++) {
+      String name = StageNames.lower(settings.get(i).name);
+      List<PodPlan> building = plan.pods().stream()
+          .filter(p -> p.stages().stream().anyMatch(s -> StageNames.lower(s).equals(name))).toList();
+      if (building.isEmpty() || building.stream().anyMatch(p -> StageNames.lower(p.target()).equals(name))) {
+        continue; // not needed for the target, or a pod of its own
+      }
+      String pod = building.get(0).target();
+      throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + i + "].name: stage \""
+          + settings.get(i).name + "\" is built inside the pod of stage \"" + pod + "\" (built FROM it), which takes"
+          + " the settings of \"" + pod + "\" only: give these settings to \"" + pod + "\" instead");
     }
   }
 

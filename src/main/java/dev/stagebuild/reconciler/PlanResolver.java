@@ -75,7 +75,9 @@ final class PlanResolver {
         if (text == null) {
           throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "ConfigMap "
               + spec.source.configMap.name + " has no key '" + dockerfilePath()
-              + "' (the Dockerfile); add it, or set spec.dockerfile.inline");
+              + "' (the Dockerfile); add it, or set spec.dockerfile.inline"
+              + (dockerfilePath().contains("/") ? " (a ConfigMap key cannot hold '/': every key is a file at the"
+                  + " context's root)" : ""));
         }
         return remember(plan(text), configMapDockerignore());
       }
@@ -162,9 +164,16 @@ final class PlanResolver {
     return BuildCheck.plan(sb, dockerfile);
   }
 
+  /**
+   * The Dockerfile's path as a key of the source ConfigMap: without "." segments and repeated
+   * slashes ({@code ./Dockerfile} is the key {@code Dockerfile}), as a git source's context reads it.
+   */
   private String dockerfilePath() {
     var d = sb.getSpec().dockerfile;
-    return d == null || d.path == null || d.path.isBlank() ? DEFAULT_DOCKERFILE : d.path;
+    String path = d == null || d.path == null || d.path.isBlank() ? DEFAULT_DOCKERFILE : d.path;
+    String key = java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty() && !s.equals("."))
+        .collect(java.util.stream.Collectors.joining("/"));
+    return key.isEmpty() ? DEFAULT_DOCKERFILE : key;
   }
 
   private static String key(ConfigMap cm, String key) {

@@ -66,6 +66,9 @@ public final class ExecutorFlags {
       if (a.equals("--")) {
         return field + ": \"--\" would end the executor's flags";
       }
+      if (helpFlag(a)) {
+        return field + ": " + a + " makes the executor print its usage and exit without building";
+      }
       String owned = ownedFlag(a);
       if (owned != null) {
         return field + ": " + owned + " is set by the operator and cannot be given in spec.executor.args"
@@ -83,6 +86,27 @@ public final class ExecutorFlags {
       case "--registry-certificate" -> "; use spec.output.caBundleRef for the output registry's CA";
       default -> "";
     };
+  }
+
+  /** {@code --help} or {@code -h} (cobra's own flag, also in a shorthand group before any value). */
+  static boolean helpFlag(String arg) {
+    if (arg.startsWith("--")) {
+      String name = arg.substring(2);
+      int eq = name.indexOf('=');
+      return (eq >= 0 ? name.substring(0, eq) : name).equalsIgnoreCase("help");
+    }
+    if (arg.startsWith("-")) {
+      for (int k = 1; k < arg.length(); k++) {
+        char c = arg.charAt(k);
+        if (c == 'h') {
+          return true;
+        }
+        if (c == 'v' || c == '=') {
+          return false; // -v takes the rest as its value
+        }
+      }
+    }
+    return false;
   }
 
   /** The operator-owned flag {@code arg} sets ({@code --name} or {@code -x}), or null. */

@@ -42,9 +42,8 @@ public final class SpecValidator {
   private static final Pattern QUANTITY =
       Pattern.compile("\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d{1,3})?");
   private static final Pattern RESOURCE_NAME = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  /** A ConfigMap's (and a Secret's) data key, as IsConfigMapKey has it; also not ".", ".." or "..x" (see {@link #isDataKey}). */
   private static final Pattern CONFIG_MAP_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
-  /** A Secret's data key: the same rules as a ConfigMap's. */
-  private static final Pattern SECRET_KEY = CONFIG_MAP_KEY;
   /** A build secret's id, as the CRD schema has it: it becomes kaniko's {@code --secret=id=<id>,src=...}. */
   private static final Pattern SECRET_ID = Pattern.compile(BuildSecret.ID_PATTERN);
   private static final Set<String> ACCESS_MODES = Set.of("ReadWriteOnce", "ReadWriteMany");
@@ -149,8 +148,9 @@ public final class SpecValidator {
     var ca = spec.output.caBundleRef;
     if (ca != null) {
       dnsSubdomain("spec.output.caBundleRef.name", ca.name);
-      if (ca.key != null && !CONFIG_MAP_KEY.matcher(ca.key).matches()) {
-        problem("spec.output.caBundleRef.key", "not a ConfigMap key (letters, digits, '-', '_', '.'; at most 253)");
+      if (ca.key != null && !isDataKey(ca.key)) {
+        problem("spec.output.caBundleRef.key", "not a ConfigMap key (letters, digits, '-', '_', '.'; at most 253;"
+            + " not \".\" or \"..\", nor starting with \"..\")");
       }
       if (Boolean.TRUE.equals(spec.output.insecure)) {
         problem("spec.output.caBundleRef", "has no effect with spec.output.insecure: true, which skips TLS"
@@ -188,6 +188,9 @@ public final class SpecValidator {
   private void source(StageBuildSpec spec) {
     if (spec.source == null) {
       return;
+    }
+    if (spec.source.git == null && spec.source.configMap == null) {
+      problem("spec.source", "names no source: set git or configMap, or leave spec.source out");
     }
     ref("spec.source.configMap", spec.source.configMap);
     GitSource git = spec.source.git;
@@ -366,9 +369,15 @@ public final class SpecValidator {
   }
 
   private void secretKey(String field, String key) {
-    if (key == null || !SECRET_KEY.matcher(key).matches()) {
-      problem(field, "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters)");
+    if (key == null || !isDataKey(key)) {
+      problem(field, "must be a Secret key ([-._a-zA-Z0-9], at most 253 characters; not \".\" or \"..\", nor"
+          + " starting with \"..\")");
     }
+  }
+
+  /** A key a ConfigMap or Secret can hold: the API server refuses ".", ".." and keys starting with "..". */
+  private static boolean isDataKey(String key) {
+    return CONFIG_MAP_KEY.matcher(key).matches() && !key.equals(".") && !key.startsWith("..");
   }
 
   private void secrets(List<BuildSecret> secrets) {
@@ -504,11 +513,39 @@ public final class SpecValidator {
         continue;
       }
       BigDecimal amount = quantity(field + "." + name, e.getValue());
+      if (amount != null && name.startsWith(HUGE_PAGES) && !hugePages(field + "." + name, name, amount)) {
+        continue;
+      }
       if (amount != null) {
         valid.put(name, amount);
       }
     }
     return valid;
+  }
+
+  /**
+   * hugepages-&lt;size&gt;: the size is a positive quantity and the amount a whole multiple of it, as
+   * the API server's validateResourceQuantityHugePageValue has it.
+   */
+  private boolean hugePages(String field, String name, BigDecimal amount) {
+    String size = name.substring(HUGE_PAGES.length());
+    BigDecimal page = null;
+    if (QUANTITY.matcher(size).matches() && size.length() <= 64) {
+      try {
+        page = Quantity.getAmountInBytes(new Quantity(size));
+      } catch (RuntimeException e) {
+        page = null;
+      }
+    }
+    if (page == null || page.signum() <= 0) {
+      problem(field, "\"" + abbreviate(size) + "\" is not a page size (e.g. hugepages-2Mi, hugepages-1Gi)");
+      return false;
+    }
+    if (amount.remainder(page).signum() != 0) {
+      problem(field, "must be a whole multiple of the page size " + abbreviate(size) + ", as the API server requires");
+      return false;
+    }
+    return true;
   }
 
   /** A resource of the API server's own (no domain, or a kubernetes.io one), as its IsNativeResource has it. */
@@ -533,6 +570,10 @@ public final class SpecValidator {
   /** The amount of {@code q} in bytes/units when it is a valid, non-negative quantity, else null (and a problem). */
   private BigDecimal quantity(String field, Quantity q) {
     String text = q == null ? null : (q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat());
+    return quantity(field, text);
+  }
+
+  private BigDecimal quantity(String field, String text) {
     if (text == null || text.isEmpty() || text.length() > 64 || !QUANTITY.matcher(text).matches()) {
       problem(field, "\"" + abbreviate(String.valueOf(text)) + "\" is not a quantity (e.g. 500m, 2, 1Gi)");
       return null;
@@ -603,7 +644,7 @@ public final class SpecValidator {
       return;
     }
     if (ws.size != null) {
-      BigDecimal bytes = quantity("spec.workspace.size", new Quantity(ws.size));
+      BigDecimal bytes = quantity("spec.workspace.size", ws.size);
       if (bytes != null && (bytes.signum() <= 0 || bytes.compareTo(MAX_WORKSPACE_BYTES) > 0)) {
         problem("spec.workspace.size", "must be more than 0 and at most 64Ti, got " + abbreviate(ws.size));
       }

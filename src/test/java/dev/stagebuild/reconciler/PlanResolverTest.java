@@ -49,6 +49,25 @@ class PlanResolverTest {
   }
 
   @Test
+  void aDockerfilePathWithDotSegmentsNamesItsConfigMapKey() {
+    StageBuild sb = Builds.stageBuild("cm", "registry.example.com/app:1");
+    sb.getMetadata().setNamespace("demo");
+    sb.getMetadata().setUid("uid-cm");
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new dev.stagebuild.api.LocalObjectRef();
+    sb.getSpec().source.configMap.name = "ctx";
+    sb.getSpec().dockerfile = new dev.stagebuild.api.DockerfileSpec();
+    sb.getSpec().dockerfile.path = "./Dockerfile";
+    cluster.client().configMaps().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("ctx").endMetadata().addToData("Dockerfile", "FROM alpine\nRUN true\n").build())
+        .create();
+    PlanOutcome outcome = new PlanResolver(new ClusterView(cluster.client(), sb), new PlanCache(), sb, "1")
+        .resolve(false, null);
+    assertThat(outcome.error()).isNull();
+    assertThat(outcome.known()).isTrue();
+  }
+
+  @Test
   void theOperatorsOwnPlanIsReadBack() {
     StageBuild sb = gitBuild("app");
     cluster.client().configMaps().inNamespace("demo").resource(planConfigMap(sb, "FROM alpine\nRUN true\n")).create();
