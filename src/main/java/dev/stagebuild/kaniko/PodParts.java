@@ -253,6 +253,43 @@ final class PodParts {
   }
 
   /** The settings of the stage with this name (case-insensitive), or null. */
+  /**
+   * On a ReadWriteOnce workspace every pod of a build runs on one node, so each asks for what any of
+   * them needs: the node selectors of the given stages (a key they disagree on is left out: the
+   * decider refuses such a plan) and all their tolerations. Otherwise the first pod (the source's,
+   * which has no settings of its own) could bind the workspace to a node a later stage cannot use.
+   *
+   * @param stages the stages whose settings count (null: every entry of spec.stages)
+   */
+  static Placement oneNodePlacement(StageBuild sb, java.util.Collection<String> stages) {
+    Map<String, String> selector = new java.util.TreeMap<>();
+    java.util.Set<String> disputed = new java.util.HashSet<>();
+    List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new java.util.ArrayList<>();
+    List<StageSettings> all = sb.getSpec().stages == null ? List.of() : sb.getSpec().stages;
+    for (StageSettings s : all) {
+      if (s == null || s.name == null || (stages != null
+          && stages.stream().noneMatch(t -> StageNames.lower(t).equals(StageNames.lower(s.name))))) {
+        continue;
+      }
+      if (s.nodeSelector != null) {
+        s.nodeSelector.forEach((k, v) -> {
+          String before = selector.putIfAbsent(k, v);
+          if (before != null && !before.equals(v)) {
+            disputed.add(k);
+          }
+        });
+      }
+      if (s.tolerations != null) {
+        s.tolerations.stream().filter(t -> !tolerations.contains(t)).forEach(tolerations::add);
+      }
+    }
+    disputed.forEach(selector::remove);
+    return new Placement(selector.isEmpty() ? null : selector, tolerations.isEmpty() ? null : tolerations);
+  }
+
+  /** A pod's node selector and tolerations (null when none). */
+  record Placement(Map<String, String> nodeSelector, List<io.fabric8.kubernetes.api.model.Toleration> tolerations) {}
+
   static StageSettings settingsFor(StageBuild sb, String stage) {
     List<StageSettings> all = sb.getSpec().stages;
     if (all == null) {

@@ -77,9 +77,15 @@ final class SourcePods {
         .build();
     String step = BuildNames.SOURCE_STEP;
     String name = BuildNames.podName(sb.getMetadata().getName(), buildId, step, attempt);
-    return PodParts.pod(sb, buildId, name, step, attempt, Map.of(Labels.STEP_ANNOTATION, step),
-        new PodSpecBuilder().withVolumes(volumes).withContainers(container)
-            .withSecurityContext(PodParts.sourcePodSecurity()), pinnedNode);
+    PodSpecBuilder spec = new PodSpecBuilder().withVolumes(volumes).withContainers(container)
+        .withSecurityContext(PodParts.sourcePodSecurity());
+    if (!PodParts.sharedAcrossNodes(sb)) {
+      // The source pod binds a ReadWriteOnce workspace to its node: one every stage can run on.
+      // (The plan may not be known yet: every stage with settings counts.)
+      var placement = PodParts.oneNodePlacement(sb, null);
+      spec.withNodeSelector(placement.nodeSelector()).withTolerations(placement.tolerations());
+    }
+    return PodParts.pod(sb, buildId, name, step, attempt, Map.of(Labels.STEP_ANNOTATION, step), spec, pinnedNode);
   }
 
   private static void git(GitSource git, List<Volume> volumes, List<VolumeMount> mounts, List<EnvVar> env) {

@@ -115,6 +115,11 @@ final class StagePods {
           .withTolerations(stage.tolerations)
           .withActiveDeadlineSeconds(stage.timeoutSeconds);
     }
+    if (!PodParts.sharedAcrossNodes(sb)) {
+      // one node for the whole build: every planned stage's placement (its own included)
+      var placement = PodParts.oneNodePlacement(sb, plan.pods().stream().map(PodPlan::target).toList());
+      podSpec.withNodeSelector(placement.nodeSelector()).withTolerations(placement.tolerations());
+    }
     podSpec.withContainers(container.build());
 
     String step = BuildNames.stageStep(pod.name());

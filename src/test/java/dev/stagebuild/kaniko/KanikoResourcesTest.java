@@ -440,9 +440,41 @@ class KanikoResourcesTest {
     assertThat(pod.getSpec().getTolerations()).isEqualTo(build.tolerations);
     assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
 
+    // On the default ReadWriteOnce workspace every pod of the build runs on one node: the others ask
+    // for the same node (selector and tolerations), and keep their own resources and deadline.
     Pod other = resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null);
-    assertThat(other.getSpec().getNodeSelector()).isNullOrEmpty();
+    assertThat(other.getSpec().getNodeSelector()).containsExactly(entry("pool", "builders"));
+    assertThat(other.getSpec().getTolerations()).isEqualTo(build.tolerations);
     assertThat(other.getSpec().getActiveDeadlineSeconds()).isNull();
+    assertThat(other.getSpec().getContainers().get(0).getResources()).isNotEqualTo(build.resources);
+    StageBuild git = Fixtures.gitSb("hellogo");
+    git.getSpec().stages = List.of(build);
+    Pod source = resources.sourcePod(git, "2", null);
+    assertThat(source.getSpec().getNodeSelector()).as("the source pod binds the workspace to its node")
+        .containsExactly(entry("pool", "builders"));
+    assertThat(source.getSpec().getTolerations()).isEqualTo(build.tolerations);
+
+    // On a ReadWriteMany workspace each pod is placed by its own stage's settings only.
+    for (StageBuild b : List.of(sb, git)) {
+      b.getSpec().workspace = new dev.stagebuild.api.Workspace();
+      b.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    }
+    assertThat(resources.stagePod(sb, "2", plan, Fixtures.FINAL, 1, null).getSpec().getNodeSelector()).isNullOrEmpty();
+    assertThat(resources.sourcePod(git, "2", null).getSpec().getTolerations()).isNullOrEmpty();
+  }
+
+  @Test
+  void onOneNodeAKeyTheStagesDisagreeOnIsLeftToTheDecidersRefusal() {
+    StageBuild sb = Fixtures.gitSb("hellogo");
+    StageSettings a = new StageSettings();
+    a.name = "build";
+    a.nodeSelector = Map.of("pool", "big", "zone", "a");
+    StageSettings b = new StageSettings();
+    b.name = "other-stage";
+    b.nodeSelector = Map.of("pool", "small", "zone", "a");
+    sb.getSpec().stages = List.of(a, b);
+    // the source pod counts every entry; "pool" is disputed, "zone" is agreed
+    assertThat(resources.sourcePod(sb, "2", null).getSpec().getNodeSelector()).containsExactly(entry("zone", "a"));
   }
 
   @Test
