@@ -8,6 +8,18 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Workspace {
+  /**
+   * Whether the build's pods may run on several nodes at once: a ReadWriteMany workspace, or a
+   * shared claim not said to be otherwise. A ReadWriteOnce one holds every pod to one node. (Static:
+   * not a field of the API.)
+   */
+  public static boolean spansNodes(Workspace ws) {
+    if (ws != null && ws.accessModes != null) {
+      return ws.accessModes.contains("ReadWriteMany");
+    }
+    return ws != null && ws.claimName != null && !ws.claimName.isBlank();
+  }
+
   @Pattern("^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
   @JsonPropertyDescription("Size of the workspace volume. Default 1Gi.")
   public String size;

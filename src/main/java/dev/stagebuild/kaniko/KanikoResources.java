@@ -64,9 +64,9 @@ public final class KanikoResources {
     return settings;
   }
 
-  /** The settings of the stage with this name (case-insensitive), as the pods are rendered with them; or null. */
-  public static StageSettings stageSettings(StageBuild sb, String stage) {
-    return PodParts.settingsFor(sb, stage);
+  /** The settings the plan pod is rendered with (its target's, or a chained stage's); or null. */
+  public static StageSettings stageSettings(StageBuild sb, PodPlan pod) {
+    return PodParts.settingsFor(sb, pod);
   }
 
   /** The node the operator pinned this pod to, or null (read as {@link PodParts} writes it). */

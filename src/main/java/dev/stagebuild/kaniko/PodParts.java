@@ -32,7 +32,6 @@ final class PodParts {
   /** How a pod is pinned to a node: a required node selector requirement on the node's name. */
   private static final String NODE_NAME_FIELD = "metadata.name";
   private static final String NODE_IN = "In";
-  static final String READ_WRITE_MANY = "ReadWriteMany";
 
   private PodParts() {}
 
@@ -93,11 +92,7 @@ final class PodParts {
   }
 
   static boolean sharedAcrossNodes(StageBuild sb) {
-    Workspace ws = sb.getSpec().workspace;
-    if (ws != null && ws.accessModes != null) {
-      return ws.accessModes.contains(READ_WRITE_MANY);
-    }
-    return sharedClaim(sb) != null;
+    return Workspace.spansNodes(sb.getSpec().workspace);
   }
 
   /** The existing claim the build's workspace is a sub-directory of, or null for a claim of its own. */
@@ -252,23 +247,20 @@ final class PodParts {
     return new EnvVar(name, value, null);
   }
 
-  /** The settings of the stage with this name (case-insensitive), or null. */
   /**
    * On a ReadWriteOnce workspace every pod of a build runs on one node, so each asks for what any of
-   * them needs: the node selectors of the given stages (a key they disagree on is left out: the
-   * decider refuses such a plan) and all their tolerations. Otherwise the first pod (the source's,
-   * which has no settings of its own) could bind the workspace to a node a later stage cannot use.
-   *
-   * @param stages the stages whose settings count (null: every entry of spec.stages)
+   * them needs: the node selectors of every spec.stages entry (entries that disagree on a key are
+   * refused by SpecValidator; here such a key is left out) and all their tolerations. Otherwise the
+   * first pod (the source's, which has no settings of its own) could bind the workspace to a node a
+   * later stage cannot use. Every pod gets the same placement, whatever the plan builds.
    */
-  static Placement oneNodePlacement(StageBuild sb, java.util.Collection<String> stages) {
+  static Placement oneNodePlacement(StageBuild sb) {
     Map<String, String> selector = new java.util.TreeMap<>();
     java.util.Set<String> disputed = new java.util.HashSet<>();
     List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new java.util.ArrayList<>();
     List<StageSettings> all = sb.getSpec().stages == null ? List.of() : sb.getSpec().stages;
     for (StageSettings s : all) {
-      if (s == null || s.name == null || (stages != null
-          && stages.stream().noneMatch(t -> StageNames.lower(t).equals(StageNames.lower(s.name))))) {
+      if (s == null) {
         continue;
       }
       if (s.nodeSelector != null) {
@@ -280,7 +272,7 @@ final class PodParts {
         });
       }
       if (s.tolerations != null) {
-        s.tolerations.stream().filter(t -> !tolerations.contains(t)).forEach(tolerations::add);
+        s.tolerations.stream().filter(t -> t != null && !tolerations.contains(t)).forEach(tolerations::add);
       }
     }
     disputed.forEach(selector::remove);
@@ -290,6 +282,22 @@ final class PodParts {
   /** A pod's node selector and tolerations (null when none). */
   record Placement(Map<String, String> nodeSelector, List<io.fabric8.kubernetes.api.model.Toleration> tolerations) {}
 
+  /**
+   * The settings a plan pod is rendered with: its target's (the stage it builds last) or, when the
+   * target has none, those of the one other stage it builds that has some (settings for
+   * {@code build} apply to the pod of {@code FROM build AS test}). BuildCheck refuses a pod whose
+   * stages have two entries between them.
+   */
+  public static StageSettings settingsFor(StageBuild sb, dev.stagebuild.plan.PodPlan pod) {
+    StageSettings own = settingsFor(sb, pod.target());
+    if (own != null) {
+      return own;
+    }
+    return pod.stages().stream().map(stage -> settingsFor(sb, stage)).filter(java.util.Objects::nonNull)
+        .findFirst().orElse(null);
+  }
+
+  /** The settings of the stage with this name (case-insensitive), or null. */
   static StageSettings settingsFor(StageBuild sb, String stage) {
     List<StageSettings> all = sb.getSpec().stages;
     if (all == null) {

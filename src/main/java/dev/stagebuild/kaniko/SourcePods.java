@@ -81,8 +81,7 @@ final class SourcePods {
         .withSecurityContext(PodParts.sourcePodSecurity());
     if (!PodParts.sharedAcrossNodes(sb)) {
       // The source pod binds a ReadWriteOnce workspace to its node: one every stage can run on.
-      // (The plan may not be known yet: every stage with settings counts.)
-      var placement = PodParts.oneNodePlacement(sb, null);
+      var placement = PodParts.oneNodePlacement(sb);
       spec.withNodeSelector(placement.nodeSelector()).withTolerations(placement.tolerations());
     }
     return PodParts.pod(sb, buildId, name, step, attempt, Map.of(Labels.STEP_ANNOTATION, step), spec, pinnedNode);

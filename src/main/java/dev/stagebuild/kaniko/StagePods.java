@@ -96,7 +96,7 @@ final class StagePods {
           .withMountPath(InPod.MOUNT_CACHES).withSubPath(pod.name()).build());
     }
 
-    StageSettings stage = PodParts.settingsFor(sb, pod.target());
+    StageSettings stage = PodParts.settingsFor(sb, pod);
     ContainerBuilder container = new ContainerBuilder()
         .withName(KanikoResources.STAGE_CONTAINER)
         .withImage(executorImage)
@@ -116,8 +116,8 @@ final class StagePods {
           .withActiveDeadlineSeconds(stage.timeoutSeconds);
     }
     if (!PodParts.sharedAcrossNodes(sb)) {
-      // one node for the whole build: every planned stage's placement (its own included)
-      var placement = PodParts.oneNodePlacement(sb, plan.pods().stream().map(PodPlan::target).toList());
+      // one node for the whole build: every stage's placement (its own included)
+      var placement = PodParts.oneNodePlacement(sb);
       podSpec.withNodeSelector(placement.nodeSelector()).withTolerations(placement.tolerations());
     }
     podSpec.withContainers(container.build());

@@ -99,25 +99,28 @@ public final class BuildCheck {
   }
 
   /**
-   * A pod takes the settings of the stage it builds last (its target): settings for a stage built
-   * only inside another stage's pod (that stage is FROM it) would be dropped without a word, so they
-   * are refused, naming the stage whose settings apply.
+   * A pod takes the settings of the stage it builds last (its target), or when that has none, of
+   * the one other stage it builds that has some (PodParts.settingsFor): two entries for the stages
+   * of one pod (FROM build AS test builds both in one pod) cannot both apply, and are refused.
    */
   static void checkStageSettingsApply(List<StageSettings> settings, BuildPlan plan) {
     if (settings == null || settings.isEmpty()) {
       return;
     }
-    for (int i = 0; i < settings.size(); i++) {
-      String name = StageNames.lower(settings.get(i).name);
-      List<PodPlan> building = plan.pods().stream()
-          .filter(p -> p.stages().stream().anyMatch(s -> StageNames.lower(s).equals(name))).toList();
-      if (building.isEmpty() || building.stream().anyMatch(p -> StageNames.lower(p.target()).equals(name))) {
-        continue; // not needed for the target, or a pod of its own
+    for (PodPlan pod : plan.pods()) {
+      List<Integer> entries = new java.util.ArrayList<>();
+      for (int i = 0; i < settings.size(); i++) {
+        String name = settings.get(i) == null ? null : StageNames.lower(settings.get(i).name);
+        if (name != null && pod.stages().stream().anyMatch(s -> StageNames.lower(s).equals(name))) {
+          entries.add(i);
+        }
       }
-      String pod = building.get(0).target();
-      throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + i + "].name: stage \""
-          + settings.get(i).name + "\" is built inside the pod of stage \"" + pod + "\" (built FROM it), which takes"
-          + " the settings of \"" + pod + "\" only: give these settings to \"" + pod + "\" instead");
+      if (entries.size() > 1) {
+        throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + entries.get(1)
+            + "]: stages \"" + settings.get(entries.get(0)).name + "\" and \"" + settings.get(entries.get(1)).name
+            + "\" are built in one pod (that of stage \"" + pod.target() + "\", built FROM the other), which takes"
+            + " one set of settings: keep them under one name");
+      }
     }
   }
 

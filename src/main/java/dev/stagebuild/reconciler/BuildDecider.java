@@ -166,12 +166,6 @@ public final class BuildDecider {
             + settings.missingObjectGrace().toSeconds() + "s for it)");
       }
       requeueWithin(Duration.between(in.now(), deadline));
-      if (plan.known()) {
-        String conflict = NodeConstraints.conflict(sb, plan.plan());
-        if (conflict != null) {
-          return fail("InvalidSpec", conflict);
-        }
-      }
 
       if (sb.getSpec().source != null) {
         BuildDecision waiting = advanceSource();
@@ -468,7 +462,7 @@ public final class BuildDecider {
     }
 
     private Instant stageDeadline(PodPlan pod, StepState st) {
-      StageSettings stage = NodeConstraints.settingsFor(sb, pod.target());
+      StageSettings stage = NodeConstraints.settingsFor(sb, pod);
       if (stage == null || stage.timeoutSeconds == null || st.started() == null) {
         return null;
       }

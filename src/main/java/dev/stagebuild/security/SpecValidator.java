@@ -125,6 +125,7 @@ public final class SpecValidator {
     buildArgs(spec.buildArgs);
     secrets(spec.secrets);
     stages(spec.stages);
+    oneNode(spec);
     workspace(spec.workspace);
     executor(spec.executor, spec);
     if (spec.retries != null && (spec.retries < 0 || spec.retries > 10)) {
@@ -411,6 +412,36 @@ public final class SpecValidator {
       }
       // the stage pods' secret volume takes it as an item's key, which the API server requires
       secretKey(field + ".key", s.key);
+    }
+  }
+
+  /**
+   * On a ReadWriteOnce workspace every pod of the build runs on one node and asks for every
+   * stage's node selector (PodParts.oneNodePlacement): two entries that want different values of
+   * one key can never be met.
+   */
+  private void oneNode(StageBuildSpec spec) {
+    List<StageSettings> stages = spec.stages;
+    if (stages == null || Workspace.spansNodes(spec.workspace)) {
+      return;
+    }
+    Map<String, Integer> firstBy = new HashMap<>();
+    for (int i = 0; i < stages.size(); i++) {
+      StageSettings s = stages.get(i);
+      if (s == null || s.nodeSelector == null) {
+        continue;
+      }
+      for (Map.Entry<String, String> e : new java.util.TreeMap<>(s.nodeSelector).entrySet()) {
+        Integer first = firstBy.putIfAbsent(e.getKey(), i);
+        String before = first == null ? null : stages.get(first).nodeSelector.get(e.getKey());
+        if (before != null && !before.equals(e.getValue())) {
+          problem("spec.stages[" + i + "].nodeSelector", "asks for " + abbreviate(e.getKey()) + "="
+              + abbreviate(String.valueOf(e.getValue())) + " and spec.stages[" + first + "] for "
+              + abbreviate(e.getKey()) + "=" + abbreviate(before) + ", but the workspace is ReadWriteOnce, so every"
+              + " pod of the build runs on one node: use the same value, or set spec.workspace.accessModes to"
+              + " [ReadWriteMany]");
+        }
+      }
     }
   }
 

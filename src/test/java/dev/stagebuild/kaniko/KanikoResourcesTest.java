@@ -464,7 +464,24 @@ class KanikoResourcesTest {
   }
 
   @Test
-  void onOneNodeAKeyTheStagesDisagreeOnIsLeftToTheDecidersRefusal() {
+  void theSettingsOfAStageBuiltInsideAnotherStagesPodApplyToThatPod() {
+    StageBuild sb = Fixtures.sb("chain");
+    String dockerfile = "FROM alpine AS build\nRUN true\nFROM build AS test\nRUN true\n";
+    BuildPlan chain = dev.stagebuild.plan.Planner.plan(dockerfile, Map.of(), null);
+    StageSettings build = new StageSettings();
+    build.name = "build";
+    build.resources = new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("4")).build();
+    build.timeoutSeconds = 60L;
+    sb.getSpec().stages = List.of(build);
+    PodPlan pod = chain.pods().get(0);
+    assertThat(pod.target()).isEqualTo("test");
+    Pod rendered = resources.stagePod(sb, "1", chain, pod, 1, null);
+    assertThat(rendered.getSpec().getContainers().get(0).getResources()).isEqualTo(build.resources);
+    assertThat(rendered.getSpec().getActiveDeadlineSeconds()).isEqualTo(60L);
+  }
+
+  @Test
+  void onOneNodeAKeyTheStagesDisagreeOnIsLeftOutTheSpecCheckRefusesThem() {
     StageBuild sb = Fixtures.gitSb("hellogo");
     StageSettings a = new StageSettings();
     a.name = "build";

@@ -256,12 +256,14 @@ class BuildDeciderTest {
 
   @Test
   void nodeSelectorsThatNoSingleNodeSatisfiesAreRefusedOnAReadWriteOnceWorkspace() {
+    // refused by the spec check, before any pod (PlanResolver and BuildCheck run it first)
     sb.getSpec().stages = new ArrayList<>(List.of(stageOn("left", "amd64"), stageOn("right", "arm64")));
-    BuildDecision d = decide(T0);
-    assertThat(condition(d, "Succeeded")).isEqualTo("False/InvalidSpec");
-    assertThat(Conditions.find(d.status().conditions, "Succeeded").getMessage())
-        .contains("kubernetes.io/arch=amd64", "kubernetes.io/arch=arm64", "ReadWriteMany");
-    assertThat(d.createPods()).isEmpty();
+    assertThat(dev.stagebuild.security.SpecValidator.problems(sb)).singleElement().asString()
+        .contains("spec.stages[1].nodeSelector", "kubernetes.io/arch=amd64", "kubernetes.io/arch=arm64",
+            "ReadWriteMany");
+    sb.getSpec().workspace = new Workspace();
+    sb.getSpec().workspace.accessModes = List.of("ReadWriteMany");
+    assertThat(dev.stagebuild.security.SpecValidator.problems(sb)).isEmpty();
   }
 
   static StageSettings stageOn(String stage, String arch) {
