@@ -142,9 +142,9 @@ final class Actuator {
           recentDeletes.add(uid);
           LOG.info("not deleting {} {}: it is no longer the object observed", plural, name);
         }
-        // Refused for good (a webhook, RBAC): said once, not asked again by every later pass.
+        // Refused for good (a webhook, RBAC): said once, not asked again by every pass for a while.
         case PERMANENT -> {
-          recentDeletes.add(uid);
+          recentDeletes.refused(uid);
           LOG.warn("could not delete {} {}: {}", plural, name, ApiErrors.message(e));
         }
         default -> throw e;

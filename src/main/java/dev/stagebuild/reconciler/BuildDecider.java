@@ -247,9 +247,17 @@ public final class BuildDecider {
           return gaveUp != null ? gaveUp : running("the source pod was lost (" + src.reason() + "); fetching again");
         }
         case STUCK -> {
+          if (pinnedWhereItCannotRun(e)) {
+            BuildDecision gaveUp = replaceUnplaceable(e, "the source");
+            return gaveUp != null ? gaveUp : pending("Pending", "fetching the source");
+          }
           return fail(src.reason(), "the source pod " + src.podName() + " could not start: " + src.message());
         }
         default -> {
+          if (src.phase() == StepPhase.PENDING && pinnedWhereItCannotRun(e)) {
+            BuildDecision gaveUp = replaceUnplaceable(e, "the source");
+            return gaveUp != null ? gaveUp : pending("Pending", "fetching the source");
+          }
           if (src.phase() == StepPhase.PENDING && src.reason() != null) {
             requeueWithin(pendingLeft(src));
             return pending(src.reason(), "the source pod waits: " + src.message());
@@ -316,8 +324,8 @@ public final class BuildDecider {
                 return gaveUp;
               }
             } else if (pinnedWhereItCannotRun(e)) {
-              // Pinned, while nothing held the workspace, to a node that takes no pods now (cordoned
-              // for a drain, gone): the step starts again where the scheduler and the volume allow.
+              // Pinned, while nothing held the workspace, to a node that has taken no pods for a
+              // while (cordoned for a drain, gone, full): the step starts again without that pin.
               BuildDecision gaveUp = replaceUnplaceable(e, "stage " + pod.name());
               if (gaveUp != null) {
                 return gaveUp;
@@ -415,8 +423,18 @@ public final class BuildDecider {
      */
     private boolean pinnedWhereItCannotRun(Entry e) {
       StepState st = e.state();
-      return !NodeConstraints.sharedAcrossNodes(sb) && e.live() && st.podActive() && st.nodeName() == null
-          && st.pinnedNode() != null && UNSCHEDULABLE.equals(st.reason()) && homeNode() == null;
+      if (NodeConstraints.sharedAcrossNodes(sb) || !e.live() || !st.podActive() || st.nodeName() != null
+          || st.pinnedNode() == null || !UNSCHEDULABLE.equals(st.reason()) || homeNode() != null) {
+        return false;
+      }
+      // Not at the first refusal (a node full for a moment): after half the pending timeout.
+      Duration waited = st.created() == null ? Duration.ZERO : Duration.between(st.created(), in.now());
+      Duration due = settings.pendingTimeout().dividedBy(2);
+      if (waited.compareTo(due) < 0) {
+        requeueWithin(due.minus(waited));
+        return false;
+      }
+      return true;
     }
 
     /** Nodes a pod of this build was pinned to and could not be placed on: never pinned to again in this pass. */
@@ -436,9 +454,9 @@ public final class BuildDecider {
       }
       start(s.step(), s.attempt() + 1, e.failures(), e.disruptions() + 1);
       events.add(BuildEvent.warning("PodMisplaced", what + ": pod " + s.podName() + " is pinned to "
-          + s.pinnedNode() + ", where it cannot be scheduled (" + s.message() + "), and no pod of the build holds"
-          + " its workspace; starting attempt " + (s.attempt() + 1) + " without that node (not counted against"
-          + " retries)"));
+          + s.pinnedNode() + ", where it could not be scheduled for " + settings.pendingTimeout().dividedBy(2)
+          .toSeconds() + "s (" + s.message() + "), and no pod of the build holds its workspace; starting attempt "
+          + (s.attempt() + 1) + " without that node (not counted against retries)"));
       return null;
     }
 

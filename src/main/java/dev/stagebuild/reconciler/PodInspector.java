@@ -69,10 +69,8 @@ public final class PodInspector {
   }
 
   private static StepState read(Pod pod, Instant now, Duration pendingTimeout, VolumeWarning volumeWarning) {
-    Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
-    Map<String, String> labels = Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
-    String step = annotations.getOrDefault(Labels.STEP_ANNOTATION, labels.get(Labels.STEP));
-    int attempt = parseInt(labels.get(Labels.ATTEMPT), 1);
+    String step = step(pod);
+    int attempt = attempt(pod);
     String name = pod.getMetadata().getName();
     Instant created = Times.parse(pod.getMetadata().getCreationTimestamp());
     PodStatus status = pod.getStatus();
@@ -126,6 +124,19 @@ public final class PodInspector {
           started, null, node);
     }
     return pending(step, attempt, name, status, container, created, now, pendingTimeout, node, volumeWarning);
+  }
+
+  /** The step the pod runs: its annotation (the whole step key), else its label (which may be cut to 63 characters). */
+  static String step(Pod pod) {
+    Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
+    Map<String, String> labels = Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
+    return annotations.getOrDefault(Labels.STEP_ANNOTATION, labels.get(Labels.STEP));
+  }
+
+  /** The attempt of its step the pod is (1 when not labelled). */
+  static int attempt(Pod pod) {
+    Map<String, String> labels = Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
+    return parseInt(labels.get(Labels.ATTEMPT), 1);
   }
 
   /**

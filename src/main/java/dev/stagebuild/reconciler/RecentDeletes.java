@@ -1,11 +1,14 @@
 package dev.stagebuild.reconciler;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The uids of objects whose delete the API server has answered lately: accepted, gone already, or
- * refused for good. A pass works from informer caches, which can still hold an object a moment after
+ * refused for good (that one for a while only). A pass works from informer caches, which can still hold an object a moment after
  * an earlier pass deleted it; without this, that pass would send the same delete again, to be
  * answered 404 (or to do nothing to an object already being deleted), and a refused delete would be
  * asked for, and warned of, by every pass. A uid names one object for its whole life, so a delete
@@ -14,21 +17,49 @@ import java.util.Map;
  */
 final class RecentDeletes {
   static final int MAX_TRACKED = 10_000;
+  /** A refusal may be lifted (a role fixed, a webhook changed): the delete is asked for again after this. */
+  static final Duration REFUSAL_KEPT = Duration.ofMinutes(10);
 
-  private final Map<String, Boolean> uids = new LinkedHashMap<>(16, 0.75f, false) {
+  /** By uid: when the answer stops counting (Instant.MAX: never). */
+  private final Map<String, Instant> uids = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
       return size() > MAX_TRACKED;
     }
   };
+  private final Clock clock;
 
-  synchronized boolean answered(String uid) {
-    return uid != null && uids.containsKey(uid);
+  RecentDeletes() {
+    this(Clock.systemUTC());
   }
 
+  RecentDeletes(Clock clock) {
+    this.clock = clock;
+  }
+
+  synchronized boolean answered(String uid) {
+    Instant until = uid == null ? null : uids.get(uid);
+    if (until == null) {
+      return false;
+    }
+    if (!clock.instant().isBefore(until)) {
+      uids.remove(uid);
+      return false;
+    }
+    return true;
+  }
+
+  /** The object is gone or going: never asked for again. */
   synchronized void add(String uid) {
     if (uid != null) {
-      uids.put(uid, Boolean.TRUE);
+      uids.put(uid, Instant.MAX);
+    }
+  }
+
+  /** The delete was refused for good, for now: not asked for again for {@link #REFUSAL_KEPT}. */
+  synchronized void refused(String uid) {
+    if (uid != null) {
+      uids.put(uid, clock.instant().plus(REFUSAL_KEPT));
     }
   }
 

@@ -35,6 +35,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +66,12 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   static final Duration VOLUME_CHECK_AFTER = Duration.ofSeconds(20);
   /** Unexpected errors (not from the API server) in a row before the build ends with InternalError. */
   static final int MAX_UNEXPECTED = 5;
+  /**
+   * Failures in a row on a refusal that would be met again (a 403 on a read) before the build ends:
+   * about two minutes of JOSDK's back-off (1, 2, 4 ... 60 s), time for a RoleBinding applied with
+   * the StageBuild to arrive.
+   */
+  static final int MAX_REFUSED = 8;
 
   private final OperatorSettings settings;
   private final KanikoResources resources;
@@ -240,6 +247,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private boolean lookupPending;
     private Duration volumeRecheck;
     private boolean statusWritten;
+    private final Map<String, Boolean> namedAsAttempt = new HashMap<>();
 
     Pass(StageBuild primary, Context<StageBuild> context) {
       this.primary = primary;
@@ -316,8 +324,6 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       return ownPods().stream()
           .filter(p -> buildId.equals(label(p, Labels.BUILD_ID)) && !KanikoResources.isWorkspaceCleanup(p))
           .map(p -> PodInspector.inspect(p, now, settings.pendingTimeout(), volumeWarning(p)))
-          .filter(s -> s.step() != null && s.podName().equals(
-              BuildNames.podName(sb.getMetadata().getName(), buildId, s.step(), s.attempt())))
           .toList();
     }
 
@@ -341,8 +347,24 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       return cluster.volumeWarning(p.getMetadata().getName());
     }
 
+    /**
+     * The pods this StageBuild controls that carry the name the operator gives their build, step and
+     * attempt: labels and owner references can be copied, so a copy of a build pod under another
+     * name (made to debug, or to report a digest of its own) is neither taken for a step nor deleted.
+     */
     private List<Pod> ownPods() {
-      return context.getSecondaryResourcesAsStream(Pod.class).filter(act::controlledByOwner).toList();
+      return context.getSecondaryResourcesAsStream(Pod.class)
+          .filter(p -> act.controlledByOwner(p) && namedAsItsAttempt(p)).toList();
+    }
+
+    private boolean namedAsItsAttempt(Pod p) {
+      // the same pods are asked about several times a pass: the name is hashed once
+      return namedAsAttempt.computeIfAbsent(p.getMetadata().getUid() + "/" + p.getMetadata().getName(), k -> {
+        String step = PodInspector.step(p);
+        String build = label(p, Labels.BUILD_ID);
+        return step != null && build != null && p.getMetadata().getName().equals(
+            BuildNames.podName(sb.getMetadata().getName(), build, step, PodInspector.attempt(p)));
+      });
     }
 
     private String succeededGitSource(Map<String, StepLedger.Entry> ledger) {
@@ -682,7 +704,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       RepeatGate.Verdict verdict = ApiErrors.classify(k) == ApiErrors.Kind.TRANSIENT
           ? failureLog.admit(ApiErrors.kindOfAnswer(k)) : RepeatGate.Verdict.PASSED;
       if (verdict.passes()) {
-        LOG.warn("reconcile failed (attempt {}), will retry: {}{}", attempts, line, verdict.note());
+        LOG.warn("reconcile failed (attempt {}), {}: {}{}", attempts, giveUp ? "giving up" : "will retry", line,
+            verdict.note());
       }
     } else {
       LOG.warn("reconcile failed (attempt {}){}: {}", attempts, giveUp ? ", giving up" : ", will retry", e.toString(), e);
@@ -700,11 +723,14 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
   /**
    * The API server's answers that may pass are retried without limit (the build's deadline still
-   * holds); a refusal that would be met again (a 403 on a read: the operator's role lacks a rule),
-   * or anything else, ends the build at its MAX_UNEXPECTED-th failure in a row.
+   * holds); a refusal that would be met again (a 403 on a read: the operator's role lacks a rule)
+   * ends the build at its MAX_REFUSED-th failure in a row, anything else at its MAX_UNEXPECTED-th.
    */
   static boolean givesUp(Exception e, int failures) {
-    return (!fromApiServer(e) || refusal(e) != null) && failures >= MAX_UNEXPECTED;
+    if (!fromApiServer(e)) {
+      return failures >= MAX_UNEXPECTED;
+    }
+    return refusal(e) != null && failures >= MAX_REFUSED;
   }
 
   /** The API server's answer when it is a permanent refusal, else null. */

@@ -93,6 +93,34 @@ class ActuatorTest {
   }
 
   @Test
+  void aRefusalIsRememberedForAWhileOnlyAnAcceptedDeleteForGood() {
+    var now = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-06T10:00:00Z"));
+    RecentDeletes deletes = new RecentDeletes(new java.time.Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    });
+    deletes.refused("refused");
+    deletes.add("gone");
+    now.set(now.get().plus(RecentDeletes.REFUSAL_KEPT).minusSeconds(1));
+    assertThat(deletes.answered("refused")).isTrue();
+    now.set(now.get().plusSeconds(1));
+    assertThat(deletes.answered("refused")).as("asked for again: the refusal may have been lifted").isFalse();
+    assertThat(deletes.answered("gone")).isTrue();
+  }
+
+  @Test
   void theMemoryIsBounded() {
     for (int i = 0; i < RecentDeletes.MAX_TRACKED + 10; i++) {
       recent.add("uid-" + i);

@@ -200,7 +200,13 @@ class BuildDeciderTest {
     steps.add(state("left", 1, StepPhase.SUCCEEDED));
     steps.add(state("right", 1, StepPhase.SUCCEEDED));
     steps.add(pendingOn("final", 1, null, "Unschedulable").withPinnedNode("node-a"));
-    BuildDecision d = decide(T0.plusSeconds(6));
+    // not at the first refusal (a node may be full for a moment): after half the pending timeout
+    Duration due = SETTINGS.pendingTimeout().dividedBy(2);
+    BuildDecision early = decide(T0.plusSeconds(6));
+    assertThat(early.deletePods()).isEmpty();
+    assertThat(early.createPods()).isEmpty();
+    assertThat(early.requeueAfter()).isEqualTo(due.minusSeconds(6));
+    BuildDecision d = decide(T0.plus(due));
     assertThat(d.deletePods()).containsExactly("app-1-final");
     assertThat(d.createPods()).containsExactly(new StepStart("final", 2));
     assertThat(d.pinnedNode()).as("left to the scheduler and the volume's node affinity").isNull();
@@ -208,6 +214,20 @@ class BuildDeciderTest {
         .satisfies(e -> assertThat(e.message()).contains("is pinned to node-a", "without that node"));
     assertThat(d.status().steps).filteredOn(r -> r.step.equals("final")).singleElement()
         .satisfies(r -> assertThat(r.disruptions).as("counted as a disruption, bounded").isEqualTo(1));
+  }
+
+  @Test
+  void aSourcePodPinnedToADrainedNodeStartsAgainWithoutThatNode() {
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new LocalObjectRef("src");
+    // the first attempt ran on node-a and was evicted; the second, pinned there, cannot be scheduled
+    steps.add(new StepState("source", 1, "app-1-source", StepPhase.DISRUPTED, null, "Evicted", "Evicted: drain",
+        null, T0, T0, T0.plusSeconds(1), "node-a"));
+    steps.add(pendingOn("source", 2, null, "Unschedulable").withPinnedNode("node-a"));
+    BuildDecision d = decide(T0.plus(SETTINGS.pendingTimeout()).plusSeconds(1));
+    assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/Pending");
+    assertThat(d.createPods()).containsExactly(new StepStart("source", 3));
+    assertThat(d.pinnedNode()).isNull();
   }
 
   static StepState pendingOn(String step, int attempt, String node, String reason) {

@@ -52,8 +52,9 @@ class GiveUpTest {
     var forbidden = new KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
         .withReason("Forbidden").withMessage("secrets \"push\" is forbidden: User \"system:serviceaccount:x:op\""
             + " cannot get resource \"secrets\" in the namespace \"demo\"").build());
-    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_UNEXPECTED - 1)).isFalse();
-    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_UNEXPECTED)).isTrue();
+    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_REFUSED - 1))
+        .as("a RoleBinding applied with the StageBuild has time to arrive").isFalse();
+    assertThat(StageBuildReconciler.givesUp(forbidden, StageBuildReconciler.MAX_REFUSED)).isTrue();
     assertThat(StageBuildReconciler.refusal(new RuntimeException("wrapped", forbidden))).isSameAs(forbidden);
     var quota = new KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
         .withReason("Forbidden").withMessage("pods \"a\" is forbidden: exceeded quota: compute").build());
