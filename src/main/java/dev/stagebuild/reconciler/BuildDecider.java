@@ -55,13 +55,11 @@ public final class BuildDecider {
       "RegistryProtocolError", "InvalidSpec", "SecretNotFound", "InvalidSecret", "CABundleNotFound",
       "DigestMismatch", RegistryLookups.ABANDONED);
   static final String CANCELLED = "Cancelled";
-
-  private final OperatorSettings settings;
-
   private static final String UNSCHEDULABLE = "Unschedulable";
-
   /** How much of the last in-progress message a timeout's message repeats. */
   static final int LAST_PROGRESS_CHARS = 1024;
+
+  private final OperatorSettings settings;
 
   public BuildDecider(OperatorSettings settings) {
     this.settings = settings;

@@ -318,9 +318,6 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     }
 
     private List<StepState> observeSteps() {
-      // A step's pod has the name the operator gives that step's attempt: a copy of a build pod
-      // under another name (a person debugging, or someone forging a result: labels and owner
-      // references can be copied) is never taken for an attempt.
       return ownPods().stream()
           .filter(p -> buildId.equals(label(p, Labels.BUILD_ID)) && !KanikoResources.isWorkspaceCleanup(p))
           .map(p -> PodInspector.inspect(p, now, settings.pendingTimeout(), volumeWarning(p)))
