@@ -66,7 +66,7 @@ public final class BuildCheck {
       throw Budgets.tooLarge(0, "the Dockerfile nests too deeply to plan");
     }
     checkStageSettings(spec.stages, planned.allStages());
-    checkStageSettingsApply(spec.stages, planned.plan());
+    checkStageSettingsApply(sb, planned.plan());
     check(planned.plan());
     return planned.plan();
   }
@@ -100,28 +100,49 @@ public final class BuildCheck {
 
   /**
    * A pod takes the settings of the stage it builds last (its target), or when that has none, of
-   * the one other stage it builds that has some (PodParts.settingsFor): two entries for the stages
-   * of one pod (FROM build AS test builds both in one pod) cannot both apply, and are refused.
+   * the one other stage it builds that has some (KanikoResources.stageSettings): FROM build AS test
+   * builds both in one pod. Refused: a pod without settings of its own whose other stages have two
+   * entries (which would apply?), and an entry that applies to no pod (its stage is built only
+   * inside pods that take other settings) instead of being dropped without a word.
    */
-  static void checkStageSettingsApply(List<StageSettings> settings, BuildPlan plan) {
+  static void checkStageSettingsApply(StageBuild sb, BuildPlan plan) {
+    List<StageSettings> settings = sb.getSpec().stages;
     if (settings == null || settings.isEmpty()) {
       return;
     }
     for (PodPlan pod : plan.pods()) {
       List<Integer> entries = new java.util.ArrayList<>();
       for (int i = 0; i < settings.size(); i++) {
-        String name = settings.get(i) == null ? null : StageNames.lower(settings.get(i).name);
-        if (name != null && pod.stages().stream().anyMatch(s -> StageNames.lower(s).equals(name))) {
+        if (builds(pod, settings.get(i))) {
           entries.add(i);
         }
       }
-      if (entries.size() > 1) {
+      boolean own = entries.stream().anyMatch(i -> same(settings.get(i).name, pod.target()));
+      if (!own && entries.size() > 1) {
         throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + entries.get(1)
             + "]: stages \"" + settings.get(entries.get(0)).name + "\" and \"" + settings.get(entries.get(1)).name
-            + "\" are built in one pod (that of stage \"" + pod.target() + "\", built FROM the other), which takes"
-            + " one set of settings: keep them under one name");
+            + "\" are both built in the pod of stage \"" + pod.target() + "\" (FROM them), which takes one set of"
+            + " settings: give it to \"" + pod.target() + "\" instead");
       }
     }
+    for (int i = 0; i < settings.size(); i++) {
+      StageSettings entry = settings.get(i);
+      List<PodPlan> building = plan.pods().stream().filter(p -> builds(p, entry)).toList();
+      if (!building.isEmpty() && building.stream().noneMatch(p -> KanikoResources.stageSettings(sb, p) == entry)) {
+        String pod = building.get(0).target();
+        throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + i + "].name: stage \""
+            + entry.name + "\" is built only inside the pod of stage \"" + pod + "\" (FROM it), which takes the"
+            + " settings of \"" + pod + "\": these would not be used; merge them into those");
+      }
+    }
+  }
+
+  private static boolean builds(PodPlan pod, StageSettings entry) {
+    return entry != null && entry.name != null && pod.stages().stream().anyMatch(s -> same(s, entry.name));
+  }
+
+  private static boolean same(String a, String b) {
+    return StageNames.lower(a).equals(StageNames.lower(b));
   }
 
   /** The plan's own budgets: what the objects rendered from it must stay within. */
