@@ -199,14 +199,13 @@ public final class PodInspector {
     ContainerStateWaiting waiting = container == null || container.getState() == null ? null
         : container.getState().getWaiting();
     ContainerStatus stuckInit = stuckInitContainer(status);
-    if (waiting != null && (PULL_FAILURES.contains(waiting.getReason())
-        || CONFIG_FAILURES.contains(waiting.getReason()))) {
-      reason = PULL_FAILURES.contains(waiting.getReason()) ? "ImagePullFailed" : waiting.getReason();
+    if (waiting != null && cannotStart(waiting.getReason())) {
+      reason = startFailureReason(waiting.getReason());
       message = waiting.getReason() + ": " + nullToEmpty(waiting.getMessage());
     } else if (stuckInit != null) {
       // The build container waits behind an init container that cannot start (PodInitializing).
       String why = stuckInit.getState().getWaiting().getReason();
-      reason = PULL_FAILURES.contains(why) ? "ImagePullFailed" : why;
+      reason = startFailureReason(why);
       message = initContainerMessage(stuckInit);
     } else if (volumeWarning != null && node != null) {
       reason = volumeWarning.conditionReason();
@@ -310,9 +309,18 @@ public final class PodInspector {
       return null;
     }
     return status.getInitContainerStatuses().stream().filter(c -> c.getState() != null
-        && c.getState().getWaiting() != null && (PULL_FAILURES.contains(c.getState().getWaiting().getReason())
-            || CONFIG_FAILURES.contains(c.getState().getWaiting().getReason())))
+        && c.getState().getWaiting() != null && cannotStart(c.getState().getWaiting().getReason()))
         .findFirst().orElse(null);
+  }
+
+  /** A container waiting for this kubelet reason will not start by itself: its image or its configuration. */
+  private static boolean cannotStart(String waitingReason) {
+    return PULL_FAILURES.contains(waitingReason) || CONFIG_FAILURES.contains(waitingReason);
+  }
+
+  /** The step's reason for such a wait: one word for the pull failures, the kubelet's own otherwise. */
+  private static String startFailureReason(String waitingReason) {
+    return PULL_FAILURES.contains(waitingReason) ? "ImagePullFailed" : waitingReason;
   }
 
   /** The first init container that ended with an exit code other than 0 (the pod failed before the build ran). */

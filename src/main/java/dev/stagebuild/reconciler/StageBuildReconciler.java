@@ -692,8 +692,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     if (attempts != 1 && attempts % 10 != 0 && !giveUp) {
       return;
     }
-    KubernetesClientException k = e instanceof KubernetesClientException direct ? direct
-        : e.getCause() instanceof KubernetesClientException cause ? cause : null;
+    KubernetesClientException k = apiAnswer(e);
     String line = k == null ? null : ApiErrors.oneLine(k);
     if (line != null) {
       // One transient answer met by every build in flight (an outage) is a line a minute, not one a
@@ -715,7 +714,13 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
   }
 
   private static boolean fromApiServer(Exception e) {
-    return e instanceof KubernetesClientException || e.getCause() instanceof KubernetesClientException;
+    return apiAnswer(e) != null;
+  }
+
+  /** The API server's answer the failure is, or wraps (one level), or null. */
+  private static KubernetesClientException apiAnswer(Exception e) {
+    return e instanceof KubernetesClientException direct ? direct
+        : e.getCause() instanceof KubernetesClientException cause ? cause : null;
   }
 
   /**
@@ -732,8 +737,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
 
   /** The API server's answer when it is a permanent refusal, else null. */
   static KubernetesClientException refusal(Exception e) {
-    KubernetesClientException k = e instanceof KubernetesClientException direct ? direct
-        : e.getCause() instanceof KubernetesClientException cause ? cause : null;
+    KubernetesClientException k = apiAnswer(e);
     return k != null && ApiErrors.classify(k) == ApiErrors.Kind.PERMANENT ? k : null;
   }
 
@@ -773,8 +777,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     boolean timedOut = started != null && !now.isBefore(started.plus(timeout));
     KubernetesClientException refused = refusal(e);
     boolean giveUp = timedOut || givesUp(e, attempts);
-    String detail = e instanceof KubernetesClientException k ? ApiErrors.message(k)
-        : e.getCause() instanceof KubernetesClientException k ? ApiErrors.message(k) : String.valueOf(e.getMessage());
+    KubernetesClientException answer = apiAnswer(e);
+    String detail = answer != null ? ApiErrors.message(answer) : String.valueOf(e.getMessage());
     String retrying = ApiErrors.transientReason(e.getCause() != null && !(e instanceof KubernetesClientException)
         ? e.getCause() : e);
     String reason;
