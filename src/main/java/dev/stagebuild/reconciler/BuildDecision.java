@@ -35,6 +35,17 @@ public record BuildDecision(StageBuildStatus status, List<StepStart> createPods,
         cleanUp, deleteStageBuild);
   }
 
+  /**
+   * This decision with the events of an earlier pass first (that pass started pods, and its status
+   * write failed); an event this pass decides again is recorded once.
+   */
+  BuildDecision withEarlierEvents(List<BuildEvent> earlier) {
+    java.util.LinkedHashSet<BuildEvent> all = new java.util.LinkedHashSet<>(earlier);
+    all.addAll(events);
+    return new BuildDecision(status, createPods, deletePods, pinnedNode, List.copyOf(all), finished, requeueAfter,
+        cleanUp, deleteStageBuild);
+  }
+
   /** A pod to create for a step ("source", or a stage step: see {@code BuildNames.stageStep}). */
   public record StepStart(String step, int attempt) {}
 }

@@ -152,6 +152,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     for (int attempt = 1; ; attempt++) {
       Pass pass = new Pass(primary, context);
       BuildDecision decision = pass.run();
+      UnrecordedEvents.Held earlier = unrecorded.of(primary.getMetadata().getUid(), pass.buildId);
+      if (earlier != null) {
+        decision = decision.withEarlierEvents(earlier.events());
+        pass.mustWrite = true;
+      }
       try {
         return finish(pass, decision, context.getClient());
       } catch (KubernetesClientException e) {
@@ -171,6 +176,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(BuildStarts.MIN_INTERVAL);
         }
         primary = fresh;
+      } finally {
+        unrecorded.settle(primary.getMetadata().getUid(), pass.buildId, pass.statusWritten(), pass.podsCreated,
+            decision.events());
       }
     }
   }
@@ -223,6 +231,9 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     }
   }
 
+  /** Events of passes that started pods but could not write their status: recorded with the next status written. */
+  private final UnrecordedEvents unrecorded = new UnrecordedEvents();
+
   /** How much a StageBuild's status is trimmed, and whether its warning Event went with a written status. */
   private record Trim(int level, BuildEvent event, boolean announced) {}
 
@@ -247,6 +258,10 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private boolean lookupPending;
     private Duration volumeRecheck;
     private boolean statusWritten;
+    /** Pods this pass created: its events describe them, whether or not its status gets written. */
+    private boolean podsCreated;
+    /** Events of an earlier pass ride on this one: its status is written now, not paced. */
+    private boolean mustWrite;
     private final Map<String, Boolean> namedAsAttempt = new HashMap<>();
 
     Pass(StageBuild primary, Context<StageBuild> context) {
@@ -446,6 +461,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           throw new Refused(new Refusal("InvalidSpec", String.valueOf(unrenderable.getMessage())));
         }
         if (createObject(pod, Pod.class)) {
+          podsCreated = true;
           metrics.podStarted();
           // Debug: a build farm starts thousands of pods an hour; the status and its steps name each one.
           LOG.debug("started pod {} (step {}, attempt {})", pod.getMetadata().getName(), start.step(), start.attempt());
@@ -585,7 +601,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         // Written at once: a pass that started a retry (the failed attempt must be on record before
         // the next can fail) or started pods with events to record (a later pass, which does not
         // start them again, would not record those events again).
-        boolean mustWrite = decision.createPods().stream().anyMatch(start -> start.attempt() > 1)
+        boolean mustWrite = this.mustWrite || decision.createPods().stream().anyMatch(start -> start.attempt() > 1)
             || (!decision.createPods().isEmpty() && !decision.events().isEmpty());
         Duration hold = mustWrite ? null : pacer.hold(uid, before, decision.status(), lookupPending, now);
         if (hold != null) {

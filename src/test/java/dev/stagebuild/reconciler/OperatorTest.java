@@ -58,6 +58,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The operator against the Fabric8 mock API server (CRUD mode) with a test kubelet that moves pods
@@ -1175,6 +1177,29 @@ class OperatorTest {
     assertThat(condition(done, "Succeeded")).isEqualTo("True");
     assertThat(operatorRequests().stream().filter(r -> "GET".equals(r.getMethod())
         && r.getPath().endsWith("/stagebuilds/conflict"))).as("the fresh object was read").isNotEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {409, 500})
+  void theEventsOfAPassThatStartedPodsButCouldNotWriteItsStatusAreRecordedWithTheNextWrite(int code) {
+    String name = "owed-" + code;
+    behaviors.put("build", pod -> "1".equals(pod.getMetadata().getLabels().get("stagebuild.dev/attempt"))
+        ? PodOutcome.fail(1, "flaky test") : PodOutcome.succeed(""));
+    // The write of the pass that starts attempt 2 is refused (twice: the client may retry a 500 once).
+    for (int i = 0; i < 2; i++) {
+      cluster.dispatcher().respondOnce(r -> "PUT".equals(r.getMethod()) && r.getPath().endsWith("/" + name + "/status")
+          && OperatorHarness.USER_AGENT.equals(r.getHeader("User-Agent"))
+          && ClusterDispatcher.body(r).contains("\"attempt\":2"),
+          ClusterDispatcher.refusal(code, code == 409 ? "Conflict" : "InternalError", "refused by the test"));
+    }
+    StageBuild sb = inline(name, "FROM alpine AS build\nRUN true\nFROM alpine\nCOPY --from=build /x /x\n");
+    sb.getSpec().retries = 1;
+    create(sb);
+    StageBuild done = awaitFinished(name);
+    assertThat(condition(done, "Succeeded")).as(message(done)).isEqualTo("True");
+    assertThat(cluster.dispatcher().pendingOnce()).as("the refusals were served").isZero();
+    // The pass that decides again sees attempt 2's pod and does not decide its start again.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(name)).contains("StageRetrying"));
   }
 
   @Test

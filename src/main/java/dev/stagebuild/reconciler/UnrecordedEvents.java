@@ -1,0 +1,52 @@
+package dev.stagebuild.reconciler;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Events of a pass that created pods and then failed to write its status (a conflict with a
+ * metadata edit, a 5xx). The pass that decides again sees those pods and would not decide their
+ * events again (a PodMisplaced, a StageRetrying): they are recorded with the next status written for
+ * the same build instead of being lost. Bounded: forgetting one costs only its events.
+ */
+final class UnrecordedEvents {
+  static final int MAX_TRACKED = 4096;
+
+  /** The events one StageBuild's build still owes. */
+  record Held(String buildId, List<BuildEvent> events) {}
+
+  private final Map<String, Held> byUid = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Held> eldest) {
+      return size() > MAX_TRACKED;
+    }
+  };
+
+  /** The events owed for this build, or null (those of an earlier build are dropped). */
+  synchronized Held of(String uid, String buildId) {
+    Held held = byUid.get(uid);
+    if (held != null && !held.buildId().equals(buildId)) {
+      byUid.remove(uid);
+      return null;
+    }
+    return held;
+  }
+
+  /**
+   * After a pass: a written status recorded its events (the owed ones among them); a pass that
+   * created pods without writing owes its events (they include any it carried).
+   */
+  synchronized void settle(String uid, String buildId, boolean statusWritten, boolean podsCreated,
+      List<BuildEvent> events) {
+    if (statusWritten) {
+      byUid.remove(uid);
+    } else if (podsCreated && !events.isEmpty()) {
+      byUid.put(uid, new Held(buildId, List.copyOf(events)));
+    }
+  }
+
+  synchronized int size() {
+    return byUid.size();
+  }
+}
