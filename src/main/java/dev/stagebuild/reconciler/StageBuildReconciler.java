@@ -149,22 +149,27 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       }
     }
     StageBuild primary = resource;
+    Pass pass = null;
+    BuildDecision decision = null;
     for (int attempt = 1; ; attempt++) {
-      Pass pass = new Pass(primary, context);
-      BuildDecision decision = pass.run();
-      UnrecordedEvents.Held earlier = unrecorded.of(primary.getMetadata().getUid(), pass.buildId);
-      if (earlier != null) {
-        decision = decision.withEarlierEvents(earlier.events());
-        pass.mustWrite = true;
+      if (pass == null) {
+        pass = new Pass(primary, context);
+        decision = pass.run();
+        UnrecordedEvents.Held earlier = unrecorded.of(primary.getMetadata().getUid(), pass.buildId);
+        if (earlier != null) {
+          decision = decision.withEarlierEvents(earlier.events());
+          pass.mustWrite = true;
+        }
       }
+      Pass current = pass;
+      BuildDecision decided = decision;
       try {
-        return finish(pass, decision, context.getClient());
+        return finish(current, decided, context.getClient());
       } catch (KubernetesClientException e) {
         if (ApiErrors.classify(e) != ApiErrors.Kind.CONFLICT || attempt >= MAX_CONFLICTS) {
           throw e;
         }
-        // The status changed under us (another writer, a metadata edit): decide again from the
-        // fresh object, never re-apply a decision made from the stale one.
+        // The object changed under us (a metadata edit, another writer): read it again.
         StageBuild fresh = context.getClient().resources(StageBuild.class)
             .inNamespace(primary.getMetadata().getNamespace()).withName(primary.getMetadata().getName()).get();
         if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), primary.getMetadata().getUid())) {
@@ -175,12 +180,32 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
           // pass the edit's event brings (here it would start one per conflict, several a second).
           return UpdateControl.<StageBuild>noUpdate().rescheduleAfter(BuildStarts.MIN_INTERVAL);
         }
+        if (decidedAlike(primary, fresh)) {
+          // Only metadata the decision does not read moved (a label, another controller's
+          // annotation): the same decision is written on the fresh object at once. Deciding again
+          // took long enough, on a busy node, for the next edit to conflict again, every time.
+          pass.rebase(fresh);
+        } else {
+          // The status or spec changed: decided again from the fresh object, never the stale one's decision.
+          pass = null;
+        }
         primary = fresh;
       } finally {
-        unrecorded.settle(primary.getMetadata().getUid(), pass.buildId, pass.statusWritten(), pass.podsCreated,
-            decision.events());
+        unrecorded.settle(resource.getMetadata().getUid(), current.buildId, current.statusWritten(),
+            current.podsCreated, decided.events());
       }
     }
+  }
+
+  /**
+   * Whether a decision made from {@code decidedFrom} is the one {@code fresh} would get: the same
+   * spec (generation), build, deletion and status; the decider reads nothing else of the object.
+   */
+  static boolean decidedAlike(StageBuild decidedFrom, StageBuild fresh) {
+    return Objects.equals(decidedFrom.getMetadata().getGeneration(), fresh.getMetadata().getGeneration())
+        && buildIdOf(decidedFrom).equals(buildIdOf(fresh))
+        && Objects.equals(decidedFrom.getMetadata().getDeletionTimestamp(), fresh.getMetadata().getDeletionTimestamp())
+        && Objects.equals(decidedFrom.getStatus(), fresh.getStatus());
   }
 
   /**
@@ -258,6 +283,8 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private boolean lookupPending;
     private Duration volumeRecheck;
     private boolean statusWritten;
+    /** The object the status is written on: primary, or a fresh read of it with only other metadata moved. */
+    private StageBuild observed;
     /** Pods this pass created: its events describe them, whether or not its status gets written. */
     private boolean podsCreated;
     /** Events of an earlier pass ride on this one: its status is written now, not paced. */
@@ -273,6 +300,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       // (a second deep copy was a tenth of the reconciler's CPU in the JFR profile). The decider
       // builds a new status and never changes the observed one, which finish() compares it with.
       this.sb = primary;
+      this.observed = primary;
       this.buildId = buildIdOf(sb);
       this.act = new Actuator(client, sb, recentDeletes);
     }
@@ -582,6 +610,11 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       return cleanupAttempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)));
     }
 
+    /** The status goes on this fresh read of the object: only metadata the decision does not read moved. */
+    void rebase(StageBuild fresh) {
+      observed = fresh;
+    }
+
     /** Whether {@link #finish} wrote the status (what it did after that may have failed). */
     boolean statusWritten() {
       return statusWritten;
@@ -593,7 +626,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
      * deleted, so a refused delete cannot keep the ending from being recorded.
      */
     UpdateControl<StageBuild> finish(BuildDecision decision) {
-      StageBuildStatus before = primary.getStatus();
+      StageBuildStatus before = observed.getStatus();
       // By equals, field by field: writing both as JSON to compare them was 5 to 11 % of the
       // reconcile threads' samples in the benchmark's JFR profile.
       if (!Objects.equals(before, decision.status())) {
@@ -614,14 +647,14 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         // Metadata (its own copy: small, and primary's resourceVersion must stay the observed one) and
         // spec as observed, the decided status.
         StageBuild toWrite = new StageBuild();
-        toWrite.setMetadata(new ObjectMetaBuilder(primary.getMetadata()).build());
+        toWrite.setMetadata(new ObjectMetaBuilder(observed.getMetadata()).build());
         toWrite.setSpec(primary.getSpec());
         toWrite.setStatus(decision.status());
         StageBuild written = client.resource(toWrite).updateStatus();
         statusWritten = true;
         pacer.written(uid, now);
         context.eventSourceRetriever().getControllerEventSource()
-            .handleRecentResourceUpdate(ResourceID.fromResource(primary), written, primary);
+            .handleRecentResourceUpdate(ResourceID.fromResource(observed), written, observed);
         metrics.statusWritten(before, decision.status());
         logOutcome(before, decision.status());
         decision.events().forEach(e -> events.record(client, sb, e));

@@ -1280,13 +1280,16 @@ class OperatorTest {
   }
 
   StageBuild awaitFinished(String name) {
+    // The test's own read may meet a connection the loaded mock server closed: polled again.
     return await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(KubernetesClientException.class)
         .until(() -> get(name), OperatorTest::isFinished);
   }
 
   /** The registry look-up runs after the build has ended: waits for its answer too. */
   StageBuild awaitInspected(String name) {
     return await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(KubernetesClientException.class)
         .until(() -> get(name), sb -> isFinished(sb) && Conditions.find(sb.getStatus().conditions,
             Conditions.IMAGE_INSPECTED) != null);
   }
