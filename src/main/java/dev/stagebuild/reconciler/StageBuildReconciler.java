@@ -153,8 +153,15 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     BuildDecision decision = null;
     for (int attempt = 1; ; attempt++) {
       if (pass == null) {
-        pass = new Pass(primary, context);
-        decision = pass.run();
+        Pass next = new Pass(primary, context);
+        try {
+          decision = next.run();
+        } catch (RuntimeException failed) {
+          // Pods it created before it failed (a 5xx on the next one): their events are owed.
+          unrecorded.settle(resource.getMetadata().getUid(), next.buildId, false, next.podsCreated, next.startedWith);
+          throw failed;
+        }
+        pass = next;
         UnrecordedEvents.Held earlier = unrecorded.of(primary.getMetadata().getUid(), pass.buildId);
         if (earlier != null) {
           decision = decision.withEarlierEvents(earlier.events());
@@ -191,7 +198,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         }
         primary = fresh;
       } finally {
-        unrecorded.settle(resource.getMetadata().getUid(), current.buildId, current.statusWritten(),
+        unrecorded.settle(resource.getMetadata().getUid(), current.buildId, current.eventsRecorded,
             current.podsCreated, decided.events());
       }
     }
@@ -287,8 +294,12 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     private StageBuild observed;
     /** Pods this pass created: its events describe them, whether or not its status gets written. */
     private boolean podsCreated;
+    /** The events of the decision whose pods this pass started. */
+    private List<BuildEvent> startedWith = List.of();
     /** Events of an earlier pass ride on this one: its status is written now, not paced. */
     private boolean mustWrite;
+    /** This pass recorded its decision's events (with its status, or owed ones without a change to write). */
+    private boolean eventsRecorded;
     private final Map<String, Boolean> namedAsAttempt = new HashMap<>();
 
     Pass(StageBuild primary, Context<StageBuild> context) {
@@ -328,12 +339,17 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       if (decision.finished()) {
         return decision;
       }
+      startedWith = decision.events();
       try {
         create(decision);
       } catch (Refused refused) {
         LOG.warn("build {} refused: {}", buildId, refused.getMessage());
         steps = observeSteps();
         decision = decide(refused.refusal());
+        if (podsCreated) {
+          // The pods started before the refusal are on record in the ending; so are their events.
+          decision = decision.withEarlierEvents(startedWith);
+        }
       }
       return decision;
     }
@@ -610,6 +626,21 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
       return cleanupAttempts.stream().anyMatch(p -> "Succeeded".equals(PodInspector.outcome(p)));
     }
 
+    /**
+     * Puts the written object into JOSDK's cache at once. JOSDK takes it only when its cache still
+     * holds the version given as the previous one: after a rebase that is primary (the metadata
+     * edit not yet delivered) or the fresh read, both older than what was written.
+     */
+    private void remember(StageBuild written) {
+      var source = context.eventSourceRetriever().getControllerEventSource();
+      ResourceID id = ResourceID.fromResource(observed);
+      StageBuild cached = source.get(id).orElse(null);
+      String was = cached == null ? null : cached.getMetadata().getResourceVersion();
+      boolean older = was != null && (was.equals(primary.getMetadata().getResourceVersion())
+          || was.equals(observed.getMetadata().getResourceVersion()));
+      source.handleRecentResourceUpdate(id, written, older ? cached : observed);
+    }
+
     /** The status goes on this fresh read of the object: only metadata the decision does not read moved. */
     void rebase(StageBuild fresh) {
       observed = fresh;
@@ -652,12 +683,17 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
         toWrite.setStatus(decision.status());
         StageBuild written = client.resource(toWrite).updateStatus();
         statusWritten = true;
+        decision.events().forEach(e -> events.record(client, sb, e));
+        eventsRecorded = true;
         pacer.written(uid, now);
-        context.eventSourceRetriever().getControllerEventSource()
-            .handleRecentResourceUpdate(ResourceID.fromResource(observed), written, observed);
+        remember(written);
         metrics.statusWritten(before, decision.status());
         logOutcome(before, decision.status());
+      } else if (mustWrite) {
+        // Owed events whose status an earlier write already holds (it was applied, then answered
+        // with an error): their pods exist, so they are recorded now.
         decision.events().forEach(e -> events.record(client, sb, e));
+        eventsRecorded = true;
       }
       if (!decision.deletePods().isEmpty()) {
         Map<String, Pod> byName = ownPods().stream()

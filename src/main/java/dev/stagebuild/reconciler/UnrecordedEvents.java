@@ -1,8 +1,10 @@
 package dev.stagebuild.reconciler;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Events of a pass that created pods and then failed to write its status (a conflict with a
@@ -34,15 +36,22 @@ final class UnrecordedEvents {
   }
 
   /**
-   * After a pass: a written status recorded its events (the owed ones among them); a pass that
-   * created pods without writing owes its events (they include any it carried).
+   * After a pass: one that recorded its events recorded the owed ones too; one that created pods
+   * without recording owes its events.
    */
-  synchronized void settle(String uid, String buildId, boolean statusWritten, boolean podsCreated,
+  synchronized void settle(String uid, String buildId, boolean recorded, boolean podsCreated,
       List<BuildEvent> events) {
-    if (statusWritten) {
+    if (recorded) {
       byUid.remove(uid);
     } else if (podsCreated && !events.isEmpty()) {
-      byUid.put(uid, new Held(buildId, List.copyOf(events)));
+      // Added to what an earlier pass of the build owes (a pass that failed before it decided with them).
+      Held held = byUid.get(uid);
+      Set<BuildEvent> all = new LinkedHashSet<>();
+      if (held != null && held.buildId().equals(buildId)) {
+        all.addAll(held.events());
+      }
+      all.addAll(events);
+      byUid.put(uid, new Held(buildId, List.copyOf(all)));
     }
   }
 

@@ -20,6 +20,14 @@ class UnrecordedEventsTest {
   }
 
   @Test
+  void aSecondPassThatFailsAddsToWhatTheBuildOwes() {
+    BuildEvent misplaced = BuildEvent.warning("PodMisplaced", "stage left: pod l is pinned elsewhere");
+    owed.settle("u", "1", false, true, retry);
+    owed.settle("u", "1", false, true, List.of(misplaced, retry.get(0)));
+    assertThat(owed.of("u", "1").events()).containsExactly(retry.get(0), misplaced);
+  }
+
+  @Test
   void aPassThatStartedNothingOwesNothing() {
     owed.settle("u", "1", false, false, retry);
     assertThat(owed.of("u", "1")).isNull();
