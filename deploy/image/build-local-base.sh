@@ -58,8 +58,10 @@ libs="$(find "$jre/bin" "$jre/lib" -type f \( -path "$jre/bin/*" -o -name '*.so'
           ! -name 'libjavajpeg.so' ! -name 'libmlib_image.so' -print0 \
         | xargs -0 ldd 2>/dev/null \
         | awk '/=> \// {print $3} /^\t\/[^ ]+ \(0x/ {print $1}' | sort -u)"
-# glibc loads libgcc_s at run time (thread cancellation, unwinding); ldd does not list it.
-gcc_s="$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64|libgcc_s\.so\.1 .*AArch64/ {print $NF; exit}')"
+# glibc loads libgcc_s at run time (thread cancellation, unwinding); ldd does not list it. awk reads
+# to the end: an early exit would leave ldconfig writing into a closed pipe (SIGPIPE, and pipefail
+# ends the script with status 141 and no message).
+gcc_s="$(ldconfig -p | awk '!found && /libgcc_s\.so\.1 .*x86-64|libgcc_s\.so\.1 .*AArch64/ {print $NF; found = 1}')"
 for lib in $libs $gcc_s; do
   case "$lib" in "$jre"/*) continue ;; esac
   mkdir -p "$rootfs$(dirname "$lib")"
