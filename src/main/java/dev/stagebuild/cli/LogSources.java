@@ -41,7 +41,7 @@ final class LogSources {
       String key = s.podName != null ? s.podName : "\0" + s.name;
       byPod.remove(key); // re-insert: the pod's place is that of its last stage, like the build's order
       byPod.put(key, s);
-      if (stage != null && s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage))) {
+      if (stage != null && s.name != null && StageNames.same(s.name, stage)) {
         wantedPod = key;
       }
     }
@@ -57,6 +57,6 @@ final class LogSources {
   /** True when status.stages names this stage (any case). */
   static boolean hasStage(StageBuildStatus status, String stage) {
     return status != null && status.stages.stream()
-        .anyMatch(s -> s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage)));
+        .anyMatch(s -> s.name != null && StageNames.same(s.name, stage));
   }
 }

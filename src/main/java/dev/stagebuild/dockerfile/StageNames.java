@@ -17,6 +17,11 @@ public final class StageNames {
     return b.toString();
   }
 
+  /** The same stage, as kaniko matches names: equal after {@link #lower(String)}. */
+  public static boolean same(String a, String b) {
+    return lower(a).equals(lower(b));
+  }
+
   public static boolean isValid(String name) {
     if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
       return false;

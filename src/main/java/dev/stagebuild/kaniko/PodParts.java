@@ -304,7 +304,7 @@ final class PodParts {
       return null;
     }
     return all.stream()
-        .filter(s -> s != null && s.name != null && StageNames.lower(s.name).equals(StageNames.lower(stage)))
+        .filter(s -> s != null && s.name != null && StageNames.same(s.name, stage))
         .findFirst()
         .orElse(null);
   }

@@ -117,7 +117,7 @@ public final class BuildCheck {
           entries.add(i);
         }
       }
-      boolean own = entries.stream().anyMatch(i -> same(settings.get(i).name, pod.target()));
+      boolean own = entries.stream().anyMatch(i -> StageNames.same(settings.get(i).name, pod.target()));
       if (!own && entries.size() > 1) {
         throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "spec.stages[" + entries.get(1)
             + "]: stages \"" + settings.get(entries.get(0)).name + "\" and \"" + settings.get(entries.get(1)).name
@@ -138,11 +138,7 @@ public final class BuildCheck {
   }
 
   private static boolean builds(PodPlan pod, StageSettings entry) {
-    return entry != null && entry.name != null && pod.stages().stream().anyMatch(s -> same(s, entry.name));
-  }
-
-  private static boolean same(String a, String b) {
-    return StageNames.lower(a).equals(StageNames.lower(b));
+    return entry != null && entry.name != null && pod.stages().stream().anyMatch(s -> StageNames.same(s, entry.name));
   }
 
   /** The plan's own budgets: what the objects rendered from it must stay within. */

@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.BoundedMaps;
 import dev.stagebuild.api.StageBuild;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,12 +43,7 @@ public final class EventRecorder implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-  private final Map<String, Series> series = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Series> eldest) {
-      return size() > MAX_SERIES;
-    }
-  };
+  private final Map<String, Series> series = BoundedMaps.leastRecentlyUsed(MAX_SERIES);
   private final AtomicLong dropped = new AtomicLong();
 
   public EventRecorder(Clock clock) {

@@ -1,7 +1,7 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.BoundedMaps;
 import dev.stagebuild.plan.BuildPlan;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,12 +22,7 @@ public final class PlanCache {
   }
 
   PlanCache(int capacity) {
-    entries = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-        return size() > capacity;
-      }
-    };
+    entries = BoundedMaps.leastRecentlyUsed(capacity);
   }
 
   synchronized Entry get(String uid, String buildId) {

@@ -1,9 +1,9 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.BoundedMaps;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,12 +21,7 @@ final class RecentDeletes {
   static final Duration REFUSAL_KEPT = Duration.ofMinutes(10);
 
   /** By uid: when the answer stops counting (Instant.MAX: never). */
-  private final Map<String, Instant> uids = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-      return size() > MAX_TRACKED;
-    }
-  };
+  private final Map<String, Instant> uids = BoundedMaps.oldestFirst(MAX_TRACKED);
   private final Clock clock;
 
   RecentDeletes() {

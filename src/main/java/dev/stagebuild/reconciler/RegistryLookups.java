@@ -1,11 +1,11 @@
 package dev.stagebuild.reconciler;
 
+import dev.stagebuild.BoundedMaps;
 import dev.stagebuild.api.StageBuild;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,12 +53,7 @@ public final class RegistryLookups implements AutoCloseable {
   private final Duration firstBackoff;
   private final Clock clock;
   private final ThreadPoolExecutor pool;
-  private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      return size() > MAX_ENTRIES;
-    }
-  };
+  private final Map<String, Entry> entries = BoundedMaps.leastRecentlyUsed(MAX_ENTRIES);
 
   public RegistryLookups(ImageInspector inspector, Duration firstBackoff, Clock clock, int threads) {
     this.inspector = inspector;

@@ -1,6 +1,6 @@
 package dev.stagebuild.reconciler;
 
-import java.util.LinkedHashMap;
+import dev.stagebuild.BoundedMaps;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +18,7 @@ final class UnrecordedEvents {
   /** The events one StageBuild's build still owes. */
   record Held(String buildId, List<BuildEvent> events) {}
 
-  private final Map<String, Held> byUid = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Held> eldest) {
-      return size() > MAX_TRACKED;
-    }
-  };
+  private final Map<String, Held> byUid = BoundedMaps.leastRecentlyUsed(MAX_TRACKED);
 
   /** The events owed for this build, or null (those of an earlier build are dropped). */
   synchronized Held of(String uid, String buildId) {

@@ -1,6 +1,6 @@
 package dev.stagebuild.reconciler;
 
-import java.util.LinkedHashMap;
+import dev.stagebuild.BoundedMaps;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,18 +17,9 @@ final class WorkspaceCleanups {
   static final int MAX_TRACKED = 10_000;
 
   /** Least recently used first: a full map forgets the StageBuild not seen for longest (likely deleted). */
-  private final Map<String, Set<String>> pending = lru();
+  private final Map<String, Set<String>> pending = BoundedMaps.leastRecentlyUsed(MAX_TRACKED);
 
-  private final Map<String, Boolean> givenUp = lru();
-
-  private static <V> Map<String, V> lru() {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > MAX_TRACKED;
-      }
-    };
-  }
+  private final Map<String, Boolean> givenUp = BoundedMaps.leastRecentlyUsed(MAX_TRACKED);
 
   /** True the first time a build's cleanup is given up (so that it is logged once). */
   synchronized boolean firstGiveUp(String uid, String buildId) {
