@@ -103,7 +103,9 @@ public final class EventRecorder implements AutoCloseable {
           .build();
       Event made = client.v1().events().inNamespace(namespace).resource(e).create();
       remember(key, new Series(made.getMetadata().getName(), namespace, 1, now));
-    } catch (KubernetesClientException ex) {
+    } catch (KubernetesClientException | IllegalStateException ex) {
+      // IllegalStateException: the client was closed (shutdown) with events still queued; an
+      // uncaught one would print a stack trace per queued event.
       dropped.incrementAndGet();
       synchronized (series) {
         series.remove(key);
