@@ -5,6 +5,7 @@ import dev.stagebuild.api.StageStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -57,6 +58,12 @@ public class BuildMetrics {
 
   void podStarted() {
     podsCreated.increment();
+  }
+
+  /** Events not recorded (a courtesy): the queue was full, the API server refused, the client closed. */
+  void watchDroppedEvents(EventRecorder events) {
+    FunctionCounter.builder("stagebuild_events_dropped", events, EventRecorder::dropped)
+        .description("Kubernetes Events the operator could not record").register(registry);
   }
 
   void statusWritten(StageBuildStatus before, StageBuildStatus after) {

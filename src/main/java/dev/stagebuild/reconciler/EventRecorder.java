@@ -45,9 +45,14 @@ public final class EventRecorder implements AutoCloseable {
       });
   private final Map<String, Series> series = BoundedMaps.leastRecentlyUsed(MAX_SERIES);
   private final AtomicLong dropped = new AtomicLong();
+  /** Events handed to the worker and not yet written or dropped (the pool's own counts lag a task it took). */
+  private final AtomicLong queued = new AtomicLong();
+  /** Failures other than the API server's answers or a closed client: logged, once per kind per window. */
+  private final RepeatGate unexpected;
 
   public EventRecorder(Clock clock) {
     this.clock = clock;
+    this.unexpected = new RepeatGate(clock, Duration.ofMinutes(10));
     worker.allowCoreThreadTimeOut(true);
   }
 
@@ -57,14 +62,42 @@ public final class EventRecorder implements AutoCloseable {
   }
 
   public void record(KubernetesClient client, StageBuild owner, BuildEvent event) {
+    queued.incrementAndGet();
     try {
-      worker.execute(() -> write(client, owner, event));
+      worker.execute(() -> writeOrDrop(client, owner, event));
     } catch (RejectedExecutionException full) {
+      queued.decrementAndGet();
       dropped.incrementAndGet();
     }
   }
 
+  private void writeOrDrop(KubernetesClient client, StageBuild owner, BuildEvent event) {
+    try {
+      write(client, owner, event);
+    } finally {
+      queued.decrementAndGet();
+    }
+  }
+
+  /** Nothing escapes to the worker thread: an uncaught exception would print a stack trace per Event. */
   private void write(KubernetesClient client, StageBuild owner, BuildEvent event) {
+    try {
+      writeOne(client, owner, event);
+    } catch (KubernetesClientException | IllegalStateException ex) {
+      // Refused by the API server, or (IllegalStateException) the client was closed, at a
+      // shutdown, with Events still queued.
+      dropped.incrementAndGet();
+      LOG.debug("could not record event {}: {}", event.reason(), ex.getMessage());
+    } catch (RuntimeException ex) {
+      dropped.incrementAndGet();
+      RepeatGate.Verdict verdict = unexpected.admit(ex.getClass().getName());
+      if (verdict.passes()) {
+        LOG.warn("could not record event {}: {}{}", event.reason(), ex, verdict.note());
+      }
+    }
+  }
+
+  private void writeOne(KubernetesClient client, StageBuild owner, BuildEvent event) {
     String namespace = owner.getMetadata().getNamespace();
     String message = event.message().length() > MAX_MESSAGE
         ? event.message().substring(0, MAX_MESSAGE) + "..." : event.message();
@@ -103,14 +136,12 @@ public final class EventRecorder implements AutoCloseable {
           .build();
       Event made = client.v1().events().inNamespace(namespace).resource(e).create();
       remember(key, new Series(made.getMetadata().getName(), namespace, 1, now));
-    } catch (KubernetesClientException | IllegalStateException ex) {
-      // IllegalStateException: the client was closed (shutdown) with events still queued; an
-      // uncaught one would print a stack trace per queued event.
-      dropped.incrementAndGet();
+    } catch (RuntimeException ex) {
+      // the next occurrence makes a new Event instead of counting on one that may not exist
       synchronized (series) {
         series.remove(key);
       }
-      LOG.debug("could not record event {}: {}", event.reason(), ex.getMessage());
+      throw ex;
     }
   }
 
@@ -123,7 +154,7 @@ public final class EventRecorder implements AutoCloseable {
   /** Waits until the events queued so far are written (tests). */
   public void flush(Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
-    while ((worker.getActiveCount() > 0 || !worker.getQueue().isEmpty()) && System.nanoTime() < end) {
+    while (queued.get() > 0 && System.nanoTime() < end) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {

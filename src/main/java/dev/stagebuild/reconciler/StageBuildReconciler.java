@@ -104,6 +104,7 @@ public class StageBuildReconciler implements Reconciler<StageBuild> {
     this.decider = new BuildDecider(settings);
     this.lookups = new RegistryLookups(inspector, settings.inspectRetry(), clock, 2);
     this.events = new EventRecorder(clock);
+    metrics.watchDroppedEvents(events);
     this.pacer = new StatusPacer(settings.statusInterval(), settings.lookupGrace());
     this.accounts = new BuildServiceAccounts(resources.buildServiceAccount());
   }

@@ -58,6 +58,32 @@ class EventRecorderTest {
 
       assertThat(events.dropped()).isEqualTo(3);
       assertThat(uncaught).isEmpty();
+      var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      new BuildMetrics(meters).watchDroppedEvents(events);
+      assertThat(meters.get("stagebuild_events_dropped").functionCounter().count()).isEqualTo(3);
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
+  @Test
+  void anEventThatFailsInAnyOtherWayIsDroppedAndTheNextIsRecorded() {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+    try (MockCluster cluster = new MockCluster(); EventRecorder events = new EventRecorder(Clock.systemUTC())) {
+      cluster.createNamespace(NS);
+      StageBuild sb = owner(cluster.client());
+      StageBuild noMetadata = new StageBuild();
+      noMetadata.setMetadata(null); // an NPE, as a bug would throw
+      events.record(cluster.client(), noMetadata, BuildEvent.warning("StageFailed", "stage build failed"));
+      events.record(cluster.client(), sb, BuildEvent.warning("StageFailed", "stage build failed"));
+      events.flush(Duration.ofSeconds(10));
+
+      assertThat(events.dropped()).isEqualTo(1);
+      assertThat(uncaught).isEmpty();
+      assertThat(cluster.client().v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+          .containsExactly("StageFailed");
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(before);
     }
