@@ -162,7 +162,8 @@ class EquivalenceTest extends E2eTestBase {
     ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
     ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());
     List<String> differences = operator.differences(nativ, "operator", "native");
-    System.out.printf("equivalence %-18s operator %5.1f s, native %5.1f s, %d entries, %d layers, %d bytes, %d differences%n",
+    System.out.printf("equivalence %-18s operator %5.1f s, native %5.1f s (run together), %d entries, %d layers,"
+        + " %d bytes, %d differences%n",
         name, operatorTime.toMillis() / 1000.0, reference.took().toMillis() / 1000.0, operator.files().size(),
         served.layers(), served.size(), differences.size());
     assertThat(differences).as("operator image vs native build of " + name).isEmpty();

@@ -457,7 +457,9 @@ class OperatorComparisonBenchmarkTest {
     double startMs;
     double cpuMs;
     Map<String, Integer> requests = new TreeMap<>();
+    String agent;
     try (Running op = Running.start(cluster, kind)) {
+      agent = op.agent;
       // Operator.start() returns once its informers have listed; then each build is reconciled once.
       op.quiet();
       startMs = Duration.between(start, Instant.now()).toMillis() - Running.QUIET_MS;
@@ -465,10 +467,11 @@ class OperatorComparisonBenchmarkTest {
       System.out.printf("[benchmark]   %s restart CPU by thread: %s%n", kind, op.cpuByThread());
       heapWith = heapAfterGcMiB();
       rss = rssMiB();
-      for (RecordedRequest r : cluster.drainRequests()) {
-        if (op.agent.equals(r.getHeader("User-Agent"))) {
-          requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
-        }
+    }
+    // drained after the stop, so that what it sent while stopping is counted too
+    for (RecordedRequest r : cluster.drainRequests()) {
+      if (agent.equals(r.getHeader("User-Agent"))) {
+        requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
       }
     }
     System.out.printf("[benchmark] %s memory: heap %.1f MiB with it running, %.1f MiB before it started, RSS %.1f MiB%n",
