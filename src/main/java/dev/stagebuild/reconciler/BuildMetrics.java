@@ -60,7 +60,10 @@ public class BuildMetrics {
     podsCreated.increment();
   }
 
-  /** Events not recorded (a courtesy): the queue was full, the API server refused, the client closed. */
+  /**
+   * Events not recorded (a courtesy): the queue was full, the API server refused, the client was
+   * closed, or they failed otherwise.
+   */
   void watchDroppedEvents(EventRecorder events) {
     FunctionCounter.builder("stagebuild_events_dropped", events, EventRecorder::dropped)
         .description("Kubernetes Events the operator could not record").register(registry);

@@ -45,6 +45,8 @@ public final class EventRecorder implements AutoCloseable {
       });
   private final Map<String, Series> series = BoundedMaps.leastRecentlyUsed(MAX_SERIES);
   private final AtomicLong dropped = new AtomicLong();
+  /** Of the dropped, those that failed other than by the API server's answer or a closed client (logged). */
+  private final AtomicLong failedOtherwise = new AtomicLong();
   /** Events handed to the worker and not yet written or dropped (the pool's own counts lag a task it took). */
   private final AtomicLong queued = new AtomicLong();
   /** Failures other than the API server's answers or a closed client: logged, once per kind per window. */
@@ -56,18 +58,28 @@ public final class EventRecorder implements AutoCloseable {
     worker.allowCoreThreadTimeOut(true);
   }
 
-  /** Events dropped so far (queue full or refused). */
+  /** Events dropped so far: queue full, refused, the client closed, or failed otherwise (logged). */
   public long dropped() {
     return dropped.get();
   }
 
+  /** Of {@link #dropped()}, those that failed in a way logged as a warning (tests). */
+  long failedOtherwise() {
+    return failedOtherwise.get();
+  }
+
   public void record(KubernetesClient client, StageBuild owner, BuildEvent event) {
     queued.incrementAndGet();
+    boolean handed = false;
     try {
       worker.execute(() -> writeOrDrop(client, owner, event));
+      handed = true;
     } catch (RejectedExecutionException full) {
-      queued.decrementAndGet();
       dropped.incrementAndGet();
+    } finally {
+      if (!handed) { // rejected, or an Error (no thread could be started): flush() must not wait for it
+        queued.decrementAndGet();
+      }
     }
   }
 
@@ -90,9 +102,10 @@ public final class EventRecorder implements AutoCloseable {
       LOG.debug("could not record event {}: {}", event.reason(), ex.getMessage());
     } catch (RuntimeException ex) {
       dropped.incrementAndGet();
+      failedOtherwise.incrementAndGet();
       RepeatGate.Verdict verdict = unexpected.admit(ex.getClass().getName());
-      if (verdict.passes()) {
-        LOG.warn("could not record event {}: {}{}", event.reason(), ex, verdict.note());
+      if (verdict.passes()) { // with its stack trace: this is a bug
+        LOG.warn("could not record event {}{}", event.reason(), verdict.note(), ex);
       }
     }
   }

@@ -57,6 +57,7 @@ class EventRecorderTest {
       events.flush(Duration.ofSeconds(10));
 
       assertThat(events.dropped()).isEqualTo(3);
+      assertThat(events.failedOtherwise()).as("dropped quietly, not warned of").isZero();
       assertThat(uncaught).isEmpty();
       var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       new BuildMetrics(meters).watchDroppedEvents(events);
@@ -81,6 +82,7 @@ class EventRecorderTest {
       events.flush(Duration.ofSeconds(10));
 
       assertThat(events.dropped()).isEqualTo(1);
+      assertThat(events.failedOtherwise()).isEqualTo(1);
       assertThat(uncaught).isEmpty();
       assertThat(cluster.client().v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
           .containsExactly("StageFailed");

@@ -214,6 +214,7 @@ class OperatorTest {
           .isEqualTo((double) kubelet.startedPods().size());
       assertThat(meters.get("stagebuild_build_duration").timer().count()).isEqualTo(1);
       assertThat(meters.get("stagebuild_pods_active").gauge().value()).isZero();
+      assertThat(meters.find("stagebuild_events_dropped").functionCounter()).isNotNull();
     }
   }
 
