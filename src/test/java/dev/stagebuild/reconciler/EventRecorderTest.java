@@ -11,10 +11,27 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EventRecorderTest {
   static final String NS = "demo";
+
+  /** What reached the recorder's thread uncaught: each would print a stack trace in the log. */
+  private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+  private Thread.UncaughtExceptionHandler before;
+
+  @BeforeEach
+  void catchUncaught() {
+    before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+  }
+
+  @AfterEach
+  void restore() {
+    Thread.setDefaultUncaughtExceptionHandler(before);
+  }
 
   static StageBuild owner(KubernetesClient client) {
     return client.resource(Builds.inline("app", "FROM busybox\nRUN true\n")).inNamespace(NS).create();
@@ -41,10 +58,7 @@ class EventRecorderTest {
   }
 
   @Test
-  void eventsQueuedWhenTheClientIsClosedAreDroppedQuietly() throws Exception {
-    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+  void eventsQueuedWhenTheClientIsClosedAreDroppedQuietly() {
     try (MockCluster cluster = new MockCluster(); EventRecorder events = new EventRecorder(Clock.systemUTC())) {
       cluster.createNamespace(NS);
       StageBuild sb = owner(cluster.client());
@@ -62,16 +76,11 @@ class EventRecorderTest {
       var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       new BuildMetrics(meters).watchDroppedEvents(events);
       assertThat(meters.get("stagebuild_events_dropped").functionCounter().count()).isEqualTo(3);
-    } finally {
-      Thread.setDefaultUncaughtExceptionHandler(before);
     }
   }
 
   @Test
   void anEventThatFailsInAnyOtherWayIsDroppedAndTheNextIsRecorded() {
-    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
     try (MockCluster cluster = new MockCluster(); EventRecorder events = new EventRecorder(Clock.systemUTC())) {
       cluster.createNamespace(NS);
       StageBuild sb = owner(cluster.client());
@@ -86,8 +95,6 @@ class EventRecorderTest {
       assertThat(uncaught).isEmpty();
       assertThat(cluster.client().v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
           .containsExactly("StageFailed");
-    } finally {
-      Thread.setDefaultUncaughtExceptionHandler(before);
     }
   }
 }
