@@ -1,5 +1,6 @@
 package dev.stagebuild.reconciler;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import jakarta.enterprise.context.Dependent;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * two). quarkus-operator-sdk hands a {@link LeaderElectionConfiguration} bean to JOSDK when there is
  * one (in the profiles of {@code quarkus.operator-sdk.activate-leader-election-for-profiles}, default
  * {@code prod}); JOSDK then starts event processing only in the replica that holds the Lease, and
- * exits the process when it loses it.
+ * the process ends when it loses it ({@link #exitOnStopLeading}).
  *
  * <p>Off unless {@code stagebuild.leader-election.enabled=true} (env
  * {@code STAGEBUILD_LEADER_ELECTION_ENABLED}): {@code java -jar} against a kubeconfig often has no
@@ -66,10 +67,27 @@ public class LeaderElection {
     String ns = namespace.filter(s -> !s.isBlank())
         .orElseGet(() -> Optional.ofNullable(env.get(NAMESPACE_ENV)).filter(s -> !s.isBlank()).orElse(null));
     // Exiting on a lost Lease is what keeps two replicas from reconciling at once: the pod restarts
-    // and waits for the Lease like any stand-by.
+    // and waits for the Lease like any stand-by. Not JOSDK's own exit: it calls System.exit on the
+    // thread that stops leading, and a SIGTERM's shutdown stops leading too, from inside the JVM's
+    // shutdown, where System.exit blocks for ever (the process never ended; kubelet kills it).
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
         .withLeaseNamespace(ns)
-        .withExitOnStopLeading(true)
+        .withExitOnStopLeading(false)
+        .withLeaderCallbacks(new LeaderCallbacks(() -> { }, exitOnStopLeading(() -> System.exit(1)),
+            leader -> { }))
         .build();
+  }
+
+  /**
+   * Ends the process from a thread of its own, so that the caller returns: when the process is
+   * already shutting down, that thread waits on the shutdown in progress, which then completes.
+   */
+  static Runnable exitOnStopLeading(Runnable exit) {
+    return () -> {
+      LOG.info("stopped leading (the Lease was lost, or the operator is stopping): the process ends");
+      Thread t = new Thread(exit, "stagebuild-stop-leading");
+      t.setDaemon(true);
+      t.start();
+    };
   }
 }

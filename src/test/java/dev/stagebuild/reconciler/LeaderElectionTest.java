@@ -20,9 +20,31 @@ class LeaderElectionTest {
         Map.of("POD_NAMESPACE", "stagebuild-system"));
     assertThat(c.getLeaseName()).isEqualTo("stagebuild-operator");
     assertThat(c.getLeaseNamespace()).contains("stagebuild-system");
-    assertThat(c.isExitOnStopLeading()).isTrue();
+    // the process still ends when it stops leading, by the callback below, not by JOSDK's exit
+    assertThat(c.isExitOnStopLeading()).isFalse();
+    assertThat(c.getLeaderCallbacks()).isPresent();
     // The pod's name (HOSTNAME) is JOSDK's default identity; nothing overrides it.
     assertThat(c.getIdentity()).isEmpty();
+  }
+
+  @Test
+  void stoppingToLeadEndsTheProcessWithoutWaitingForItsEnd() throws Exception {
+    // As during a SIGTERM's shutdown, where System.exit blocks for ever: the callback still returns.
+    java.util.concurrent.CountDownLatch exitCalled = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    Runnable stop = LeaderElection.exitOnStopLeading(() -> {
+      exitCalled.countDown();
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Thread caller = new Thread(stop);
+    caller.start();
+    caller.join(5_000);
+    assertThat(caller.isAlive()).as("the thread that stopped leading returned").isFalse();
+    assertThat(exitCalled.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the exit was called").isTrue();
   }
 
   @Test
