@@ -83,18 +83,10 @@ public final class EventRecorder implements AutoCloseable {
     }
   }
 
+  /** Nothing escapes to the worker thread: an uncaught exception would print a stack trace per Event. */
   private void writeOrDrop(KubernetesClient client, StageBuild owner, BuildEvent event) {
     try {
       write(client, owner, event);
-    } finally {
-      queued.decrementAndGet();
-    }
-  }
-
-  /** Nothing escapes to the worker thread: an uncaught exception would print a stack trace per Event. */
-  private void write(KubernetesClient client, StageBuild owner, BuildEvent event) {
-    try {
-      writeOne(client, owner, event);
     } catch (KubernetesClientException | IllegalStateException ex) {
       // Refused by the API server, or (IllegalStateException) the client was closed, at a
       // shutdown, with Events still queued.
@@ -107,10 +99,12 @@ public final class EventRecorder implements AutoCloseable {
       if (verdict.passes()) { // with its stack trace: this is a bug
         LOG.warn("could not record event {}{}", event.reason(), verdict.note(), ex);
       }
+    } finally {
+      queued.decrementAndGet();
     }
   }
 
-  private void writeOne(KubernetesClient client, StageBuild owner, BuildEvent event) {
+  private void write(KubernetesClient client, StageBuild owner, BuildEvent event) {
     String namespace = owner.getMetadata().getNamespace();
     String message = event.message().length() > MAX_MESSAGE
         ? event.message().substring(0, MAX_MESSAGE) + "..." : event.message();
