@@ -287,9 +287,7 @@ class PackagedJarBenchmarkIT {
       List<Long> ends = BuildLatencies.ends(kubelet, plan, names, finished);
       // every client of this side's mock (the process, this test's kubelet, watch and creates): the
       // two sides differ only by their process
-      Map<String, Integer> requests = new java.util.TreeMap<>();
-      cluster.drainRequests().forEach(r -> requests.merge(
-          RequestKinds.verbAndResource(r), 1, Integer::sum));
+      Map<String, Integer> requests = RequestKinds.count(cluster.drainRequests());
       // what its mock stores: the Fabric8 mock matches every request against every stored object
       var c = cluster.client();
       String stored = "stagebuilds " + sized(c, c.resources(StageBuild.class).inAnyNamespace().list().getItems())
@@ -352,9 +350,7 @@ class PackagedJarBenchmarkIT {
       stop(p);
     }
     // drained after the stop, so that what it sent while stopping is counted too
-    Map<String, Integer> requests = new java.util.TreeMap<>();
-    cluster.drainRequests().forEach(r -> requests.merge(
-        RequestKinds.verbAndResource(r), 1, Integer::sum));
+    Map<String, Integer> requests = RequestKinds.count(cluster.drainRequests());
     System.out.printf("[jar-benchmark] %s start with %d finished builds: quiet after %.0f ms, CPU %.0f ms, RSS %.0f MiB;"
         + " requests: %s%n", kind, FINISHED, ms, cpu, rss, requests);
     // what makes sharing the mock server fair: the next restart finds what this one found

@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -414,12 +413,8 @@ class OperatorComparisonBenchmarkTest {
         // Elapsed, not CPU (what the MXBeans report): how much of that remainder is which.
         jvmByThread.put("(GC pauses, elapsed)", gcMillis() - gc0);
         jvmByThread.put(JIT_MS, ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0);
-        Map<String, Integer> requests = new TreeMap<>();
-        for (RecordedRequest r : cluster.drainRequests()) {
-          if (op.agent.equals(r.getHeader("User-Agent"))) {
-            requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
-          }
-        }
+        Map<String, Integer> requests = RequestKinds.count(cluster.drainRequests().stream()
+            .filter(r -> op.agent.equals(r.getHeader("User-Agent"))).toList());
         List<String> names = java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
         List<Long> handoffs = BuildLatencies.handoffs(kubelet, plan, names);
         // From the final pod's end to the StageBuild's ended status (the registry look-up may be waited for).
@@ -456,7 +451,6 @@ class OperatorComparisonBenchmarkTest {
     double rss;
     double startMs;
     double cpuMs;
-    Map<String, Integer> requests = new TreeMap<>();
     String agent;
     try (Running op = Running.start(cluster, kind)) {
       agent = op.agent;
@@ -469,11 +463,8 @@ class OperatorComparisonBenchmarkTest {
       rss = rssMiB();
     }
     // drained after the stop, so that what it sent while stopping is counted too
-    for (RecordedRequest r : cluster.drainRequests()) {
-      if (agent.equals(r.getHeader("User-Agent"))) {
-        requests.merge(RequestKinds.verbAndResource(r), 1, Integer::sum);
-      }
-    }
+    Map<String, Integer> requests = RequestKinds.count(cluster.drainRequests().stream()
+        .filter(r -> agent.equals(r.getHeader("User-Agent"))).toList());
     System.out.printf("[benchmark] %s memory: heap %.1f MiB with it running, %.1f MiB before it started, RSS %.1f MiB%n",
         kind, heapWith, heapWithout, rss);
     return new MemoryFigures(heapWith, heapWithout, rss, startMs, cpuMs, requests);

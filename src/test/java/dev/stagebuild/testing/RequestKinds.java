@@ -6,6 +6,13 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 public final class RequestKinds {
   private RequestKinds() {}
 
+  /** How many of the requests were of each kind, by {@link #verbAndResource}. */
+  public static java.util.SortedMap<String, Integer> count(java.util.Collection<RecordedRequest> requests) {
+    java.util.SortedMap<String, Integer> byKind = new java.util.TreeMap<>();
+    requests.forEach(r -> byKind.merge(verbAndResource(r), 1, Integer::sum));
+    return byKind;
+  }
+
   public static String verbAndResource(RecordedRequest r) {
     String full = r.getPath();
     int q = full.indexOf('?');
