@@ -48,7 +48,8 @@ class ManifestsTest {
   void everythingLivesInTheOperatorNamespace() {
     for (Path file : Manifests.numbered()) {
       for (HasMetadata o : Manifests.objects(file)) {
-        boolean clusterScoped = List.of("Namespace", "ClusterRole", "ClusterRoleBinding").contains(o.getKind());
+        boolean clusterScoped = List.of("Namespace", "ClusterRole", "ClusterRoleBinding",
+            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding").contains(o.getKind());
         assertThat(o.getMetadata().getNamespace()).as(file + " " + o.getKind())
             .isEqualTo(clusterScoped ? null : Rbac.NAMESPACE);
       }

@@ -1,0 +1,268 @@
+package dev.stagebuild.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.OpaqueType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.values.NullValue;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.extensions.CelOptionalLibrary;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Evaluates a ValidatingAdmissionPolicy's CEL the way the Kubernetes 1.30 API server does, for the
+ * parts a policy here uses: {@code object}, {@code oldObject}, {@code request}, {@code variables}
+ * and {@code authorizer} (k8s.io/apiserver pkg/cel/library/authz.go: group, resource, namespace,
+ * name, check, allowed), the list library's {@code indexOf}, optional types and the strings
+ * extension. matchConditions must all hold for the policy to apply; every validation must hold;
+ * messageExpression is compiled without {@code authorizer}, as there. An expression with an error
+ * denies the request ({@code failurePolicy: Fail}). The authorizer counts its checks per
+ * expression, since each costs 350,000 of a 1,000,000 per-expression limit (pkg/cel/library/cost.go).
+ */
+final class AdmissionPolicy {
+  static final int CHECKS_PER_EXPRESSION = 2; // 1,000,000 / 350,000
+  static final int CHECKS_PER_EVALUATION = 28; // 10,000,000 / 350,000
+
+  /** What a user may {@code get}: "resource/namespace/name", or "resource/namespace/" for all names. */
+  record Grants(String user, Set<String> gets) {
+    boolean allows(String resource, String namespace, String name) {
+      return gets.contains(resource + "/" + namespace + "/")
+          || (!name.isEmpty() && gets.contains(resource + "/" + namespace + "/" + name));
+    }
+  }
+
+  /** The outcome: not matched, allowed, or denied with the messages of the failed validations. */
+  record Result(boolean matched, List<String> denials, Map<String, Integer> checksByExpression, int totalChecks) {}
+
+  record Authz(Grants grants, Counter counter) {}
+
+  record GroupCheck(Authz authz, String group) {}
+
+  record ResourceCheck(Authz authz, String group, String resource, String namespace, String name) {}
+
+  record Decision(boolean allowed) {}
+
+  static final class Counter {
+    int checks;
+  }
+
+  private static final CelType AUTHORIZER = OpaqueType.create("kubernetes.authorization.Authorizer");
+  private static final CelType GROUP_CHECK = OpaqueType.create("kubernetes.authorization.GroupCheck");
+  private static final CelType RESOURCE_CHECK = OpaqueType.create("kubernetes.authorization.ResourceCheck");
+  private static final CelType DECISION = OpaqueType.create("kubernetes.authorization.Decision");
+  private static final Pattern VARIABLE = Pattern.compile("variables\\.(\\w+)");
+
+  private final JsonNode spec;
+  private final Cel withAuthorizer = cel(true);
+  private final Cel withoutAuthorizer = cel(false);
+
+  AdmissionPolicy(Path file) {
+    this.spec = Manifests.documents(file).stream()
+        .filter(d -> d.path("kind").asText().equals("ValidatingAdmissionPolicy"))
+        .findFirst().orElseThrow().path("spec");
+  }
+
+  JsonNode spec() {
+    return spec;
+  }
+
+  /** Every expression compiles in the environment Kubernetes gives it; returns the errors. */
+  List<String> compileErrors() {
+    List<String> errors = new ArrayList<>();
+    for (JsonNode e : expressions("matchConditions", "expression")) {
+      compile(withAuthorizer, e.asText(), errors);
+    }
+    for (JsonNode e : expressions("variables", "expression")) {
+      compile(withAuthorizer, e.asText(), errors);
+    }
+    for (JsonNode v : spec.path("validations")) {
+      compile(withAuthorizer, v.path("expression").asText(), errors);
+      if (v.has("messageExpression")) {
+        compile(withoutAuthorizer, v.path("messageExpression").asText(), errors);
+      }
+    }
+    return errors;
+  }
+
+  /** Evaluates the policy for a request on a namespaced object; {@code oldObject} null on CREATE. */
+  Result evaluate(JsonNode object, JsonNode oldObject, String namespace, Grants grants) throws Exception {
+    Counter counter = new Counter();
+    Map<String, Object> input = new HashMap<>();
+    input.put("object", value(object));
+    input.put("oldObject", oldObject == null ? NullValue.NULL_VALUE : value(oldObject));
+    input.put("request", Map.of("namespace", namespace, "userInfo", Map.of("username", grants.user())));
+    input.put("authorizer", new Authz(grants, counter));
+    Map<String, Integer> checks = new LinkedHashMap<>();
+    for (JsonNode c : spec.path("matchConditions")) {
+      Object matched = eval(withAuthorizer, c.path("expression").asText(), input, counter, checks, "match " + c.path("name").asText());
+      if (!Boolean.TRUE.equals(matched)) {
+        return new Result(false, List.of(), checks, counter.checks);
+      }
+    }
+    Map<String, Object> variables = new LinkedHashMap<>();
+    input.put("variables", variables);
+    for (JsonNode v : spec.path("variables")) {
+      String name = v.path("name").asText();
+      variables.put(name, eval(withAuthorizer, v.path("expression").asText(), input, counter, checks, "variable " + name));
+    }
+    List<String> denials = new ArrayList<>();
+    int i = 0;
+    for (JsonNode v : spec.path("validations")) {
+      String expression = v.path("expression").asText();
+      String id = "validation " + i++;
+      Object ok = eval(withAuthorizer, expression, input, counter, checks, id);
+      // Counted as if a variable's checks were charged to each expression that reads it: the
+      // stricter reading of the per-expression limit, whichever way the API server charges.
+      Matcher m = VARIABLE.matcher(expression);
+      while (m.find()) {
+        checks.merge(id, checks.getOrDefault("variable " + m.group(1), 0), Integer::sum);
+      }
+      if (!Boolean.TRUE.equals(ok)) {
+        denials.add(message(v, input));
+      }
+    }
+    return new Result(true, denials, checks, counter.checks);
+  }
+
+  private String message(JsonNode validation, Map<String, Object> input) {
+    if (validation.has("messageExpression")) {
+      try {
+        Map<String, Object> noAuthorizer = new HashMap<>(input);
+        noAuthorizer.remove("authorizer");
+        return (String) withoutAuthorizer.createProgram(ast(withoutAuthorizer, validation.path("messageExpression").asText()))
+            .eval(noAuthorizer);
+      } catch (Exception e) {
+        // As the API server: a messageExpression that fails falls back to message.
+      }
+    }
+    return validation.path("message").asText();
+  }
+
+  private Object eval(Cel cel, String expression, Map<String, Object> input, Counter counter,
+      Map<String, Integer> checks, String id) throws Exception {
+    int before = counter.checks;
+    try {
+      return cel.createProgram(ast(cel, expression)).eval(input);
+    } catch (CelEvaluationException e) {
+      throw new IllegalStateException(id + " failed (failurePolicy Fail denies the request): " + e.getMessage(), e);
+    } finally {
+      checks.put(id, counter.checks - before);
+    }
+  }
+
+  private List<JsonNode> expressions(String list, String field) {
+    List<JsonNode> out = new ArrayList<>();
+    spec.path(list).forEach(n -> out.add(n.path(field)));
+    return out;
+  }
+
+  private static void compile(Cel cel, String expression, List<String> errors) {
+    try {
+      ast(cel, expression);
+    } catch (CelValidationException e) {
+      errors.add(e.getMessage());
+    }
+  }
+
+  private static CelAbstractSyntaxTree ast(Cel cel, String expression) throws CelValidationException {
+    return cel.compile(expression).getAst();
+  }
+
+  private static Cel cel(boolean authorizer) {
+    var builder = CelFactory.standardCelBuilder()
+        .setOptions(CelOptions.current().enableOptionalSyntax(true).build())
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+        .addCompilerLibraries(CelOptionalLibrary.INSTANCE, CelExtensions.strings())
+        .addRuntimeLibraries(CelOptionalLibrary.INSTANCE, CelExtensions.strings())
+        .addVar("object", SimpleType.DYN)
+        .addVar("oldObject", SimpleType.DYN)
+        .addVar("request", SimpleType.DYN)
+        .addVar("variables", SimpleType.DYN)
+        // Kubernetes' list library (pkg/cel/library/lists.go): the first index of an element, or -1.
+        .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("indexOf",
+            CelOverloadDecl.newMemberOverload("list_a_indexOf_int", SimpleType.INT,
+                ListType.create(SimpleType.DYN), SimpleType.DYN)))
+        .addFunctionBindings(CelFunctionBinding.from("list_a_indexOf_int", List.class, Object.class,
+            (list, element) -> (long) list.indexOf(element)));
+    if (authorizer) {
+      builder.addVar("authorizer", AUTHORIZER)
+          .addFunctionDeclarations(
+              member("group", "authorizer_group", GROUP_CHECK, AUTHORIZER, SimpleType.STRING),
+              member("resource", "groupcheck_resource", RESOURCE_CHECK, GROUP_CHECK, SimpleType.STRING),
+              member("namespace", "resourcecheck_namespace", RESOURCE_CHECK, RESOURCE_CHECK, SimpleType.STRING),
+              member("name", "resourcecheck_name", RESOURCE_CHECK, RESOURCE_CHECK, SimpleType.STRING),
+              member("check", "resourcecheck_check", DECISION, RESOURCE_CHECK, SimpleType.STRING),
+              CelFunctionDecl.newFunctionDeclaration("allowed",
+                  CelOverloadDecl.newMemberOverload("decision_allowed", SimpleType.BOOL, DECISION)))
+          .addFunctionBindings(
+              CelFunctionBinding.from("authorizer_group", Authz.class, String.class, GroupCheck::new),
+              CelFunctionBinding.from("groupcheck_resource", GroupCheck.class, String.class,
+                  (g, r) -> new ResourceCheck(g.authz(), g.group(), r, "", "")),
+              CelFunctionBinding.from("resourcecheck_namespace", ResourceCheck.class, String.class,
+                  (r, ns) -> new ResourceCheck(r.authz(), r.group(), r.resource(), ns, r.name())),
+              CelFunctionBinding.from("resourcecheck_name", ResourceCheck.class, String.class,
+                  (r, n) -> new ResourceCheck(r.authz(), r.group(), r.resource(), r.namespace(), n)),
+              CelFunctionBinding.from("resourcecheck_check", ResourceCheck.class, String.class,
+                  AdmissionPolicy::check),
+              CelFunctionBinding.from("decision_allowed", Decision.class, Decision::allowed));
+    }
+    return builder.build();
+  }
+
+  private static Decision check(ResourceCheck r, String verb) {
+    r.authz().counter().checks++;
+    boolean core = r.group().isEmpty();
+    return new Decision(core && verb.equals("get") && r.authz().grants().allows(r.resource(), r.namespace(), r.name()));
+  }
+
+  private static CelFunctionDecl member(String function, String overload, CelType result, CelType target, CelType arg) {
+    return CelFunctionDecl.newFunctionDeclaration(function, CelOverloadDecl.newMemberOverload(overload, result, target, arg));
+  }
+
+  /** JSON as CEL's runtime values: maps, lists, strings, int64, double, bool, null. */
+  static Object value(JsonNode n) {
+    if (n.isObject()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      n.fields().forEachRemaining(e -> m.put(e.getKey(), value(e.getValue())));
+      return m;
+    }
+    if (n.isArray()) {
+      List<Object> l = new ArrayList<>();
+      n.forEach(e -> l.add(value(e)));
+      return l;
+    }
+    if (n.isIntegralNumber()) {
+      return n.asLong();
+    }
+    if (n.isNumber()) {
+      return n.asDouble();
+    }
+    if (n.isBoolean()) {
+      return n.asBoolean();
+    }
+    if (n.isNull()) {
+      return NullValue.NULL_VALUE;
+    }
+    return Objects.requireNonNull(n.asText());
+  }
+}

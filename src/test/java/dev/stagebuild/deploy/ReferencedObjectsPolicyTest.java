@@ -1,0 +1,258 @@
+package dev.stagebuild.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stagebuild.deploy.AdmissionPolicy.Grants;
+import dev.stagebuild.deploy.AdmissionPolicy.Result;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/manifests/06-admission-policy.yaml: a StageBuild may name only the Secrets and ConfigMaps
+ * the user sending it may get, since its build hands them to its RUN steps (docs/security.md).
+ */
+class ReferencedObjectsPolicyTest {
+  static final Path POLICY = Path.of("deploy/manifests/06-admission-policy.yaml");
+  static final Path CRD = Path.of("deploy/crds/stagebuilds.stagebuild.dev-v1.yml");
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final String NS = "team-a";
+  static final int SLOTS = 16;
+
+  final AdmissionPolicy policy = new AdmissionPolicy(POLICY);
+
+  static Grants allSecrets(String user) {
+    return new Grants(user, Set.of("secrets/" + NS + "/", "configmaps/" + NS + "/"));
+  }
+
+  static Grants only(String user, String... gets) {
+    return new Grants(user, Set.of(gets));
+  }
+
+  static ObjectNode build(String specYaml) throws Exception {
+    ObjectNode sb = (ObjectNode) YAML.readTree("""
+        apiVersion: stagebuild.dev/v1alpha1
+        kind: StageBuild
+        metadata: {name: app, namespace: team-a}
+        """);
+    sb.set("spec", YAML.readTree(specYaml));
+    return sb;
+  }
+
+  static final String EVERY_KIND = """
+      dockerfile: {inline: "FROM alpine\\nRUN --mount=type=secret,id=npm true\\n"}
+      source:
+        git: {url: "https://example.invalid/app.git", secretRef: {name: git-creds}}
+      output:
+        image: registry.example.invalid/app:1
+        pushSecretRef: {name: regcred}
+        caBundleRef: {name: registry-ca}
+      pullSecretRef: {name: regcred}
+      secrets: [{id: npm, secretRef: {name: npm-creds}, key: token}]
+      buildArgs:
+        - {name: PLAIN, value: "1"}
+        - {name: TOKEN, valueFrom: {secretKeyRef: {name: npm-creds, key: token}}}
+      """;
+
+  @Test
+  void everyExpressionCompilesWhereKubernetesCompilesIt() {
+    // messageExpression has no authorizer in the API server: none may use it.
+    assertThat(policy.compileErrors()).isEmpty();
+  }
+
+  @Test
+  void anAuthorWhoMayGetTheNamespacesSecretsIsAllowedWithOneCheckPerKind() throws Exception {
+    Result r = policy.evaluate(build(EVERY_KIND), null, NS, allSecrets("alice"));
+    assertThat(r.matched()).isTrue();
+    assertThat(r.denials()).isEmpty();
+    assertThat(r.totalChecks()).as("only the two namespace-wide checks").isEqualTo(2);
+  }
+
+  @Test
+  void anAuthorWhoMayGetEachNamedObjectByNameIsAllowed() throws Exception {
+    Grants bob = only("bob", "secrets/team-a/regcred", "secrets/team-a/git-creds", "secrets/team-a/npm-creds",
+        "configmaps/team-a/registry-ca");
+    Result r = policy.evaluate(build(EVERY_KIND), null, NS, bob);
+    assertThat(r.denials()).isEmpty();
+    // regcred twice and npm-creds twice: each distinct Secret is checked once.
+    assertThat(r.totalChecks()).isEqualTo(2 + 3 + 1);
+  }
+
+  @Test
+  void aBuildSecretTheAuthorMayNotGetIsRefusedByName() throws Exception {
+    Grants bob = only("bob", "secrets/team-a/regcred", "secrets/team-a/git-creds", "configmaps/team-a/");
+    Result r = policy.evaluate(build(EVERY_KIND), null, NS, bob);
+    assertThat(r.denials()).containsExactly(
+        "bob may not get Secret npm-creds in namespace team-a, which the spec names: a build hands the Secrets it names to its RUN steps");
+  }
+
+  @Test
+  void eachKindOfSecretReferenceIsChecked() throws Exception {
+    String[] specs = {
+      "output: {image: r.invalid/a, pushSecretRef: {name: x}}",
+      "output: {image: r.invalid/a}\npullSecretRef: {name: x}",
+      "output: {image: r.invalid/a}\nsource: {git: {url: 'https://h.invalid/r.git', secretRef: {name: x}}}",
+      "output: {image: r.invalid/a}\nsecrets: [{id: a, secretRef: {name: x}, key: k}]",
+      "output: {image: r.invalid/a}\nbuildArgs: [{name: A, valueFrom: {secretKeyRef: {name: x, key: k}}}]",
+    };
+    for (String spec : specs) {
+      Result r = policy.evaluate(build(spec), null, NS, only("carol", "configmaps/team-a/"));
+      assertThat(r.denials()).as(spec).singleElement().asString().contains("may not get Secret x ");
+      Result allowed = policy.evaluate(build(spec), null, NS, only("carol", "secrets/team-a/x"));
+      assertThat(allowed.denials()).as(spec).isEmpty();
+    }
+  }
+
+  @Test
+  void eachConfigMapReferenceIsChecked() throws Exception {
+    String[] specs = {
+      "output: {image: r.invalid/a}\nsource: {configMap: {name: y}}",
+      "output: {image: r.invalid/a, caBundleRef: {name: y}}",
+    };
+    for (String spec : specs) {
+      Result r = policy.evaluate(build(spec), null, NS, only("dave", "secrets/team-a/"));
+      assertThat(r.denials()).as(spec).containsExactly(
+          "dave may not get ConfigMap y in namespace team-a, which the spec names: a build reads the ConfigMaps it names");
+      assertThat(policy.evaluate(build(spec), null, NS, only("dave", "configmaps/team-a/y")).denials()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSecretOfTheSameNameInAnotherNamespaceDoesNotCount() throws Exception {
+    Result r = policy.evaluate(build(EVERY_KIND), null, NS, only("erin", "secrets/other/", "configmaps/other/"));
+    assertThat(r.denials()).hasSize(4); // regcred, git-creds, npm-creds, registry-ca
+  }
+
+  @Test
+  void everySlotChecksItsSecret() throws Exception {
+    // 16 distinct Secrets, each given by name; the j-th one withheld is refused by name.
+    for (int withheld = 0; withheld < SLOTS; withheld++) {
+      List<String> gets = new ArrayList<>();
+      StringBuilder spec = new StringBuilder("output: {image: r.invalid/a}\nsecrets:\n");
+      for (int i = 0; i < SLOTS; i++) {
+        spec.append("  - {id: s").append(i).append(", secretRef: {name: s").append(i).append("}, key: k}\n");
+        if (i != withheld) {
+          gets.add("secrets/team-a/s" + i);
+        }
+      }
+      Result r = policy.evaluate(build(spec.toString()), null, NS, only("frank", gets.toArray(String[]::new)));
+      assertThat(r.denials()).as("withheld s%d", withheld).singleElement().asString()
+          .startsWith("frank may not get Secret s" + withheld + " in namespace team-a");
+    }
+  }
+
+  @Test
+  void moreDistinctSecretsThanSlotsNeedGetOnAllSecrets() throws Exception {
+    List<String> gets = new ArrayList<>();
+    StringBuilder spec = new StringBuilder("output: {image: r.invalid/a}\nsecrets:\n");
+    for (int i = 0; i <= SLOTS; i++) {
+      spec.append("  - {id: s").append(i).append(", secretRef: {name: s").append(i).append("}, key: k}\n");
+      gets.add("secrets/team-a/s" + i);
+    }
+    Result r = policy.evaluate(build(spec.toString()), null, NS, only("grace", gets.toArray(String[]::new)));
+    assertThat(r.denials()).containsExactly("the spec names 17 Secrets; grace may get at most 16 of them one by one:"
+        + " grant get on all Secrets of namespace team-a, or name fewer Secrets");
+    assertThat(policy.evaluate(build(spec.toString()), null, NS, allSecrets("grace")).denials()).isEmpty();
+  }
+
+  @Test
+  void theLargestSpecTheCrdAllowsStaysWithinTheApiServersCostLimits() throws Exception {
+    // Every reference the CRD allows (3 + secrets' maxItems + buildArgs' maxItems), 16 distinct
+    // Secrets given by name: all 16 slots check, none over two checks, the total under the budget.
+    int secretsMax = crdMaxItems("secrets");
+    int buildArgsMax = crdMaxItems("buildArgs");
+    ObjectNode sb = build("output: {image: r.invalid/a, pushSecretRef: {name: s0}, caBundleRef: {name: ca}}\n"
+        + "pullSecretRef: {name: s1}\nsource: {configMap: {name: ctx}}");
+    ObjectNode spec = (ObjectNode) sb.get("spec");
+    ArrayNode secrets = spec.putArray("secrets");
+    for (int i = 0; i < secretsMax; i++) {
+      secrets.addObject().put("id", "id" + i).put("key", "k").putObject("secretRef").put("name", "s" + (i % 14));
+    }
+    ArrayNode args = spec.putArray("buildArgs");
+    for (int i = 0; i < buildArgsMax; i++) {
+      args.addObject().put("name", "A" + i).putObject("valueFrom").putObject("secretKeyRef")
+          .put("name", "s" + (i % 15)).put("key", "k");
+    }
+    // git's Secret is not set; the last buildArg brings the 16th distinct name at the last position.
+    ((ObjectNode) args.get(buildArgsMax - 1).path("valueFrom").path("secretKeyRef")).put("name", "last");
+    List<String> gets = new ArrayList<>(List.of("secrets/team-a/last", "configmaps/team-a/ctx", "configmaps/team-a/ca"));
+    for (int i = 0; i < 15; i++) {
+      gets.add("secrets/team-a/s" + i);
+    }
+    Result r = policy.evaluate(sb, null, NS, only("heidi", gets.toArray(String[]::new)));
+    assertThat(r.denials()).isEmpty();
+    assertThat(r.totalChecks()).isEqualTo(1 + 16 + 1 + 2).isLessThanOrEqualTo(AdmissionPolicy.CHECKS_PER_EVALUATION);
+    assertThat(r.checksByExpression().values()).allSatisfy(
+        n -> assertThat(n).isLessThanOrEqualTo(AdmissionPolicy.CHECKS_PER_EXPRESSION));
+
+    // The name at the very last position is reached (the position list covers the CRD's maximum).
+    gets.remove("secrets/team-a/last");
+    Result last = policy.evaluate(sb, null, NS, only("heidi", gets.toArray(String[]::new)));
+    assertThat(last.denials()).singleElement().asString().startsWith("heidi may not get Secret last ");
+  }
+
+  @Test
+  void anUpdateIsCheckedOnlyWhenItChangesTheSpecBeyondCancel() throws Exception {
+    Grants operatorOfTheTeam = only("ivan");
+    ObjectNode old = build(EVERY_KIND);
+
+    ObjectNode relabelled = old.deepCopy();
+    ((ObjectNode) relabelled.get("metadata")).putObject("annotations").put("stagebuild.dev/rebuild", "2");
+    assertThat(policy.evaluate(relabelled, old, NS, operatorOfTheTeam).matched()).isFalse();
+
+    ObjectNode cancelled = old.deepCopy();
+    ((ObjectNode) cancelled.get("spec")).put("cancel", true);
+    assertThat(policy.evaluate(cancelled, old, NS, operatorOfTheTeam).matched()).isFalse();
+    assertThat(policy.evaluate(old, cancelled, NS, operatorOfTheTeam).matched()).as("cancel removed").isFalse();
+
+    ObjectNode newDockerfile = old.deepCopy();
+    ((ObjectNode) newDockerfile.get("spec").get("dockerfile")).put("inline", "FROM alpine\nRUN cat /run/secrets/*\n");
+    Result r = policy.evaluate(newDockerfile, old, NS, operatorOfTheTeam);
+    assertThat(r.matched()).isTrue();
+    assertThat(r.denials()).hasSize(4);
+
+    ObjectNode fieldRemoved = old.deepCopy();
+    ((ObjectNode) fieldRemoved.get("spec")).remove("buildArgs");
+    assertThat(policy.evaluate(fieldRemoved, old, NS, operatorOfTheTeam).matched()).isTrue();
+    ObjectNode fieldAdded = old.deepCopy();
+    ((ObjectNode) fieldAdded.get("spec")).putObject("resources");
+    assertThat(policy.evaluate(fieldAdded, old, NS, operatorOfTheTeam).matched()).isTrue();
+  }
+
+  @Test
+  void aSpecThatNamesNothingNeedsNoRights() throws Exception {
+    Result r = policy.evaluate(build("output: {image: r.invalid/a}\ndockerfile: {inline: \"FROM scratch\\n\"}"),
+        null, NS, only("judy"));
+    assertThat(r.matched()).isTrue();
+    assertThat(r.denials()).isEmpty();
+  }
+
+  @Test
+  void thePolicyMatchesStageBuildWritesButNotTheirStatusAndRefusesWhenItCannotDecide() {
+    JsonNode spec = policy.spec();
+    assertThat(spec.path("failurePolicy").asText()).isEqualTo("Fail");
+    JsonNode rule = spec.path("matchConstraints").path("resourceRules").get(0);
+    assertThat(rule.path("apiGroups").toString()).isEqualTo("[\"stagebuild.dev\"]");
+    // "stagebuilds" without a subresource: the operator's status writes never match.
+    assertThat(rule.path("resources").toString()).isEqualTo("[\"stagebuilds\"]");
+    assertThat(rule.path("operations").toString()).isEqualTo("[\"CREATE\",\"UPDATE\"]");
+    List<JsonNode> docs = Manifests.documents(POLICY);
+    assertThat(docs).hasSize(2);
+    assertThat(docs.get(1).path("kind").asText()).isEqualTo("ValidatingAdmissionPolicyBinding");
+    assertThat(docs.get(1).path("spec").path("policyName").asText()).isEqualTo(docs.get(0).path("metadata").path("name").asText());
+    assertThat(docs.get(1).path("spec").path("validationActions").toString()).isEqualTo("[\"Deny\"]");
+  }
+
+  private static int crdMaxItems(String field) {
+    JsonNode crd = Manifests.documents(CRD).get(0);
+    return crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema")
+        .path("properties").path("spec").path("properties").path(field).path("maxItems").asInt();
+  }
+}
