@@ -34,14 +34,20 @@ import java.util.regex.Pattern;
  * parts a policy here uses: {@code object}, {@code oldObject}, {@code request}, {@code variables}
  * and {@code authorizer} (k8s.io/apiserver pkg/cel/library/authz.go: group, resource, namespace,
  * name, check, allowed), the list library's {@code indexOf}, optional types and the strings
- * extension. matchConditions must all hold for the policy to apply; every validation must hold;
- * messageExpression is compiled without {@code authorizer}, as there. An expression with an error
- * denies the request ({@code failurePolicy: Fail}). The authorizer counts its checks per
- * expression, since each costs 350,000 of a 1,000,000 per-expression limit (pkg/cel/library/cost.go).
+ * extension. matchConditions must all hold for the policy to apply (they see no variables); every
+ * validation must hold; an expression with an error denies the request ({@code failurePolicy:
+ * Fail}). As there, every messageExpression is evaluated, without {@code authorizer}, in a pass of
+ * its own with the variables computed again.
+ *
+ * <p>Costs are modelled where they are large (pkg/cel/library/cost.go): 350,000 per authorizer
+ * check and, for {@code indexOf}, the whole list's strings at a tenth of their length; a variable
+ * is an expression of its own. The API server allows 1,000,000 per expression and 10,000,000 per
+ * evaluation (pkg/apis/cel/config.go).
  */
 final class AdmissionPolicy {
-  static final int CHECKS_PER_EXPRESSION = 2; // 1,000,000 / 350,000
-  static final int CHECKS_PER_EVALUATION = 28; // 10,000,000 / 350,000
+  static final long CHECK_COST = 350_000;
+  static final long PER_EXPRESSION_LIMIT = 1_000_000;
+  static final long PER_EVALUATION_BUDGET = 10_000_000;
 
   /** What a user may {@code get}: "resource/namespace/name", or "resource/namespace/" for all names. */
   record Grants(String user, Set<String> gets) {
@@ -51,8 +57,17 @@ final class AdmissionPolicy {
     }
   }
 
-  /** The outcome: not matched, allowed, or denied with the messages of the failed validations. */
-  record Result(boolean matched, List<String> denials, Map<String, Integer> checksByExpression, int totalChecks) {}
+  /**
+   * The outcome: not matched, allowed, or denied with the messages of the failed validations; the
+   * authorizer checks made, the modelled cost of each expression and of the whole evaluation (the
+   * validation pass and the message pass), and the messageExpressions that failed.
+   */
+  record Result(boolean matched, List<String> denials, int checks, Map<String, Long> costByExpression,
+      long totalCost, List<String> messageErrors) {
+    long maxExpressionCost() {
+      return costByExpression.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+  }
 
   record Authz(Grants grants, Counter counter) {}
 
@@ -64,6 +79,7 @@ final class AdmissionPolicy {
 
   static final class Counter {
     int checks;
+    long cost;
   }
 
   private static final CelType AUTHORIZER = OpaqueType.create("kubernetes.authorization.Authorizer");
@@ -71,6 +87,8 @@ final class AdmissionPolicy {
   private static final CelType RESOURCE_CHECK = OpaqueType.create("kubernetes.authorization.ResourceCheck");
   private static final CelType DECISION = OpaqueType.create("kubernetes.authorization.Decision");
   private static final Pattern VARIABLE = Pattern.compile("variables\\.(\\w+)");
+  /** Counts the cost of the expression being evaluated ({@code indexOf} has no other way to reach it). */
+  private static final ThreadLocal<Counter> CURRENT = new ThreadLocal<>();
 
   private final JsonNode spec;
   private final Cel withAuthorizer = cel(true);
@@ -86,22 +104,40 @@ final class AdmissionPolicy {
     return spec;
   }
 
-  /** Every expression compiles in the environment Kubernetes gives it; returns the errors. */
+  /**
+   * Every expression compiles in the environment Kubernetes gives it, and names only variables
+   * declared (for a variable, declared before it; for a matchCondition, none); returns the errors.
+   */
   List<String> compileErrors() {
     List<String> errors = new ArrayList<>();
     for (JsonNode e : expressions("matchConditions", "expression")) {
       compile(withAuthorizer, e.asText(), errors);
+      references(e.asText(), List.of(), errors);
     }
-    for (JsonNode e : expressions("variables", "expression")) {
-      compile(withAuthorizer, e.asText(), errors);
+    List<String> declared = new ArrayList<>();
+    for (JsonNode v : spec.path("variables")) {
+      compile(withAuthorizer, v.path("expression").asText(), errors);
+      references(v.path("expression").asText(), declared, errors);
+      declared.add(v.path("name").asText());
     }
     for (JsonNode v : spec.path("validations")) {
       compile(withAuthorizer, v.path("expression").asText(), errors);
+      references(v.path("expression").asText(), declared, errors);
       if (v.has("messageExpression")) {
         compile(withoutAuthorizer, v.path("messageExpression").asText(), errors);
+        references(v.path("messageExpression").asText(), declared, errors);
       }
     }
     return errors;
+  }
+
+  private static void references(String expression, List<String> declared, List<String> errors) {
+    Matcher m = VARIABLE.matcher(expression);
+    while (m.find()) {
+      if (!declared.contains(m.group(1))) {
+        errors.add("undeclared variable " + m.group(1) + " in: " + expression);
+      }
+    }
   }
 
   /** Evaluates the policy for a request on a namespaced object; {@code oldObject} null on CREATE. */
@@ -111,62 +147,78 @@ final class AdmissionPolicy {
     input.put("object", value(object));
     input.put("oldObject", oldObject == null ? NullValue.NULL_VALUE : value(oldObject));
     input.put("request", Map.of("namespace", namespace, "userInfo", Map.of("username", grants.user())));
+    input.put("variables", Map.of());
     input.put("authorizer", new Authz(grants, counter));
-    Map<String, Integer> checks = new LinkedHashMap<>();
+    Map<String, Long> costs = new LinkedHashMap<>();
     for (JsonNode c : spec.path("matchConditions")) {
-      Object matched = eval(withAuthorizer, c.path("expression").asText(), input, counter, checks, "match " + c.path("name").asText());
+      Object matched = eval(withAuthorizer, c.path("expression").asText(), input, counter, costs, "match " + c.path("name").asText());
       if (!Boolean.TRUE.equals(matched)) {
-        return new Result(false, List.of(), checks, counter.checks);
+        return new Result(false, List.of(), counter.checks, costs, counter.cost, List.of());
       }
     }
+    // matchConditions have a budget of their own (2,500,000); the validations' starts here.
+    long matchCost = counter.cost;
+    input.put("variables", variables(input, counter, costs, true));
+    List<String> denials = new ArrayList<>();
+    List<JsonNode> failed = new ArrayList<>();
+    int i = 0;
+    for (JsonNode v : spec.path("validations")) {
+      Object ok = eval(withAuthorizer, v.path("expression").asText(), input, counter, costs, "validation " + i++);
+      if (!Boolean.TRUE.equals(ok)) {
+        failed.add(v);
+      }
+    }
+    // The message pass: every messageExpression, the variables computed again, no authorizer.
+    Map<String, Object> noAuthorizer = new HashMap<>(input);
+    noAuthorizer.remove("authorizer");
+    noAuthorizer.put("variables", variables(noAuthorizer, counter, costs, false));
+    List<String> messageErrors = new ArrayList<>();
+    i = 0;
+    for (JsonNode v : spec.path("validations")) {
+      String id = "message " + i++;
+      String message = v.path("message").asText();
+      if (v.has("messageExpression")) {
+        try {
+          message = (String) eval(withoutAuthorizer, v.path("messageExpression").asText(), noAuthorizer, counter, costs, id);
+        } catch (IllegalStateException e) {
+          // The API server logs it and falls back to message.
+          messageErrors.add(e.getMessage());
+        }
+      }
+      if (failed.contains(v)) {
+        denials.add(message);
+      }
+    }
+    return new Result(true, denials, counter.checks, costs, counter.cost - matchCost, messageErrors);
+  }
+
+  /** Each variable, in order, as an expression of its own; without the authorizer, those that use it are left out. */
+  private Map<String, Object> variables(Map<String, Object> input, Counter counter, Map<String, Long> costs,
+      boolean authorizer) throws Exception {
     Map<String, Object> variables = new LinkedHashMap<>();
     input.put("variables", variables);
     for (JsonNode v : spec.path("variables")) {
       String name = v.path("name").asText();
-      variables.put(name, eval(withAuthorizer, v.path("expression").asText(), input, counter, checks, "variable " + name));
-    }
-    List<String> denials = new ArrayList<>();
-    int i = 0;
-    for (JsonNode v : spec.path("validations")) {
       String expression = v.path("expression").asText();
-      String id = "validation " + i++;
-      Object ok = eval(withAuthorizer, expression, input, counter, checks, id);
-      // Counted as if a variable's checks were charged to each expression that reads it: the
-      // stricter reading of the per-expression limit, whichever way the API server charges.
-      Matcher m = VARIABLE.matcher(expression);
-      while (m.find()) {
-        checks.merge(id, checks.getOrDefault("variable " + m.group(1), 0), Integer::sum);
-      }
-      if (!Boolean.TRUE.equals(ok)) {
-        denials.add(message(v, input));
+      if (authorizer || !expression.contains("authorizer")) {
+        variables.put(name, eval(authorizer ? withAuthorizer : withoutAuthorizer, expression, input, counter, costs,
+            "variable " + name + (authorizer ? "" : " (messages)")));
       }
     }
-    return new Result(true, denials, checks, counter.checks);
-  }
-
-  private String message(JsonNode validation, Map<String, Object> input) {
-    if (validation.has("messageExpression")) {
-      try {
-        Map<String, Object> noAuthorizer = new HashMap<>(input);
-        noAuthorizer.remove("authorizer");
-        return (String) withoutAuthorizer.createProgram(ast(withoutAuthorizer, validation.path("messageExpression").asText()))
-            .eval(noAuthorizer);
-      } catch (Exception e) {
-        // As the API server: a messageExpression that fails falls back to message.
-      }
-    }
-    return validation.path("message").asText();
+    return variables;
   }
 
   private Object eval(Cel cel, String expression, Map<String, Object> input, Counter counter,
-      Map<String, Integer> checks, String id) throws Exception {
-    int before = counter.checks;
+      Map<String, Long> costs, String id) throws Exception {
+    long before = counter.cost;
+    CURRENT.set(counter);
     try {
       return cel.createProgram(ast(cel, expression)).eval(input);
     } catch (CelEvaluationException e) {
       throw new IllegalStateException(id + " failed (failurePolicy Fail denies the request): " + e.getMessage(), e);
     } finally {
-      checks.put(id, counter.checks - before);
+      CURRENT.remove();
+      costs.put(id, counter.cost - before);
     }
   }
 
@@ -203,7 +255,7 @@ final class AdmissionPolicy {
             CelOverloadDecl.newMemberOverload("list_a_indexOf_int", SimpleType.INT,
                 ListType.create(SimpleType.DYN), SimpleType.DYN)))
         .addFunctionBindings(CelFunctionBinding.from("list_a_indexOf_int", List.class, Object.class,
-            (list, element) -> (long) list.indexOf(element)));
+            AdmissionPolicy::indexOf));
     if (authorizer) {
       builder.addVar("authorizer", AUTHORIZER)
           .addFunctionDeclarations(
@@ -229,8 +281,18 @@ final class AdmissionPolicy {
     return builder.build();
   }
 
+  /** The API server charges the whole list, whatever the position found (cost.go, "indexOf"). */
+  private static long indexOf(List<?> list, Object element) {
+    Counter counter = CURRENT.get();
+    for (Object e : list) {
+      counter.cost += e instanceof String str ? str.length() / 10 : 1;
+    }
+    return list.indexOf(element);
+  }
+
   private static Decision check(ResourceCheck r, String verb) {
     r.authz().counter().checks++;
+    r.authz().counter().cost += CHECK_COST;
     boolean core = r.group().isEmpty();
     return new Decision(core && verb.equals("get") && r.authz().grants().allows(r.resource(), r.namespace(), r.name()));
   }
