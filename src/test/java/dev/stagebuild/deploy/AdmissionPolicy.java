@@ -80,6 +80,8 @@ final class AdmissionPolicy {
   static final class Counter {
     int checks;
     long cost;
+    /** Cost of the variables evaluated inside other expressions, not charged to those. */
+    long nested;
   }
 
   private static final CelType AUTHORIZER = OpaqueType.create("kubernetes.authorization.Authorizer");
@@ -192,33 +194,78 @@ final class AdmissionPolicy {
     return new Result(true, denials, counter.checks, costs, counter.cost - matchCost, messageErrors);
   }
 
-  /** Each variable, in order, as an expression of its own; without the authorizer, those that use it are left out. */
+  /**
+   * The variables, each an expression of its own evaluated when first read, as the API server's
+   * lazy map does (a variable no expression reads costs nothing); without the authorizer, those that
+   * use it are left out.
+   */
   private Map<String, Object> variables(Map<String, Object> input, Counter counter, Map<String, Long> costs,
-      boolean authorizer) throws Exception {
-    Map<String, Object> variables = new LinkedHashMap<>();
-    input.put("variables", variables);
+      boolean authorizer) {
+    Map<String, String> expressions = new LinkedHashMap<>();
     for (JsonNode v : spec.path("variables")) {
-      String name = v.path("name").asText();
       String expression = v.path("expression").asText();
       if (authorizer || !expression.contains("authorizer")) {
-        variables.put(name, eval(authorizer ? withAuthorizer : withoutAuthorizer, expression, input, counter, costs,
-            "variable " + name + (authorizer ? "" : " (messages)")));
+        expressions.put(v.path("name").asText(), expression);
       }
     }
-    return variables;
+    Map<String, Object> values = new HashMap<>();
+    Cel cel = authorizer ? withAuthorizer : withoutAuthorizer;
+    Map<String, Object> lazy = new java.util.AbstractMap<>() {
+      @Override
+      public boolean containsKey(Object key) {
+        return expressions.containsKey(key);
+      }
+
+      @Override
+      public Object get(Object key) {
+        String name = (String) key;
+        if (!expressions.containsKey(name)) {
+          return null;
+        }
+        if (!values.containsKey(name)) {
+          try {
+            values.put(name, eval(cel, expressions.get(name), input, counter, costs,
+                "variable " + name + (authorizer ? "" : " (messages)")));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return values.get(name);
+      }
+
+      @Override
+      public java.util.Set<Entry<String, Object>> entrySet() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        expressions.keySet().forEach(n -> all.put(n, get(n)));
+        return all.entrySet();
+      }
+    };
+    input.put("variables", lazy);
+    return lazy;
   }
 
+  /** Evaluates one expression and records its own cost (a variable it reads first is charged to the variable). */
   private Object eval(Cel cel, String expression, Map<String, Object> input, Counter counter,
       Map<String, Long> costs, String id) throws Exception {
     long before = counter.cost;
+    long nestedBefore = counter.nested;
+    Counter outer = CURRENT.get();
     CURRENT.set(counter);
     try {
       return cel.createProgram(ast(cel, expression)).eval(input);
     } catch (CelEvaluationException e) {
       throw new IllegalStateException(id + " failed (failurePolicy Fail denies the request): " + e.getMessage(), e);
     } finally {
-      CURRENT.remove();
-      costs.put(id, counter.cost - before);
+      long total = counter.cost - before;
+      costs.put(id, total - (counter.nested - nestedBefore));
+      if (outer != null) {
+        counter.nested += total - (counter.nested - nestedBefore);
+      }
+      if (outer == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(outer);
+      }
     }
   }
 
