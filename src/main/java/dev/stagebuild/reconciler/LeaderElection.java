@@ -73,8 +73,9 @@ public class LeaderElection {
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
         .withLeaseNamespace(ns)
         .withExitOnStopLeading(false)
-        .withLeaderCallbacks(new LeaderCallbacks(() -> { }, exitOnStopLeading(() -> System.exit(1)),
-            leader -> { }))
+        // A replica reconciles from when it leads: its start-up burst follows, not the process's start.
+        .withLeaderCallbacks(new LeaderCallbacks(SettledCollection::afterStart,
+            exitOnStopLeading(() -> System.exit(1)), leader -> { }))
         .build();
   }
 

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * 235 MiB of heap committed for 60 MiB live. A full collection then gives the rest back to the
  * system. It runs once, when the process has used less than {@link #QUIET_SHARE} of a core for
  * {@link #QUIET_FOR} (the burst is over), and not at all when that does not happen within
- * {@link #AT_MOST} (a busy operator's heap is G1's to size).
+ * {@link #AT_MOST} (a busy operator's heap is G1's to size). With leader election it starts when the
+ * replica starts leading, since its burst comes then. The thread is a daemon and does nothing else,
+ * so a stop does not wait for it.
  */
 final class SettledCollection {
   private static final Logger LOG = LoggerFactory.getLogger(SettledCollection.class);
@@ -70,7 +72,7 @@ final class SettledCollection {
           Runtime rt = Runtime.getRuntime();
           long before = rt.totalMemory();
           System.gc();
-          LOG.debug("start-up settled: heap committed {} MiB before a full collection, {} MiB after",
+          LOG.info("start-up settled: one full collection, heap committed {} MiB before, {} MiB after",
               before >> 20, rt.totalMemory() >> 20);
           return;
         }
