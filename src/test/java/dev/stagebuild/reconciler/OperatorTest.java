@@ -947,6 +947,36 @@ class OperatorTest {
   }
 
   @Test
+  void aStageBuildBeingDeletedStartsNoNewBuildThoughItsGenerationRose() {
+    behaviors.put("build", pod -> {
+      sleep(30_000);
+      return null;
+    });
+    StageBuild sb = inline("leaving", "FROM golang:1.21 AS build\nRUN make\nFROM alpine\nCOPY --from=build /a /a\n");
+    // Someone else's finalizer (a foreground deletion's, a GitOps tool's) holds it once deleted, and
+    // the API server raises its generation then (ClusterDispatcher does too), which would read as a
+    // new build. What keeps it from one is JOSDK: it hands a StageBuild marked for deletion to
+    // cleanup, which this reconciler has none of, never to reconcile (ReconciliationDispatcher);
+    // this test keeps that so (turning on JOSDK's triggerReconcilerOnAllEvents, say, would not).
+    sb.getMetadata().setFinalizers(List.of("example.com/hold"));
+    create(sb);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> "Running".equals(stepPhase(get("leaving"), "build")));
+    try {
+      client.resources(StageBuild.class).inNamespace(NS).withName("leaving").delete();
+      StageBuild marked = await().atMost(10, TimeUnit.SECONDS).until(() -> get("leaving"),
+          b -> b.getMetadata().getDeletionTimestamp() != null && b.getMetadata().getGeneration() == 2L);
+      assertThat(marked.getStatus().buildId).isEqualTo("1");
+      // Several passes' worth of time: no pod of a build 2, the status still build 1's.
+      await().during(3, TimeUnit.SECONDS).atMost(6, TimeUnit.SECONDS).until(() ->
+          client.pods().inNamespace(NS).list().getItems().stream()
+              .noneMatch(p -> p.getMetadata().getName().startsWith("leaving-2-"))
+          && "1".equals(get("leaving").getStatus().buildId));
+    } finally {
+      edit("leaving", b -> b.getMetadata().setFinalizers(List.of()));
+    }
+  }
+
+  @Test
   void cancellingStopsEveryPodAndEndsTheBuildCancelled() {
     behaviors.put("build", pod -> {
       sleep(30_000);

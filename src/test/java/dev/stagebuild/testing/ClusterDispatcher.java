@@ -211,6 +211,10 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
       if (refused != null) {
         return refused;
       }
+      Matcher stageBuild = STAGEBUILD.matcher(path);
+      if (stageBuild.matches() && stageBuild.group(2) == null) {
+        return deleteMarkingGeneration(request, stageBuild.group(1));
+      }
     }
     Matcher events = EVENTS_BY_OBJECT.matcher(path);
     if ("GET".equals(method) && events.find() && !path.contains("watch=true")) {
@@ -283,6 +287,47 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
           + " latest version and try again");
     }
     return null;
+  }
+
+  /**
+   * A delete of an object that a finalizer holds marks it deleting, and the API server then also
+   * raises its generation (apiserver registry/rest/delete.go, registry/store.go markAsDeleting:
+   * "controllers of the object that's being deleted shouldn't take any nontrivial actions"). The
+   * mock sets the deletionTimestamp only; the generation is raised here, as a second write.
+   */
+  private MockResponse deleteMarkingGeneration(RecordedRequest request, String objectPath) {
+    var before = stored(request, objectPath);
+    MockResponse response = super.dispatch(request);
+    if (before == null || before.getMetadata().getDeletionTimestamp() != null
+        || before.getMetadata().getFinalizers() == null || before.getMetadata().getFinalizers().isEmpty()) {
+      return response;
+    }
+    // The mock's own writes keep the stored generation unless the spec changed: set it in its store,
+    // and tell its watchers, as its delete did for the deletionTimestamp.
+    var crud = crudDispatcher();
+    for (var e : crud.getMap().entrySet()) {
+      var object = Serialization.unmarshal(e.getValue(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      if (before.getMetadata().getUid().equals(object.getMetadata().getUid())) {
+        object.getMetadata().setGeneration(object.getMetadata().getGeneration() + 1);
+        object.getMetadata().setResourceVersion(
+            Long.toString(Long.parseLong(object.getMetadata().getResourceVersion()) + 1));
+        crud.processEvent(objectPath, crud.getAttributeExtractor().fromPath(objectPath), e.getKey(), object,
+            Serialization.asJson(object));
+        break;
+      }
+    }
+    return response;
+  }
+
+  private io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher crudDispatcher() {
+    try {
+      var field = io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher.class
+          .getDeclaredField("kubernetesCrudDispatcher");
+      field.setAccessible(true);
+      return (io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher) field.get(this);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the Fabric8 mock's CRUD dispatcher moved", e);
+    }
   }
 
   /** Like the API server: a delete whose uid precondition names another object is refused with 409. */
