@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * pass over every StageBuild its informers list; with many of them that is a burst of garbage, and
  * G1 grows the heap for it and keeps what it grew to (it collects periodically only when asked to,
  * {@code G1PeriodicGCInterval}): measured in PackagedJarBenchmarkIT with 1,000 finished builds,
- * 235 MiB of heap committed for 60 MiB live. A full collection then gives the rest back to the
- * system. It runs once, when the process has used less than {@link #QUIET_SHARE} of a core for
+ * 235 MiB of heap committed, 60 MiB in use after the last collection. A full collection then gives
+ * the rest back to the system. It runs once, when the process has used less than {@link #QUIET_SHARE} of a core for
  * {@link #QUIET_FOR} (the burst is over), and not at all when that does not happen within
  * {@link #AT_MOST} (a busy operator's heap is G1's to size). With leader election it starts when the
  * replica starts leading, since its burst comes then. The thread is a daemon and does nothing else,
