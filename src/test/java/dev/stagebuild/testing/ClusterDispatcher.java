@@ -309,8 +309,8 @@ public final class ClusterDispatcher extends KubernetesMixedDispatcher {
       var object = Serialization.unmarshal(e.getValue(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
       if (before.getMetadata().getUid().equals(object.getMetadata().getUid())) {
         object.getMetadata().setGeneration(object.getMetadata().getGeneration() + 1);
-        object.getMetadata().setResourceVersion(
-            Long.toString(Long.parseLong(object.getMetadata().getResourceVersion()) + 1));
+        // from the mock's own counter, as its delete takes one: old + 1 could be the next one it hands out
+        object.getMetadata().setResourceVersion(Long.toString(crud.requestResourceVersion()));
         crud.processEvent(objectPath, crud.getAttributeExtractor().fromPath(objectPath), e.getKey(), object,
             Serialization.asJson(object));
         break;
