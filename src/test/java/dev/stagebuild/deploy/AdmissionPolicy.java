@@ -112,28 +112,29 @@ final class AdmissionPolicy {
    */
   List<String> compileErrors() {
     List<String> errors = new ArrayList<>();
-    for (JsonNode e : expressions("matchConditions", "expression")) {
-      compile(withAuthorizer, e.asText(), errors);
-      references(e.asText(), List.of(), errors);
+    for (JsonNode c : spec.path("matchConditions")) {
+      check(withAuthorizer, c.path("expression").asText(), List.of(), errors);
     }
     List<String> declared = new ArrayList<>();
     for (JsonNode v : spec.path("variables")) {
-      compile(withAuthorizer, v.path("expression").asText(), errors);
-      references(v.path("expression").asText(), declared, errors);
+      check(withAuthorizer, v.path("expression").asText(), declared, errors);
       declared.add(v.path("name").asText());
     }
     for (JsonNode v : spec.path("validations")) {
-      compile(withAuthorizer, v.path("expression").asText(), errors);
-      references(v.path("expression").asText(), declared, errors);
+      check(withAuthorizer, v.path("expression").asText(), declared, errors);
       if (v.has("messageExpression")) {
-        compile(withoutAuthorizer, v.path("messageExpression").asText(), errors);
-        references(v.path("messageExpression").asText(), declared, errors);
+        check(withoutAuthorizer, v.path("messageExpression").asText(), declared, errors);
       }
     }
     return errors;
   }
 
-  private static void references(String expression, List<String> declared, List<String> errors) {
+  private static void check(Cel cel, String expression, List<String> declared, List<String> errors) {
+    try {
+      ast(cel, expression);
+    } catch (CelValidationException e) {
+      errors.add(e.getMessage());
+    }
     Matcher m = VARIABLE.matcher(expression);
     while (m.find()) {
       if (!declared.contains(m.group(1))) {
@@ -240,7 +241,6 @@ final class AdmissionPolicy {
         return all.entrySet();
       }
     };
-    input.put("variables", lazy);
     return lazy;
   }
 
@@ -266,20 +266,6 @@ final class AdmissionPolicy {
       } else {
         CURRENT.set(outer);
       }
-    }
-  }
-
-  private List<JsonNode> expressions(String list, String field) {
-    List<JsonNode> out = new ArrayList<>();
-    spec.path(list).forEach(n -> out.add(n.path(field)));
-    return out;
-  }
-
-  private static void compile(Cel cel, String expression, List<String> errors) {
-    try {
-      ast(cel, expression);
-    } catch (CelValidationException e) {
-      errors.add(e.getMessage());
     }
   }
 
