@@ -54,6 +54,11 @@ public final class Budgets {
   public static final int MAX_EXCLUDE_PATTERNS = 64;
   /** Characters of one {@code --exclude} pattern. */
   public static final int MAX_EXCLUDE_PATTERN_CHARS = 1024;
+  /**
+   * Ports the EXPOSE instructions of a Dockerfile give together: BuildKit exposes each port of a
+   * range, and the planner writes each one out for kaniko (a whole range, 0-65535, is 65,536).
+   */
+  public static final int MAX_EXPOSED_PORTS = 65_536;
   /** The inline YAML the CLI reads (a StageBuild over this could not be stored in etcd anyway). */
   public static final int MAX_YAML_BYTES = 3 * 1024 * 1024;
 

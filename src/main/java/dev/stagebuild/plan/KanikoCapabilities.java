@@ -61,8 +61,9 @@ public final class KanikoCapabilities {
    * when it can (possibly after the planner's rewrite, which this method does not need).
    *
    * @param stageMountsAllowed whether this is the original Dockerfile, whose {@code RUN
-   *     --mount=type=bind,from=<stage>}, {@code COPY --from=<stage> --exclude} and {@code RUN <<EOF}
-   *     the planner rewrites (or refuses); in a pod's Dockerfile they must be gone
+   *     --mount=type=bind,from=<stage>}, {@code COPY --from=<stage> --exclude}, {@code RUN <<EOF} and
+   *     EXPOSE words BuildKit normalizes the planner rewrites (or refuses); in a pod's Dockerfile (or
+   *     an ONBUILD trigger, which runs as written) they must be gone
    * @param stageNames lower-case stage names of the Dockerfile the instruction is in
    */
   public static Optional<String> refusal(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
@@ -74,6 +75,9 @@ public final class KanikoCapabilities {
               + " substitutes variables (user.go) and fails on ${VAR:-default}; set the value with ARG or ENV"
               + " (ARG APP_UID=1000, then USER $APP_UID)")
           : Optional.empty();
+      case "EXPOSE" -> stageMountsAllowed ? Optional.empty() : Optional.ofNullable(ExposedPorts.recordedOtherwise(i.args()))
+          .map(w -> "EXPOSE " + w + " is not supported as written: " + KANIKO + " records the word itself (expose.go),"
+              + " BuildKit the ports it reads; write one port a word, as <port> or <port>/udp (EXPOSE 8080 9090/udp)");
       case "MAINTAINER" -> Optional.of("MAINTAINER is not supported: " + KANIKO + " skips it (BuildKit sets the"
           + " image's author); use LABEL org.opencontainers.image.authors=\"" + i.argText() + "\" instead");
       case "HEALTHCHECK" -> i.flag("start-interval").map(f -> "HEALTHCHECK --start-interval is not supported: "

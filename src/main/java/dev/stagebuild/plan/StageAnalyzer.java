@@ -36,6 +36,8 @@ final class StageAnalyzer {
   private List<String> shell;
   /** The stage's working directory, absolute and clean; null when the base image's decides it. */
   private String workdir;
+  /** The ports the EXPOSE instructions gave so far, over all stages ({@link Budgets#MAX_EXPOSED_PORTS}). */
+  private int exposedPorts;
 
   private StageAnalyzer(StageTable table) {
     this.table = table;
@@ -165,11 +167,11 @@ final class StageAnalyzer {
 
   /**
    * kaniko records each EXPOSE word as substituted, adding /tcp (expose.go); BuildKit splits what a
-   * variable gives into words and normalizes each (a range into ports, {@code ip:host:port} into
-   * the port, {@code 053} into 53, the protocol lowercased). Only words both read the same pass. A
-   * word whose variables give no port or several (an unset {@code ARG EE_PORTS}, {@code PORTS="80
-   * 443"}) is written as the ports BuildKit reads: kaniko would record {@code /tcp} or
-   * {@code 80 443/tcp}.
+   * variable gives into words and normalizes each ({@link ExposedPorts}: a range into its ports,
+   * {@code ip:host:port} into the port, {@code 053} into 53, the protocol lowercased). A word both
+   * read the same stays as written; any other is written as the ports BuildKit reads, each as
+   * {@code <port>} or {@code <port>/udp}, which kaniko records as BuildKit does (an unset {@code ARG EE_PORTS} gives no
+   * port, {@code PORTS="80 443"} two). kaniko fails on {@code sctp}: refused.
    */
   private void expose(Instruction i) {
     List<Instruction.Edit> edits = new ArrayList<>();
@@ -185,30 +187,63 @@ final class StageAnalyzer {
       List<String> read = word.indexOf('"') < 0 && word.indexOf('\'') < 0
           ? Arrays.stream(e.value().split("[ \t\n\r]+")).filter(w -> !w.isEmpty()).toList()
           : List.of(e.value());
+      List<String> exposed = new ArrayList<>();
       for (String port : read) {
-        if (!EXPOSED_PORT.matcher(port).matches()) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "EXPOSE " + word
-              + (e.value().equals(word) ? "" : " (" + e.value() + ")") + " is not supported: "
-              + KanikoCapabilities.KANIKO + " records it as written, BuildKit normalizes it; write one port a word,"
-              + " as <port> or <port>/tcp or <port>/udp (EXPOSE 8080/tcp 9090/tcp)"));
+        String shown = "EXPOSE " + word + (e.value().equals(word) ? "" : " (" + e.value() + ")");
+        List<String> buildKit;
+        try {
+          buildKit = ExposedPorts.read(port, Budgets.MAX_EXPOSED_PORTS - exposedPorts);
+        } catch (ExposedPorts.Invalid invalid) {
+          stage.defer(new DockerfileException(i.line(), shown + ": " + invalid.getMessage()));
           return;
         }
+        if (buildKit == null) {
+          throw Budgets.tooLarge(i.line(), shown + ": the EXPOSE instructions of the Dockerfile give more than "
+              + Budgets.MAX_EXPOSED_PORTS + " ports together");
+        }
+        if (buildKit.stream().anyMatch(p -> p.endsWith("/sctp"))) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), shown
+              + " is not supported: " + KanikoCapabilities.KANIKO + " exposes only tcp and udp ports (expose.go)"));
+          return;
+        }
+        exposedPorts += buildKit.size();
+        exposed.addAll(buildKit);
       }
-      ports += read.size();
-      // also one port with white space around it: kaniko would record " 80 /tcp"
-      if (read.size() != 1 || !read.get(0).equals(e.value())) {
+      ports += exposed.size();
+      // kept as written when kaniko records the one port BuildKit reads (" 80 " it would record as " 80 /tcp")
+      String recorded = e.value().contains("/") ? e.value() : e.value() + "/tcp";
+      if (exposed.size() != 1 || !exposed.get(0).equals(recorded)) {
         Span span = i.argSpans().get(k);
-        edits.add(read.isEmpty() ? i.deletion(span) : new Instruction.Edit(span, String.join(" ", read)));
+        // kaniko adds /tcp to a bare port: the shorter form (a whole range is 65,536 words)
+        String written = String.join(" ", exposed.stream().map(p -> p.endsWith("/tcp") ? p.substring(0, p.length() - 4) : p)
+            .toList());
+        edits.add(exposed.isEmpty() ? i.deletion(span) : new Instruction.Edit(span, written));
       }
     }
     if (ports == 0) {
       stage.rewritten.put(i, "# stagebuild: an EXPOSE of no port (its variables are empty)");
     } else if (!edits.isEmpty()) {
-      stage.rewritten.put(i, i.applyEdits(edits));
+      String edited = i.applyEdits(edits);
+      boolean fits = edited.lines().noneMatch(DockerfileParser::tooLongForParsers);
+      stage.rewritten.put(i, fits ? edited : ExposedPorts.instructions(words(i, edits)));
     }
   }
 
-  private static final java.util.regex.Pattern EXPOSED_PORT = java.util.regex.Pattern.compile("[1-9][0-9]{0,4}(/(tcp|udp))?");
+  /** The instruction's words with the edits made: an edited word's ports, none for a deleted word. */
+  private static List<String> words(Instruction i, List<Instruction.Edit> edits) {
+    List<String> words = new ArrayList<>();
+    for (Span span : i.argSpans()) {
+      List<String> written = List.of(i.logical().substring(span.start(), span.end()));
+      for (Instruction.Edit edit : edits) {
+        if (edit.span().start() == span.start()) {
+          // the ports the planner wrote, one word each (none for a deleted word)
+          written = Arrays.stream(edit.replacement().split(" ")).filter(w -> !w.isEmpty()).toList();
+        }
+      }
+      words.addAll(written);
+    }
+    return words;
+  }
 
   /** SHELL takes a JSON array (BuildKit refuses any other form). */
   private void shell(Instruction i) {

@@ -10,6 +10,7 @@ import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Instruction;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,17 +74,66 @@ class KanikoDefaultsTest {
     assertThat(plan(df("FROM alpine", "ARG U=1000", "ARG G=1000", "USER ${U}:${G}")).pods()).hasSize(1);
   }
 
-  /** kaniko records an EXPOSE word as substituted (expose.go); BuildKit normalizes it. */
+  /**
+   * kaniko records an EXPOSE word as substituted, adding /tcp (expose.go); BuildKit normalizes it
+   * (convert_expose.go): written as the ports BuildKit reads.
+   */
   @Test
-  void exposeWordsKanikoRecordsDifferentlyAreRefused() {
-    for (String expose : List.of("EXPOSE 7000-7001", "EXPOSE 0.0.0.0:5000:5000", "EXPOSE 053", "EXPOSE 80/TCP",
-        "EXPOSE 132/sctp")) {
-      assertThat(refused(expose).detail()).as(expose).contains("write one port a word");
+  void exposeWordsKanikoRecordsDifferentlyAreWrittenAsThePortsBuildKitReads() {
+    assertThat(lines(df("FROM alpine", "EXPOSE 7000-7002 80")))
+        .as("a range: each port").contains("EXPOSE 7000 7001 7002 80");
+    assertThat(lines(df("FROM alpine", "EXPOSE 0.0.0.0:5000:5001 [::1]:80:8080/udp 81:81")))
+        .as("only the container port counts").contains("EXPOSE 5001 8080/udp 81");
+    assertThat(lines(df("FROM alpine", "EXPOSE 053 80/TCP 9000-9001/UDP 5000-5000")))
+        .as("leading zeros, the protocol's case, a range of one").contains("EXPOSE 53 80 9000/udp 9001/udp 5000");
+    assertThat(lines(df("FROM alpine", "ARG R=\"8000-8001/udp 9\"", "EXPOSE $R 443/tcp")))
+        .as("from a variable").contains("EXPOSE 8000/udp 8001/udp 9 443/tcp");
+    // kaniko records these as BuildKit does: as written
+    assertThat(lines(df("FROM alpine", "ARG P=8080", "EXPOSE 80 $P/udp 443/tcp 0 $FROM_THE_IMAGE")))
+        .contains("EXPOSE 80 $P/udp 443/tcp 0 $FROM_THE_IMAGE");
+    // kaniko fails on sctp (expose.go accepts tcp and udp)
+    assertThat(refused("EXPOSE 132/sctp").detail()).contains("exposes only tcp and udp");
+    assertThat(refused("EXPOSE 132-133/SCTP").detail()).contains("exposes only tcp and udp");
+  }
+
+  /** An ONBUILD trigger runs as written in the stage built FROM its stage: not rewritten, so refused. */
+  @Test
+  void anExposeTriggerKanikoWouldRecordOtherwiseIsRefused() {
+    DockerfileException e = error(df("FROM alpine AS base", "ONBUILD EXPOSE 7000-7001", "FROM base", "RUN true"));
+    assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+    assertThat(e.detail()).startsWith("ONBUILD EXPOSE 7000-7001 is not supported as written");
+    assertThat(plan(df("FROM alpine AS base", "ONBUILD EXPOSE 7000 7001/udp", "FROM base", "RUN true")).pods())
+        .hasSize(1);
+  }
+
+  /** What BuildKit refuses is an invalid Dockerfile, named by line. */
+  @Test
+  void exposeWordsBuildKitRefusesAreInvalid() {
+    for (String expose : List.of("EXPOSE 80/icmp", "EXPOSE 65536", "EXPOSE 7001-7000", "EXPOSE x80", "EXPOSE 80-",
+        "EXPOSE 1.2.3:80:80", "EXPOSE 80-81:90-92", "EXPOSE /tcp", "EXPOSE 80/tcp/udp")) {
+      DockerfileException e = error(df("FROM alpine", "RUN true", expose));
+      assertThat(e.kind()).as(expose).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
+      assertThat(e.line()).as(expose).isEqualTo(3);
+      assertThat(e.detail()).as(expose).startsWith(expose + ": ");
     }
-    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090x\"", "EXPOSE $PORTS")).detail()).contains("(8080 9090x)");
+    assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090x\"", "EXPOSE $PORTS")).detail())
+        .contains("(8080 9090x)").contains("invalid containerPort: 9090x");
     assertThat(error(df("FROM alpine", "ARG PORTS=\"8080 9090\"", "EXPOSE \"$PORTS\"")).detail())
         .as("quoted: one word to BuildKit too").contains("(8080 9090)");
-    assertThat(plan(df("FROM alpine", "ARG P=8080", "EXPOSE 80 $P/udp 443/tcp $FROM_THE_IMAGE")).pods()).hasSize(1);
+  }
+
+  /** Each port of a range is written out: all EXPOSE instructions together give at most 65,536. */
+  @Test
+  void exposedPortsHaveABudget() {
+    // a whole range: several EXPOSE lines, none longer than kaniko's parser reads, all the ports once
+    List<String> exposes = lines(df("FROM alpine", "EXPOSE 0-65535/udp")).stream().filter(l -> l.startsWith("EXPOSE"))
+        .toList();
+    assertThat(exposes).hasSizeGreaterThan(1).allMatch(l -> l.length() < DockerfileParser.MAX_LINE_BYTES);
+    List<String> ports = exposes.stream().flatMap(l -> Stream.of(l.substring("EXPOSE ".length()).split(" "))).toList();
+    assertThat(ports).hasSize(65_536).doesNotHaveDuplicates().startsWith("0/udp", "1/udp").endsWith("65535/udp");
+    DockerfileException e = error(df("FROM alpine", "EXPOSE 0-65535", "FROM alpine", "EXPOSE 80-81"));
+    assertThat(e.kind()).isEqualTo(DockerfileException.Kind.TOO_LARGE);
+    assertThat(e.line()).isEqualTo(4);
   }
 
   /**
