@@ -310,13 +310,17 @@ final class StageAnalyzer {
 
   /** Like Docker: a build argument wins; a bare ARG takes the global value; a default is expanded. */
   private void arg(Instruction i) {
+    boolean escaped = false;
     for (KeyValue kv : i.keyValues()) {
       if (!WordExpander.isLiteral(kv.key(), StageTable.expansionEscape())) {
-        // kaniko expands an ARG's name (ParseArg), BuildKit does not: the two would set different
-        // variables, and the planner could not tell which path a later COPY reads
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ARG " + kv.key()
-            + ": a variable in an ARG's name is expanded by kaniko and not by BuildKit; write the name out"));
-        continue;
+        if (!ArgNames.escapable(kv.key(), table.escape())) {
+          // kaniko expands an ARG's name (ParseArg), BuildKit does not: the two would set different
+          // variables, and the planner could not tell which path a later COPY reads
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ARG " + kv.key()
+              + ": a variable in an ARG's name is expanded by kaniko and not by BuildKit; write the name out"));
+          continue;
+        }
+        escaped = true;
       }
       String given = table.buildArgs.get(kv.key());
       if (table.unknownArgs.contains(kv.key())) {
@@ -338,6 +342,11 @@ final class StageAnalyzer {
       } else {
         scope.set(kv.key(), known(expand(kv.value(), i)));
       }
+    }
+    if (escaped) {
+      // BuildKit takes each name as written (an unquoted comment after an ARG: ARG V="1" # 'v' prefix);
+      // kaniko expands it: written so that its expansion is the name as written
+      stage.rewritten.put(i, ArgNames.written(i.keyValues()));
     }
   }
 

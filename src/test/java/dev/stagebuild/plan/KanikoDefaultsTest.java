@@ -154,6 +154,27 @@ class KanikoDefaultsTest {
         .contains("EXPOSE $P $FROM_THE_IMAGE");
   }
 
+  /**
+   * BuildKit takes a stage ARG's names as written, kaniko expands them (ParseArg): written with a
+   * backslash before each $ and quote, so that kaniko's expansion is the name as written.
+   */
+  @Test
+  void argNamesAreWrittenSoThatKanikoDeclaresWhatBuildKitDeclares() {
+    // docker-openresty: an unquoted comment after an ARG declares its words
+    assertThat(lines(df("FROM alpine", "ARG RESTY_VERSION=\"1.21\" # hence 'v' prefix, not $v", "RUN echo $v")))
+        .contains("ARG RESTY_VERSION=\"1.21\" # hence \\'v\\' prefix, not \\$v");
+    assertThat(lines(df("FROM alpine", "ARG ${X} \"q\"=1", "RUN true"))).contains("ARG \\${X} \\\"q\\\"=1");
+    // as written when every name is plain
+    assertThat(lines(df("FROM alpine", "ARG A=\"1\" B", "RUN true"))).contains("ARG A=\"1\" B");
+    // the names are declared as BuildKit declares them: 'v' is not v, which the stage has not declared
+    assertThat(error(df("ARG v=global", "FROM alpine AS a", "RUN mkdir /out", "FROM alpine", "ARG V=1 'v'",
+        "COPY --from=a /out$v /x")).detail()).contains("add \"ARG v\" to this stage");
+    // not with the backtick directive, nor a name with a backslash or white space: refused
+    assertThat(error(df("# escape=`", "FROM alpine", "ARG 'v'", "RUN true")).detail())
+        .contains("a variable in an ARG's name");
+    assertThat(error(df("FROM alpine", "ARG a\\b", "RUN true")).detail()).contains("a variable in an ARG's name");
+  }
+
   @Test
   void maintainerIsRefusedForALabel() {
     assertThat(refused("MAINTAINER Jane <jane@example.com>").detail())

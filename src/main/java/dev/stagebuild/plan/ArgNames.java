@@ -1,0 +1,42 @@
+package dev.stagebuild.plan;
+
+import dev.stagebuild.dockerfile.KeyValue;
+import java.util.List;
+
+/**
+ * The name of a stage's ARG: BuildKit takes it as written ({@code instructions.parseArg}), kaniko
+ * expands it like a word ({@code ParseArg}: quotes removed, variables substituted, with the
+ * backslash as escape character whatever the directive). So {@code ARG V="1" # hence 'v' prefix},
+ * an unquoted comment after an ARG, declares {@code 'v'} in BuildKit and {@code v} in kaniko. A name
+ * written with a backslash before each {@code $} and quote expands, in kaniko, to the name as written.
+ */
+final class ArgNames {
+  private ArgNames() {}
+
+  /**
+   * Whether the name can be written so: not with the backtick directive (its word splitting would
+   * read the quotes the backslashes escape), nor with white space or a backslash in the name.
+   */
+  static boolean escapable(String name, char escape) {
+    return escape == '\\' && name.chars().noneMatch(c -> c == '\\' || Character.isWhitespace(c));
+  }
+
+  /** The ARG instruction with every name written so that kaniko's expansion of it is the name itself. */
+  static String written(List<KeyValue> pairs) {
+    StringBuilder sb = new StringBuilder("ARG");
+    for (KeyValue kv : pairs) {
+      sb.append(' ');
+      for (int k = 0; k < kv.key().length(); k++) {
+        char c = kv.key().charAt(k);
+        if (c == '$' || c == '\'' || c == '"') {
+          sb.append('\\');
+        }
+        sb.append(c);
+      }
+      if (kv.value() != null) {
+        sb.append('=').append(kv.value());
+      }
+    }
+    return sb.toString();
+  }
+}
