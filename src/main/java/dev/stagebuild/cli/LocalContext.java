@@ -22,9 +22,27 @@ final class LocalContext {
 
   private LocalContext() {}
 
-  /** DIR as the context of a Dockerfile given on its own: only its .dockerignore is read. */
-  static Found contextOnly(String root) throws PlanInput.InputException {
+  /**
+   * DIR as the context of a Dockerfile given on its own: only the .dockerignore is read, BuildKit's
+   * ({@code docker build -f FILE DIR}): {@code FILE.dockerignore} beside the Dockerfile, else
+   * {@code DIR/.dockerignore}.
+   *
+   * @param dockerfile the Dockerfile's path as given, or null (read from stdin)
+   */
+  static Found contextOnly(String root, String dockerfile) throws PlanInput.InputException {
     Path top = top(root);
+    if (dockerfile != null) {
+      Path beside;
+      try {
+        beside = Path.of(dockerfile + ".dockerignore");
+      } catch (InvalidPathException e) {
+        beside = null;
+      }
+      if (beside != null && Files.exists(beside, LinkOption.NOFOLLOW_LINKS)) {
+        // the user named the Dockerfile's path: its own .dockerignore is theirs to read, wherever it is
+        return new Found(top, null, null, beside, read(beside));
+      }
+    }
     Path ignore = top.resolve(".dockerignore");
     if (!Files.exists(ignore, LinkOption.NOFOLLOW_LINKS)) {
       return new Found(top, null, null, null, null);

@@ -99,7 +99,8 @@ record PlanInput(String dockerfile, String target, Map<String, String> buildArgs
   static PlanInput read(String name, String text, String context) throws InputException {
     if (!looksLikeYaml(name, text)) {
       // FILE is the Dockerfile; DIR is its build context (for the .dockerignore)
-      LocalContext.Found found = context == null ? null : LocalContext.contextOnly(context);
+      LocalContext.Found found = context == null ? null
+          : LocalContext.contextOnly(context, name.equals("-") ? null : name);
       return new PlanInput(text, null, Map.of(), null, found == null ? null : found.dockerignoreText(), found,
           List.of());
     }

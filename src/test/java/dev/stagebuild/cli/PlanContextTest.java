@@ -107,6 +107,19 @@ class PlanContextTest {
     assertThat(y.out()).contains("src/node_modules");
   }
 
+  /** As {@code docker build -f FILE DIR}: FILE.dockerignore beside the Dockerfile wins (authelia's Dockerfile.dev). */
+  @Test
+  void aBareDockerfileTakesTheDockerignoreBesideIt() throws Exception {
+    Path df = write("co/Dockerfile.dev", PlanCommandTest.HELLOGO);
+    write("co/Dockerfile.dev.dockerignore", "node_modules\n");
+    write("co/.dockerignore", "*\n");
+    CliRun y = plan("-o", "yaml", "--context", dir.resolve("co").toString(), df.toString());
+    assertThat(y.code()).isZero();
+    assertThat(y.out()).contains("src/node_modules").doesNotContain("src/*");
+    assertThat(plan("--context", dir.resolve("co").toString(), df.toString()).out())
+        .contains(".dockerignore " + dir.resolve("co/Dockerfile.dev.dockerignore"));
+  }
+
   @Test
   void pathsMustStayInsideTheContext() throws Exception {
     write("outside/Dockerfile", PlanCommandTest.HELLOGO);
