@@ -46,14 +46,14 @@ final class KanikoGlobalArgs {
    * that both read it literally; a value that cannot be written so is refused.
    */
   static KanikoGlobalArgs read(List<Instruction> globalArgs, Map<String, String> buildArgs, Set<String> unknownArgs,
-      String targetStage, Scope buildKitGlobal, List<Stage> stages) {
+      String targetStage, Scope buildKitGlobal, List<Stage> stages, char escape) {
     KanikoGlobalArgs k = new KanikoGlobalArgs();
-    k.compare(globalArgs, buildArgs, unknownArgs, targetStage, buildKitGlobal, stages);
+    k.compare(globalArgs, buildArgs, unknownArgs, targetStage, buildKitGlobal, stages, escape);
     return k;
   }
 
   private void compare(List<Instruction> globalArgs, Map<String, String> buildArgs, Set<String> unknownArgs,
-      String targetStage, Scope buildKitGlobal, List<Stage> stages) {
+      String targetStage, Scope buildKitGlobal, List<Stage> stages, char escape) {
     Map<String, String> podArgs = new HashMap<>(buildArgs);
     if (targetStage != null) {
       podArgs.putIfAbsent(PlatformArgs.TARGETSTAGE, targetStage);
@@ -129,15 +129,7 @@ final class KanikoGlobalArgs {
       if (Objects.equals(k, b)) {
         continue;
       }
-      if (b != null && k != null && !LITERAL_VALUE.matcher(b).matches()
-          && b.replace("'", "").replace("\"", "").equals(k)) {
-        // kaniko reads the value without the quotes inside it (ARG LDFLAGS="-X 'main.v=1.0'"), which no
-        // spelling of the value changes for both kaniko and BuildKit (the end-to-end stand-in), and
-        // which a program given the words (go build -ldflags "$LDFLAGS") treats alike: left as written,
-        // as documented (docs/dockerfile-support.md). Any other difference is refused below.
-        continue;
-      }
-      if (b == null || !LITERAL_VALUE.matcher(b).matches()) {
+      if (b == null || spelled(b, escape) == null) {
         deferToReaders(stages, name, new DockerfileException(DockerfileException.Kind.UNSUPPORTED, lineOf.get(name), "ARG " + name
             + " before the first FROM: " + KanikoCapabilities.KANIKO + " reads its value as "
             + (k == null ? "unset" : "\"" + k + "\"") + ", BuildKit as " + (b == null ? "unset" : "\"" + b + "\"")
@@ -159,9 +151,60 @@ final class KanikoGlobalArgs {
     fromArgs.putAll(forPods);
   }
 
-  /** How each pod's Dockerfile declares {@link #forPods}' entry again (the value is a literal: no quote, $ or backslash). */
+  /** How each pod's Dockerfile declares {@link #forPods}' entry again ({@link #spelled}: read as the value). */
   static String line(String name, String value) {
-    return "ARG " + name + "=\"" + value + "\"";
+    return "ARG " + name + "=" + spelled(value, '\\');
+  }
+
+  /**
+   * The value written so that kaniko (quotes around it removed, then read as a word) and BuildKit
+   * (read as a word) both read it as itself: in double quotes when it has no quote, $, backslash or
+   * backtick; else with a backslash before each of those and each blank (so {@code -X 'm.v=1 b'},
+   * which kaniko would read without its inner quotes, is {@code -X\ \'m.v=1\ b\'}), between two
+   * expansions that are always empty when it starts or ends with a quote. Null when it
+   * cannot be: a line break in it, a directive's escape character other than the backslash (the
+   * line's words would split at the blanks), or a spelling kaniko would read otherwise.
+   */
+  static String spelled(String value, char escape) {
+    if (LITERAL_VALUE.matcher(value).matches()) {
+      return "\"" + value + "\"";
+    }
+    if (escape != '\\' || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' || c == '\'' || c == '"' || c == '$' || c == '`' || c == ' ' || c == '\t') {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    // kaniko stops on a value that starts or ends with a quote (escaped or not) it does not also end
+    // or start with: an expansion that is always empty (${v:+} is empty whether v is set or not) there
+    if (spellingEndsWithQuote(sb) || value.startsWith("'") || value.startsWith("\"")) {
+      sb.insert(0, ALWAYS_EMPTY).append(ALWAYS_EMPTY);
+    }
+    String spelling = sb.toString();
+    // kaniko's reading (stripEnclosingQuotes, then the word) and BuildKit's (the word) of it, checked
+    String kaniko = unquoted(spelling);
+    return kaniko != null && value.equals(readAsWord(kaniko)) && value.equals(readAsWord(spelling)) ? spelling : null;
+  }
+
+  private static final String ALWAYS_EMPTY = "${stagebuild:+}";
+
+  private static boolean spellingEndsWithQuote(CharSequence s) {
+    char last = s.charAt(s.length() - 1);
+    return last == '\'' || last == '"';
+  }
+
+  private static String readAsWord(String word) {
+    try {
+      WordExpander.Expansion x = WordExpander.expand(word, '\\', name -> Variable.UNSET, 0);
+      return x.resolved() ? x.value() : null;
+    } catch (DockerfileException e) {
+      return null;
+    }
   }
 
   /**

@@ -60,7 +60,8 @@ final class StageTable {
     // planner) keep such a default, kaniko would let the given --build-arg win over it.
     t.targetStage = t.declaresDefault(PlatformArgs.TARGETSTAGE) ? null : targetStage;
     t.defineGlobalArgs();
-    t.kaniko = KanikoGlobalArgs.read(t.globalArgs, buildArgs, unknownArgs, t.targetStage, t.global, t.stages);
+    t.kaniko = KanikoGlobalArgs.read(t.globalArgs, buildArgs, unknownArgs, t.targetStage, t.global, t.stages,
+        t.escape());
     t.resolveBases();
     return t;
   }

@@ -896,17 +896,23 @@ class PlannerTest {
       // what kaniko reads as BuildKit does stays as written
       assertThat(plan(df("ARG IMG=alpine", "ARG T=3", "FROM ${IMG}:${T}")).pods().get(0).dockerfile())
           .contains("FROM ${IMG}:${T} AS stage-0").doesNotContain("stagebuild: as BuildKit");
-      // kaniko removes a global value's quotes before substituting it: refused in the stages that read it
-      DockerfileException quoted = error(df("ARG LIT='$HOME'", "FROM alpine AS a", "FROM alpine", "ARG LIT",
-          "RUN echo $LIT"));
-      assertThat(quoted.line()).isEqualTo(1);
-      assertThat(quoted.detail()).contains("reads its value as \"\", BuildKit as \"$HOME\"");
-      assertThat(Planner.plan(df("ARG LIT='$HOME'", "FROM alpine AS a", "ARG LIT", "FROM alpine"), Map.of(), null)
-          .pods()).hasSize(1);
-      // a difference of inner quotes only (the shell quoting of words a program is given) stays as written
-      BuildPlan ldflags = plan(df("ARG LDFLAGS=\"-s -w -X 'main.Version=1.0'\"", "FROM alpine", "ARG LDFLAGS",
+      // kaniko removes a global value's quotes before substituting it: written with backslashes, which
+      // kaniko (quotes removed, then the word) and BuildKit (the word) both read as BuildKit's value
+      BuildPlan lit = plan(df("ARG LIT='$HOME'", "FROM alpine AS a", "FROM alpine", "ARG LIT", "RUN echo $LIT"));
+      assertThat(lit.pods().get(0).dockerfile()).contains("stagebuild: as BuildKit").contains("ARG LIT=\\$HOME\n");
+      // a difference of inner quotes (ARG LDFLAGS="-X 'main.Version=1.0 beta'": kaniko reads no quotes)
+      BuildPlan ldflags = plan(df("ARG LDFLAGS=\"-s -w -X 'main.Version=1.0 beta'\"", "FROM alpine", "ARG LDFLAGS",
           "RUN echo $LDFLAGS"));
-      assertThat(ldflags.pods().get(0).dockerfile()).doesNotContain("stagebuild: as BuildKit");
+      assertThat(ldflags.pods().get(0).dockerfile())
+          .contains("ARG LDFLAGS=${stagebuild:+}-s\\ -w\\ -X\\ \\'main.Version=1.0\\ beta\\'${stagebuild:+}\n");
+      // not with the backtick directive (the line's words would split at the blanks): refused in the
+      // stages that read it
+      DockerfileException quoted = error(df("# escape=`", "ARG LIT='$HOME x'", "FROM alpine AS a", "FROM alpine",
+          "ARG LIT", "RUN echo $LIT"));
+      assertThat(quoted.line()).isEqualTo(2);
+      assertThat(quoted.detail()).contains("reads its value as \" x\", BuildKit as \"$HOME x\"");
+      assertThat(Planner.plan(df("# escape=`", "ARG LIT='$HOME x'", "FROM alpine AS a", "ARG LIT", "FROM alpine"),
+          Map.of(), null).pods()).hasSize(1);
       // a value kaniko cannot read as a word once its quotes are gone fails every pod: refused by line
       DockerfileException apostrophe = error(df("ARG DESCRIPTION=\"Tom's app\"", "FROM alpine"));
       assertThat(apostrophe.line()).isEqualTo(1);
