@@ -216,12 +216,18 @@ final class StageTable {
     // compared as BuildKit compares platforms: amd64 and linux/x86_64 are linux/amd64
     String node = PlatformSpec.normalize(target, null);
     String wanted = PlatformSpec.normalize(value, node);
-    if (!value.equals(target) && (wanted == null || !wanted.equals(node))) {
+    if (wanted == null && !value.equals(target)) {
+      // "linux/" from an unset ARG: advice to build on such nodes would name no platform
+      s.defer(new DockerfileException(s.from.line(), "FROM --platform=" + flag.get().value() + " (" + value
+          + ") names no platform BuildKit reads (an ARG it uses is unset?): pass the ARGs it uses as build"
+          + " arguments, or remove the flag"));
+      return;
+    }
+    if (!value.equals(target) && !wanted.equals(node)) {
       s.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, s.from.line(), "FROM --platform="
           + flag.get().value() + " (" + value + ") is not supported: " + KanikoCapabilities.KANIKO + " ignores the"
           + " flag and pulls the node's platform, which StageBuild takes to be TARGETPLATFORM (" + target + ");"
-          + " remove the flag, or build on " + (wanted == null ? value : wanted) + " nodes with the build argument"
-          + " TARGETPLATFORM=" + (wanted == null ? value : wanted)));
+          + " remove the flag, or build on " + wanted + " nodes with the build argument TARGETPLATFORM=" + wanted));
     }
   }
 

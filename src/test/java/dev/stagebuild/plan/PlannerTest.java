@@ -837,6 +837,11 @@ class PlannerTest {
           + " ignores the flag and pulls the node's platform").contains("TARGETPLATFORM=linux/arm64");
       assertThat(Planner.plan(df("FROM --platform=linux/arm64 alpine"), Map.of("TARGETPLATFORM", "linux/arm64"), null)
           .pods()).hasSize(1);
+      // an unset ARG leaves no platform (jellyfin-packaging: --platform=linux/${TARGET_ARCH}): said so
+      DockerfileException unset = error(df("ARG TARGET_ARCH", "FROM --platform=linux/${TARGET_ARCH} alpine"));
+      assertThat(unset.kind()).isEqualTo(DockerfileException.Kind.INVALID_DOCKERFILE);
+      assertThat(unset.detail()).startsWith("FROM --platform=linux/${TARGET_ARCH} (linux/) names no platform")
+          .contains("pass the ARGs it uses as build arguments").doesNotContain("nodes");
       // kaniko's BUILDPLATFORM is the node's, which the plan takes to be the given TARGETPLATFORM
       BuildPlan arm = Planner.plan(df("FROM --platform=$BUILDPLATFORM alpine AS b", "ARG BUILDARCH",
           "RUN echo $BUILDARCH", "FROM alpine", "COPY --from=b /x /x"), Map.of("TARGETPLATFORM", "linux/arm64"), null);
