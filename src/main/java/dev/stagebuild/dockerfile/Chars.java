@@ -1,11 +1,11 @@
 package dev.stagebuild.dockerfile;
 
 /** Character classes the way Docker's Go parser uses them. */
-final class Chars {
+public final class Chars {
   private Chars() {}
 
   /** Go's {@code unicode.IsSpace}. */
-  static boolean isSpace(char c) {
+  public static boolean isSpace(char c) {
     switch (c) {
       case ' ', '\t', '\n', '\u000B', '\f', '\r', '\u0085', '\u00A0':
         return true;

@@ -178,15 +178,22 @@ public final class Instruction {
       int[] range = toSource(e.span());
       replacements.add(new Replacement(range[0], range[1], e.replacement()));
     }
-    // from the end backwards, so that earlier offsets stay valid
+    // from the end backwards (a later edit keeps what an overlapping earlier one would take), each
+    // piece collected once: linear in the text, however many edits (a StringBuilder.replace for each
+    // moved the rest of the text every time)
     replacements.sort(Comparator.comparingInt(Replacement::start).reversed());
-    StringBuilder sb = new StringBuilder(source);
+    List<String> pieces = new ArrayList<>();
     int limit = source.length();
     for (Replacement r : replacements) {
       int end = Math.min(r.end(), limit);
       int start = Math.min(r.start(), end);
-      sb.replace(start, end, r.text());
+      pieces.add(source.substring(end, limit));
+      pieces.add(r.text());
       limit = start;
+    }
+    StringBuilder sb = new StringBuilder(source.length()).append(source, 0, limit);
+    for (int k = pieces.size() - 1; k >= 0; k--) {
+      sb.append(pieces.get(k));
     }
     return sb.toString();
   }

@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.Chars;
 import dev.stagebuild.dockerfile.KeyValue;
 import java.util.List;
 
@@ -15,10 +16,28 @@ final class ArgNames {
 
   /**
    * Whether the name can be written so: not with the backtick directive (its word splitting would
-   * read the quotes the backslashes escape), nor with white space or a backslash in the name.
+   * read the quotes the backslashes escape), nor with white space (Go's) or a backslash in the name,
+   * nor with a quote the name opens and does not close (BuildKit's word then ran on into the value:
+   * {@code ARG "a=1 Q""} is one word, name {@code "a}; escaped, its quote would no longer hold the
+   * blank, and kaniko would read a second word, {@code Q}).
    */
   static boolean escapable(String name, char escape) {
-    return escape == '\\' && name.chars().noneMatch(c -> c == '\\' || Character.isWhitespace(c));
+    if (escape != '\\') {
+      return false;
+    }
+    char open = 0;
+    for (int k = 0; k < name.length(); k++) {
+      char c = name.charAt(k);
+      if (c == '\\' || Chars.isSpace(c)) {
+        return false;
+      }
+      if (open == 0 && (c == '\'' || c == '"')) {
+        open = c;
+      } else if (c == open) {
+        open = 0;
+      }
+    }
+    return open == 0;
   }
 
   /** The ARG instruction with every name written so that kaniko's expansion of it is the name itself. */

@@ -10,7 +10,8 @@ import java.util.Locale;
  * {@code 7000-7002} gives each of its ports, {@code 053} is port 53 and the protocol is lowercased.
  * kaniko instead records the word itself, adding {@code /tcp} when it has no {@code /}, and fails
  * on any protocol but {@code tcp} and {@code udp} ({@code expose.go}): the planner writes the ports
- * BuildKit reads, each as {@code <port>/<proto>}, which kaniko records as they are.
+ * BuildKit reads, each as {@code <port>} (kaniko adds {@code /tcp}) or {@code <port>/udp}, which
+ * kaniko records as BuildKit does.
  */
 final class ExposedPorts {
   private ExposedPorts() {}
@@ -40,6 +41,9 @@ final class ExposedPorts {
     proto = proto.isEmpty() ? "tcp" : proto.toLowerCase(Locale.ROOT);
     if (!proto.equals("tcp") && !proto.equals("udp") && !proto.equals("sctp")) {
       throw new Invalid("invalid port: \"" + word + "\": invalid proto: " + containerPort.substring(slash + 1));
+    }
+    if (ip.equals("[]")) {
+      ip = ""; // net.SplitHostPort("[]:") gives no host: no address to check (convert_expose.go)
     }
     if (!ip.isEmpty() && !validIp(ip)) {
       throw new Invalid("invalid IP address: " + ip);

@@ -175,7 +175,8 @@ final class KanikoGlobalArgs {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == '\\' || c == '\'' || c == '"' || c == '$' || c == '`' || c == ' ' || c == '\t') {
+      // any blank kaniko's parser splits the line's words at (Go's unicode.IsSpace)
+      if (c == '\\' || c == '\'' || c == '"' || c == '$' || c == '`' || dev.stagebuild.dockerfile.Chars.isSpace(c)) {
         sb.append('\\');
       }
       sb.append(c);

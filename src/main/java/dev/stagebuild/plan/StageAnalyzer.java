@@ -15,6 +15,7 @@ import dev.stagebuild.dockerfile.WordExpander.Expansion;
 import dev.stagebuild.dockerfile.WordExpander.Variable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,10 +184,10 @@ final class StageAnalyzer {
         ports++;
         continue; // substituted by kaniko from the base image's environment: not known here
       }
-      // BuildKit's ProcessWords splits an unquoted substitution at white space
-      List<String> read = word.indexOf('"') < 0 && word.indexOf('\'') < 0
-          ? Arrays.stream(e.value().split("[ \t\n\r]+")).filter(w -> !w.isEmpty()).toList()
-          : List.of(e.value());
+      // BuildKit's ProcessWords splits an unquoted substitution at white space (Go's), and gives no
+      // word for an empty one, quoted or not (EXPOSE "$UNSET")
+      List<String> read = word.indexOf('"') < 0 && word.indexOf('\'') < 0 ? splitAtSpace(e.value())
+          : e.value().isEmpty() ? List.of() : List.of(e.value());
       List<String> exposed = new ArrayList<>();
       for (String port : read) {
         String shown = "EXPOSE " + word + (e.value().equals(word) ? "" : " (" + e.value() + ")");
@@ -231,16 +232,35 @@ final class StageAnalyzer {
 
   /** The instruction's words with the edits made: an edited word's ports, none for a deleted word. */
   private static List<String> words(Instruction i, List<Instruction.Edit> edits) {
+    Map<Integer, String> replaced = new HashMap<>();
+    for (Instruction.Edit edit : edits) {
+      replaced.put(edit.span().start(), edit.replacement());
+    }
     List<String> words = new ArrayList<>();
     for (Span span : i.argSpans()) {
-      List<String> written = List.of(i.logical().substring(span.start(), span.end()));
-      for (Instruction.Edit edit : edits) {
-        if (edit.span().start() == span.start()) {
-          // the ports the planner wrote, one word each (none for a deleted word)
-          written = Arrays.stream(edit.replacement().split(" ")).filter(w -> !w.isEmpty()).toList();
-        }
+      String replacement = replaced.get(span.start());
+      if (replacement == null) {
+        words.add(i.logical().substring(span.start(), span.end()));
+      } else {
+        // the ports the planner wrote, one word each (none for a deleted word)
+        Arrays.stream(replacement.split(" ")).filter(w -> !w.isEmpty()).forEach(words::add);
       }
-      words.addAll(written);
+    }
+    return words;
+  }
+
+  /** Go's {@code strings.Fields}: the words between runs of white space ({@code unicode.IsSpace}). */
+  static List<String> splitAtSpace(String value) {
+    List<String> words = new ArrayList<>();
+    int start = -1;
+    for (int k = 0; k <= value.length(); k++) {
+      boolean space = k == value.length() || dev.stagebuild.dockerfile.Chars.isSpace(value.charAt(k));
+      if (space && start >= 0) {
+        words.add(value.substring(start, k));
+        start = -1;
+      } else if (!space && start < 0) {
+        start = k;
+      }
     }
     return words;
   }
@@ -317,7 +337,10 @@ final class StageAnalyzer {
           // kaniko expands an ARG's name (ParseArg), BuildKit does not: the two would set different
           // variables, and the planner could not tell which path a later COPY reads
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "ARG " + kv.key()
-              + ": a variable in an ARG's name is expanded by kaniko and not by BuildKit; write the name out"));
+              + ": " + KanikoCapabilities.KANIKO + " reads an ARG's name as a word (quotes removed, variables"
+              + " substituted), BuildKit as written, and StageBuild cannot write this one so that both read it"
+              + " alike (a backslash, white space, a quote it does not close, or the backtick escape directive);"
+              + " write the name out"));
           continue;
         }
         escaped = true;

@@ -25,6 +25,7 @@ class ExposedPortsTest {
     assertThat(read("8080:80")).as("host:container").containsExactly("80/tcp");
     assertThat(read("127.0.0.1:8080:80/udp")).containsExactly("80/udp");
     assertThat(read("[::1]:8080:80")).containsExactly("80/tcp");
+    assertThat(read("[]:8080:80")).as("SplitHostPort gives no host: nothing to check").containsExactly("80/tcp");
     assertThat(read("::ffff:10.0.0.1:1-2:3-4")).as("an IPv6 address unbracketed").containsExactly("3/tcp", "4/tcp");
     assertThat(read("9000-9009:90")).as("a host range for one container port").containsExactly("90/tcp");
     assertThat(read("7/sctp")).containsExactly("7/sctp");

@@ -88,6 +88,9 @@ class KanikoDefaultsTest {
         .as("leading zeros, the protocol's case, a range of one").contains("EXPOSE 53 80 9000/udp 9001/udp 5000");
     assertThat(lines(df("FROM alpine", "ARG R=\"8000-8001/udp 9\"", "EXPOSE $R 443/tcp")))
         .as("from a variable").contains("EXPOSE 8000/udp 8001/udp 9 443/tcp");
+    assertThat(lines(df("FROM alpine", "ARG R=\"80\u00A081\"", "ARG P", "EXPOSE $R \"$P\" \"\" []:82:82")))
+        .as("Go's white space splits; an empty word, quoted or not, is no port; [] is no address")
+        .contains("EXPOSE 80 81 82");
     // kaniko records these as BuildKit does: as written
     assertThat(lines(df("FROM alpine", "ARG P=8080", "EXPOSE 80 $P/udp 443/tcp 0 $FROM_THE_IMAGE")))
         .contains("EXPOSE 80 $P/udp 443/tcp 0 $FROM_THE_IMAGE");
@@ -171,8 +174,14 @@ class KanikoDefaultsTest {
         "COPY --from=a /out$v /x")).detail()).contains("add \"ARG v\" to this stage");
     // not with the backtick directive, nor a name with a backslash or white space: refused
     assertThat(error(df("# escape=`", "FROM alpine", "ARG 'v'", "RUN true")).detail())
-        .contains("a variable in an ARG's name");
-    assertThat(error(df("FROM alpine", "ARG a\\b", "RUN true")).detail()).contains("a variable in an ARG's name");
+        .contains("reads an ARG's name as a word");
+    assertThat(error(df("FROM alpine", "ARG a\\b", "RUN true")).detail()).contains("reads an ARG's name as a word");
+    // a quote the name opens and the value closes: BuildKit's one word; escaped, kaniko would read two
+    // (ARG \"a=1 and Q, which takes the global Q)
+    assertThat(error(df("ARG Q=../..", "FROM alpine", "ARG \"a=1 Q\"\"", "COPY $Q/c.json /x")).detail())
+        .contains("a quote it does not close");
+    assertThat(error(df("FROM alpine", "ARG 'a\u00A0b'", "RUN true")).detail()).as("Go's white space")
+        .contains("reads an ARG's name as a word");
   }
 
   @Test
