@@ -2,6 +2,7 @@ package dev.stagebuild.plan;
 
 import dev.stagebuild.dockerfile.Chars;
 import dev.stagebuild.dockerfile.KeyValue;
+import dev.stagebuild.dockerfile.WordExpander;
 import java.util.List;
 
 /**
@@ -44,14 +45,8 @@ final class ArgNames {
   static String written(List<KeyValue> pairs) {
     StringBuilder sb = new StringBuilder("ARG");
     for (KeyValue kv : pairs) {
-      sb.append(' ');
-      for (int k = 0; k < kv.key().length(); k++) {
-        char c = kv.key().charAt(k);
-        if (c == '$' || c == '\'' || c == '"') {
-          sb.append('\\');
-        }
-        sb.append(c);
-      }
+      // escapable names hold no backslash: only their $ and quotes are escaped
+      sb.append(' ').append(WordExpander.escapeLiteral(kv.key(), StageTable.expansionEscape()));
       if (kv.value() != null) {
         sb.append('=').append(kv.value());
       }

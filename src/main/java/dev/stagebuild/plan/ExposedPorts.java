@@ -1,5 +1,6 @@
 package dev.stagebuild.plan;
 
+import dev.stagebuild.dockerfile.WordExpander;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +73,7 @@ final class ExposedPorts {
    */
   static String recordedOtherwise(List<String> words) {
     for (String w : words) {
-      if (w.indexOf('$') >= 0 || w.indexOf('"') >= 0 || w.indexOf('\'') >= 0 || w.indexOf('\\') >= 0) {
+      if (!WordExpander.isLiteral(w, StageTable.expansionEscape())) {
         continue;
       }
       List<String> read;
