@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagebuild.dockerfile.Dockerfile;
 import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Instruction;
+import dev.stagebuild.plan.KanikoBindStandIn;
 import dev.stagebuild.plan.KanikoCapabilities;
 import dev.stagebuild.testing.PodBehavior;
 import dev.stagebuild.testing.PodOutcome;
@@ -58,7 +59,8 @@ import java.util.concurrent.TimeoutException;
  *       maps the kaniko flags onto {@code buildah bud} (and {@code buildah push} for
  *       {@code --destination}), mounts the built image and points {@code SB_ROOT} (a symlink) at
  *       it, and answers with the exit code. The script then copies the exports out of the built
- *       root as it would in the cluster.
+ *       root as it would in the cluster. buildah gets the pod's Dockerfile with kaniko's copying
+ *       of context bind mounts written out ({@link KanikoBindStandIn}).
  * </ul>
  *
  * <p>It refuses — fails the pod with a message saying what — every pod field, volume, environment
@@ -648,6 +650,15 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       throw new Refused("executor without --dockerfile or --context: " + args);
     }
     refuseWhatKanikoIgnores(dockerfile);
+    // kaniko copies context bind mounts in and out; buildah would mount them (see KanikoBindStandIn)
+    String explicit;
+    try {
+      explicit = KanikoBindStandIn.rewrite(Files.readString(dockerfile));
+    } catch (KanikoBindStandIn.Unsupported e) {
+      throw new Refused("the pod's Dockerfile, " + e.getMessage());
+    }
+    Path budDockerfile = view.dir().resolve("Dockerfile.kaniko-binds");
+    Files.writeString(budDockerfile, explicit);
     if (noPush == !destinations.isEmpty()) {
       throw new Refused("executor needs exactly one of --no-push and --destination: " + args);
     }
@@ -657,7 +668,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Path authFile = view.local(view.dockerConfig() + "/config.json");
     Path iidFile = view.dir().resolve("iid");
     List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--layers=false",
-        "--tls-verify=" + !insecurePull, "-f", dockerfile.toString(), "--iidfile", iidFile.toString()));
+        "--tls-verify=" + !insecurePull, "-f", budDockerfile.toString(), "--iidfile", iidFile.toString()));
     if (target != null) {
       bud.addAll(List.of("--target", target));
     }
