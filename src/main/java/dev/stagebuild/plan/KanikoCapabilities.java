@@ -23,7 +23,8 @@ import java.util.Set;
  *       {@code type=bind} without {@code from} copies {@code <context>/<source>} in for the command
  *       and removes it after, {@code from=<stage>} is skipped with a warning (the planner rewrites
  *       it into a context bind mount of the producer's exports); every other type
- *       ({@code tmpfs}, {@code ssh}) is skipped with a warning. A relative mount target is taken
+ *       ({@code tmpfs}, {@code ssh}) is skipped with a warning (the planner writes a tmpfs mount as a
+ *       context bind mount of an empty directory). A relative mount target is taken
  *       from {@code /} (the executor's directory), where BuildKit joins it to the working directory
  *       (the planner writes it absolute). A command that is one
  *       here-document alone ({@code RUN <<EOF}) is run as {@code <<EOF sh}, so the outer shell
@@ -127,6 +128,9 @@ public final class KanikoCapabilities {
   private static Optional<String> mount(Flag f, boolean stageMountsAllowed, Set<String> stageNames) {
     MountSpec m = MountSpec.parse(f.value());
     String type = m.type();
+    if (type.equals("tmpfs") && stageMountsAllowed) {
+      return Optional.empty(); // the planner writes it as a context bind mount of an empty directory
+    }
     if (!MOUNT_TYPES.contains(type)) {
       String instead = switch (type) {
         case "tmpfs" -> "write the files to a directory the same RUN removes before it ends"

@@ -3,6 +3,7 @@ package dev.stagebuild.plan;
 import static dev.stagebuild.dockerfile.DockerfileException.abbreviate;
 
 import dev.stagebuild.dockerfile.GoBool;
+import dev.stagebuild.dockerfile.GoSize;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,7 @@ final class MountCheck {
       switch (key) {
         case "type" -> {
           if (literal && !TYPES.contains(value.toLowerCase(Locale.ROOT))) {
-            return Optional.of("unsupported mount type \"" + abbreviate(value) + "\" (bind, cache, secret; kaniko skips tmpfs and ssh)");
+            return Optional.of("unsupported mount type \"" + abbreviate(value) + "\" (bind, cache, tmpfs, secret, ssh)");
           }
           type = literal ? value.toLowerCase(Locale.ROOT) : type;
           typeKnown = literal;
@@ -67,6 +68,9 @@ final class MountCheck {
         case "size" -> {
           if (typeKnown && !type.equals("tmpfs")) {
             return Optional.of("unexpected key 'size' for mount type '" + type + "'");
+          }
+          if (typeKnown && literal && !GoSize.parses(value)) {
+            return Optional.of("invalid value for size: " + abbreviate(value));
           }
         }
         case "sharing" -> {

@@ -473,6 +473,13 @@ final class PodAssembler {
     return "mounts/" + pod;
   }
 
+  /**
+   * The empty directory every stage pod keeps in the build context (root's, mode 1777, as a
+   * tmpfs's root is) for the bind mounts a {@code RUN --mount=type=tmpfs} is written as. No pod is
+   * named with a leading dot.
+   */
+  static final String TMPFS_DIRECTORY = "mounts/.tmpfs";
+
   /** Where a pod's exports are in the build context: {@code from/<pod>.tar}. */
   static String exportArchive(String pod) {
     return "from/" + pod + ".tar";

@@ -912,7 +912,7 @@ final class StageAnalyzer {
     for (Flag f : i.flags("mount")) {
       MountSpec m = MountSpec.parse(f.value());
       String text = mountText(i, f, m);
-      if (m.type().equals("bind") || m.type().equals("cache")) {
+      if (m.type().equals("bind") || m.type().equals("cache") || m.type().equals("tmpfs")) {
         String absolute = absoluteTarget(i, f, MountSpec.parse(text != null ? text : f.value()));
         text = absolute != null ? absolute : text;
       }
@@ -1007,6 +1007,9 @@ final class StageAnalyzer {
     if (m.type().equals("secret")) {
       return secret(i, f, m);
     }
+    if (m.type().equals("tmpfs")) {
+      return tmpfs(i, f, m);
+    }
     boolean fromContext = m.from() == null || m.from().isEmpty() || m.from().equals("context");
     if (fromContext) {
       if (m.type().equals("bind")) {
@@ -1059,6 +1062,34 @@ final class StageAnalyzer {
       return null; // an image: refused by KanikoCapabilities
     }
     return stageMount(i, f, m, producer);
+  }
+
+  /**
+   * {@code RUN --mount=type=tmpfs}: kaniko skips it. BuildKit mounts an empty tmpfs (root's, mode
+   * 1777) over the target for the command, so what it hid is there again after it and nothing
+   * written there ends in the layer. kaniko's context bind mount does the same by copying: it moves
+   * what the target holds aside, copies the source in, runs the command, then removes the target
+   * and moves the original back (run.go). So the mount is written as a bind mount of
+   * {@link PodAssembler#TMPFS_DIRECTORY}, which every stage pod keeps empty. The size limit is not
+   * kept (kaniko has no way to bound it), and the mount is read-write unless it says otherwise (a
+   * bind mount is read-only by default: kaniko ignores that, the end-to-end stand-in does not).
+   */
+  private String tmpfs(Instruction i, Flag f, MountSpec m) {
+    if (m.from() != null && !m.from().isEmpty()) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs"
+          + " with from=" + m.from() + ": a tmpfs mount takes nothing from a stage or image; remove from="));
+      return null;
+    }
+    if (!writtenAsItReads(i, f)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
+          + ": StageBuild writes a tmpfs mount as a bind mount of an empty directory and needs it written"
+          + " without quotes or escape characters"));
+      return null;
+    }
+    String others = m.without("type", "size", "source", "src", "from");
+    boolean access = m.field("ro", "readonly", "rw", "readwrite") != null;
+    return "type=bind" + (others.isEmpty() ? "" : "," + others) + ",source=" + PodAssembler.TMPFS_DIRECTORY
+        + (access ? "" : ",rw");
   }
 
   /**

@@ -33,6 +33,13 @@ ctx=$SB_WORKSPACE/context
 root=${SB_ROOT%/}
 mkdir -p "$ctx/from"
 
+# A RUN --mount=type=tmpfs is written as a context bind mount of this directory: kaniko copies it in
+# over the target for the command and removes it after. It stays empty, and root's with mode 1777,
+# as a tmpfs's root is (chown fails only where the pod does not run as root).
+mkdir -p "$ctx/mounts/.tmpfs"
+chown 0:0 "$ctx/mounts/.tmpfs" 2>/dev/null || :
+chmod 1777 "$ctx/mounts/.tmpfs"
+
 # Every pod installs the same .dockerignore; writing a name of our own and renaming it means an
 # executor starting in another pod never reads a half-written file.
 if [ -f "$SB_PLAN/dockerignore" ]; then

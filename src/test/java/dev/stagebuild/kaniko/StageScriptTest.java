@@ -249,8 +249,13 @@ class StageScriptTest {
     Path context = workspace.resolve("context");
     assertThat(context.resolve(".dockerignore")).hasContent("src/**/*.md\n!src/README.md");
     try (Stream<Path> top = Files.list(context)) {
-      assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".dockerignore", "from");
+      assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".dockerignore", "from", "mounts");
     }
+    // the empty directory tmpfs mounts are written as bind mounts of: mode 1777, as a tmpfs's root
+    assertThat(context.resolve("mounts/.tmpfs")).isEmptyDirectory();
+    assertThat(Files.getPosixFilePermissions(context.resolve("mounts/.tmpfs")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThat(Files.getAttribute(context.resolve("mounts/.tmpfs"), "unix:mode")).isEqualTo(041777);
     try (Stream<Path> fromDir = Files.list(context.resolve("from"))) {
       assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build.tar");
     }

@@ -761,9 +761,6 @@ class PlannerTest {
 
     @Test
     void runFlagsKanikoIgnores() {
-      assertThat(refused("RUN --mount=type=tmpfs,target=/t make").detail())
-          .startsWith("RUN --mount=type=tmpfs is not supported: kaniko v1.28.3 skips the mount")
-          .contains("kaniko would keep them in the layer");
       assertThat(refused("RUN --mount=type=ssh git clone git@example.com:x.git").detail())
           .startsWith("RUN --mount=type=ssh is not supported").contains("type=secret");
       assertThat(refused("RUN --network=none make").detail())
@@ -975,6 +972,33 @@ class PlannerTest {
       assertThat(pod.usesContext()).isTrue();
       assertThat(error(df("FROM alpine", "RUN --mount=type=bind,\"source=a\",target=/a x")).detail())
           .contains("without quotes or escape characters");
+    }
+
+    @Test
+    void tmpfsMountIsABindMountOfTheEmptyContextDirectory() {
+      PodPlan pod = plan(df("FROM alpine", "WORKDIR /app", "ARG T=/var/log",
+          "RUN --mount=type=tmpfs,target=/var/cache/apt,size=64m --mount=type=cache,target=/c apt-get update",
+          "RUN --mount=target=node_modules,type=TMPFS --mount=type=tmpfs,dst=$T,ro,id=x make",
+          "RUN --mount=type=tmpfs,source=ignored,target=/t,rw=false true")).pods().get(0);
+      assertThat(lines(pod)).contains(
+          "RUN --mount=type=bind,target=/var/cache/apt,source=mounts/.tmpfs,rw --mount=type=cache,target=/c apt-get update",
+          // a relative target is under the working directory, as BuildKit mounts it
+          "RUN --mount=type=bind,source=mounts/.tmpfs,rw,target=/app/node_modules"
+              + " --mount=type=bind,dst=$T,ro,id=x,source=mounts/.tmpfs make",
+          "RUN --mount=type=bind,target=/t,rw=false,source=mounts/.tmpfs true");
+      // the directory is the stage pods' own, not the user's context
+      assertThat(pod.usesContext()).isFalse();
+      assertThat(error(df("FROM alpine", "RUN --mount=type=tmpfs,target=/t,size=64x x")).detail())
+          .isEqualTo("RUN --mount: invalid value for size: 64x (BuildKit's parseMount, as kaniko runs the RUN)");
+      assertThat(error(df("FROM alpine", "RUN --mount=size=1m,type=tmpfs,target=/t x")).detail())
+          .contains("unexpected key 'size' for mount type 'bind'");
+      assertThat(refused("RUN --mount=type=tmpfs,from=b,target=/t x").detail())
+          .contains("a tmpfs mount takes nothing from a stage or image; remove from=");
+      assertThat(error(df("FROM alpine", "RUN --mount=\"type=tmpfs,target=/t\" x")).detail())
+          .contains("without quotes or escape characters");
+      // a trigger runs as written in the stage built FROM it: kaniko would skip the mount there
+      assertThat(error(df("FROM alpine AS base", "ONBUILD RUN --mount=type=tmpfs,target=/t x", "FROM base",
+          "RUN true")).detail()).startsWith("ONBUILD RUN in stage \"base\"").contains("write the instruction into");
     }
 
     @Test
