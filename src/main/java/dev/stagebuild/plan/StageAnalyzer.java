@@ -916,11 +916,35 @@ final class StageAnalyzer {
         String absolute = absoluteTarget(i, f, MountSpec.parse(text != null ? text : f.value()));
         text = absolute != null ? absolute : text;
       }
+      if (text != null && m.type().equals("tmpfs") && executorsOwn(i, MountSpec.parse(text))) {
+        text = null;
+      }
       if (text != null) {
         edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
       }
     }
     return edits;
+  }
+
+  /**
+   * Whether a tmpfs mount's target (written out) is one of the pod's own paths ({@code /dev/shm},
+   * {@code /kaniko}): kaniko would move it aside for the command, which fails there or takes the
+   * pod's files with it. Refused (deferred) when it is.
+   */
+  private boolean executorsOwn(Instruction i, MountSpec bind) {
+    String target = bind.field("target", "dst", "destination");
+    if (target == null || target.indexOf('$') >= 0) {
+      return false;
+    }
+    String live = Paths.liveOnly(Paths.cleanAbsolute(target));
+    if (live == null) {
+      return false;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs,target="
+        + target + " is not supported: " + live + " in a stage pod is not the image's (the kubelet, the kernel or the"
+        + " executor provides it), and " + KanikoCapabilities.KANIKO + " would move it aside for the command; mount"
+        + " the tmpfs elsewhere"));
+    return true;
   }
 
   /**

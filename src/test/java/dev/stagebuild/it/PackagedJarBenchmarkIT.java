@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>CPU is the process's (user + system, from /proc), RSS its resident set: everything either
  * JVM does, the JIT and GC included. Properties: {@code jarBenchmark.herds} (6: herds 3 to 6 are the
  * warm ones, each side first in two of them),
- * {@code jarBenchmark.finished} (1,000), {@code jarBenchmark.restarts} (1), and
+ * {@code jarBenchmark.finished} (1,000), {@code jarBenchmark.restarts} (1), {@code jarBenchmark.aa} (the
+ * reference on both sides), and
  * {@code jarBenchmark.operatorJvm} / {@code referenceJvm} (extra JVM options, e.g. a JFR recording).
  */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "reads process CPU and RSS from /proc")
@@ -60,6 +61,13 @@ class PackagedJarBenchmarkIT {
   static final double TICKS_PER_SECOND = 100;
 
   enum Kind { OPERATOR, REFERENCE }
+
+  /**
+   * What runs on the "operator" side: the operator, or with {@code -DjarBenchmark.aa=true} the
+   * reference again (an A/A run: its ratios show how far two identical processes drift apart in
+   * this set-up, the noise the operator's ratios are read against).
+   */
+  static final Kind FIRST = Boolean.getBoolean("jarBenchmark.aa") ? Kind.REFERENCE : Kind.OPERATOR;
 
   /** @param jitMs of cpuMs, what the JIT's compiler threads used */
   record Herd(long wallMs, double cpuMs, double jitMs, List<Long> handoffs) {
@@ -98,7 +106,7 @@ class PackagedJarBenchmarkIT {
     double opIdle;
     double refIdle;
     warmThisJvm();
-    try (Side op = new Side(Kind.OPERATOR, dir.resolve("op")); Side ref = new Side(Kind.REFERENCE, dir.resolve("ref"))) {
+    try (Side op = new Side(FIRST, dir.resolve("op")); Side ref = new Side(Kind.REFERENCE, dir.resolve("ref"))) {
       opIdle = op.rssMiB();
       refIdle = ref.rssMiB();
       for (int i = 0; i < HERDS; i++) {
@@ -125,12 +133,14 @@ class PackagedJarBenchmarkIT {
       finished.createNamespace(NS);
       FinishedBuilds.seed(finished, NS, DIAMOND, FINISHED);
       for (int i = 0; i < Integer.getInteger("jarBenchmark.restarts", 1); i++) {
-        opRestarts.add(restart(Kind.OPERATOR, finished, dir.resolve("op-restart-" + i)));
+        opRestarts.add(restart(FIRST, finished, dir.resolve("op-restart-" + i)));
         refRestarts.add(restart(Kind.REFERENCE, finished, dir.resolve("ref-restart-" + i)));
       }
     }
 
-    System.out.printf("%n[jar-benchmark] === packaged operator vs reference, separate processes, %s (ratio = operator/reference) ===%n", HEAP);
+    System.out.printf("%n[jar-benchmark] === %s, separate processes, %s (ratio = operator/reference) ===%n",
+        FIRST == Kind.OPERATOR ? "packaged operator vs reference" : "A/A: the reference on both sides (\"operator\" is a"
+            + " second reference)", HEAP);
     line("idle RSS after start-up, MiB", opIdle, refIdle, "%.0f");
     line("first herd of 100 diamond builds (cold JIT): builds/s", ops.get(0).buildsPerSecond(),
         refs.get(0).buildsPerSecond(), "%.1f");

@@ -992,6 +992,10 @@ class PlannerTest {
           .isEqualTo("RUN --mount: invalid value for size: 64x (BuildKit's parseMount, as kaniko runs the RUN)");
       assertThat(error(df("FROM alpine", "RUN --mount=size=1m,type=tmpfs,target=/t x")).detail())
           .contains("unexpected key 'size' for mount type 'bind'");
+      assertThat(refused("RUN --mount=type=tmpfs,target=/dev/shm x").detail())
+          .startsWith("RUN --mount=type=tmpfs,target=/dev/shm is not supported: /dev in a stage pod is not the image's");
+      assertThat(error(df("FROM alpine", "WORKDIR /kaniko", "RUN --mount=type=tmpfs,target=x y")).detail())
+          .startsWith("RUN --mount=type=tmpfs,target=/kaniko/x is not supported: /kaniko in a stage pod");
       assertThat(refused("RUN --mount=type=tmpfs,from=b,target=/t x").detail())
           .contains("a tmpfs mount takes nothing from a stage or image; remove from=");
       assertThat(error(df("FROM alpine", "RUN --mount=\"type=tmpfs,target=/t\" x")).detail())
