@@ -24,6 +24,9 @@ final class MountCheck {
 
   /** What BuildKit would say of this mount, or empty when it reads it. */
   static Optional<String> problem(MountSpec m) {
+    if (m.emptyField()) {
+      return Optional.of("invalid field '' must be a key=value pair");
+    }
     String type = "bind";
     boolean typeKnown = true;
     boolean fileInfo = false;

@@ -9,9 +9,10 @@ import java.util.Set;
 /**
  * The parts of a {@code RUN --mount=...} value the planner looks at: its type (bind when not
  * given) and {@code from}. The value is comma-separated {@code key=value} fields, a field may be
- * double-quoted (CSV style, {@code ""} for a quote).
+ * double-quoted (CSV style, {@code ""} for a quote). An empty field ({@code a=1,,b=2}, a trailing
+ * comma) is not among the fields; {@code emptyField} says there was one (BuildKit refuses it).
  */
-record MountSpec(String type, String from, String source, List<String[]> fields) {
+record MountSpec(String type, String from, String source, List<String[]> fields, boolean emptyField) {
 
   /** The value of a field (the last one of that key; "" for a bare key), or null without one. */
   String field(String... keys) {
@@ -127,6 +128,7 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
     String from = null;
     String source = null;
     List<String[]> fields = new ArrayList<>();
+    boolean emptyField = false;
     int i = 0;
     int n = value.length();
     while (i <= n) {
@@ -161,6 +163,8 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
       String v = eq < 0 ? "" : f.substring(eq + 1);
       if (!f.isEmpty()) {
         fields.add(new String[] {key, eq < 0 ? null : v});
+      } else {
+        emptyField = true;
       }
       if (key.equals("type")) {
         type = v.toLowerCase(Locale.ROOT);
@@ -171,6 +175,6 @@ record MountSpec(String type, String from, String source, List<String[]> fields)
       }
       i++;
     }
-    return new MountSpec(type, from, source, List.copyOf(fields));
+    return new MountSpec(type, from, source, List.copyOf(fields), emptyField);
   }
 }

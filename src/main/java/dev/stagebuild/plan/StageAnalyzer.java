@@ -4,6 +4,7 @@ import dev.stagebuild.Texts;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.dockerfile.DockerfileParser;
 import dev.stagebuild.dockerfile.Flag;
+import dev.stagebuild.dockerfile.GoSize;
 import dev.stagebuild.dockerfile.HeredocMarker;
 import dev.stagebuild.dockerfile.Instruction;
 import dev.stagebuild.dockerfile.JsonArray;
@@ -909,7 +910,9 @@ final class StageAnalyzer {
   /** The edits of the RUN's mounts (see {@link #run}). */
   private List<Instruction.Edit> mounts(Instruction i) {
     List<Instruction.Edit> edits = new ArrayList<>();
-    for (Flag f : i.flags("mount")) {
+    List<Flag> flags = i.flags("mount");
+    List<String> texts = new ArrayList<>();
+    for (Flag f : flags) {
       MountSpec m = MountSpec.parse(f.value());
       String text = mountText(i, f, m);
       if (m.type().equals("bind") || m.type().equals("cache") || m.type().equals("tmpfs")) {
@@ -919,31 +922,114 @@ final class StageAnalyzer {
       if (text != null && m.type().equals("tmpfs") && executorsOwn(i, MountSpec.parse(text))) {
         text = null;
       }
+      texts.add(text);
       if (text != null) {
         edits.add(new Instruction.Edit(f.span(), "--mount=" + text));
       }
     }
+    List<Instruction.Edit> reordered = inBuildKitsOrder(i, flags, texts);
+    return reordered != null ? reordered : edits;
+  }
+
+  /**
+   * The mount flags in the order BuildKit mounts them (sorted by target, client/llb/exec.go), when a
+   * mount's target holds the target of one written before it: kaniko sets them up in the order
+   * written, so the inner one would be moved aside with the outer one. Null when no such pair is
+   * there, or a target is not known (a variable, a relative one left to the base image); two
+   * mounts at one target are refused (kaniko moves the first aside under a name made of the target,
+   * and the second move fails).
+   */
+  private List<Instruction.Edit> inBuildKitsOrder(Instruction i, List<Flag> flags, List<String> texts) {
+    record Placed(Flag flag, String text, String target) {}
+    List<Placed> placed = new ArrayList<>();
+    for (int k = 0; k < flags.size(); k++) {
+      String text = texts.get(k) != null ? texts.get(k) : flags.get(k).value();
+      MountSpec m = MountSpec.parse(text);
+      String target = m.field("target", "dst", "destination");
+      if (m.type().equals("secret") && (target == null || target.isEmpty())) {
+        if (m.field("env") != null) {
+          continue; // an environment variable only: no mount
+        }
+        target = m.secretId() == null ? null : "/run/secrets/" + m.secretId();
+      }
+      String value = target == null ? null : literal(i, target);
+      if (value == null || !value.startsWith("/")) {
+        return null;
+      }
+      placed.add(new Placed(flags.get(k), texts.get(k), Paths.cleanAbsolute(value)));
+    }
+    Map<String, Placed> byTarget = new HashMap<>();
+    for (Placed p : placed) {
+      if (byTarget.putIfAbsent(p.target(), p) != null) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN has two mounts at "
+            + p.target() + ": " + KanikoCapabilities.KANIKO + " sets the first aside under a name made of the target"
+            + " and fails on the second; mount them at different paths"));
+        return null;
+      }
+    }
+    boolean nestedOutOfOrder = false;
+    for (int k = 0; k < placed.size() && !nestedOutOfOrder; k++) {
+      for (int j = 0; j < k; j++) {
+        if (placed.get(j).target().startsWith(placed.get(k).target() + "/")) {
+          nestedOutOfOrder = true; // a later mount's target holds an earlier one's
+          break;
+        }
+      }
+    }
+    if (!nestedOutOfOrder) {
+      return null; // mounts apart from each other: the order makes no difference
+    }
+    List<Placed> sorted = new ArrayList<>(placed);
+    sorted.sort(java.util.Comparator.comparing(Placed::target));
+    List<Instruction.Edit> edits = new ArrayList<>();
+    for (int k = 0; k < placed.size(); k++) {
+      Placed p = sorted.get(k);
+      edits.add(new Instruction.Edit(placed.get(k).flag().span(), "--mount=" + (p.text() != null ? p.text()
+          : written(i, p.flag()).substring("--mount=".length()))));
+    }
     return edits;
+  }
+
+  /** A mount value's variables substituted (as kaniko does when it runs the RUN), or null when not known here. */
+  private String literal(Instruction i, String value) {
+    if (value.indexOf('$') < 0) {
+      return value;
+    }
+    try {
+      Expansion e = WordExpander.expandVariablesOnly(value, StageTable.expansionEscape(), scope, i.line());
+      return e.resolved() ? e.value() : null;
+    } catch (DockerfileException ex) {
+      if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
+        throw ex;
+      }
+      return null;
+    }
   }
 
   /**
    * Whether a tmpfs mount's target (written out) is one of the pod's own paths ({@code /dev/shm},
-   * {@code /kaniko}): kaniko would move it aside for the command, which fails there or takes the
+   * {@code /kaniko}) or a directory above one ({@code /etc}, where the kubelet mounts
+   * {@code /etc/hosts}): kaniko would move it aside for the command, which fails there or takes the
    * pod's files with it. Refused (deferred) when it is.
    */
   private boolean executorsOwn(Instruction i, MountSpec bind) {
     String target = bind.field("target", "dst", "destination");
-    if (target == null || target.indexOf('$') >= 0) {
+    String value = target == null ? null : literal(i, target);
+    if (value == null) {
       return false;
     }
-    String live = Paths.liveOnly(Paths.cleanAbsolute(target));
+    String path = Paths.cleanAbsolute(value);
+    String live = Paths.liveOnly(path);
+    if (live == null) {
+      live = Paths.LIVE_ONLY.stream().filter(l -> l.startsWith(path + "/")).findFirst().orElse(null);
+    }
     if (live == null) {
       return false;
     }
     stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs,target="
         + target + " is not supported: " + live + " in a stage pod is not the image's (the kubelet, the kernel or the"
-        + " executor provides it), and " + KanikoCapabilities.KANIKO + " would move it aside for the command; mount"
-        + " the tmpfs elsewhere"));
+        + " executor provides it), and " + KanikoCapabilities.KANIKO + " would move " + path + " aside for the command;"
+        + " mount the tmpfs elsewhere"));
     return true;
   }
 
@@ -1053,10 +1139,7 @@ final class StageAnalyzer {
               + " (kaniko reads the rewritten value again); rename it"));
           return null;
         }
-        if (!writtenAsItReads(i, f)) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN "
-              + written(i, f) + ": StageBuild rewrites the source of a context bind mount and needs it written"
-              + " without quotes or escape characters"));
+        if (refusedAsWritten(i, f, "rewrites the source of a context bind mount")) {
           return null;
         }
         String text = m.with("source", rewritten);
@@ -1094,9 +1177,9 @@ final class StageAnalyzer {
    * written there ends in the layer. kaniko's context bind mount does the same by copying: it moves
    * what the target holds aside, copies the source in, runs the command, then removes the target
    * and moves the original back (run.go). So the mount is written as a bind mount of
-   * {@link PodAssembler#TMPFS_DIRECTORY}, which every stage pod keeps empty. The size limit is not
-   * kept (kaniko has no way to bound it), and the mount is read-write unless it says otherwise (a
-   * bind mount is read-only by default: kaniko ignores that, the end-to-end stand-in does not).
+   * {@link PodAssembler#TMPFS_DIRECTORY}, which every stage pod keeps empty. The size limit is
+   * checked as BuildKit reads it, then dropped (kaniko has no way to bound it). The mount is written
+   * read-write, as a tmpfs is, unless it says otherwise; kaniko ignores both on a bind mount.
    */
   private String tmpfs(Instruction i, Flag f, MountSpec m) {
     if (m.from() != null && !m.from().isEmpty()) {
@@ -1104,10 +1187,25 @@ final class StageAnalyzer {
           + " with from=" + m.from() + ": a tmpfs mount takes nothing from a stage or image; remove from="));
       return null;
     }
-    if (!writtenAsItReads(i, f)) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
-          + ": StageBuild writes a tmpfs mount as a bind mount of an empty directory and needs it written"
-          + " without quotes or escape characters"));
+    String source = m.source() == null ? "" : m.source();
+    if (!Paths.cleanAbsolute(source).equals("/")) {
+      // BuildKit keeps it as the mount's selector, a path inside the new (empty) tmpfs: the RUN fails
+      stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN"
+          + " --mount=type=tmpfs,source=" + source + ": a tmpfs mount starts empty, BuildKit finds no " + source
+          + " in it; remove source="));
+      return null;
+    }
+    String size = m.field("size");
+    String sizeValue = size == null ? null : literal(i, size);
+    if (size != null && (sizeValue == null || !GoSize.parses(sizeValue))) {
+      stage.defer(sizeValue == null
+          ? new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs,size="
+              + size + ": StageBuild checks the size as BuildKit reads it and cannot resolve it here; write it out")
+          : new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount: invalid"
+              + " value for size: " + sizeValue + " (BuildKit's parseMount, as kaniko runs the RUN)"));
+      return null;
+    }
+    if (refusedAsWritten(i, f, "writes a tmpfs mount as a bind mount of an empty directory")) {
       return null;
     }
     String others = m.without("type", "size", "source", "src", "from");
@@ -1131,10 +1229,7 @@ final class StageAnalyzer {
           + " this RUN instead"));
       return null;
     }
-    if (!writtenAsItReads(i, f)) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
-          + ": StageBuild rewrites a bind mount from a stage and needs it written without quotes or escape"
-          + " characters"));
+    if (refusedAsWritten(i, f, "rewrites a bind mount from a stage")) {
       return null;
     }
     String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
@@ -1206,10 +1301,7 @@ final class StageAnalyzer {
     if (!sourced && !nested) {
       return null;
     }
-    if (!writtenAsItReads(i, f)) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
-          + ": StageBuild writes this secret mount as kaniko reads it (id=" + id + ") and needs it written without"
-          + " quotes or escape characters"));
+    if (refusedAsWritten(i, f, "writes this secret mount as kaniko reads it (id=" + id + ")")) {
       return null;
     }
     String text = MountSpec.parse(m.without("source", "src")).with("id", id);
@@ -1226,6 +1318,19 @@ final class StageAnalyzer {
   /** The flag as the Dockerfile writes it ({@code --mount=...}). */
   private static String written(Instruction i, Flag f) {
     return i.logical().substring(f.span().start(), f.span().end());
+  }
+
+  /**
+   * Defers the refusal of a mount StageBuild rewrites ({@code what}) when the flag is not written as
+   * it reads; returns whether it did.
+   */
+  private boolean refusedAsWritten(Instruction i, Flag f, String what) {
+    if (writtenAsItReads(i, f)) {
+      return false;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN " + written(i, f)
+        + ": StageBuild " + what + " and needs it written without quotes or escape characters"));
+    return true;
   }
 
   /**

@@ -35,10 +35,15 @@ mkdir -p "$ctx/from"
 
 # A RUN --mount=type=tmpfs is written as a context bind mount of this directory: kaniko copies it in
 # over the target for the command and removes it after. It stays empty, and root's with mode 1777,
-# as a tmpfs's root is (chown fails only where the pod does not run as root).
+# as a tmpfs's root is. A volume that squashes root keeps its own owner: said, not fatal (most
+# Dockerfiles mount no tmpfs).
 mkdir -p "$ctx/mounts/.tmpfs"
 chown 0:0 "$ctx/mounts/.tmpfs" 2>/dev/null || :
 chmod 1777 "$ctx/mounts/.tmpfs"
+owner=$(stat -c %u:%g "$ctx/mounts/.tmpfs")
+if [ "$owner" != 0:0 ] && [ "$(id -u)" = 0 ]; then
+  printf 'stagebuild: the workspace volume keeps %s as the owner of what root creates: a RUN --mount=type=tmpfs target is owned by %s, not by root\n' "$owner" "$owner" >&2
+fi
 
 # Every pod installs the same .dockerignore; writing a name of our own and renaming it means an
 # executor starting in another pod never reads a half-written file.

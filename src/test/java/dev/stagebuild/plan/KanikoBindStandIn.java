@@ -27,7 +27,11 @@ import java.util.Map;
  * RUN (as root) that undoes it. buildah keeps one layer for the whole build, so the image's files
  * are kaniko's; its history differs, which the comparison does not look at. The paths go to fixed
  * scripts as arguments, never into the script text. Not modelled: the .dockerignore kaniko applies
- * while it copies (no end-to-end case binds an ignored file).
+ * while it copies (no end-to-end case binds an ignored file); a USER the base image sets (the
+ * end-to-end images set none: the steps run as the stage's USER from the Dockerfile, or root); the
+ * order of the context binds among a RUN's other mounts (they all come first here, buildah mounts
+ * the rest after; the planner writes nested mounts in BuildKit's order, outer first); kaniko's
+ * swap directory is outside the image, the stand-in's ({@value #STATE}) is visible to the command.
  */
 public final class KanikoBindStandIn {
   private KanikoBindStandIn() {}

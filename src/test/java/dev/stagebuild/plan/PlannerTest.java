@@ -979,7 +979,7 @@ class PlannerTest {
       PodPlan pod = plan(df("FROM alpine", "WORKDIR /app", "ARG T=/var/log",
           "RUN --mount=type=tmpfs,target=/var/cache/apt,size=64m --mount=type=cache,target=/c apt-get update",
           "RUN --mount=target=node_modules,type=TMPFS --mount=type=tmpfs,dst=$T,ro,id=x make",
-          "RUN --mount=type=tmpfs,source=ignored,target=/t,rw=false true")).pods().get(0);
+          "RUN --mount=type=tmpfs,target=/t,rw=false true")).pods().get(0);
       assertThat(lines(pod)).contains(
           "RUN --mount=type=bind,target=/var/cache/apt,source=mounts/.tmpfs,rw --mount=type=cache,target=/c apt-get update",
           // a relative target is under the working directory, as BuildKit mounts it
@@ -996,6 +996,15 @@ class PlannerTest {
           .startsWith("RUN --mount=type=tmpfs,target=/dev/shm is not supported: /dev in a stage pod is not the image's");
       assertThat(error(df("FROM alpine", "WORKDIR /kaniko", "RUN --mount=type=tmpfs,target=x y")).detail())
           .startsWith("RUN --mount=type=tmpfs,target=/kaniko/x is not supported: /kaniko in a stage pod");
+      assertThat(refused("RUN --mount=type=tmpfs,target=/etc x").detail())
+          .startsWith("RUN --mount=type=tmpfs,target=/etc is not supported: /etc/resolv.conf in a stage pod");
+      assertThat(error(df("FROM alpine", "RUN --mount=type=tmpfs,source=x,target=/t y")).detail())
+          .contains("a tmpfs mount starts empty, BuildKit finds no x in it; remove source=");
+      assertThat(plan(df("FROM alpine", "RUN --mount=type=tmpfs,source=/,target=/t y")).pods()).hasSize(1);
+      assertThat(error(df("FROM alpine", "ARG S=1x", "RUN --mount=type=tmpfs,size=$S,target=/t y")).detail())
+          .isEqualTo("RUN --mount: invalid value for size: 1x (BuildKit's parseMount, as kaniko runs the RUN)");
+      assertThat(error(df("FROM alpine", "RUN --mount=type=tmpfs,target=/t, y")).detail())
+          .contains("invalid field '' must be a key=value pair");
       assertThat(refused("RUN --mount=type=tmpfs,from=b,target=/t x").detail())
           .contains("a tmpfs mount takes nothing from a stage or image; remove from=");
       assertThat(error(df("FROM alpine", "RUN --mount=\"type=tmpfs,target=/t\" x")).detail())
@@ -1003,6 +1012,21 @@ class PlannerTest {
       // a trigger runs as written in the stage built FROM it: kaniko would skip the mount there
       assertThat(error(df("FROM alpine AS base", "ONBUILD RUN --mount=type=tmpfs,target=/t x", "FROM base",
           "RUN true")).detail()).startsWith("ONBUILD RUN in stage \"base\"").contains("write the instruction into");
+    }
+
+    @Test
+    void nestedMountsAreWrittenInBuildKitsOrderAndTwoAtOneTargetAreRefused() {
+      // BuildKit mounts by target, outer first; kaniko in the order written
+      PodPlan pod = plan(df("FROM alpine", "WORKDIR /app",
+          "RUN --mount=type=tmpfs,target=/app/cache --mount=type=cache,target=/c --mount=type=bind,target=. make",
+          "RUN --mount=type=cache,target=/c --mount=type=bind,target=/b x")).pods().get(0);
+      assertThat(lines(pod)).contains(
+          "RUN --mount=type=bind,source=src/.,target=/app --mount=type=bind,target=/app/cache,source=mounts/.tmpfs,rw"
+              + " --mount=type=cache,target=/c make",
+          // apart from each other: as written
+          "RUN --mount=type=cache,target=/c --mount=type=bind,target=/b,source=src/. x");
+      assertThat(refused("RUN --mount=type=tmpfs,target=/t --mount=type=cache,target=/t/ x").detail())
+          .startsWith("RUN has two mounts at /t: kaniko v1.28.3 sets the first aside");
     }
 
     @Test
