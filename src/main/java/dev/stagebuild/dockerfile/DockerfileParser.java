@@ -31,6 +31,8 @@ public final class DockerfileParser {
   private final Set<String> seenDirectives = new HashSet<>();
   private char escape = '\\';
   private int next;
+  /** Added to every line number: for an instruction the planner writes on behalf of a line. */
+  private int firstLine = 1;
 
   private DockerfileParser(String text) {
     List<String> split = new ArrayList<>();
@@ -73,6 +75,19 @@ public final class DockerfileParser {
       bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
     }
     return bytes;
+  }
+
+  /**
+   * One instruction written on one line (no continuation or here-document), numbered as line
+   * {@code line}: what the planner writes on behalf of that line of the Dockerfile.
+   */
+  public static Instruction instructionAt(String text, int line) {
+    if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("one line expected");
+    }
+    DockerfileParser p = new DockerfileParser(text);
+    p.firstLine = line;
+    return p.instruction(0, Chars.skipSpaces(text, 0, text.length()));
   }
 
   /** Parses a whole Dockerfile. An input without any instruction is an error. */
@@ -209,17 +224,17 @@ public final class DockerfileParser {
     boolean open = continues;
     String text = logical.text();
     int[] origin = logical.origin();
-    Instruction.Builder parsed = InstructionParser.parse(text, origin, first + 1, escape);
+    Instruction.Builder parsed = InstructionParser.parse(text, origin, first + firstLine, escape);
     List<Heredoc> heredocs = new ArrayList<>();
     Instruction.Builder heredocOwner = parsed.triggerBuilder != null ? parsed.triggerBuilder : parsed;
     if (!heredocOwner.json && Keywords.takesHeredocs(heredocOwner.keyword) && text.contains("<<")) {
       for (HeredocMarker.Marker m : HeredocMarker.findAll(text)) {
-        heredocs.add(readHeredoc(m, first + 1));
+        heredocs.add(readHeredoc(m, first + firstLine));
         last = next - 1;
       }
     }
     String source = join(first, last);
-    return InstructionParser.finish(parsed, source, last + 1, heredocs, open);
+    return InstructionParser.finish(parsed, source, last + firstLine, heredocs, open);
   }
 
   private Heredoc readHeredoc(HeredocMarker.Marker marker, int startLine) {

@@ -171,6 +171,9 @@ public final class KanikoCapabilities {
     } else if (type.equals("bind") && hasFrom) {
       // a reference made of variables is resolved (or refused) by the planner
       boolean stage = from.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(from)) || isInteger(from);
+      if (!stage && stageMountsAllowed && StageTable.imageReference(from)) {
+        return Optional.empty(); // the planner adds a stage FROM the image and mounts that
+      }
       if (!stage) {
         return Optional.of("RUN --mount=type=bind,from=" + from + " is not supported: " + KANIKO + " skips"
             + " bind mounts from an image; add a stage FROM " + from + " and mount that stage instead");

@@ -88,7 +88,7 @@ public final class Planner {
       Stage targetStage = table.target(target);
       StageAnalyzer.analyze(table);
       BuildPlan plan = PodAssembler.assemble(table, targetStage);
-      return new Planned(plan, table.stages.stream().map(s -> s.name).toList());
+      return new Planned(plan, table.stages.subList(0, table.userStages).stream().map(s -> s.name).toList());
     }
   }
 }

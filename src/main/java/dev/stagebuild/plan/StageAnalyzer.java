@@ -479,9 +479,9 @@ final class StageAnalyzer {
     Stage target;
     if (isInteger(ref)) {
       long index = ref.length() > 12 ? Long.MAX_VALUE : Long.parseLong(ref);
-      if (index < 0 || index >= table.stages.size()) {
+      if (index < 0 || index >= table.userStages) {
         throw new DockerfileException(i.line(), what + ": there is no stage " + ref
-            + " (stages are numbered from 0 to " + (table.stages.size() - 1) + ")");
+            + " (stages are numbered from 0 to " + (table.userStages - 1) + ")");
       }
       target = table.stages.get((int) index);
     } else {
@@ -499,18 +499,8 @@ final class StageAnalyzer {
     return target;
   }
 
-  /** Go's strconv.Atoi syntax: an optional sign and ASCII digits. */
   private static boolean isInteger(String s) {
-    int start = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
-    if (start >= s.length()) {
-      return false;
-    }
-    for (int k = start; k < s.length(); k++) {
-      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
-        return false;
-      }
-    }
-    return true;
+    return StageTable.isInteger(s);
   }
 
   /**
@@ -1158,7 +1148,7 @@ final class StageAnalyzer {
       return null;
     }
     Stage producer = isInteger(ref) || table.byUserName.containsKey(StageNames.lower(ref))
-        ? producer(ref, i, "RUN --mount=type=bind,from=" + ref) : null;
+        ? producer(ref, i, "RUN --mount=type=bind,from=" + ref) : table.imageMounts.get(m.from());
     if (producer == null) {
       if (m.from().indexOf('$') >= 0) {
         // KanikoCapabilities left a reference with a $ to the planner: it names an image after all

@@ -62,9 +62,26 @@ final class StageTable {
     t.defineGlobalArgs();
     t.kaniko = KanikoGlobalArgs.read(t.globalArgs, buildArgs, unknownArgs, t.targetStage, t.global, t.stages,
         t.escape());
+    t.userStages = t.stages.size();
+    t.addImageMountStages();
     t.resolveBases();
     return t;
   }
+
+  /**
+   * How many of {@link #stages} the Dockerfile has; those after them stand for the images RUN
+   * mounts from ({@link #imageMounts}).
+   */
+  int userStages;
+
+  /**
+   * A stage {@code FROM <image>} for each image a {@code RUN --mount=type=bind,from=<image>} names,
+   * by the reference as written: kaniko skips such a mount, so the planner mounts that stage instead,
+   * as it mounts any stage (its pod exports the source for the mount). Appended after the
+   * Dockerfile's stages, so no stage index or line moves; not a target, and no COPY --from or FROM
+   * can name it.
+   */
+  final Map<String, Stage> imageMounts = new java.util.LinkedHashMap<>();
 
   /** How kaniko reads the global ARGs, where it differs from BuildKit (set by {@link #of}). */
   KanikoGlobalArgs kaniko;
@@ -138,6 +155,57 @@ final class StageTable {
     if (stages.isEmpty()) {
       throw new DockerfileException(0, "the Dockerfile has no FROM instruction");
     }
+  }
+
+  private void addImageMountStages() {
+    java.util.Set<String> taken = new java.util.HashSet<>();
+    stages.forEach(st -> taken.add(st.name));
+    for (Stage st : List.copyOf(stages)) {
+      for (Instruction i : st.body) {
+        if (!i.is("RUN")) {
+          continue;
+        }
+        for (var f : i.flags("mount")) {
+          MountSpec m = MountSpec.parse(f.value());
+          String ref = m.from();
+          if (!m.type().equals("bind") || ref == null || ref.isEmpty() || ref.equals("context")
+              || ref.indexOf('$') >= 0 || isInteger(ref) || byUserName.containsKey(StageNames.lower(ref))
+              || imageMounts.containsKey(ref) || !imageReference(ref)) {
+            continue;
+          }
+          String name = "image-mount-" + (imageMounts.size() + 1);
+          for (int n = 2; taken.contains(name); n++) {
+            name = "image-mount-" + (imageMounts.size() + 1) + "-" + n;
+          }
+          taken.add(name);
+          // parsed on the line of the RUN that mounts it, for messages and the plan's listing
+          Instruction from = dev.stagebuild.dockerfile.DockerfileParser.instructionAt("FROM " + ref + " AS " + name,
+              i.line());
+          Stage image = new Stage(stages.size(), name, true, from);
+          stages.add(image);
+          imageMounts.put(ref, image);
+        }
+      }
+    }
+  }
+
+  /** A reference a FROM line reads back as itself: one word of the characters image references use. */
+  static boolean imageReference(String ref) {
+    return ref.length() <= 512 && ref.matches("[A-Za-z0-9][A-Za-z0-9._/:@+-]*");
+  }
+
+  /** Go's strconv.Atoi syntax: an optional sign and ASCII digits (a stage index). */
+  static boolean isInteger(String s) {
+    int start = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+    if (start >= s.length()) {
+      return false;
+    }
+    for (int k = start; k < s.length(); k++) {
+      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -233,17 +301,18 @@ final class StageTable {
 
   /** The stage the build ends with: the named (or implicitly named) one, else the last. */
   Stage target(String target) {
+    List<Stage> own = stages.subList(0, userStages);
     if (target == null || target.isBlank()) {
-      return stages.get(stages.size() - 1);
+      return own.get(own.size() - 1);
     }
     String wanted = StageNames.lower(target.trim());
-    for (Stage s : stages) {
+    for (Stage s : own) {
       if (s.name.equals(wanted)) {
         return s;
       }
     }
-    List<String> names = stages.stream().map(s -> s.name).limit(50).toList();
-    String more = stages.size() > names.size() ? " and " + (stages.size() - names.size()) + " more" : "";
+    List<String> names = own.stream().map(s -> s.name).limit(50).toList();
+    String more = own.size() > names.size() ? " and " + (own.size() - names.size()) + " more" : "";
     throw new DockerfileException(DockerfileException.Kind.INVALID_SPEC, 0, "target stage \""
         + target.trim() + "\" not found; the Dockerfile's stages are: " + String.join(", ", names) + more);
   }

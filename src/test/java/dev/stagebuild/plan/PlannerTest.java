@@ -775,9 +775,9 @@ class PlannerTest {
 
     @Test
     void mountsKanikoSkips() {
-      assertThat(refused("RUN --mount=type=bind,from=golang:1.21,source=/usr/local/go,target=/go x").detail())
-          .startsWith("RUN --mount=type=bind,from=golang:1.21 is not supported: kaniko v1.28.3 skips bind mounts"
-              + " from an image").contains("add a stage FROM golang:1.21");
+      assertThat(refused("RUN --mount=type=bind,\"from=golang:1.21 x\",target=/go x").detail())
+          .startsWith("RUN --mount=type=bind,from=golang:1.21 x is not supported: kaniko v1.28.3 skips bind mounts"
+              + " from an image").contains("add a stage FROM golang:1.21 x");
       assertThat(refused("RUN --mount=type=cache,from=b,source=/c,target=/c x").detail())
           .startsWith("RUN --mount=type=cache with from=b is not supported");
       assertThat(refused("RUN --mount=type=cache,source=/c,target=/c x").detail())
@@ -1012,6 +1012,34 @@ class PlannerTest {
       // a trigger runs as written in the stage built FROM it: kaniko would skip the mount there
       assertThat(error(df("FROM alpine AS base", "ONBUILD RUN --mount=type=tmpfs,target=/t x", "FROM base",
           "RUN true")).detail()).startsWith("ONBUILD RUN in stage \"base\"").contains("write the instruction into");
+    }
+
+    @Test
+    void aBindMountFromAnImageMountsAStageFromThatImage() {
+      BuildPlan p = plan(df("FROM alpine AS a", "RUN true", "FROM python:3.12",
+          "RUN --mount=type=bind,from=golang:1.21,source=/usr/local/go,target=/go go version",
+          "RUN --mount=from=ghcr.io/astral-sh/uv:0.5,source=/uv,target=/bin/uv --mount=from=a,target=/a uv pip install x",
+          "RUN --mount=from=golang:1.21,source=/usr/local/go/bin,target=/gobin ls /gobin"));
+      assertThat(p.pods()).extracting(PodPlan::name)
+          .containsExactlyInAnyOrder("a", "stage-1", "image-mount-1", "image-mount-2");
+      assertThat(lines(p.pod("image-mount-1"))).containsExactly("FROM golang:1.21 AS image-mount-1");
+      assertThat(p.pod("image-mount-1").exports()).containsExactly("/usr/local/go", "/usr/local/go/bin");
+      assertThat(p.pod("image-mount-1").mounted()).isTrue();
+      assertThat(p.pod("image-mount-2").exports()).containsExactly("/uv");
+      assertThat(p.pod("stage-1").dependsOn()).containsExactly("a", "image-mount-1", "image-mount-2");
+      assertThat(lines(p.pod("stage-1"))).contains(
+          "RUN --mount=type=bind,source=mounts/image-mount-1/usr/local/go,target=/go go version",
+          "RUN --mount=source=mounts/image-mount-2/uv,target=/bin/uv --mount=target=/a,source=mounts/a uv pip install x");
+      // listed on the line of the RUN that first mounts it; not a stage a build can target or number
+      assertThat(p.stages()).filteredOn(s -> s.name().equals("image-mount-1")).singleElement()
+          .satisfies(s -> assertThat(s.line()).isEqualTo(4));
+      assertThat(error(df("FROM alpine", "RUN --mount=from=golang,target=/g x"), Map.of(), "image-mount-1").detail())
+          .startsWith("target stage \"image-mount-1\" not found; the Dockerfile's stages are: stage-0");
+      assertThat(error(df("FROM alpine", "RUN --mount=from=golang,target=/g x", "COPY --from=1 /a /a")).detail())
+          .contains("there is no stage 1 (stages are numbered from 0 to 0)");
+      // a stage of that name is the stage, also when defined later
+      assertThat(Planner.plan(df("FROM alpine", "RUN --mount=from=Golang,target=/g x", "FROM alpine AS golang"),
+          Map.of(), "stage-0").pods()).extracting(PodPlan::name).containsExactlyInAnyOrder("stage-0", "golang");
     }
 
     @Test

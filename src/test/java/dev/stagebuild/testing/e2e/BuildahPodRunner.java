@@ -582,9 +582,19 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         buildah.run("umount", container);
         buildah.run("rm", container);
       }
-      if (image != null) {
+      if (image != null && !named(buildah, image)) {
         buildah.run("rmi", "--force", image);
       }
+    }
+
+    /**
+     * Whether the image has a name: a pod whose Dockerfile is a FROM alone (a stage an image mount
+     * makes) gets its base image's ID from buildah, and that image is also other builds'.
+     */
+    private static boolean named(Buildah buildah, String image) {
+      String id = image.startsWith("sha256:") ? image : "sha256:" + image;
+      return buildah.run("images", "--no-trunc", "--format", "{{.ID}} {{.Name}}").output().lines()
+          .anyMatch(l -> l.startsWith(id + " ") && !l.endsWith(" <none>"));
     }
   }
 
@@ -656,6 +666,9 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
       explicit = KanikoBindStandIn.rewrite(Files.readString(dockerfile));
     } catch (KanikoBindStandIn.Unsupported e) {
       throw new Refused("the pod's Dockerfile, " + e.getMessage());
+    }
+    if (noPush) {
+      explicit = withoutEmptyLastStage(explicit);
     }
     Path budDockerfile = view.dir().resolve("Dockerfile.kaniko-binds");
     Files.writeString(budDockerfile, explicit);
@@ -731,6 +744,19 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
     Files.createSymbolicLink(rootLink, root);
     calls.add(new ExecutorCall(podName, args, bud, 0, Duration.ofNanos(System.nanoTime() - start)));
     return new Built(0, image, container);
+  }
+
+  /**
+   * A last stage that is a FROM alone (the stage an image mount makes) gets a LABEL: buildah gives
+   * such a build its base image's ID, which this runner would then remove, and leaves the working
+   * container behind. For a pod that pushes nothing only the files count, which a label leaves alone.
+   */
+  static String withoutEmptyLastStage(String dockerfile) {
+    List<Instruction> instructions = DockerfileParser.parse(dockerfile).instructions();
+    if (!instructions.get(instructions.size() - 1).is("FROM")) {
+      return dockerfile;
+    }
+    return dockerfile + (dockerfile.endsWith("\n") ? "" : "\n") + "LABEL stagebuild.e2e.stand-in=from-alone\n";
   }
 
   /**
