@@ -47,6 +47,9 @@ final class ExecutorArgs {
       // Kaniko skips unpacking a stage's base image when no instruction needs it (or every layer
       // is cached); the exports are copied from the root afterwards, so it must hold the image.
       args.add("--materialize");
+      // and only the image: kaniko unpacks the first stage over the executor's own files
+      // (/etc/nsswitch.conf, /workspace), which an export of / would take along
+      args.add("--pre-cleanup");
     }
     if (Boolean.TRUE.equals(spec.output.insecure)) {
       args.add("--insecure");

@@ -171,8 +171,17 @@ public final class KanikoCapabilities {
     } else if (type.equals("bind") && hasFrom) {
       // a reference made of variables is resolved (or refused) by the planner
       boolean stage = from.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(from)) || isInteger(from);
-      if (!stage && stageMountsAllowed && StageTable.imageReference(from)) {
+      if (!stage && stageMountsAllowed && from.equals("scratch")) {
+        return Optional.of("RUN --mount=type=bind,from=scratch mounts an empty directory; write"
+            + " --mount=type=tmpfs,target=<dir> for that");
+      }
+      String problem = stage || !stageMountsAllowed ? null : StageTable.imageReferenceProblem(from);
+      if (!stage && stageMountsAllowed && problem == null) {
         return Optional.empty(); // the planner adds a stage FROM the image and mounts that
+      }
+      if (problem != null) {
+        return Optional.of("RUN --mount=type=bind,from=" + from + ": no stage of this Dockerfile has that name, and"
+            + " it is no image reference either (" + problem + ")");
       }
       if (!stage) {
         return Optional.of("RUN --mount=type=bind,from=" + from + " is not supported: " + KANIKO + " skips"

@@ -160,6 +160,19 @@ final class StageTable {
   private void addImageMountStages() {
     java.util.Set<String> taken = new java.util.HashSet<>();
     stages.forEach(st -> taken.add(st.name));
+    // nor the name of an image a mount names, which a generated FROM would then mean
+    for (Stage st : stages) {
+      for (Instruction i : st.body) {
+        if (i.is("RUN")) {
+          i.flags("mount").forEach(f -> {
+            String from = MountSpec.parse(f.value()).from();
+            if (from != null) {
+              taken.add(StageNames.lower(from));
+            }
+          });
+        }
+      }
+    }
     for (Stage st : List.copyOf(stages)) {
       for (Instruction i : st.body) {
         if (!i.is("RUN")) {
@@ -169,9 +182,14 @@ final class StageTable {
           MountSpec m = MountSpec.parse(f.value());
           String ref = m.from();
           if (!m.type().equals("bind") || ref == null || ref.isEmpty() || ref.equals("context")
-              || ref.indexOf('$') >= 0 || isInteger(ref) || byUserName.containsKey(StageNames.lower(ref))
-              || imageMounts.containsKey(ref) || !imageReference(ref)) {
+              || ref.equals("scratch") || ref.indexOf('$') >= 0 || isInteger(ref)
+              || byUserName.containsKey(StageNames.lower(ref)) || imageMounts.containsKey(ref)
+              || !imageReference(ref)) {
             continue;
+          }
+          if (userStages + imageMounts.size() >= Budgets.MAX_STAGES) {
+            throw Budgets.tooLarge(i.line(), "the Dockerfile's stages and the images its RUN instructions mount"
+                + " are more than " + Budgets.MAX_STAGES);
           }
           String name = "image-mount-" + (imageMounts.size() + 1);
           for (int n = 2; taken.contains(name); n++) {
@@ -189,9 +207,19 @@ final class StageTable {
     }
   }
 
-  /** A reference a FROM line reads back as itself: one word of the characters image references use. */
+  /** Whether a mount's from= is a valid image reference (the distribution grammar); it is then one word. */
   static boolean imageReference(String ref) {
-    return ref.length() <= 512 && ref.matches("[A-Za-z0-9][A-Za-z0-9._/:@+-]*");
+    return imageReferenceProblem(ref) == null;
+  }
+
+  /** Why a mount's from= is not a valid image reference, or null when it is one. */
+  static String imageReferenceProblem(String ref) {
+    try {
+      dev.stagebuild.registry.ImageReference.parse(ref);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   /** Go's strconv.Atoi syntax: an optional sign and ASCII digits (a stage index). */
@@ -261,7 +289,8 @@ final class StageTable {
       }
       s.base = base;
       // Case-insensitive, as BuildKit and kaniko (baseImageIndex) resolve it: FROM Build is stage build.
-      s.parent = earlier.get(StageNames.lower(base));
+      // A stage an image mount adds is always that image.
+      s.parent = s.index < userStages ? earlier.get(StageNames.lower(base)) : null;
       checkPlatform(s);
       if (s.named) {
         earlier.put(s.name, s);

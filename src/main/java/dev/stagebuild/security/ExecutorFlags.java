@@ -16,7 +16,7 @@ public final class ExecutorFlags {
   public static final Set<String> OPERATOR_OWNED = Set.of(
       // what is built, from where
       "dockerfile", "context", "context-sub-path", "bucket", "git", "target", "build-arg",
-      "kaniko-dir", "materialize", "custom-platform", "customPlatform",
+      "kaniko-dir", "materialize", "pre-cleanup", "custom-platform", "customPlatform",
       // where it goes and what is reported
       "destination", "no-push", "tar-path", "tarPath", "oci-layout-path", "digest-file",
       "image-name-with-digest-file", "image-name-tag-with-digest-file", "dryrun",

@@ -55,7 +55,7 @@ class EquivalenceTest extends E2eTestBase {
 
   @AfterEach
   void cleanStorage() {
-    assertNoContainersLeftAndReset();
+    assertNoContainersLeftAndResetKeepingBases();
   }
 
   static Stream<String> cases() throws IOException {

@@ -164,9 +164,9 @@ class KanikoResourcesTest {
     // the plan as the operator reads it back; a pod without exclusions has none in its JSON
     assertThat(new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class)).isEqualTo(p);
     assertThat(cm.getData().get("plan.json")).containsOnlyOnce("\"excluded\"");
-    // the exports are copied from the built root afterwards: kaniko must unpack it
+    // the exports are copied from the built root afterwards: kaniko must unpack it, over nothing else
     assertThat(resources.stagePod(sb, "2", p, p.pod("build"), 1, null).getSpec().getContainers().get(0).getArgs())
-        .contains("--materialize");
+        .contains("--materialize", "--pre-cleanup");
     assertThatThrownBy(() -> KanikoResources.excludesFile(List.of(new dev.stagebuild.plan.ExcludedExport(
         "0123456789ab", 1, List.of("/a\n/etc/passwd"), List.of("x"))))).hasMessageContaining("line break");
   }
@@ -204,7 +204,8 @@ class KanikoResourcesTest {
         "--target=build",
         "--build-arg=TARGETSTAGE=default",
         "--no-push",
-        "--materialize");
+        "--materialize",
+        "--pre-cleanup");
     assertThat(env(c)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
         Map.entry("SB_WORKSPACE", "/kaniko/stagebuild/workspace"),
         Map.entry("SB_PLAN", "/kaniko/stagebuild/plan"),
@@ -261,7 +262,7 @@ class KanikoResourcesTest {
         "--destination=registry.example.com/eriksf/hellogo:0.0.2",
         "--digest-file=/kaniko/stagebuild/digest");
     // Nothing copies from the final pod: no need to keep its root.
-    assertThat(c.getArgs()).doesNotContain("--materialize");
+    assertThat(c.getArgs()).doesNotContain("--materialize", "--pre-cleanup");
     assertThat(env(c)).containsEntry("SB_FINAL", "true")
         .containsEntry("SB_DIGEST_FILE", "/kaniko/stagebuild/digest")
         .containsEntry("SB_POD", "stage-1");
@@ -384,7 +385,7 @@ class KanikoResourcesTest {
     sb.getSpec().executor.cache.enabled = true;
     sb.getSpec().executor.args = List.of("--snapshot-mode=redo", "--verbosity=debug");
     List<String> args = resources.stagePod(sb, "2", plan, Fixtures.BUILD, 1, null).getSpec().getContainers().get(0).getArgs();
-    assertThat(args).containsSequence("--no-push", "--materialize", "--insecure", "--insecure-pull", "--skip-tls-verify",
+    assertThat(args).containsSequence("--no-push", "--materialize", "--pre-cleanup", "--insecure", "--insecure-pull", "--skip-tls-verify",
         "--skip-tls-verify-pull", "--cache=true", "--cache-repo=localhost:5000/team/app/cache",
         "--snapshot-mode=redo", "--verbosity=debug");
     assertThat(args.get(args.size() - 1)).isEqualTo("--verbosity=debug");

@@ -776,8 +776,13 @@ class PlannerTest {
     @Test
     void mountsKanikoSkips() {
       assertThat(refused("RUN --mount=type=bind,\"from=golang:1.21 x\",target=/go x").detail())
-          .startsWith("RUN --mount=type=bind,from=golang:1.21 x is not supported: kaniko v1.28.3 skips bind mounts"
-              + " from an image").contains("add a stage FROM golang:1.21 x");
+          .startsWith("RUN --mount=type=bind,from=golang:1.21 x: no stage of this Dockerfile has that name, and it is"
+              + " no image reference either (invalid image reference 'golang:1.21 x'");
+      assertThat(refused("RUN --mount=type=bind,from=Golang,target=/go x").detail())
+          .contains("no image reference either").contains("lowercase");
+      assertThat(refused("RUN --mount=from=scratch,target=/e x").detail())
+          .isEqualTo("RUN --mount=type=bind,from=scratch mounts an empty directory; write --mount=type=tmpfs,target=<dir>"
+              + " for that");
       assertThat(refused("RUN --mount=type=cache,from=b,source=/c,target=/c x").detail())
           .startsWith("RUN --mount=type=cache with from=b is not supported");
       assertThat(refused("RUN --mount=type=cache,source=/c,target=/c x").detail())
@@ -1037,6 +1042,14 @@ class PlannerTest {
           .startsWith("target stage \"image-mount-1\" not found; the Dockerfile's stages are: stage-0");
       assertThat(error(df("FROM alpine", "RUN --mount=from=golang,target=/g x", "COPY --from=1 /a /a")).detail())
           .contains("there is no stage 1 (stages are numbered from 0 to 0)");
+      // an image named like the stage a mount adds is that image (no FROM builds on the added stage)
+      BuildPlan named = plan(df("FROM alpine", "RUN --mount=from=golang,target=/g x",
+          "RUN --mount=from=image-mount-1,target=/i y"));
+      assertThat(named.pods()).extracting(PodPlan::name)
+          .containsExactlyInAnyOrder("stage-0", "image-mount-1-2", "image-mount-2");
+      assertThat(lines(named.pod("image-mount-2"))).containsExactly("FROM image-mount-1 AS image-mount-2");
+      assertThat(named.stages()).filteredOn(s -> s.name().equals("image-mount-2")).singleElement()
+          .satisfies(s -> assertThat(s.parent()).isNull());
       // a stage of that name is the stage, also when defined later
       assertThat(Planner.plan(df("FROM alpine", "RUN --mount=from=Golang,target=/g x", "FROM alpine AS golang"),
           Map.of(), "stage-0").pods()).extracting(PodPlan::name).containsExactlyInAnyOrder("stage-0", "golang");

@@ -69,6 +69,20 @@ public final class Buildah {
     run("rmi", "--all", "--force");
   }
 
+  /**
+   * Removes every container, then every image but those named {@code keep} (as pulled: name:tag),
+   * which the next build would only pull again from the same registry.
+   */
+  public void resetKeeping(java.util.Set<String> keep) {
+    run("rm", "--all");
+    for (String line : ok("images", "--no-trunc", "--format", "{{.ID}} {{.Name}}:{{.Tag}}").lines().toList()) {
+      String[] f = line.strip().split(" ", 2);
+      if (f.length == 2 && !keep.contains(f[1])) {
+        run("rmi", "--force", f[0]);
+      }
+    }
+  }
+
   /** Mounts an image's root file system in a new working container; call {@link Mounted#close()}. */
   public Mounted mount(String image) {
     String container = lastLine("from", "--pull=never", "--quiet", image);

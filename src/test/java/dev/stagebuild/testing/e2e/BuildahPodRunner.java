@@ -642,7 +642,8 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
         case "--destination" -> destinations.add(required(a, value));
         case "--digest-file" -> digestFile = view.local(required(a, value));
         // kaniko fork: keep the built root on disk at the end; buildah's mounted image is that root
-        case "--materialize" -> isTrue(a, value);
+        // buildah starts each build from its images alone, as kaniko does after --pre-cleanup
+        case "--materialize", "--pre-cleanup" -> isTrue(a, value);
         case "--insecure", "--skip-tls-verify" -> insecurePush |= isTrue(a, value);
         case "--insecure-pull", "--skip-tls-verify-pull" -> insecurePull |= isTrue(a, value);
         case "--secret" -> {
