@@ -15,6 +15,13 @@ public final class InPod {
   /** The git credentials Secret (git source pod). */
   public static final String GIT_SECRET = BASE + "/git-secret";
   public static final String DIGEST_FILE = BASE + "/digest";
+  /**
+   * The stage script's own copy of busybox: kaniko clears the file system before a pod's first
+   * stage (--pre-cleanup) and between stages, and keeps /kaniko and mounted paths only. /busybox
+   * is a mount only where the runtime mounts an image's VOLUME (containerd does; CRI-O's default
+   * creates a directory).
+   */
+  public static final String TOOLS = BASE + "/tools";
   /** Where kaniko keeps RUN --mount=type=cache directories (config.KanikoCacheDir). */
   public static final String MOUNT_CACHES = "/kaniko/caches";
   /** Build secrets (spec.secrets): {@code <dir>/<index>/value}, passed to kaniko with --secret. */

@@ -15,7 +15,8 @@ public record RenderSettings(String executorImage, String gitImage, String defau
    * The maintained osscontainertools fork of Kaniko (GoogleContainerTools archived the original),
    * release v1.28.3, debug variant; tags follow the fork's release workflow: v1.X.Y-debug.
    * Producer pods pass --materialize, which the fork has since v1.24.1 (Google's last release,
-   * v1.24.0, does not): an overriding spec.executor.image must be the fork, that recent.
+   * v1.24.0, does not), and --pre-cleanup, since v1.25.4: an overriding spec.executor.image must be
+   * the fork, that recent.
    */
   public static final String DEFAULT_EXECUTOR_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3-debug";
   /** alpine/git tags each image with the git version it carries; alpine's sh is busybox. */

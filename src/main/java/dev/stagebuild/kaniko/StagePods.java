@@ -150,6 +150,7 @@ final class StagePods {
     env.add(PodParts.env("SB_POD", pod.name()));
     env.add(PodParts.env("SB_ROOT", "/"));
     env.add(PodParts.env("SB_EXECUTOR", InPod.EXECUTOR));
+    env.add(PodParts.env("SB_TOOLS", InPod.TOOLS));
     env.add(PodParts.env("SB_TERMINATION_LOG", InPod.TERMINATION_LOG));
     if (pod.isFinal()) {
       env.add(PodParts.env("SB_DIGEST_FILE", InPod.DIGEST_FILE));

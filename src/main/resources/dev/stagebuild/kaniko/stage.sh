@@ -6,8 +6,9 @@
 # line, and never executed or evaluated.
 set -eu
 
-# Kaniko replaces / with the image it built; /busybox is a VOLUME it leaves alone, so the tools we
-# need after the build must come from there.
+# Kaniko replaces / with the image it built, and clears it before (--pre-cleanup) and between
+# stages, keeping /kaniko and mounted paths: /busybox (the executor image's VOLUME) stays only where
+# the runtime mounts image volumes. So the script runs on a copy of busybox under /kaniko (below).
 PATH=/busybox:${PATH:-/usr/bin:/bin}
 
 SB_WORKSPACE=${SB_WORKSPACE:-/kaniko/stagebuild/workspace}
@@ -28,6 +29,13 @@ die() {
 case $SB_POD in
   '' | . | .. | */* | .*) die "invalid SB_POD '$SB_POD'" ;;
 esac
+
+SB_TOOLS=${SB_TOOLS:-/kaniko/stagebuild/tools}
+busybox=$(readlink /proc/$$/exe) # this shell's binary: busybox, as /busybox/sh
+mkdir -p "$SB_TOOLS"
+cp "$busybox" "$SB_TOOLS/busybox"
+"$SB_TOOLS/busybox" --install -s "$SB_TOOLS"
+PATH=$SB_TOOLS:$PATH
 
 ctx=$SB_WORKSPACE/context
 root=${SB_ROOT%/}

@@ -212,6 +212,7 @@ class KanikoResourcesTest {
         Map.entry("SB_POD", "build"),
         Map.entry("SB_ROOT", "/"),
         Map.entry("SB_EXECUTOR", "/kaniko/executor"),
+        Map.entry("SB_TOOLS", "/kaniko/stagebuild/tools"),
         Map.entry("SB_TERMINATION_LOG", "/dev/termination-log"),
         Map.entry("SB_FINAL", "false"),
         Map.entry("DOCKER_CONFIG", "/kaniko/.docker"),

@@ -69,6 +69,8 @@ class StageScriptTest {
         + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done >\"$FAKE_ARGS\"\n"
         + "cp -a \"$FAKE_TEMPLATE/.\" \"$SB_ROOT/\"\n"
         + "if [ -n \"${FAKE_DIGEST:-}\" ]; then printf '%s' \"$FAKE_DIGEST\" >\"$SB_DIGEST_FILE\"; fi\n"
+        // what of the script's own busybox is there when the executor runs (it may clear /busybox)
+        + "if [ -n \"${FAKE_TOOLS:-}\" ]; then ls -l \"$SB_TOOLS/busybox\" \"$SB_TOOLS/tar\" >\"$FAKE_TOOLS\"; fi\n"
         + "echo \"fake executor: exit ${FAKE_EXIT:-0}\" >&2\n"
         + "exit \"${FAKE_EXIT:-0}\"\n");
     Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -140,6 +142,7 @@ class StageScriptTest {
         "SB_PLAN", planDir.toString(),
         "SB_ROOT", root.toString(),
         "SB_EXECUTOR", executor.toString(),
+        "SB_TOOLS", tmp.resolve("tools").toString(),
         "SB_TERMINATION_LOG", termLog.toString(),
         "SB_DIGEST_FILE", digestFile.toString());
     Map<String, String> extra = new HashMap<>(Map.of(
@@ -641,6 +644,18 @@ class StageScriptTest {
     assertThat(run.result().exit()).as(run.result().stderr()).isZero();
     assertThat(archive("build")).doesNotExist();
     assertThat(termLog).isEmptyFile();
+  }
+
+  @Test
+  void theScriptHasItsOwnBusyboxUnderKanikoBeforeTheExecutorRuns() throws Exception {
+    // kaniko clears the file system before (--pre-cleanup) and between stages but keeps /kaniko;
+    // /busybox survives only where the runtime mounts the image's VOLUME. (This host's busybox runs
+    // its applets without PATH, so clearing PATH here would prove nothing: the copy is checked.)
+    Path seen = tmp.resolve("tools-seen");
+    Run run = run(podPlan("build", false, List.of("/app/bin/tool")), Map.of("FAKE_TOOLS", seen.toString()));
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    assertThat(Files.readString(seen)).contains("tar -> " + tmp.resolve("tools/busybox"));
+    assertThat(Files.mismatch(tmp.resolve("tools/busybox"), busybox)).isEqualTo(-1L);
   }
 
   @Test

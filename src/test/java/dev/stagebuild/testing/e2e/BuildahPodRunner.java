@@ -86,7 +86,7 @@ public final class BuildahPodRunner implements PodBehavior, AutoCloseable {
   /** Stage pod environment: name → how it is mapped. */
   static final Map<String, EnvKind> STAGE_ENV = Map.ofEntries(
       Map.entry("SB_WORKSPACE", EnvKind.PATH), Map.entry("SB_PLAN", EnvKind.PATH),
-      Map.entry("SB_TERMINATION_LOG", EnvKind.PATH), Map.entry("SB_DIGEST_FILE", EnvKind.PATH),
+      Map.entry("SB_TOOLS", EnvKind.PATH), Map.entry("SB_TERMINATION_LOG", EnvKind.PATH), Map.entry("SB_DIGEST_FILE", EnvKind.PATH),
       Map.entry("DOCKER_CONFIG", EnvKind.PATH), Map.entry("SB_POD", EnvKind.VALUE),
       Map.entry("SB_FINAL", EnvKind.VALUE), Map.entry("SB_ROOT", EnvKind.ROOT),
       Map.entry("SB_EXECUTOR", EnvKind.EXECUTOR), Map.entry("FF_KANIKO_COPY_AS_ROOT", EnvKind.COPY_AS_ROOT),
