@@ -31,11 +31,13 @@ case $SB_POD in
 esac
 
 SB_TOOLS=${SB_TOOLS:-/kaniko/stagebuild/tools}
-busybox=$(readlink /proc/$$/exe) # this shell's binary: busybox, as /busybox/sh
-mkdir -p "$SB_TOOLS"
-cp "$busybox" "$SB_TOOLS/busybox"
-"$SB_TOOLS/busybox" --install -s "$SB_TOOLS"
-PATH=$SB_TOOLS:$PATH
+busybox=$(readlink /proc/$$/exe) || busybox= # this shell's binary: busybox, as /busybox/sh
+if [ -n "$busybox" ] && mkdir -p "$SB_TOOLS" && cp "$busybox" "$SB_TOOLS/busybox" \
+  && "$SB_TOOLS/busybox" --install -s "$SB_TOOLS"; then
+  PATH=$SB_TOOLS:$PATH
+else
+  printf 'stagebuild: no busybox of its own in %s: the tools after the build come from /busybox\n' "$SB_TOOLS" >&2
+fi
 
 ctx=$SB_WORKSPACE/context
 root=${SB_ROOT%/}
