@@ -14,9 +14,10 @@ public record RenderSettings(String executorImage, String gitImage, String defau
   /**
    * The maintained osscontainertools fork of Kaniko (GoogleContainerTools archived the original),
    * release v1.28.3, debug variant; tags follow the fork's release workflow: v1.X.Y-debug.
-   * Producer pods pass --materialize, which the fork has since v1.24.1 (Google's last release,
-   * v1.24.0, does not), and --pre-cleanup, since v1.25.4: an overriding spec.executor.image must be
-   * the fork, that recent.
+   * Stage pods rely on what the fork added after Google's last release (v1.24.0): --materialize
+   * (v1.24.1), --pre-cleanup (v1.25.4), --secret (v1.26.3), FF_KANIKO_RUN_MOUNT_BIND (v1.27.3) and
+   * FF_KANIKO_CHOWN_ON_IMPLICIT_DIRS (v1.28.2; an older fork ignores the flag silently): an overriding
+   * spec.executor.image must be the fork, v1.28.2 or newer.
    */
   public static final String DEFAULT_EXECUTOR_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3-debug";
   /** alpine/git tags each image with the git version it carries; alpine's sh is busybox. */

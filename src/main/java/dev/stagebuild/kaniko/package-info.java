@@ -17,7 +17,9 @@
  *
  * <h2>stage.sh ({@link dev.stagebuild.kaniko.Scripts#STAGE})</h2>
  * {@code /busybox/sh -c STAGE stage <executor args...>}. Reads only: SB_WORKSPACE, SB_PLAN, SB_POD,
- * SB_ROOT, SB_EXECUTOR, SB_TERMINATION_LOG, SB_DIGEST_FILE, SB_FINAL. Installs
+ * SB_ROOT, SB_EXECUTOR, SB_TOOLS, SB_TERMINATION_LOG, SB_DIGEST_FILE, SB_FINAL. Copies its busybox
+ * to {@code $SB_TOOLS} (kaniko may clear /busybox), makes the empty {@code context/mounts/.tmpfs}
+ * (RUN --mount=type=tmpfs), installs
  * {@code $SB_PLAN/dockerignore} as {@code context/.dockerignore}, runs the executor; on failure
  * exits with its code and an empty termination log; on success archives the paths each export
  * line names in {@code $SB_ROOT} as {@code context/from/$SB_POD.tar} — as the built root has them:

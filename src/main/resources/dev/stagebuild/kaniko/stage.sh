@@ -32,11 +32,16 @@ esac
 
 SB_TOOLS=${SB_TOOLS:-/kaniko/stagebuild/tools}
 busybox=$(readlink /proc/$$/exe) || busybox= # this shell's binary: busybox, as /busybox/sh
+# (--install reports success even when it made no link: the check is the link itself)
 if [ -n "$busybox" ] && mkdir -p "$SB_TOOLS" && cp "$busybox" "$SB_TOOLS/busybox" \
-  && "$SB_TOOLS/busybox" --install -s "$SB_TOOLS"; then
+  && "$SB_TOOLS/busybox" --install -s "$SB_TOOLS" 2>/dev/null && [ -x "$SB_TOOLS/tar" ]; then
   PATH=$SB_TOOLS:$PATH
+elif grep -q ' /busybox ' /proc/self/mountinfo 2>/dev/null; then
+  printf 'stagebuild: no busybox of its own in %s: the tools after the build come from /busybox (a mount)\n' \
+    "$SB_TOOLS" >&2
 else
-  printf 'stagebuild: no busybox of its own in %s: the tools after the build come from /busybox\n' "$SB_TOOLS" >&2
+  die "this executor image's busybox cannot install its applets into $SB_TOOLS, and /busybox is no mount:" \
+    "kaniko would remove it before the exports; use the fork's debug image (v1.28.2 or newer)"
 fi
 
 ctx=$SB_WORKSPACE/context

@@ -659,6 +659,19 @@ class StageScriptTest {
   }
 
   @Test
+  void withoutABusyboxOfItsOwnAndNoMountedBusyboxThePodStopsBeforeTheBuild() throws Exception {
+    // SB_TOOLS cannot be made (a file is in the way), and this host has no /busybox mount
+    Path blocked = Files.writeString(tmp.resolve("blocked"), "");
+    ShellTools.Result r = ShellTools.run(List.of(busybox.toString(), "sh", "-c", Scripts.STAGE, "stage"),
+        Map.of("PATH", applets.toString(), "SB_POD", "build", "SB_WORKSPACE", workspace.toString(),
+            "SB_EXECUTOR", executor.toString(), "SB_TOOLS", blocked.resolve("tools").toString()), tmp);
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.stderr()).contains("cannot install its applets into " + blocked.resolve("tools"))
+        .contains("/busybox is no mount");
+    assertThat(Files.exists(argsFile)).as("the executor did not run").isFalse();
+  }
+
+  @Test
   void refusesAPodNameThatIsNotOnePathComponent() throws Exception {
     ShellTools.Result r = ShellTools.run(List.of(busybox.toString(), "sh", "-c", Scripts.STAGE, "stage"),
         Map.of("PATH", applets.toString(), "SB_POD", "../x", "SB_WORKSPACE", workspace.toString(),
