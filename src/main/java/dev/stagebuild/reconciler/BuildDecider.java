@@ -41,6 +41,7 @@ public final class BuildDecider {
   public static final String SOURCE_STEP = BuildNames.SOURCE_STEP;
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Duration BLOCKER_RECHECK = Duration.ofSeconds(5);
+  private static final Duration JUST_AFTER = Duration.ofMillis(10);
   /** Pods of one step lost to evictions and deletions before the build gives up on the cluster. */
   static final int MAX_DISRUPTIONS = 5;
   /** Source re-runs when what the source pod reported could not be read back. */
@@ -159,7 +160,10 @@ public final class BuildDecider {
         if (Duration.between(start, in.now()).compareTo(settings.missingObjectGrace()) > 0) {
           return fail(b.reason(), b.message());
         }
+        // Rechecked every few seconds, and just after the grace ends, so the build fails when the
+        // grace says rather than up to one recheck later.
         requeueWithin(BLOCKER_RECHECK);
+        requeueWithin(Duration.between(in.now(), start.plus(settings.missingObjectGrace())).plus(JUST_AFTER));
         return pending(b.reason(), b.message() + " (waiting up to "
             + settings.missingObjectGrace().toSeconds() + "s for it)");
       }

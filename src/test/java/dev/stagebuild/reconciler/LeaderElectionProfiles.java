@@ -18,6 +18,8 @@ public final class LeaderElectionProfiles {
       c.put("stagebuild.start-operator", "false");
       c.put("quarkus.operator-sdk.activate-leader-election-for-profiles", "test");
       c.put("quarkus.kubernetes-client.devservices.enabled", "false");
+      // any free port: a whole run tests in two JVMs at once
+      c.put("quarkus.http.test-port", "0");
       return c;
     }
   }
