@@ -373,15 +373,8 @@ public final class KanikoCapabilities {
     return path.endsWith(".git");
   }
 
+  /** kaniko reads a numeric stage reference with Go's strconv.Atoi, as the planner does. */
   private static boolean isInteger(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int k = 0; k < s.length(); k++) {
-      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
-        return false;
-      }
-    }
-    return true;
+    return StageTable.isInteger(s);
   }
 }

@@ -449,21 +449,34 @@ final class StageAnalyzer {
    * null when it cannot be, the reason deferred to the stage (it fails the plan only if needed).
    */
   private String expandedRef(Instruction i, String ref, String what) {
-    if (ref.indexOf('$') < 0) {
-      return ref;
+    return substituted(i, ref, what);
+  }
+
+  /**
+   * {@code value} with its variables substituted, or null when they cannot be. {@code what}: how a
+   * message names the value, whose failure is then deferred to the stage; null to just give null.
+   * A budget overrun fails the plan either way.
+   */
+  private String substituted(Instruction i, String value, String what) {
+    if (value.indexOf('$') < 0) {
+      return value;
     }
     Expansion e;
     try {
-      e = WordExpander.expandVariablesOnly(ref, StageTable.expansionEscape(), scope, i.line());
+      e = WordExpander.expandVariablesOnly(value, StageTable.expansionEscape(), scope, i.line());
     } catch (DockerfileException ex) {
       if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
         throw ex;
       }
-      stage.defer(ex);
+      if (what != null) {
+        stage.defer(ex);
+      }
       return null;
     }
     if (!e.resolved()) {
-      stage.defer(unresolved(i, what, e.unresolved()));
+      if (what != null) {
+        stage.defer(unresolved(i, what, e.unresolved()));
+      }
       return null;
     }
     return e.value();
@@ -982,18 +995,7 @@ final class StageAnalyzer {
 
   /** A mount value's variables substituted (as kaniko does when it runs the RUN), or null when not known here. */
   private String literal(Instruction i, String value) {
-    if (value.indexOf('$') < 0) {
-      return value;
-    }
-    try {
-      Expansion e = WordExpander.expandVariablesOnly(value, StageTable.expansionEscape(), scope, i.line());
-      return e.resolved() ? e.value() : null;
-    } catch (DockerfileException ex) {
-      if (ex.kind() == DockerfileException.Kind.TOO_LARGE) {
-        throw ex;
-      }
-      return null;
-    }
+    return substituted(i, value, null);
   }
 
   /**
@@ -1185,9 +1187,10 @@ final class StageAnalyzer {
           + " in it; remove source="));
       return null;
     }
+    // a size as written was checked with the other mount fields (MountCheck); one made of variables is checked here
     String size = m.field("size");
-    String sizeValue = size == null ? null : literal(i, size);
-    if (size != null && (sizeValue == null || !GoSize.parses(sizeValue))) {
+    String sizeValue = size == null || size.indexOf('$') < 0 ? size : literal(i, size);
+    if (size != null && size.indexOf('$') >= 0 && (sizeValue == null || !GoSize.parses(sizeValue))) {
       stage.defer(sizeValue == null
           ? new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs,size="
               + size + ": StageBuild checks the size as BuildKit reads it and cannot resolve it here; write it out")

@@ -158,52 +158,49 @@ final class StageTable {
   }
 
   private void addImageMountStages() {
+    record Mount(Instruction run, MountSpec spec) {}
+    List<Mount> mounts = new ArrayList<>();
     java.util.Set<String> taken = new java.util.HashSet<>();
     stages.forEach(st -> taken.add(st.name));
-    // nor the name of an image a mount names, which a generated FROM would then mean
     for (Stage st : stages) {
       for (Instruction i : st.body) {
         if (i.is("RUN")) {
           i.flags("mount").forEach(f -> {
-            String from = MountSpec.parse(f.value()).from();
-            if (from != null) {
-              taken.add(StageNames.lower(from));
+            MountSpec m = MountSpec.parse(f.value());
+            mounts.add(new Mount(i, m));
+            // nor the name of an image a mount names, which a generated FROM would then mean
+            if (m.from() != null) {
+              taken.add(StageNames.lower(m.from()));
             }
           });
         }
       }
     }
-    for (Stage st : List.copyOf(stages)) {
-      for (Instruction i : st.body) {
-        if (!i.is("RUN")) {
-          continue;
-        }
-        for (var f : i.flags("mount")) {
-          MountSpec m = MountSpec.parse(f.value());
-          String ref = m.from();
-          if (!m.type().equals("bind") || ref == null || ref.isEmpty() || ref.equals("context")
-              || ref.equals("scratch") || ref.indexOf('$') >= 0 || isInteger(ref)
-              || byUserName.containsKey(StageNames.lower(ref)) || imageMounts.containsKey(ref)
-              || !imageReference(ref)) {
-            continue;
-          }
-          if (userStages + imageMounts.size() >= Budgets.MAX_STAGES) {
-            throw Budgets.tooLarge(i.line(), "the Dockerfile's stages and the images its RUN instructions mount"
-                + " are more than " + Budgets.MAX_STAGES);
-          }
-          String name = "image-mount-" + (imageMounts.size() + 1);
-          for (int n = 2; taken.contains(name); n++) {
-            name = "image-mount-" + (imageMounts.size() + 1) + "-" + n;
-          }
-          taken.add(name);
-          // parsed on the line of the RUN that mounts it, for messages and the plan's listing
-          Instruction from = dev.stagebuild.dockerfile.DockerfileParser.instructionAt("FROM " + ref + " AS " + name,
-              i.line());
-          Stage image = new Stage(stages.size(), name, true, from);
-          stages.add(image);
-          imageMounts.put(ref, image);
-        }
+    for (Mount mount : mounts) {
+      MountSpec m = mount.spec();
+      Instruction i = mount.run();
+      String ref = m.from();
+      if (!m.type().equals("bind") || ref == null || ref.isEmpty() || ref.equals("context")
+          || ref.equals("scratch") || ref.indexOf('$') >= 0 || isInteger(ref)
+          || byUserName.containsKey(StageNames.lower(ref)) || imageMounts.containsKey(ref)
+          || !imageReference(ref)) {
+        continue;
       }
+      if (userStages + imageMounts.size() >= Budgets.MAX_STAGES) {
+        throw Budgets.tooLarge(i.line(), "the Dockerfile's stages and the images its RUN instructions mount"
+            + " are more than " + Budgets.MAX_STAGES);
+      }
+      String name = "image-mount-" + (imageMounts.size() + 1);
+      for (int n = 2; taken.contains(name); n++) {
+        name = "image-mount-" + (imageMounts.size() + 1) + "-" + n;
+      }
+      taken.add(name);
+      // parsed on the line of the RUN that mounts it, for messages and the plan's listing
+      Instruction from = dev.stagebuild.dockerfile.DockerfileParser.instructionAt("FROM " + ref + " AS " + name,
+          i.line());
+      Stage image = new Stage(stages.size(), name, true, from);
+      stages.add(image);
+      imageMounts.put(ref, image);
     }
   }
 

@@ -1074,11 +1074,13 @@ class PlannerTest {
     void bindMountFromAStageBecomesAContextMountOfItsExports() {
       BuildPlan p = plan(df("FROM golang AS gen", "RUN make", "FROM alpine AS tools", "FROM alpine AS app",
           "ARG D=/out", "RUN --mount=type=bind,from=gen,source=$D/../out/bin,target=/in,rw cp /in/x /x",
-          "RUN --mount=from=1,target=/all ls /all", "FROM app",
+          "RUN --mount=from=1,target=/all ls /all", "RUN --mount=from=+1,target=/plus ls /plus", "FROM app",
           "RUN --mount=type=bind,from=GEN,target=/g,readonly --mount=type=cache,target=/c true"));
       assertThat(lines(p.pod("stage-3"))).contains(
           "RUN --mount=type=bind,source=mounts/gen/out/bin,target=/in,rw cp /in/x /x",
           "RUN --mount=target=/all,source=mounts/tools ls /all",
+          // a number as Go's strconv.Atoi reads it, sign and all (kaniko's reading of a stage index)
+          "RUN --mount=target=/plus,source=mounts/tools ls /plus",
           "RUN --mount=type=bind,target=/g,readonly,source=mounts/gen --mount=type=cache,target=/c true");
       assertThat(p.pod("gen").exports()).containsExactly("/", "/out/bin");
       assertThat(p.pod("gen").mounted()).isTrue();
