@@ -133,10 +133,13 @@ class EquivalenceTest extends E2eTestBase {
     nativeFlags.addAll(secretFlags);
     // The native build runs while the operator's does, to save CI time: they share nothing but
     // buildah's storage, which takes its own locks (the operator's parallel stage pods share it too).
-    java.util.concurrent.CompletableFuture<E2eCluster.NativeBuild> nativeBuild =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> cluster.nativeBuild(nativeContext,
-            props.getProperty("nativeDockerfile", dockerfile), nativeArgs(buildArgs, secretArgs), target, 1,
-            nativeFlags), NATIVE);
+    // Its image is read there too, while the operator's build goes on.
+    java.util.concurrent.CompletableFuture<NativeResult> nativeBuild =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          E2eCluster.NativeBuild b = cluster.nativeBuild(nativeContext, props.getProperty("nativeDockerfile",
+              dockerfile), nativeArgs(buildArgs, secretArgs), target, 1, nativeFlags);
+          return new NativeResult(b, b.result().exit() == 0 ? ImageSnapshot.of(env.buildah(), b.image()) : null);
+        }, NATIVE);
     long start = System.nanoTime();
     StageBuild done;
     Duration operatorTime;
@@ -157,10 +160,10 @@ class EquivalenceTest extends E2eTestBase {
           .as("pods of " + name).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    E2eCluster.NativeBuild reference = nativeBuild.join();
+    E2eCluster.NativeBuild reference = nativeBuild.join().build();
     assertThat(reference.result().exit()).as("native build:\n" + reference.result().output()).isZero();
     ImageSnapshot operator = ImageSnapshot.of(env.buildah(), cluster.pull(done.getStatus().output.imageRef));
-    ImageSnapshot nativ = ImageSnapshot.of(env.buildah(), reference.image());
+    ImageSnapshot nativ = nativeBuild.join().snapshot();
     List<String> differences = operator.differences(nativ, "operator", "native");
     System.out.printf("equivalence %-18s operator %5.1f s, native %5.1f s (run together), %d entries, %d layers,"
         + " %d bytes, %d differences%n",
@@ -175,6 +178,9 @@ class EquivalenceTest extends E2eTestBase {
       assertSecretNowhere(cluster.pull(done.getStatus().output.imageRef), done, value);
     }
   }
+
+  /** The native build and, when it succeeded, its image as read. */
+  record NativeResult(E2eCluster.NativeBuild build, ImageSnapshot snapshot) {}
 
   static Map<String, String> nativeArgs(Map<String, String> plain, Map<String, String> fromSecrets) {
     Map<String, String> all = new TreeMap<>(plain);
