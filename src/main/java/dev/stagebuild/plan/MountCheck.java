@@ -47,8 +47,7 @@ final class MountCheck {
         }
         continue;
       }
-      boolean literal = value.indexOf('$') < 0 && value.indexOf('\\') < 0 && value.indexOf('"') < 0
-          && value.indexOf('\'') < 0;
+      boolean literal = isLiteral(value);
       switch (key) {
         case "type" -> {
           if (literal && !TYPES.contains(value.toLowerCase(Locale.ROOT))) {
@@ -138,5 +137,10 @@ final class MountCheck {
     String digits = value.replaceFirst("^0+(?=.)", "");
     // 0xFFFFFFFF has 11 octal and 10 decimal digits: a longer value is out of range, and never parsed
     return digits.length() <= 11 && Long.parseLong(digits, base) <= 0xFFFF_FFFFL;
+  }
+
+  /** Whether a mount value is checked here as written: no variable, escape or quote in it. */
+  static boolean isLiteral(String value) {
+    return value.indexOf('$') < 0 && value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\'') < 0;
   }
 }

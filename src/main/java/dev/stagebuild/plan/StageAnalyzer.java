@@ -1187,10 +1187,11 @@ final class StageAnalyzer {
           + " in it; remove source="));
       return null;
     }
-    // a size as written was checked with the other mount fields (MountCheck); one made of variables is checked here
+    // a literal size was checked with the other mount fields (MountCheck); any other is checked here
     String size = m.field("size");
-    String sizeValue = size == null || size.indexOf('$') < 0 ? size : literal(i, size);
-    if (size != null && size.indexOf('$') >= 0 && (sizeValue == null || !GoSize.parses(sizeValue))) {
+    boolean checked = size == null || MountCheck.isLiteral(size);
+    String sizeValue = checked ? size : literal(i, size);
+    if (!checked && (sizeValue == null || !GoSize.parses(sizeValue))) {
       stage.defer(sizeValue == null
           ? new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "RUN --mount=type=tmpfs,size="
               + size + ": StageBuild checks the size as BuildKit reads it and cannot resolve it here; write it out")

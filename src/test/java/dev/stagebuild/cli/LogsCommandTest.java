@@ -202,7 +202,8 @@ class LogsCommandTest {
         () -> new KubernetesClientBuilder().withConfig(cluster.client().getConfiguration())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("slow", slow)).build(),
         () -> null, "logs", "par", "-n", NS, "-f"));
-    Thread.sleep(3500);
+    // the slow stage's log request reached the server, after the 2 s the interceptor holds it
+    awaitRequest(path -> path.endsWith("/pods/p-slow/log") || path.contains("/pods/p-slow/log?"));
     StageBuildStatus end = BuildFixtures.hellogo(true);
     end.source = null;
     end.stages = st.stages;
@@ -218,12 +219,22 @@ class LogsCommandTest {
     BuildFixtures.create(cluster, "hellogo", BuildFixtures.hellogo(false));
     hellogoPods();
     CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> logs("hellogo", "-n", NS, "-f"));
-    Thread.sleep(500);
+    // following build 1: it asked for a log of its pods
+    awaitRequest(path -> path.contains("/log"));
     StageBuildStatus next = BuildFixtures.hellogo(false);
     next.buildId = "2";
     BuildFixtures.setStatus(cluster, "hellogo", next);
     CliRun r = follow.get(15, TimeUnit.SECONDS);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).isEqualTo("build 1 of hellogo was replaced by build 2\n");
+  }
+
+  /** Waits until the mock API server has received a request whose path (query included) matches. */
+  private void awaitRequest(java.util.function.Predicate<String> path) {
+    List<String> seen = new ArrayList<>();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      cluster.drainRequests().forEach(r -> seen.add(r.getPath()));
+      return seen.stream().anyMatch(path);
+    });
   }
 }

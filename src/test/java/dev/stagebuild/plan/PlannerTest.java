@@ -1008,6 +1008,9 @@ class PlannerTest {
       assertThat(plan(df("FROM alpine", "RUN --mount=type=tmpfs,source=/,target=/t y")).pods()).hasSize(1);
       assertThat(error(df("FROM alpine", "ARG S=1x", "RUN --mount=type=tmpfs,size=$S,target=/t y")).detail())
           .isEqualTo("RUN --mount: invalid value for size: 1x (BuildKit's parseMount, as kaniko runs the RUN)");
+      // a value MountCheck leaves alone (a quote in it) is checked here
+      assertThat(error(df("FROM alpine", "RUN --mount=type=tmpfs,size=\\\"1x\\\",target=/t y")).detail())
+          .startsWith("RUN --mount: invalid value for size:");
       assertThat(error(df("FROM alpine", "RUN --mount=type=tmpfs,target=/t, y")).detail())
           .contains("invalid field '' must be a key=value pair");
       assertThat(refused("RUN --mount=type=tmpfs,from=b,target=/t x").detail())

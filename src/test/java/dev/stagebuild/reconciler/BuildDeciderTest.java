@@ -429,7 +429,14 @@ class BuildDeciderTest {
     BuildDecision d = decide(T0, missing, null);
     assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/SecretNotFound");
     assertThat(d.createPods()).isEmpty();
-    d = decide(T0.plusSeconds(61), missing, null);
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(5));
+    // the last recheck comes just after the grace, not up to five seconds later
+    d = decide(T0.plusSeconds(58), missing, null);
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofMillis(2010));
+    d = decide(T0.plusSeconds(60), missing, null);
+    assertThat(condition(d, "Succeeded")).isEqualTo("Unknown/SecretNotFound");
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofMillis(10));
+    d = decide(T0.plusMillis(60_010), missing, null);
     assertThat(condition(d, "Succeeded")).isEqualTo("False/SecretNotFound");
   }
 
