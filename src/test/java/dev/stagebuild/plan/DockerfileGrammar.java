@@ -131,8 +131,18 @@ final class DockerfileGrammar {
     if (mistakes && !stageNames.isEmpty() && chance(0.2)) {
       return "type=bind,from=" + pick(stageNames) + ",target=/m";
     }
+    if (mistakes && chance(0.2)) {
+      // what BuildKit or StageBuild refuses: bad sizes, a tmpfs from something, the pod's own paths,
+      // an empty image, a signed stage index, two mounts at one target, an empty field
+      return pick("type=tmpfs,target=/t,size=lots", "type=tmpfs,from=busybox,target=/t", "type=tmpfs,target=/dev/shm",
+          "type=bind,from=scratch,target=/s", "type=bind,from=-1,target=/n", "type=bind,from=+0,target=/z",
+          "type=tmpfs,target=/d --mount=type=tmpfs,target=/d", "type=tmpfs,target=/e,", "type=tmpfs,size=$NOPE,target=/v",
+          "type=bind,from=Upper/Case,target=/u");
+    }
     return pick("type=cache,target=/root/.cache", "type=secret,id=token", "target=/src",
-        "type=bind,from=golang:1.22,source=/usr/local/go,target=/go");
+        "type=bind,from=golang:1.22,source=/usr/local/go,target=/go", "type=tmpfs,target=/tmp/work,size=64m",
+        "type=tmpfs,target=relative", "type=bind,from=busybox:1.36,target=/bb --mount=type=tmpfs,target=/bb/tmp",
+        "type=tmpfs,target=/a/b --mount=type=bind,target=/a", "type=bind,from=ghcr.io/astral-sh/uv:0.5,source=/uv,target=/bin/uv");
   }
 
   private String copyFromContext() {
