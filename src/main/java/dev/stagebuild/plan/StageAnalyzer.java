@@ -1149,7 +1149,15 @@ final class StageAnalyzer {
     if (ref == null) {
       return null;
     }
-    Stage producer = isInteger(ref) || table.byUserName.containsKey(StageNames.lower(ref))
+    if (isInteger(ref)) {
+      // BuildKit looks a mount's from= up by stage name only (convert_runmount.go), then pulls it as
+      // an image: from=1 is an image called 1, which no registry serves, so the build fails there.
+      stage.defer(new DockerfileException(DockerfileException.Kind.INVALID_DOCKERFILE, i.line(), "RUN --mount"
+          + " from=" + m.from() + ": a mount takes a stage by its name, not its index (BuildKit would pull an image"
+          + " called " + ref + "); name the stage (FROM ... AS <name>) and write from=<name>"));
+      return null;
+    }
+    Stage producer = table.byUserName.containsKey(StageNames.lower(ref))
         ? producer(ref, i, "RUN --mount=type=bind,from=" + ref) : table.imageMounts.get(m.from());
     if (producer == null) {
       if (m.from().indexOf('$') >= 0) {

@@ -1077,13 +1077,11 @@ class PlannerTest {
     void bindMountFromAStageBecomesAContextMountOfItsExports() {
       BuildPlan p = plan(df("FROM golang AS gen", "RUN make", "FROM alpine AS tools", "FROM alpine AS app",
           "ARG D=/out", "RUN --mount=type=bind,from=gen,source=$D/../out/bin,target=/in,rw cp /in/x /x",
-          "RUN --mount=from=1,target=/all ls /all", "RUN --mount=from=+1,target=/plus ls /plus", "FROM app",
+          "RUN --mount=from=tools,target=/all ls /all", "FROM app",
           "RUN --mount=type=bind,from=GEN,target=/g,readonly --mount=type=cache,target=/c true"));
       assertThat(lines(p.pod("stage-3"))).contains(
           "RUN --mount=type=bind,source=mounts/gen/out/bin,target=/in,rw cp /in/x /x",
           "RUN --mount=target=/all,source=mounts/tools ls /all",
-          // a number as Go's strconv.Atoi reads it, sign and all (kaniko's reading of a stage index)
-          "RUN --mount=target=/plus,source=mounts/tools ls /plus",
           "RUN --mount=type=bind,target=/g,readonly,source=mounts/gen --mount=type=cache,target=/c true");
       assertThat(p.pod("gen").exports()).containsExactly("/", "/out/bin");
       assertThat(p.pod("gen").mounted()).isTrue();
@@ -1091,6 +1089,16 @@ class PlannerTest {
       assertThat(p.pod("tools").mounted()).isTrue();
       assertThat(p.pod("stage-3").mounted()).isFalse();
       assertThat(p.pod("stage-3").dependsOn()).containsExactly("gen", "tools");
+      // BuildKit takes a mount's stage by name only: from=1 would be an image called 1
+      for (String index : List.of("1", "+1", "-0")) {
+        assertThat(error(df("FROM alpine AS a", "FROM alpine AS b", "RUN --mount=from=" + index + ",target=/m ls /m"))
+            .detail()).isEqualTo("RUN --mount from=" + index + ": a mount takes a stage by its name, not its index"
+                + " (BuildKit would pull an image called " + index + "); name the stage (FROM ... AS <name>) and"
+                + " write from=<name>");
+      }
+      // ... in a stage the build does not need, as BuildKit never pulls it
+      assertThat(plan(df("FROM alpine AS a", "RUN --mount=from=0,target=/m ls", "FROM alpine AS b", "RUN true"))
+          .pods()).extracting(PodPlan::name).containsExactly("b");
       // no stand-in: the mounts read context directories
       assertThat(p.pod("stage-3").dockerfile()).doesNotContain("FROM scratch");
       // what kaniko gets is a bind mount from the context, which it supports
