@@ -1111,9 +1111,8 @@ class OperatorTest {
     create(sb);
     await().atMost(10, TimeUnit.SECONDS).until(() -> kubelet.startedPods().contains(
         BuildNames.podName(name, "1", "stage-0", 1)));
-    StageBuild current = get(name);
-    current.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "again"));
-    client.resource(current).update();
+    // through edit: in hostile mode people edit the StageBuild too, and a plain update may meet a 409
+    edit(name, b -> b.getMetadata().setAnnotations(java.util.Map.of(StageBuild.REBUILD_ANNOTATION, "again")));
     return await().atMost(15, TimeUnit.SECONDS).until(() -> get(name),
         s -> s.getStatus() != null && s.getStatus().buildId != null && !"1".equals(s.getStatus().buildId)
             && isFinished(s));
