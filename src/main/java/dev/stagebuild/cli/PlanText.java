@@ -42,6 +42,14 @@ final class PlanText {
         out.println("    " + String.join(" ", e.paths()) + " (for the COPY --exclude of line " + e.line() + ", as "
             + dev.stagebuild.plan.ExcludedExport.archive(p.name(), e.key()) + ", without: " + String.join(" ", e.patterns()) + ")");
       }
+      if (!p.contextExcluded().isEmpty()) {
+        out.println("  copies from the build context, before the executor runs:");
+        for (var e : p.contextExcluded()) {
+          out.println("    " + String.join(" ", e.paths()) + " (for the COPY --exclude of line " + e.line() + ", to "
+              + dev.stagebuild.plan.ExcludedExport.contextDirectory(e.key()) + "/, without: "
+              + String.join(" ", e.patterns()) + ")");
+        }
+      }
       out.println("  Dockerfile:");
       p.dockerfile().lines().forEach(line -> out.println("    | " + line));
     }

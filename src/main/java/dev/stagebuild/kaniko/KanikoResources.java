@@ -9,6 +9,7 @@ import dev.stagebuild.api.Workspace;
 import dev.stagebuild.dockerfile.DockerfileException;
 import dev.stagebuild.plan.BuildPlan;
 import dev.stagebuild.plan.Budgets;
+import dev.stagebuild.plan.DockerignoreRewriter;
 import dev.stagebuild.plan.ExcludePatterns;
 import dev.stagebuild.plan.ExcludedExport;
 import dev.stagebuild.plan.PodPlan;
@@ -48,6 +49,11 @@ public final class KanikoResources {
   public static final String MOUNTED_SUFFIX = ".mounted";
   /** What the pod exports for COPY --exclude ({@link #excludesFile}); only when there is something. */
   public static final String EXCLUDES_SUFFIX = ".excludes";
+  /**
+   * What the pod copies for COPY --exclude from the build context, before the executor runs, in the
+   * format of {@link #excludesFile}; only when there is something.
+   */
+  public static final String CONTEXT_EXCLUDES_SUFFIX = ".context-excludes";
   /** The API server refuses a ConfigMap over 1 MiB. */
   static final int MAX_CONFIGMAP_BYTES = Budgets.MAX_CONFIGMAP_BYTES;
 
@@ -110,7 +116,8 @@ public final class KanikoResources {
 
   /**
    * The plan as the stage pods read it: {@code <pod>.Dockerfile}, {@code <pod>.exports} (one path
-   * per line), {@code <pod>.excludes}, {@code dockerignore} and {@code plan.json}. Immutable: a build's plan never changes.
+   * per line), {@code <pod>.excludes}, {@code <pod>.context-excludes}, {@code dockerignore} and
+   * {@code plan.json}. Immutable: a build's plan never changes.
    */
   public ConfigMap planConfigMap(StageBuild sb, String buildId, BuildPlan plan, String rewrittenDockerignore) {
     Map<String, String> data = planData(plan, rewrittenDockerignore);
@@ -132,7 +139,12 @@ public final class KanikoResources {
   public static Map<String, String> planData(BuildPlan plan, String rewrittenDockerignore) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(PLAN_JSON_KEY, toJson(plan));
-    data.put(DOCKERIGNORE_KEY, rewrittenDockerignore == null ? "" : rewrittenDockerignore);
+    String dockerignore = rewrittenDockerignore == null ? "" : rewrittenDockerignore;
+    if (plan.pods().stream().anyMatch(p -> !p.contextExcluded().isEmpty())) {
+      // the context exports are under exclude/<key>/: the .dockerignore must hold for them as for src/
+      dockerignore = DockerignoreRewriter.withContextExports(dockerignore);
+    }
+    data.put(DOCKERIGNORE_KEY, dockerignore);
     // The stage pods run the script from here, so that each pod (and each informer's cache of it)
     // does not carry its 10 KB in the container command.
     data.put(STAGE_SCRIPT_KEY, Scripts.STAGE);
@@ -142,6 +154,9 @@ public final class KanikoResources {
       data.put(pod.name() + EXPORTS_SUFFIX, exportsFile(pod.exports()));
       if (!pod.excluded().isEmpty()) {
         data.put(pod.name() + EXCLUDES_SUFFIX, excludesFile(pod.excluded()));
+      }
+      if (!pod.contextExcluded().isEmpty()) {
+        data.put(pod.name() + CONTEXT_EXCLUDES_SUFFIX, excludesFile(pod.contextExcluded()));
       }
       if (pod.mounted()) {
         // stage.sh also leaves the exports as context/mounts/<pod>/ for a consumer's bind mount

@@ -8,8 +8,9 @@
  *   <li>{@code <sb>-<buildId>-workspace}: the PVC (or the build's {@code <uid>/<buildId>} sub-path of
  *       a shared claim), mounted at {@code /kaniko/stagebuild/workspace} in every pod; {@code context/src/} holds the source, {@code context/from/<pod>.tar} a pod's exports.
  *   <li>{@code <sb>-<buildId>-plan}: immutable ConfigMap with {@code <pod>.Dockerfile},
- *       {@code <pod>.exports} (one path or glob per line), {@code <pod>.excludes} (for COPY
- *       --exclude, when there is any), {@code dockerignore}, {@code plan.json}.
+ *       {@code <pod>.exports} (one path or glob per line), {@code <pod>.excludes} and
+ *       {@code <pod>.context-excludes} (for COPY --exclude, when there is any), {@code dockerignore},
+ *       {@code plan.json}.
  *   <li>{@code <sb>-<buildId>-source}: the source pod; {@code <sb>-<buildId>-<step>[-r<n>]} the stage
  *       pods, where step is {@link dev.stagebuild.kaniko.BuildNames#stageStep the plan pod name};
  *       {@code <sb>-<buildId>-workspace-cleanup} removes a build's sub-path of a shared claim.
@@ -34,6 +35,9 @@
  * the patterns exclude relative to it (BuildKit's matching, see
  * {@link dev.stagebuild.plan.ExcludePatterns}); a source inside another one of the same export
  * fails the pod ({@code COPY --exclude of line N: ... copy them with one COPY each}).
+ * Before the executor runs, each export of {@code <pod>.context-excludes} (a {@code COPY --exclude=...}
+ * from the build context) is made the same way from {@code context/src}, as the directory
+ * {@code context/exclude/<key>/} (the first complete copy stays; the pod's Dockerfile copies from it).
  * Stage pods set the fork's "BuildKit compatibility" flags ({@code FF_KANIKO_COPY_AS_ROOT=true}: files
  * from the context are 0:0, as in Docker; see {@link dev.stagebuild.kaniko.StagePods}). 
  *

@@ -48,12 +48,17 @@ public final class Budgets {
    */
   public static final int MAX_WORKDIR_CHARS = 4096;
   /**
-   * {@code --exclude} flags of one {@code COPY --from=<stage>}: the stage pod matches every exported
+   * {@code --exclude} flags of one {@code COPY}: the stage pod matches every exported
    * path against each of them in its shell script.
    */
   public static final int MAX_EXCLUDE_PATTERNS = 64;
   /** Characters of one {@code --exclude} pattern. */
   public static final int MAX_EXCLUDE_PATTERN_CHARS = 1024;
+  /**
+   * Copies one pod makes for {@code COPY --exclude} (from its stage and from the build context):
+   * each is another walk of a tree in its shell script, and another copy of it on the workspace.
+   */
+  public static final int MAX_EXCLUDE_EXPORTS_PER_POD = 64;
   /**
    * Ports the EXPOSE instructions of a Dockerfile give together: BuildKit exposes each port of a
    * range, and the planner writes each one out for kaniko (a whole range, 0-65535, is 65,536).

@@ -154,8 +154,14 @@ public final class BuildCheck {
       }
     }
     for (PodPlan pod : plan.pods()) {
+      int copies = pod.excluded().size() + pod.contextExcluded().size();
+      if (copies > Budgets.MAX_EXCLUDE_EXPORTS_PER_POD) {
+        throw Budgets.tooLarge(0, "the pod of stage \"" + pod.name() + "\" would make " + copies + " copies for"
+            + " COPY --exclude (each COPY with other sources or patterns makes one), over the limit of "
+            + Budgets.MAX_EXCLUDE_EXPORTS_PER_POD);
+      }
       List<String> exported = new java.util.ArrayList<>(pod.exports());
-      pod.excluded().forEach(e -> {
+      java.util.stream.Stream.concat(pod.excluded().stream(), pod.contextExcluded().stream()).forEach(e -> {
         exported.addAll(e.paths());
         exported.addAll(e.patterns());
       });

@@ -78,6 +78,31 @@ public final class DockerignoreRewriter {
   }
 
   /**
+   * A rewritten .dockerignore that holds for the context exports too ({@code exclude/<key>/}, copies
+   * of sources under {@code src/} at the same paths; see {@link ExcludedExport}): each pattern
+   * {@code src/P} again as {@code exclude/*}{@code /P}. The {@code *} is one path component, so
+   * kaniko's matcher (which also tries one parent prefix with as many components as the pattern)
+   * answers for {@code exclude/<key>/X} what it answers for {@code src/X}. Appended after the
+   * original patterns: no path matches patterns of both kinds, so the order between them is moot.
+   */
+  public static String withContextExports(String rewritten) {
+    if (rewritten.isEmpty()) {
+      return rewritten;
+    }
+    StringBuilder out = new StringBuilder(rewritten.length() * 2 + 16).append(rewritten);
+    for (String line : rewritten.split("\n")) {
+      boolean reinclude = line.startsWith("!");
+      String pattern = reinclude ? line.substring(1) : line;
+      if (!pattern.startsWith("src/")) {
+        throw new IllegalArgumentException("not a rewritten .dockerignore line: " + line);
+      }
+      out.append(reinclude ? "!" : "").append(ExcludedExport.CONTEXT_EXPORTS).append("/*/")
+          .append(pattern, 4, pattern.length()).append('\n');
+    }
+    return out.toString();
+  }
+
+  /**
    * BuildKit refuses the build; kaniko logs an error for every file it copies and ignores the whole
    * .dockerignore (patternmatcher fails on the pattern, and kaniko takes the failure as "not excluded").
    */

@@ -12,6 +12,10 @@ import java.util.List;
  * it, archived as {@code from/<pod>.exclude-<key>.tar}. The consumer copies from a stand-in stage
  * {@code <pod>.exclude-<key>} holding that archive, with the flags dropped.
  *
+ * <p>For a {@code COPY --exclude=...} from the build context, the pod that builds the stage copies
+ * the sources from {@code src/} to the context directory {@code exclude/<key>/} (the same paths
+ * below it) before the executor runs; the COPY copies from there, without the flags.
+ *
  * @param key 12 hex digits of sha256 over the pod, the paths and the patterns: copies that differ in
  *     any of them get archives of their own
  * @param line the first COPY's line, for the pod's messages
@@ -33,6 +37,19 @@ public record ExcludedExport(String key, int line, List<String> paths, List<Stri
     patterns.forEach(p -> text.append(ExcludePatterns.parse(p).line()).append('\0'));
     return new ExcludedExport(sha256Hex(text.toString()).substring(0, 12), line, paths, patterns);
   }
+
+  /** The export of a {@code COPY --exclude} from the build context (its key names no pod). */
+  static ExcludedExport ofContext(int line, List<String> paths, List<String> patterns) {
+    return of("/context", line, paths, patterns);
+  }
+
+  /** Where a context export is in the build context: {@code exclude/<key>}. */
+  public static String contextDirectory(String key) {
+    return CONTEXT_EXPORTS + "/" + key;
+  }
+
+  /** The build context's directory of the context exports. */
+  public static final String CONTEXT_EXPORTS = "exclude";
 
   /** The stand-in stage's name in a consumer's Dockerfile. */
   public static String standInName(String pod, String key) {

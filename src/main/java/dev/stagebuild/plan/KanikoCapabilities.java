@@ -33,7 +33,7 @@ import java.util.Set;
  *   <li>{@code pkg/commands/copy.go}, {@code add.go}: {@code --parents}, {@code --exclude},
  *       {@code --link} are parsed (by BuildKit's parser) and never read; ADD's {@code --checksum},
  *       {@code --keep-git-dir}, {@code --unpack} neither, and ADD has no git sources. The planner
- *       emulates {@code COPY --from=<stage> --exclude} (see {@link ExcludePatterns}).
+ *       emulates {@code COPY --exclude} from a stage and from the context (see {@link ExcludePatterns}).
  *   <li>{@code pkg/commands/healthcheck.go}: {@code --start-interval} is not carried into the image.
  *   <li>{@code pkg/config/featureflags.go}: heredoc bodies of COPY/ADD are expanded only with
  *       {@code FF_KANIKO_EXPAND_HEREDOC}, which every stage pod sets.
@@ -300,10 +300,10 @@ public final class KanikoCapabilities {
   }
 
   /**
-   * {@code --exclude}: kaniko ignores it. The planner emulates it for {@code COPY --from=<stage>} of
-   * the original Dockerfile (the producer's pod exports the sources without what the patterns
-   * exclude, and the flag is dropped), and refuses what it cannot emulate with the line; every
-   * other copy is refused here.
+   * {@code --exclude}: kaniko ignores it. The planner emulates it for {@code COPY --from=<stage>} and
+   * COPY from the build context of the original Dockerfile (the producer's pod, or the pod that
+   * copies from the context, exports the sources without what the patterns exclude, and the flag is
+   * dropped), and refuses what it cannot emulate with the line; every other copy is refused here.
    */
   private static Optional<String> exclude(Instruction i, Flag f, boolean original, Set<String> stageNames) {
     String k = i.keyword();
@@ -311,10 +311,11 @@ public final class KanikoCapabilities {
         + " ignores it and would copy the excluded files too";
     Optional<Flag> from = i.is("COPY") ? i.flag("from").filter(g -> !g.value().isEmpty()) : Optional.empty();
     if (from.isEmpty()) {
-      // StageBuild emulates --exclude by exporting from a stage pod: the context has no such pod
-      return Optional.of(what + "; list the sources to copy instead, or copy them into a stage (FROM scratch"
-          + " AS files, COPY <src> /files/) and COPY --from=files --exclude=... from that stage, which"
-          + " StageBuild emulates");
+      if (original && i.is("COPY")) {
+        return Optional.empty(); // the planner's: the pod copies the sources without what it excludes
+      }
+      return Optional.of(what + (i.is("COPY") ? " (from the build context)" : "; COPY the files with --exclude"
+          + " (which StageBuild emulates), then unpack or fetch them with RUN"));
     }
     String ref = from.get().value();
     boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);

@@ -79,7 +79,7 @@ final class PodAssembler {
       boolean usesContext = chain.stream().anyMatch(s -> s.usesContext);
       pods.add(new PodPlan(t.name, names(chain), t.name, dockerfile(chain), dependsOn,
           List.copyOf(exports.getOrDefault(t, Set.of())), t == target, usesContext, mounted.contains(t),
-          List.copyOf(excluded.getOrDefault(t, Map.of()).values())));
+          List.copyOf(excluded.getOrDefault(t, Map.of()).values()), contextExcluded(chain)));
     }
     return new BuildPlan(stagePlans(needed, pods), List.copyOf(pods),
         waves.stream().map(List::copyOf).toList(), target.name, pods.stream().anyMatch(PodPlan::usesContext),
@@ -95,6 +95,13 @@ final class PodAssembler {
       }
     }
     return exports;
+  }
+
+  /** The context exports of a pod's chain, by key (sorted): a stage's copy twice is one export. */
+  private static List<ExcludedExport> contextExcluded(List<Stage> chain) {
+    Map<String, ExcludedExport> byKey = new TreeMap<>();
+    chain.forEach(s -> s.contextExclusions.forEach(e -> byKey.putIfAbsent(e.key(), e)));
+    return List.copyOf(byKey.values());
   }
 
   /** What each producer exports for COPY --exclude, by key (sorted); the same copy twice is one export. */

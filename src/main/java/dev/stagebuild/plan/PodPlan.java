@@ -22,13 +22,24 @@ import java.util.List;
  * @param excluded what the pod exports for {@code COPY --from=<its target> --exclude=...}, by key: each
  *     archived as {@code from/<name>.exclude-<key>.tar}; empty when nothing copies from it that way
  *     (and then left out of the plan's JSON, which an earlier operator wrote without it)
+ * @param contextExcluded the {@code COPY --exclude=...} from the build context of the stages in this
+ *     pod, by key: the pod copies each one's sources to {@code exclude/<key>/} of the context, without
+ *     what the patterns exclude, before the executor runs; left out of the JSON when empty
  */
 public record PodPlan(String name, List<String> stages, String target, String dockerfile,
     List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ExcludedExport> excluded) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ExcludedExport> excluded,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ExcludedExport> contextExcluded) {
 
   public PodPlan {
     excluded = excluded == null ? List.of() : List.copyOf(excluded);
+    contextExcluded = contextExcluded == null ? List.of() : List.copyOf(contextExcluded);
+  }
+
+  public PodPlan(String name, List<String> stages, String target, String dockerfile,
+      List<String> dependsOn, List<String> exports, boolean isFinal, boolean usesContext, boolean mounted,
+      List<ExcludedExport> excluded) {
+    this(name, stages, target, dockerfile, dependsOn, exports, isFinal, usesContext, mounted, excluded, List.of());
   }
 
   public PodPlan(String name, List<String> stages, String target, String dockerfile,

@@ -51,6 +51,13 @@ final class Stage {
   /** Its {@code COPY --from=<stage> --exclude=...} of stages of other pods, in order. */
   final List<Exclusion> exclusions = new ArrayList<>();
 
+  /**
+   * Its {@code COPY --exclude=...} from the build context, in order: the pod that builds the stage
+   * copies their sources, without what the patterns exclude, to {@code exclude/<key>/} of the
+   * context before the executor runs (see {@link ExcludedExport#contextDirectory}).
+   */
+  final List<ExcludedExport> contextExclusions = new ArrayList<>();
+
   /** Stages of other pods this one needs built first: what it copies from or mounts. */
   Set<Stage> dependencies() {
     if (mountsFrom.isEmpty() && exclusions.isEmpty()) {

@@ -698,6 +698,23 @@ final class StageAnalyzer {
    * consumer's own pod, has no export.
    */
   private List<String> excludePatterns(Instruction i, Flag fromFlag, Stage producer, boolean ancestor) {
+    List<String> patterns = excludePatterns(i);
+    if (patterns != null && ancestor && !patterns.isEmpty()) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+          + " --from=" + fromFlag.value() + " --exclude is not supported here: stage \"" + producer.name + "\" is"
+          + " built FROM by this stage, in the same pod, where " + KanikoCapabilities.KANIKO + " would ignore"
+          + " --exclude; add a stage FROM " + producer.name + " AS " + producer.name + "-files (it gets a pod of"
+          + " its own) and COPY --from=" + producer.name + "-files --exclude=... from it"));
+      return null;
+    }
+    return patterns;
+  }
+
+  /**
+   * The effective {@code --exclude} patterns of a COPY as written (BuildKit does not expand
+   * variables in them), without the empty ones BuildKit skips; null when one is refused (deferred).
+   */
+  private List<String> excludePatterns(Instruction i) {
     List<Flag> flags = i.flags("exclude");
     if (flags.isEmpty()) {
       return List.of();
@@ -722,14 +739,6 @@ final class StageAnalyzer {
         return null;
       }
       patterns.add(f.value());
-    }
-    if (ancestor && !patterns.isEmpty()) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-          + " --from=" + fromFlag.value() + " --exclude is not supported here: stage \"" + producer.name + "\" is"
-          + " built FROM by this stage, in the same pod, where " + KanikoCapabilities.KANIKO + " would ignore"
-          + " --exclude; add a stage FROM " + producer.name + " AS " + producer.name + "-files (it gets a pod of"
-          + " its own) and COPY --from=" + producer.name + "-files --exclude=... from it"));
-      return null;
     }
     return patterns;
   }
@@ -776,6 +785,19 @@ final class StageAnalyzer {
 
   /** Context sources X become {@code src/X}; URLs of ADD and heredocs stay as they are. */
   private void fromContext(Instruction i, List<Instruction.Edit> edits) {
+    if (i.is("COPY") && !i.flags("exclude").isEmpty()) {
+      List<String> patterns = excludePatterns(i);
+      if (patterns == null) {
+        return;
+      }
+      for (Flag f : i.flags("exclude")) {
+        // kaniko would ignore it: the pod copies the sources without what it excludes instead
+        edits.add(i.deletion(f.span()));
+      }
+      if (!patterns.isEmpty() && excludedFromContext(i, patterns, edits)) {
+        return;
+      }
+    }
     boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
     List<String> args = i.args();
     List<String> replaced = new ArrayList<>(args);
@@ -832,6 +854,66 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * {@code COPY --exclude=...} from the build context: its sources (variables substituted, cleaned,
+   * {@code ..} clamped at the context root as BuildKit reads them) become one context export
+   * ({@link ExcludedExport#ofContext}), which the pod copies to {@code exclude/<key>/} without what
+   * the patterns exclude relative to each source; the COPY then names the sources there. Returns
+   * false when the COPY has no source of the context (only here-documents): nothing to exclude from.
+   */
+  private boolean excludedFromContext(Instruction i, List<String> patterns, List<Instruction.Edit> edits) {
+    List<String> args = i.args();
+    List<String> replaced = new ArrayList<>(args);
+    List<String> paths = new ArrayList<>();
+    List<Integer> sources = new ArrayList<>();
+    boolean json = false;
+    for (int k = 0; k < args.size() - 1; k++) {
+      String source = args.get(k);
+      if (HeredocMarker.parse(source) != null) {
+        continue;
+      }
+      stage.usesContext = true;
+      Expansion e = expand(source, i);
+      if (e == null) {
+        return true;
+      }
+      if (!e.resolved()) {
+        stage.defer(unresolved(i, source, e.unresolved()));
+        return true;
+      }
+      String value = e.value();
+      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+            + " --exclude copies a path with a line break or NUL character, which StageBuild cannot hand to the"
+            + " pod that excludes"));
+        return true;
+      }
+      if (Paths.bangClass(value)) {
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+            + source + ": a [!...] in a wildcard is the characters ! and the rest to kaniko and BuildKit (Go's"
+            + " filepath.Match), not \"none of them\"; write [^...] for that"));
+        return true;
+      }
+      paths.add(Paths.cleanAbsolute(value));
+      sources.add(k);
+      json |= value.chars().anyMatch(Character::isWhitespace);
+    }
+    if (paths.isEmpty()) {
+      return false;
+    }
+    ExcludedExport export = ExcludedExport.ofContext(i.line(), paths, patterns);
+    String dir = ExcludedExport.contextDirectory(export.key());
+    for (int n = 0; n < sources.size(); n++) {
+      String relative = paths.get(n).substring(1);
+      replaced.set(sources.get(n), dir + "/" + (relative.isEmpty() ? "."
+          : WordExpander.escapeLiteral(relative, StageTable.expansionEscape())));
+    }
+    replaceSources(i, args, replaced, json, edits);
+    stage.contextExclusions.add(export);
+    stage.rewritten.put(i, i.applyEdits(edits));
+    return true;
   }
 
   /**

@@ -46,6 +46,12 @@ fi
 
 ctx=$SB_WORKSPACE/context
 root=${SB_ROOT%/}
+# The exports below read the built root ($root), where some paths are the pod's own (live_only); the
+# copies for COPY --exclude from the context read context/src, where none is.
+live=1
+where="stage $SB_POD"
+# The context directory of those copies (ExcludedExport.CONTEXT_EXPORTS).
+context_exports=exclude
 mkdir -p "$ctx/from"
 
 # A RUN --mount=type=tmpfs is written as a context bind mount of this directory: kaniko copies it in
@@ -68,13 +74,6 @@ if [ -f "$SB_PLAN/dockerignore" ]; then
   mv -f "$tmp" "$ctx/.dockerignore"
 fi
 
-rc=0
-"$SB_EXECUTOR" "$@" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  # The termination log stays empty, so the pod's message is the tail of the executor's log.
-  exit "$rc"
-fi
-
 # --- copy-out ---------------------------------------------------------------------------------
 #
 # The exports become $ctx/from/$SB_POD.tar. A consumer's pod unpacks it with ADD into a stand-in
@@ -90,6 +89,7 @@ fi
 # directory above them (/, /etc) is exported without them, and /proc, /sys, /dev as the empty
 # directories the image has.
 live_only() {
+  [ "$live" = 1 ] || return 1
   case $1 in
     /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /etc/resolv.conf | /etc/hostname | /etc/hosts | \
       /kaniko | /kaniko/* | /busybox | /busybox/*) return 0 ;;
@@ -110,10 +110,10 @@ mkdir_like() {
 keep() {
   local real=$1 prefix= rest comp entry name
   if live_only "$real"; then
-    die "export $line resolves to $real in stage $SB_POD, which cannot be exported (the pod's own, not the image's)"
+    die "export $line resolves to $real in $where, which cannot be exported (the pod's own, not the image's)"
   fi
-  case $real in
-    '' | /etc)
+  case $live$real in
+    1 | 1/etc)
       # a directory above live-only paths: entry by entry
       [ -z "$real" ] || mkdir_like "$real"
       for entry in "$root$real"/* "$root$real"/.*; do
@@ -231,7 +231,7 @@ step() {
     links=$((links + 1))
     if [ "$links" -gt 40 ]; then
       [ "$soft" = 1 ] && return 0
-      die "export $line: too many symlinks at $real/$name in stage $SB_POD"
+      die "export $line: too many symlinks at $real/$name in $where"
     fi
     target=$(readlink "$root$real/$name")
     before=$hits
@@ -294,7 +294,7 @@ export_line() {
     case $line in
       # A wildcard that matches nothing copies nothing, as BuildKit allows; a plain path must exist.
       *[*?[]*) ;;
-      *) die "export $line not found in stage $SB_POD" ;;
+      *) die "export $line not found in $where" ;;
     esac
   fi
 }
@@ -321,32 +321,6 @@ pack() {
   tar -c -f "$tarball" -C "$dir" "$@"
 }
 
-recording=0
-exports=$SB_PLAN/$SB_POD.exports
-if [ -s "$exports" ]; then
-  out=$ctx/from/.$SB_POD.partial
-  archive=$ctx/from/.$SB_POD.tar.partial
-  rm -rf "$out" "$archive"
-  mkdir -p "$out"
-  hits=0
-  while IFS= read -r line || [ -n "$line" ]; do
-    [ -n "$line" ] || continue
-    export_line "$line"
-  done <"$exports"
-  pack "$out" "$archive"
-  if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
-    # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
-    # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
-    mkdir -p "$ctx/mounts"
-    rm -rf "$ctx/mounts/$SB_POD"
-    mv "$out" "$ctx/mounts/$SB_POD"
-  else
-    rm -rf "$out"
-  fi
-  # A retried pod replaces what an earlier attempt left.
-  mv -f "$archive" "$ctx/from/$SB_POD.tar"
-fi
-
 # --- COPY --from=<this stage> --exclude=... ----------------------------------------------------
 #
 # Each such COPY has an export of its own ("= <key> <line>", its paths, its patterns), archived as
@@ -363,7 +337,8 @@ fi
 # A pattern's elements (the plan writes them, ExcludePatterns) are joined by /: a name pattern (text
 # and *, matched with `case`, from a variable: nothing is evaluated) matches one component; **a
 # any number of components, **n any number without a line break, **P and **N (last) one or more,
-# with and without line breaks.
+# with and without line breaks. The same functions make the copies for COPY --exclude from the
+# context (below, before the executor): directories of the context, not archives.
 
 nl='
 '
@@ -371,7 +346,7 @@ nl='
 # note KIND PATH: remember PATH (a source as resolved, or a symlink on the way to one).
 note() {
   case $2 in
-    *"$nl"*) die "COPY --exclude of line $at: $2 in stage $SB_POD has a line break in its name; StageBuild cannot check it" ;;
+    *"$nl"*) die "COPY --exclude of line $at: $2 in $where has a line break in its name; StageBuild cannot check it" ;;
   esac
   if [ "$1" = root ]; then
     roots=$roots@$2$nl
@@ -508,7 +483,7 @@ exclude_finish() {
       others=${others#*"$nl"}
       k=${k#@}
       case $k in
-        "$r"/*) die "COPY --exclude of line $at: $k is inside ${r:-/}, another of its sources, in stage $SB_POD; StageBuild cannot exclude from both exactly: copy them with one COPY each" ;;
+        "$r"/*) die "COPY --exclude of line $at: $k is inside ${r:-/}, another of its sources, in $where; StageBuild cannot exclude from both exactly: copy them with one COPY each" ;;
       esac
     done
   done
@@ -521,14 +496,28 @@ exclude_finish() {
       prune "$out$r" "$root$r" "" ""
     fi
   done
-  pack "$out" "$archive"
-  rm -rf "$out"
-  mv -f "$archive" "$ctx/from/$SB_POD.exclude-$key.tar"
+  if [ "$live" = 1 ]; then
+    pack "$out" "$archive"
+    rm -rf "$out"
+    mv -f "$archive" "$ctx/from/$SB_POD.exclude-$key.tar"
+  else
+    # COPY of exclude/<key>/. takes the directory's own owner, mode and times, as of src/.
+    chown "$(stat -c %u:%g "$root")" "$out"
+    chmod "$(stat -c %a "$root")" "$out"
+    touch -r "$root" "$out"
+    # Pods that build the same stage make the same copy: the first complete one stays (a rename
+    # onto a directory with entries fails), and nobody ever reads a half-made one.
+    if ! mv -T "$out" "$ctx/$context_exports/$key" 2>/dev/null; then
+      [ -d "$ctx/$context_exports/$key" ] || die "cannot move the copy for the COPY --exclude of line $at to $ctx/$context_exports/$key"
+      rm -rf "$out"
+    fi
+  fi
   key=
 }
 
-excludes=$SB_PLAN/$SB_POD.excludes
-if [ -s "$excludes" ]; then
+# read_excludes FILE: makes each export FILE lists: "= <key> <line>", its paths, its patterns.
+read_excludes() {
+  local file=$1
   key=
   recording=1
   while IFS= read -r line || [ -n "$line" ]; do
@@ -539,30 +528,88 @@ if [ -s "$excludes" ]; then
         at=${key#* }
         key=${key%% *}
         case $key in
-          '' | *[!0-9a-f]*) die "invalid line in $excludes: $line" ;;
+          '' | *[!0-9a-f]*) die "invalid line in $file: $line" ;;
         esac
         case $at in
-          '' | *[!0-9]*) die "invalid line in $excludes: $line" ;;
+          '' | *[!0-9]*) die "invalid line in $file: $line" ;;
         esac
-        out=$ctx/from/.$SB_POD.exclude-$key.partial
-        archive=$ctx/from/.$SB_POD.exclude-$key.tar.partial
-        rm -rf "$out" "$archive"
+        if [ "$live" = 1 ]; then
+          out=$ctx/from/.$SB_POD.exclude-$key.partial
+          archive=$ctx/from/.$SB_POD.exclude-$key.tar.partial
+          rm -rf "$out" "$archive"
+        else
+          out=$ctx/$context_exports/.$key.$SB_POD.partial
+          rm -rf "$out"
+        fi
         mkdir -p "$out"
         hits=0 roots= kept= pats= reincludes=0
         ;;
       /*)
-        [ -n "$key" ] || die "invalid line in $excludes: $line"
+        [ -n "$key" ] || die "invalid line in $file: $line"
         export_line "$line"
         ;;
       '- '* | '+ '*)
-        [ -n "$key" ] || die "invalid line in $excludes: $line"
+        [ -n "$key" ] || die "invalid line in $file: $line"
         pats=$pats$line$nl
         [ "${line%% *}" = - ] || reincludes=1
         ;;
-      *) die "invalid line in $excludes: $line" ;;
+      *) die "invalid line in $file: $line" ;;
     esac
-  done <"$excludes"
+  done <"$file"
   exclude_finish
+  recording=0
+}
+
+# --- run --------------------------------------------------------------------------------------
+
+# COPY --exclude=... from the build context: kaniko would ignore the flag, so the COPY copies from
+# context/exclude/<key>/ instead, which this pod makes first: the sources at their paths below
+# context/src, each (each match of a wildcard) without what the patterns exclude relative to it,
+# exactly as for a COPY --from=<stage> --exclude below. The installed .dockerignore holds there too.
+context_excludes=$SB_PLAN/$SB_POD.context-excludes
+if [ -s "$context_excludes" ]; then
+  live=0 where="the build context" root=$ctx/src
+  mkdir -p "$ctx/$context_exports"
+  read_excludes "$context_excludes"
+  live=1 where="stage $SB_POD" root=${SB_ROOT%/}
+fi
+
+rc=0
+"$SB_EXECUTOR" "$@" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  # The termination log stays empty, so the pod's message is the tail of the executor's log.
+  exit "$rc"
+fi
+
+recording=0
+exports=$SB_PLAN/$SB_POD.exports
+if [ -s "$exports" ]; then
+  out=$ctx/from/.$SB_POD.partial
+  archive=$ctx/from/.$SB_POD.tar.partial
+  rm -rf "$out" "$archive"
+  mkdir -p "$out"
+  hits=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    [ -n "$line" ] || continue
+    export_line "$line"
+  done <"$exports"
+  pack "$out" "$archive"
+  if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
+    # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
+    # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
+    mkdir -p "$ctx/mounts"
+    rm -rf "$ctx/mounts/$SB_POD"
+    mv "$out" "$ctx/mounts/$SB_POD"
+  else
+    rm -rf "$out"
+  fi
+  # A retried pod replaces what an earlier attempt left.
+  mv -f "$archive" "$ctx/from/$SB_POD.tar"
+fi
+
+excludes=$SB_PLAN/$SB_POD.excludes
+if [ -s "$excludes" ]; then
+  read_excludes "$excludes"
 fi
 
 if [ "$SB_FINAL" = true ]; then

@@ -172,6 +172,24 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void aCopyWithExcludeFromTheContextGetsItsListAndTheDockerignoreHoldsForItsCopy() throws Exception {
+    BuildPlan p = dev.stagebuild.plan.Planner.plan("FROM alpine\nCOPY --exclude=*.md --exclude=!keep.md app/ /app/\n",
+        null, null);
+    StageBuild sb = Fixtures.sb("hellogo");
+    ConfigMap cm = resources.planConfigMap(sb, "2", p, "src/.git\nsrc/.git/**\n!src/a\n");
+    String key = p.pod("stage-0").contextExcluded().get(0).key();
+    assertThat(cm.getData()).containsOnlyKeys("plan.json", "dockerignore", "stage.sh", "stage-0.Dockerfile",
+        "stage-0.exports", "stage-0.context-excludes");
+    assertThat(cm.getData().get("stage-0.context-excludes")).isEqualTo("= " + key + " 2\n/app\n- *.md\n+ keep.md\n");
+    assertThat(cm.getData().get("dockerignore"))
+        .isEqualTo("src/.git\nsrc/.git/**\n!src/a\nexclude/*/.git\nexclude/*/.git/**\n!exclude/*/a\n");
+    assertThat(new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class)).isEqualTo(p);
+    // without such a COPY the .dockerignore is as rewritten
+    BuildPlan plain = dev.stagebuild.plan.Planner.plan("FROM alpine\nCOPY app/ /app/\n", null, null);
+    assertThat(resources.planConfigMap(sb, "2", plain, "src/.git\n").getData().get("dockerignore")).isEqualTo("src/.git\n");
+  }
+
+  @Test
   void exportLinesCannotSmuggleLineBreaks() {
     assertThatThrownBy(() -> KanikoResources.exportsFile(List.of("/a\n/etc/passwd")))
         .hasMessageContaining("line break");

@@ -71,6 +71,8 @@ class StageScriptTest {
         + "if [ -n \"${FAKE_DIGEST:-}\" ]; then printf '%s' \"$FAKE_DIGEST\" >\"$SB_DIGEST_FILE\"; fi\n"
         // what of the script's own busybox is there when the executor runs (it may clear /busybox)
         + "if [ -n \"${FAKE_TOOLS:-}\" ]; then ls -l \"$SB_TOOLS/busybox\" \"$SB_TOOLS/tar\" >\"$FAKE_TOOLS\"; fi\n"
+        // what the pod made in the context before the executor ran
+        + "if [ -n \"${FAKE_CONTEXT:-}\" ]; then (cd \"$SB_WORKSPACE/context\" && find exclude) >\"$FAKE_CONTEXT\"; fi\n"
         + "echo \"fake executor: exit ${FAKE_EXIT:-0}\" >&2\n"
         + "exit \"${FAKE_EXIT:-0}\"\n");
     Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -605,6 +607,72 @@ class StageScriptTest {
           "build.exclude-00000000000a.tar", "build.exclude-00000000000b.tar", "build.exclude-00000000000c.tar",
           "build.exclude-00000000000d.tar", "build.exclude-00000000000e.tar", "build.exclude-00000000000f.tar");
     }
+  }
+
+  @Test
+  void aCopyWithExcludeFromTheContextCopiesFromADirectoryMadeBeforeTheExecutor() throws Exception {
+    Path src = Files.createDirectories(workspace.resolve("context/src"));
+    // dev/ and proc/ are a project's own directories here, not the pod's
+    for (String f : List.of("README.md", "keep.md", "lib/a.js", "lib/a.js.map", "node_modules/x/index.js", "dev/x",
+        "proc/y", "odd/" + ODD)) {
+      Path file = src.resolve(f);
+      Files.createDirectories(file.getParent());
+      write(file, f + "\n", "rw-r-----");
+    }
+    Files.createSymbolicLink(src.resolve("link"), Path.of("lib"));
+    Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rwxr-x---"));
+    var old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+    try (Stream<Path> all = Files.walk(src)) {
+      for (Path d : all.filter(p -> Files.isDirectory(p, NOFOLLOW_LINKS)).toList()) {
+        Files.setLastModifiedTime(d, old);
+      }
+    }
+    List<ExcludedExport> excluded = List.of(
+        new ExcludedExport("0000000000c1", 3, List.of("/"), List.of("*.md", "!keep.md", "**/*.map", "node_modules")),
+        new ExcludedExport("0000000000c2", 4, List.of("/lib", "/d*", "/link"), List.of("*.map", "x")));
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, true, false, List.of(), excluded);
+    Path seen = tmp.resolve("seen-by-executor");
+    Run run = run(pod, Map.of("FAKE_CONTEXT", seen.toString()));
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+
+    Path exports = workspace.resolve("context/exclude");
+    Path c1 = exports.resolve("0000000000c1");
+    assertThat(tree(c1)).containsExactly("dev", "dev/x", "keep.md", "lib", "lib/a.js", "link", "odd", "odd/" + ODD,
+        "proc", "proc/y");
+    assertThat(Files.readSymbolicLink(c1.resolve("link"))).isEqualTo(Path.of("lib"));
+    assertThat(mode(c1.resolve("keep.md"))).isEqualTo("rw-r-----");
+    // COPY exclude/<key>/. takes the directory itself as src/ is; a pruned directory keeps its time
+    assertThat(mode(c1)).isEqualTo("rwxr-x---");
+    assertThat(Files.getLastModifiedTime(c1)).isEqualTo(old);
+    assertThat(Files.getLastModifiedTime(c1.resolve("lib"))).isEqualTo(old);
+    // each source pruned relative to itself; a wildcard's matches; a symlinked source with what it points to
+    assertThat(tree(exports.resolve("0000000000c2"))).containsExactly("dev", "lib", "lib/a.js", "link");
+    // made before the executor ran, and nothing half-made left
+    assertThat(Files.readAllLines(seen)).contains("exclude/0000000000c1/keep.md", "exclude/0000000000c2/lib/a.js");
+    try (Stream<Path> dir = Files.list(exports)) {
+      assertThat(dir.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("0000000000c1", "0000000000c2");
+    }
+    // the .dockerignore holds there as in src/
+    assertThat(Files.readString(workspace.resolve("context/.dockerignore")))
+        .contains("src/**/*.md\n", "exclude/*/**/*.md\n", "!exclude/*/README.md\n");
+
+    // a retry (or another pod building the same stage) finds the copies made: they stay as they are
+    Files.writeString(c1.resolve("keep.md"), "made first\n");
+    Run again = run(pod, Map.of());
+    assertThat(again.result().exit()).as(again.result().stderr()).isZero();
+    assertThat(Files.readString(c1.resolve("keep.md"))).isEqualTo("made first\n");
+    try (Stream<Path> dir = Files.list(exports)) {
+      assertThat(dir.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("0000000000c1", "0000000000c2");
+    }
+
+    // a source the context does not have fails the pod before the executor runs
+    PodPlan missing = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, true, false, List.of(), List.of(new ExcludedExport("0000000000c3", 7, List.of("/nope"), List.of("x"))));
+    Run failed = run(missing, Map.of());
+    assertThat(failed.result().exit()).isEqualTo(1);
+    assertThat(failed.result().stderr()).contains("export /nope not found in the build context")
+        .doesNotContain("fake executor");
   }
 
   @Test

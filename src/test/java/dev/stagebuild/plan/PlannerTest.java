@@ -1,6 +1,7 @@
 package dev.stagebuild.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stagebuild.dockerfile.DockerfileException;
 import java.util.List;
@@ -794,8 +795,6 @@ class PlannerTest {
       assertThat(refused("COPY --parents a/b/c /d/").detail())
           .startsWith("COPY --parents is not supported: kaniko v1.28.3 ignores it").contains("COPY a/b/ /dest/a/b/");
       assertThat(refused("COPY --from=b --parents /a/b /d/").detail()).startsWith("COPY --parents is not supported");
-      assertThat(refused("COPY --exclude=*.md . /app").detail())
-          .startsWith("COPY --exclude=*.md is not supported: kaniko v1.28.3 ignores it");
       assertThat(refused("ADD --exclude=x . /app").detail()).startsWith("ADD --exclude=x is not supported");
       assertThat(refused("ADD --checksum=sha256:00 https://example.com/a /a").detail())
           .startsWith("ADD --checksum is not supported").contains("sha256sum -c");
@@ -1268,6 +1267,70 @@ class PlannerTest {
     }
 
     @Test
+    void copyFromTheContextCopiesFromADirectoryThePodMakesWithoutTheExcludedFiles() {
+      BuildPlan p = plan(df("FROM alpine AS base", "WORKDIR /w",
+          "COPY --link --exclude=frankenphp/ --exclude= . ./", "RUN make",
+          "FROM base AS one", "RUN one", "FROM base AS two", "RUN two",
+          "FROM alpine", "ARG D=docs", "COPY --from=one /w /1", "COPY --from=two /w /2",
+          "COPY --exclude=*.md --exclude=!keep.md ../$D/ y* /z/",
+          "COPY --exclude=x [\"my dir\", \"/d/\"]"));
+      PodPlan one = p.pod("one");
+      assertThat(one.contextExcluded()).hasSize(1);
+      ExcludedExport root = one.contextExcluded().get(0);
+      assertThat(root.key()).matches("[0-9a-f]{12}");
+      assertThat(root.line()).isEqualTo(3);
+      assertThat(root.paths()).containsExactly("/");
+      // BuildKit skips an empty pattern
+      assertThat(root.patterns()).containsExactly("frankenphp/");
+      assertThat(root.matcherLines()).containsExactly("- frankenphp");
+      assertThat(lines(one)).contains("COPY --link exclude/" + root.key() + "/. ./");
+      // the stage is built in both pods that build FROM it: each makes the copy (the first one stays)
+      assertThat(p.pod("two").contextExcluded()).containsExactly(root);
+      assertThat(one.usesContext()).isTrue();
+
+      PodPlan last = p.pod("stage-3");
+      assertThat(last.contextExcluded()).hasSize(2);
+      ExcludedExport docs = last.contextExcluded().stream().filter(e -> e.line() == 13).findFirst().orElseThrow();
+      // variables substituted, `..` clamped at the context root as BuildKit reads the source
+      assertThat(docs.paths()).containsExactly("/docs", "/y*");
+      assertThat(docs.patterns()).containsExactly("*.md", "!keep.md");
+      ExcludedExport spaced = last.contextExcluded().stream().filter(e -> e.line() == 14).findFirst().orElseThrow();
+      assertThat(spaced.paths()).containsExactly("/my dir");
+      assertThat(lines(last)).contains("COPY exclude/" + docs.key() + "/docs exclude/" + docs.key() + "/y* /z/",
+          "COPY [\"exclude/" + spaced.key() + "/my dir\", \"/d/\"]");
+      assertThat(last.contextExcluded()).doesNotContain(root);
+      assertKanikoBuildsEveryPod(p);
+
+      // the same sources and patterns are one copy; other patterns another
+      BuildPlan twice = plan(df("FROM alpine", "COPY --exclude=x a /a", "COPY --exclude=x a /b",
+          "COPY --exclude=y a /c"));
+      assertThat(twice.pod("stage-0").contextExcluded()).hasSize(2);
+    }
+
+    @Test
+    void copyFromTheContextWithExcludeRefusesWhatThePodCannotCopy() {
+      DockerfileException unset = error(df("FROM alpine AS b", "FROM alpine", "RUN true", "COPY --exclude=x $NOPE /d"));
+      assertThat(unset.line()).isEqualTo(4);
+      assertThat(unset.detail()).contains("NOPE");
+      assertThat(refused("COPY --exclude=x a[!b] /d").detail()).contains("write [^...] for that");
+      // each COPY with other patterns is another copy of the tree on the workspace: bounded per pod
+      List<String> many = new java.util.ArrayList<>(List.of("FROM alpine"));
+      for (int k = 0; k <= Budgets.MAX_EXCLUDE_EXPORTS_PER_POD; k++) {
+        many.add("COPY --exclude=x" + k + " . /a");
+      }
+      BuildPlan tooMany = plan(df(many.toArray(String[]::new)));
+      assertThatThrownBy(() -> BuildCheck.check(tooMany)).isInstanceOf(DockerfileException.class)
+          .hasMessageContaining("65 copies for COPY --exclude")
+          .extracting(e -> ((DockerfileException) e).kind()).isEqualTo(DockerfileException.Kind.TOO_LARGE);
+      BuildCheck.check(plan(df(many.subList(0, many.size() - 1).toArray(String[]::new))));
+      // only here-documents: nothing of the context to exclude from, the flag goes
+      BuildPlan p = plan(df("FROM alpine", "COPY --exclude=x <<EOF /d", "text", "EOF"));
+      assertThat(p.pod("stage-0").contextExcluded()).isEmpty();
+      assertThat(p.pod("stage-0").dockerfile()).doesNotContain("--exclude").contains("COPY <<EOF /d");
+      assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
     void theExportKeyHoldsTheSourcesAndThePatterns() {
       BuildPlan p = plan(df("FROM alpine AS build", "FROM alpine AS a",
           "COPY --from=build --exclude=*.md /app /a1",
@@ -1359,10 +1422,11 @@ class PlannerTest {
       assertThat(refused("COPY --from=b --exclude=/abs /a /b").detail()).contains("without the leading /");
       assertThat(refused("COPY --from=b --exclude=a**b /a /b").detail()).contains("whole path component");
       assertThat(refused("COPY --from=b --exclude=! /a /b").detail()).contains("illegal exclusion pattern");
-      // from the context (no stage pod to export it), or an image
-      assertThat(refused("COPY --exclude=*.md . /app").detail())
-          .startsWith("COPY --exclude=*.md is not supported: kaniko v1.28.3 ignores it").contains("COPY --from=files");
-      assertThat(refused("ADD --exclude=x . /app").detail()).startsWith("ADD --exclude=x is not supported");
+      // the same patterns from the context; ADD (which may unpack or download), or an image
+      assertThat(refused("COPY --exclude=?.md . /app").detail())
+          .startsWith("COPY --exclude=?.md is not supported: StageBuild matches only names, * and **");
+      assertThat(refused("ADD --exclude=x . /app").detail()).startsWith("ADD --exclude=x is not supported")
+          .contains("COPY the files with --exclude");
       assertThat(refused("COPY --from=golang:1.22 --exclude=*.md /go /go").detail())
           .startsWith("COPY --exclude=*.md is not supported").contains("add a stage FROM golang:1.22 AS <name>");
       DockerfileException image = error(df("ARG IMG=golang", "FROM alpine AS b", "FROM alpine", "ARG IMG",

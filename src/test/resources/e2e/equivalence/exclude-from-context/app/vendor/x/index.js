@@ -1,0 +1,1 @@
+app/vendor/x/index.js
