@@ -103,7 +103,7 @@ public final class PlanCommand {
       build = ClusterObjects.buildFor(input, options.file, buildArgs, options.buildArgs.keySet(), target);
       plan = BuildCheck.plan(build, input.dockerfile(), input.build() != null);
       // every format refuses what the operator refuses, also the .dockerignore found with --context
-      BuildCheck.checkDockerignore(DockerignoreRewriter.rewrite(input.dockerignore()));
+      BuildCheck.checkDockerignore(DockerignoreRewriter.installed(plan, DockerignoreRewriter.rewrite(input.dockerignore())));
     } catch (DockerfileException | PlanInput.InputException e) {
       err.println("error: " + TerminalText.printable(e.getMessage(), true));
       return BAD_INPUT;

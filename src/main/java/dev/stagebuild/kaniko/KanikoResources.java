@@ -139,12 +139,8 @@ public final class KanikoResources {
   public static Map<String, String> planData(BuildPlan plan, String rewrittenDockerignore) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(PLAN_JSON_KEY, toJson(plan));
-    String dockerignore = rewrittenDockerignore == null ? "" : rewrittenDockerignore;
-    if (plan.pods().stream().anyMatch(p -> !p.contextExcluded().isEmpty())) {
-      // the context exports are under exclude/<key>/: the .dockerignore must hold for them as for src/
-      dockerignore = DockerignoreRewriter.withContextExports(dockerignore);
-    }
-    data.put(DOCKERIGNORE_KEY, dockerignore);
+    // the context exports are under exclude/<key>/: the .dockerignore must hold for them as for src/
+    data.put(DOCKERIGNORE_KEY, DockerignoreRewriter.installed(plan, rewrittenDockerignore));
     // The stage pods run the script from here, so that each pod (and each informer's cache of it)
     // does not carry its 10 KB in the container command.
     data.put(STAGE_SCRIPT_KEY, Scripts.STAGE);

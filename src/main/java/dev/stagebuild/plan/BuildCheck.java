@@ -75,7 +75,8 @@ public final class BuildCheck {
   public static void checkDockerignore(String rewrittenDockerignore) {
     if (rewrittenDockerignore != null
         && rewrittenDockerignore.getBytes(StandardCharsets.UTF_8).length > Budgets.MAX_DOCKERIGNORE_BYTES) {
-      throw Budgets.tooLarge(0, "the .dockerignore, as written for kaniko (each pattern P also as P/**), is "
+      throw Budgets.tooLarge(0, "the .dockerignore, as written for kaniko (each pattern P also as P/**, and"
+          + " again for the copies of COPY --exclude from the context when there are any), is "
           + rewrittenDockerignore.getBytes(StandardCharsets.UTF_8).length + " bytes, over the limit of "
           + Budgets.MAX_DOCKERIGNORE_BYTES);
     }

@@ -85,6 +85,15 @@ public final class DockerignoreRewriter {
    * answers for {@code exclude/<key>/X} what it answers for {@code src/X}. Appended after the
    * original patterns: no path matches patterns of both kinds, so the order between them is moot.
    */
+  /**
+   * The .dockerignore the pods of this plan install: {@code rewritten}, with the patterns for the
+   * context exports when a pod has any ({@link #withContextExports}).
+   */
+  public static String installed(BuildPlan plan, String rewritten) {
+    String text = rewritten == null ? "" : rewritten;
+    return plan.pods().stream().anyMatch(p -> !p.contextExcluded().isEmpty()) ? withContextExports(text) : text;
+  }
+
   public static String withContextExports(String rewritten) {
     if (rewritten.isEmpty()) {
       return rewritten;

@@ -680,6 +680,21 @@ final class StageAnalyzer {
 
   private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
 
+  /**
+   * The first platform ARG the word names (TARGETARCH, BUILDPLATFORM, ...) that no build argument
+   * gives: kaniko sets those from the node it runs on. Null when there is none.
+   */
+  private String platformVariable(String word) {
+    var m = VARIABLE.matcher(word);
+    while (m.find()) {
+      String name = m.group(1);
+      if (name.matches("(BUILD|TARGET)(PLATFORM|OS|OSVERSION|ARCH|VARIANT)") && !table.buildArgs.containsKey(name)) {
+        return name;
+      }
+    }
+    return null;
+  }
+
   /** Whether every variable the word names has a value this Dockerfile (or a build argument) gives it. */
   private boolean onlySetVariables(String word) {
     var m = VARIABLE.matcher(word);
@@ -896,12 +911,27 @@ final class StageAnalyzer {
             + " filepath.Match), not \"none of them\"; write [^...] for that"));
         return true;
       }
+      String platform = platformVariable(source);
+      if (platform != null) {
+        // kaniko would substitute the node's platform; the copy is made from the planner's
+        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+            + " --exclude " + source + ": the pod copies the sources as the plan resolves them, with " + platform
+            + "=" + scope.get(platform).value() + " (the plan's platform), while kaniko would take " + platform
+            + " from the node it runs on; give " + platform + " in spec.buildArgs, or write the path out"));
+        return true;
+      }
       paths.add(Paths.cleanAbsolute(value));
       sources.add(k);
       json |= value.chars().anyMatch(Character::isWhitespace);
     }
     if (paths.isEmpty()) {
       return false;
+    }
+    if (json && !i.isJson() && paths.size() < args.size() - 1) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+          + " --exclude: a source with white space must be written in the JSON form, which cannot hold this"
+          + " COPY's here-document; copy the here-document with a COPY of its own"));
+      return true;
     }
     ExcludedExport export = ExcludedExport.ofContext(i.line(), paths, patterns);
     String dir = ExcludedExport.contextDirectory(export.key());

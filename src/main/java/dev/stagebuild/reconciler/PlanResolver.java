@@ -140,7 +140,7 @@ final class PlanResolver {
   }
 
   private PlanOutcome remember(BuildPlan plan, String dockerignore) {
-    BuildCheck.checkDockerignore(dockerignore);
+    BuildCheck.checkDockerignore(DockerignoreRewriter.installed(plan, dockerignore));
     cache.put(sb.getMetadata().getUid(), buildId, new PlanCache.Entry(plan, dockerignore));
     return PlanOutcome.of(plan);
   }

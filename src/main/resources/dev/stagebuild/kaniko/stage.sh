@@ -52,7 +52,14 @@ live=1
 where="stage $SB_POD"
 # The context directory of those copies (ExcludedExport.CONTEXT_EXPORTS).
 context_exports=exclude
-mkdir -p "$ctx/from"
+# What this pod makes is made here, beside the context, and renamed into it once complete: an
+# executor in another pod walks the whole context (kaniko resolves a wildcard source that way) and
+# fails on an entry removed under it. The names are this attempt's own (the pod's host name is
+# the pod's name, which a retry changes), so an earlier attempt still running cannot meet them.
+partials=$SB_WORKSPACE/partial
+attempt=$(hostname 2>/dev/null || echo pod).$$
+made=0
+mkdir -p "$ctx/from" "$partials"
 
 # A RUN --mount=type=tmpfs is written as a context bind mount of this directory: kaniko copies it in
 # over the target for the command and removes it after. It stays empty, and root's with mode 1777,
@@ -69,7 +76,7 @@ fi
 # Every pod installs the same .dockerignore; writing a name of our own and renaming it means an
 # executor starting in another pod never reads a half-written file.
 if [ -f "$SB_PLAN/dockerignore" ]; then
-  tmp=$ctx/.dockerignore.$SB_POD.$$
+  tmp=$partials/dockerignore.$attempt
   cat "$SB_PLAN/dockerignore" >"$tmp"
   mv -f "$tmp" "$ctx/.dockerignore"
 fi
@@ -470,6 +477,11 @@ prune() {
 exclude_finish() {
   local todo r others k
   [ -n "$key" ] || return 0
+  if [ "$made" = 1 ]; then
+    rm -rf "$out"
+    key=
+    return 0
+  fi
   # Pruning a source must not reach another source or a symlink on the way to one.
   todo=$roots
   while [ -n "$todo" ]; do
@@ -533,20 +545,18 @@ read_excludes() {
         case $at in
           '' | *[!0-9]*) die "invalid line in $file: $line" ;;
         esac
-        if [ "$live" = 1 ]; then
-          out=$ctx/from/.$SB_POD.exclude-$key.partial
-          archive=$ctx/from/.$SB_POD.exclude-$key.tar.partial
-          rm -rf "$out" "$archive"
-        else
-          out=$ctx/$context_exports/.$key.$SB_POD.partial
-          rm -rf "$out"
-        fi
+        out=$partials/$SB_POD.exclude-$key.$attempt
+        archive=$out.tar
+        rm -rf "$out" "$archive"
         mkdir -p "$out"
-        hits=0 roots= kept= pats= reincludes=0
+        hits=0 roots= kept= pats= reincludes=0 made=0
+        # a copy of the context already made (by an earlier attempt, or another pod that builds the
+        # stage) is complete: it is used as it is
+        [ "$live" = 1 ] || [ ! -d "$ctx/$context_exports/$key" ] || made=1
         ;;
       /*)
         [ -n "$key" ] || die "invalid line in $file: $line"
-        export_line "$line"
+        [ "$made" = 1 ] || export_line "$line"
         ;;
       '- '* | '+ '*)
         [ -n "$key" ] || die "invalid line in $file: $line"
@@ -584,8 +594,8 @@ fi
 recording=0
 exports=$SB_PLAN/$SB_POD.exports
 if [ -s "$exports" ]; then
-  out=$ctx/from/.$SB_POD.partial
-  archive=$ctx/from/.$SB_POD.tar.partial
+  out=$partials/$SB_POD.export.$attempt
+  archive=$out.tar
   rm -rf "$out" "$archive"
   mkdir -p "$out"
   hits=0

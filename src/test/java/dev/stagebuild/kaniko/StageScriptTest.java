@@ -471,8 +471,9 @@ class StageScriptTest {
   void aRetryReplacesWhatAnEarlierAttemptLeft() throws Exception {
     Files.createDirectories(archive("build").getParent());
     Files.writeString(archive("build"), "an earlier attempt's archive");
-    Files.createDirectories(workspace.resolve("context/from/.build.partial/junk"));
-    Files.writeString(workspace.resolve("context/from/.build.tar.partial"), "half written");
+    // an earlier attempt's half-made export: its own names, outside the context, left alone
+    Files.createDirectories(workspace.resolve("partial/build.export.build-r1.7/junk"));
+    Files.writeString(workspace.resolve("partial/build.export.build-r1.7.tar"), "half written");
     Run run = run(podPlan("build", false, List.of("/app/.hidden")), Map.of());
     assertThat(run.result().exit()).as(run.result().stderr()).isZero();
     Path out = from("build");
@@ -482,6 +483,15 @@ class StageScriptTest {
     assertThat(out.resolve("app/.hidden")).hasContent("hidden");
     try (Stream<Path> fromDir = Files.list(workspace.resolve("context/from"))) {
       assertThat(fromDir.map(p -> p.getFileName().toString())).containsExactly("build.tar");
+    }
+    // nothing of this attempt is left beside the context, and nothing half-made was in it
+    try (Stream<Path> partial = Files.list(workspace.resolve("partial"))) {
+      assertThat(partial.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("build.export.build-r1.7", "build.export.build-r1.7.tar");
+    }
+    try (Stream<Path> context = Files.list(workspace.resolve("context"))) {
+      assertThat(context.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("from", "mounts",
+          ".dockerignore");
     }
   }
 
@@ -630,8 +640,9 @@ class StageScriptTest {
     List<ExcludedExport> excluded = List.of(
         new ExcludedExport("0000000000c1", 3, List.of("/"), List.of("*.md", "!keep.md", "**/*.map", "node_modules")),
         new ExcludedExport("0000000000c2", 4, List.of("/lib", "/d*", "/link"), List.of("*.map", "x")));
-    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
-        false, true, false, List.of(), excluded);
+    // the pod exports from its built root afterwards too, where /dev is the pod's
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(),
+        List.of("/app/.hidden"), false, true, false, List.of(), excluded);
     Path seen = tmp.resolve("seen-by-executor");
     Run run = run(pod, Map.of("FAKE_CONTEXT", seen.toString()));
     assertThat(run.result().exit()).as(run.result().stderr()).isZero();
@@ -650,6 +661,10 @@ class StageScriptTest {
     assertThat(tree(exports.resolve("0000000000c2"))).containsExactly("dev", "lib", "lib/a.js", "link");
     // made before the executor ran, and nothing half-made left
     assertThat(Files.readAllLines(seen)).contains("exclude/0000000000c1/keep.md", "exclude/0000000000c2/lib/a.js");
+    try (Stream<Path> partial = Files.list(workspace.resolve("partial"))) {
+      assertThat(partial).isEmpty();
+    }
+    assertThat(tree(from("build"))).containsExactly("app", "app/.hidden");
     try (Stream<Path> dir = Files.list(exports)) {
       assertThat(dir.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("0000000000c1", "0000000000c2");
     }

@@ -77,4 +77,20 @@ class DockerignoreRewriterTest {
     assertThat(DockerignoreRewriter.rewrite("a")).isEqualTo("src/a\nsrc/a/**\n");
     assertThat(DockerignoreRewriter.rewrite("\uFEFFa\nb/**")).isEqualTo("src/a\nsrc/a/**\nsrc/b/**\n");
   }
+
+  @Test
+  void theInstalledFileHoldsForTheCopiesOfCopyExcludeFromTheContextAndIsMeasuredSo() {
+    BuildPlan with = Planner.plan("FROM alpine\nCOPY --exclude=x . /a\n", java.util.Map.of(), null);
+    BuildPlan without = Planner.plan("FROM alpine\nCOPY . /a\n", java.util.Map.of(), null);
+    String rewritten = DockerignoreRewriter.rewrite("a\n!b/**\n");
+    assertThat(DockerignoreRewriter.installed(without, rewritten)).isEqualTo(rewritten);
+    assertThat(DockerignoreRewriter.installed(with, rewritten))
+        .isEqualTo(rewritten + "exclude/*/a\nexclude/*/a/**\n!exclude/*/b/**\n");
+    assertThat(DockerignoreRewriter.installed(with, "")).isEmpty();
+    // the budget holds for the file as installed
+    String big = DockerignoreRewriter.rewrite(("d".repeat(60) + "\n").repeat(400));
+    BuildCheck.checkDockerignore(DockerignoreRewriter.installed(without, big));
+    assertThatThrownBy(() -> BuildCheck.checkDockerignore(DockerignoreRewriter.installed(with, big)))
+        .isInstanceOf(DockerfileException.class).hasMessageContaining("again for the copies of COPY --exclude");
+  }
 }

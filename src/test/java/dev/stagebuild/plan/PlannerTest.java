@@ -1313,6 +1313,18 @@ class PlannerTest {
       assertThat(unset.line()).isEqualTo(4);
       assertThat(unset.detail()).contains("NOPE");
       assertThat(refused("COPY --exclude=x a[!b] /d").detail()).contains("write [^...] for that");
+      // kaniko would take the node's platform; the pod copies with the plan's: refused unless given
+      String arch = df("FROM alpine AS b", "FROM alpine", "ARG TARGETARCH", "COPY --exclude=*.map dist/${TARGETARCH}/ /app/");
+      DockerfileException platform = error(arch);
+      assertThat(platform.line()).isEqualTo(4);
+      assertThat(platform.detail()).contains("TARGETARCH=amd64").contains("give TARGETARCH in spec.buildArgs");
+      BuildPlan given = Planner.plan(arch, Map.of("TARGETARCH", "arm64"), null);
+      assertThat(given.pod("stage-1").contextExcluded().get(0).paths()).containsExactly("/dist/arm64");
+      // a source with white space needs the JSON form, which cannot hold a here-document
+      DockerfileException heredoc = error(df("FROM alpine AS b", "FROM alpine", "ARG D=\"my dir\"",
+          "COPY --exclude=x <<EOF $D /d/", "hello", "EOF"));
+      assertThat(heredoc.line()).isEqualTo(4);
+      assertThat(heredoc.detail()).contains("copy the here-document with a COPY of its own");
       // each COPY with other patterns is another copy of the tree on the workspace: bounded per pod
       List<String> many = new java.util.ArrayList<>(List.of("FROM alpine"));
       for (int k = 0; k <= Budgets.MAX_EXCLUDE_EXPORTS_PER_POD; k++) {
