@@ -88,6 +88,15 @@ public final class KanikoCapabilities {
     };
   }
 
+  /**
+   * Whether the instruction only sets the stage's image config, in a way {@link #refusal} refuses
+   * (MAINTAINER, HEALTHCHECK --start-interval): in a stage whose config the result does not take (a
+   * stage only copied or mounted from), leaving it out builds the same image.
+   */
+  public static boolean configOnly(Instruction i) {
+    return i.is("MAINTAINER") || i.is("HEALTHCHECK");
+  }
+
   private static Optional<String> run(Instruction i, boolean stageMountsAllowed, Set<String> stageNames) {
     if (!stageMountsAllowed && RunHeredocs.isDocumentAlone(i)) {
       return Optional.of("RUN " + i.argText() + ": " + KANIKO + " runs a here-document that is the whole"

@@ -86,7 +86,7 @@ public final class Planner {
       StageTable table = StageTable.of(parsed, args, unknownArgs, target);
       table.secretIds = secretIds;
       Stage targetStage = table.target(target);
-      StageAnalyzer.analyze(table);
+      StageAnalyzer.analyze(table, targetStage);
       BuildPlan plan = PodAssembler.assemble(table, targetStage);
       return new Planned(plan, table.stages.subList(0, table.userStages).stream().map(s -> s.name).toList());
     }

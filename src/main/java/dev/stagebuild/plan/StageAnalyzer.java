@@ -41,12 +41,18 @@ final class StageAnalyzer {
   /** The ports the EXPOSE instructions gave so far, over all stages ({@link Budgets#MAX_EXPOSED_PORTS}). */
   private int exposedPorts;
 
-  private StageAnalyzer(StageTable table) {
+  /** The target and the stages it is built FROM: the only stages whose image config reaches the result. */
+  private final java.util.Set<Stage> resultChain = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  private StageAnalyzer(StageTable table, Stage target) {
     this.table = table;
+    for (Stage s = target; s != null; s = s.parent) {
+      resultChain.add(s);
+    }
   }
 
-  static void analyze(StageTable table) {
-    StageAnalyzer a = new StageAnalyzer(table);
+  static void analyze(StageTable table, Stage target) {
+    StageAnalyzer a = new StageAnalyzer(table, target);
     for (Stage s : table.stages) {
       a.analyze(s);
     }
@@ -74,8 +80,14 @@ final class StageAnalyzer {
       if (unreadableMount(i)) {
         continue;
       }
-      KanikoCapabilities.refusal(i, true, table.byUserName.keySet()).ifPresent(why ->
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
+      java.util.Optional<String> refusal = KanikoCapabilities.refusal(i, true, table.byUserName.keySet());
+      if (refusal.isPresent() && KanikoCapabilities.configOnly(i) && !resultChain.contains(s)) {
+        // what kaniko would leave out of this stage's config: the result has only its files
+        stage.rewritten.put(i, "# stagebuild: " + i.keyword() + " left out: the image built does not take stage "
+            + s.name + "'s config, only files copied from it");
+        continue;
+      }
+      refusal.ifPresent(why -> stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), why)));
       switch (i.keyword()) {
         case "ARG" -> arg(i);
         case "ENV" -> env(i);

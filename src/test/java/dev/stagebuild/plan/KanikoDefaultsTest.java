@@ -189,6 +189,28 @@ class KanikoDefaultsTest {
     assertThat(refused("MAINTAINER Jane <jane@example.com>").detail())
         .startsWith("MAINTAINER is not supported: kaniko v1.28.3 skips it")
         .contains("LABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\"");
+    // a stage the target is built FROM passes its config on: refused there too
+    DockerfileException ancestor = error(df("FROM alpine AS base", "MAINTAINER Jane", "FROM base", "RUN true"));
+    assertThat(ancestor.line()).isEqualTo(2);
+  }
+
+  @Test
+  void configOnlyInstructionsKanikoDropsAreLeftOutOfAStageOnlyCopiedFrom() {
+    BuildPlan p = plan(df("FROM alpine AS base", "MAINTAINER Jane", "RUN make",
+        "FROM base AS build", "HEALTHCHECK --start-interval=1s CMD true", "RUN more",
+        "FROM alpine", "COPY --from=build /out /out"));
+    // the result takes only build's files: what kaniko would drop from its config does not matter
+    assertThat(p.pod("build").dockerfile()).doesNotContain("MAINTAINER Jane").doesNotContain("start-interval")
+        .contains("# stagebuild: MAINTAINER left out: the image built does not take stage base's config,"
+            + " only files copied from it")
+        .contains("# stagebuild: HEALTHCHECK left out");
+    for (var i : dev.stagebuild.dockerfile.DockerfileParser.parse(p.pod("build").dockerfile()).instructions()) {
+      assertThat(KanikoCapabilities.refusal(i, false, java.util.Set.of("base", "build"))).as(i.toString()).isEmpty();
+    }
+    ReplanCheck.assertStable(p, java.util.Map.of());
+    // the same stages as the target: refused
+    assertThat(error(df("FROM alpine AS base", "MAINTAINER Jane", "FROM base AS build", "RUN more"),
+        java.util.Map.of(), "base").line()).isEqualTo(2);
   }
 
   @Test
