@@ -78,6 +78,21 @@ public final class DockerignoreRewriter {
   }
 
   /**
+   * The .dockerignore the pods of this plan install: {@code rewritten}, with the patterns for the
+   * context exports when a pod has any ({@link #withContextExports}). A text that has them already
+   * (read back from a plan ConfigMap) is returned as it is.
+   */
+  public static String installed(BuildPlan plan, String rewritten) {
+    String text = rewritten == null ? "" : rewritten;
+    boolean installed = text.startsWith(CONTEXT_PATTERN) || text.startsWith("!" + CONTEXT_PATTERN)
+        || text.contains("\n" + CONTEXT_PATTERN) || text.contains("\n!" + CONTEXT_PATTERN);
+    return !installed && plan.pods().stream().anyMatch(p -> !p.contextExcluded().isEmpty())
+        ? withContextExports(text) : text;
+  }
+
+  private static final String CONTEXT_PATTERN = ExcludedExport.CONTEXT_EXPORTS + "/*/";
+
+  /**
    * A rewritten .dockerignore that holds for the context exports too ({@code exclude/<key>/}, copies
    * of sources under {@code src/} at the same paths; see {@link ExcludedExport}): each pattern
    * {@code src/P} again as {@code exclude/*}{@code /P}. The {@code *} is one path component, so
@@ -85,15 +100,6 @@ public final class DockerignoreRewriter {
    * answers for {@code exclude/<key>/X} what it answers for {@code src/X}. Appended after the
    * original patterns: no path matches patterns of both kinds, so the order between them is moot.
    */
-  /**
-   * The .dockerignore the pods of this plan install: {@code rewritten}, with the patterns for the
-   * context exports when a pod has any ({@link #withContextExports}).
-   */
-  public static String installed(BuildPlan plan, String rewritten) {
-    String text = rewritten == null ? "" : rewritten;
-    return plan.pods().stream().anyMatch(p -> !p.contextExcluded().isEmpty()) ? withContextExports(text) : text;
-  }
-
   public static String withContextExports(String rewritten) {
     if (rewritten.isEmpty()) {
       return rewritten;

@@ -693,15 +693,26 @@ final class StageAnalyzer {
   private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
 
   /**
-   * The first platform ARG the word names (TARGETARCH, BUILDPLATFORM, ...) that no build argument
-   * gives: kaniko sets those from the node it runs on. Null when there is none.
+   * A platform ARG (TARGETARCH, BUILDPLATFORM, ...) that no build argument gives and that the word
+   * names, or that reached its value through another variable (its value holds the architecture
+   * the plan assumed, which the word as written does not: {@code ARG DIR=dist/${TARGETARCH}}, then
+   * {@code $DIR}); kaniko sets those from the node it runs on. Null when there is none.
    */
-  private String platformVariable(String word) {
+  private String platformVariable(String word, String value) {
     var m = VARIABLE.matcher(word);
     while (m.find()) {
       String name = m.group(1);
       if (name.matches("(BUILD|TARGET)(PLATFORM|OS|OSVERSION|ARCH|VARIANT)") && !table.buildArgs.containsKey(name)) {
         return name;
+      }
+    }
+    if (word.indexOf('$') >= 0) {
+      for (String name : List.of("TARGETARCH", "BUILDARCH")) {
+        String arch = table.global.get(name).value();
+        if (!table.buildArgs.containsKey(name) && arch != null && !arch.isEmpty() && value.contains(arch)
+            && !word.contains(arch)) {
+          return name;
+        }
       }
     }
     return null;
@@ -923,7 +934,7 @@ final class StageAnalyzer {
             + " filepath.Match), not \"none of them\"; write [^...] for that"));
         return true;
       }
-      String platform = platformVariable(source);
+      String platform = platformVariable(source, value);
       if (platform != null) {
         // kaniko would substitute the node's platform; the copy is made from the planner's
         stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()

@@ -606,10 +606,14 @@ if [ -s "$exports" ]; then
   pack "$out" "$archive"
   if [ -f "$SB_PLAN/$SB_POD.mounted" ]; then
     # Another pod bind-mounts from this stage: kaniko mounts only from the build context, so the
-    # exports also stay as the directory context/mounts/$SB_POD (a retry replaces it).
+    # exports also stay as the directory context/mounts/$SB_POD. A retry replaces it: the earlier
+    # one is renamed out of the context first and removed there (-T: never moved into the other).
     mkdir -p "$ctx/mounts"
-    rm -rf "$ctx/mounts/$SB_POD"
-    mv "$out" "$ctx/mounts/$SB_POD"
+    if [ -e "$ctx/mounts/$SB_POD" ]; then
+      mv -T "$ctx/mounts/$SB_POD" "$out.replaced"
+    fi
+    mv -T "$out" "$ctx/mounts/$SB_POD"
+    rm -rf "$out.replaced"
   else
     rm -rf "$out"
   fi

@@ -392,6 +392,10 @@ class StageScriptTest {
     // a retry replaces it; a pod nobody mounts from leaves no directory
     assertThat(run(mounted, Map.of()).result().exit()).isZero();
     assertThat(dir.resolve("app/bin/tool")).hasContent("tool");
+    try (Stream<Path> top = Files.list(dir); Stream<Path> partial = Files.list(workspace.resolve("partial"))) {
+      assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("app", "usr");
+      assertThat(partial).as("the replaced directory is removed outside the context").isEmpty();
+    }
     assertThat(run(podPlan("other", false, List.of("/app/bin")), Map.of()).result().exit()).isZero();
     assertThat(workspace.resolve("context/mounts/other")).doesNotExist();
   }
@@ -672,8 +676,10 @@ class StageScriptTest {
     assertThat(Files.readString(workspace.resolve("context/.dockerignore")))
         .contains("src/**/*.md\n", "exclude/*/**/*.md\n", "!exclude/*/README.md\n");
 
-    // a retry (or another pod building the same stage) finds the copies made: they stay as they are
+    // a retry (or another pod building the same stage) finds the copies made: they stay as they are,
+    // and are not made again (src/lib, gone now, is not looked for)
     Files.writeString(c1.resolve("keep.md"), "made first\n");
+    PodHarness.deleteTree(src.resolve("lib"));
     Run again = run(pod, Map.of());
     assertThat(again.result().exit()).as(again.result().stderr()).isZero();
     assertThat(Files.readString(c1.resolve("keep.md"))).isEqualTo("made first\n");

@@ -87,6 +87,9 @@ class DockerignoreRewriterTest {
     assertThat(DockerignoreRewriter.installed(with, rewritten))
         .isEqualTo(rewritten + "exclude/*/a\nexclude/*/a/**\n!exclude/*/b/**\n");
     assertThat(DockerignoreRewriter.installed(with, "")).isEmpty();
+    // read back from the plan ConfigMap, it is installed already
+    String installed = DockerignoreRewriter.installed(with, rewritten);
+    assertThat(DockerignoreRewriter.installed(with, installed)).isEqualTo(installed);
     // the budget holds for the file as installed
     String big = DockerignoreRewriter.rewrite(("d".repeat(60) + "\n").repeat(400));
     BuildCheck.checkDockerignore(DockerignoreRewriter.installed(without, big));

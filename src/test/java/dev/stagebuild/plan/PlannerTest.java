@@ -1320,6 +1320,14 @@ class PlannerTest {
       assertThat(platform.detail()).contains("TARGETARCH=amd64").contains("give TARGETARCH in spec.buildArgs");
       BuildPlan given = Planner.plan(arch, Map.of("TARGETARCH", "arm64"), null);
       assertThat(given.pod("stage-1").contextExcluded().get(0).paths()).containsExactly("/dist/arm64");
+      // also through another variable
+      String through = df("ARG DIR=dist/${TARGETARCH}", "FROM alpine AS b", "FROM alpine", "ARG DIR",
+          "COPY --exclude=*.map $DIR /app/");
+      assertThat(error(through).detail()).contains("give TARGETARCH in spec.buildArgs");
+      assertThat(Planner.plan(through, Map.of("TARGETARCH", "arm64"), null).pod("stage-1").contextExcluded().get(0)
+          .paths()).containsExactly("/dist/arm64");
+      // a variable whose value does not come from the platform is fine
+      assertThat(plan(df("FROM alpine", "ARG DIR=dist/x86", "COPY --exclude=*.map $DIR /app/")).pods()).hasSize(1);
       // a source with white space needs the JSON form, which cannot hold a here-document
       DockerfileException heredoc = error(df("FROM alpine AS b", "FROM alpine", "ARG D=\"my dir\"",
           "COPY --exclude=x <<EOF $D /d/", "hello", "EOF"));
