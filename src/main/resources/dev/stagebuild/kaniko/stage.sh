@@ -473,6 +473,20 @@ prune() {
   [ "$removed" = 0 ] || touch -r "$src" "$dir"
 }
 
+# rename_in DIR TO: renames the complete directory DIR (outside the context) to TO, which does not
+# exist yet. False, DIR removed, when TO exists after all: another attempt or pod made the same
+# meanwhile (a rename onto a directory with entries fails; -T, so that it never moves DIR into TO).
+rename_in() {
+  if mv -T "$1" "$2" 2>/dev/null; then
+    return 0
+  fi
+  if [ -e "$2" ] || [ -L "$2" ]; then
+    rm -rf "$1"
+    return 1
+  fi
+  mv "$1" "$2" # a busybox without mv -T
+}
+
 # exclude_finish: checks, prunes and archives the export being read (key, at, roots, kept, pats).
 exclude_finish() {
   local todo r others k
@@ -517,12 +531,9 @@ exclude_finish() {
     chown "$(stat -c %u:%g "$root")" "$out"
     chmod "$(stat -c %a "$root")" "$out"
     touch -r "$root" "$out"
-    # Pods that build the same stage make the same copy: the first complete one stays (a rename
-    # onto a directory with entries fails), and nobody ever reads a half-made one.
-    if ! mv -T "$out" "$ctx/$context_exports/$key" 2>/dev/null; then
-      [ -d "$ctx/$context_exports/$key" ] || die "cannot move the copy for the COPY --exclude of line $at to $ctx/$context_exports/$key"
-      rm -rf "$out"
-    fi
+    # Pods that build the same stage make the same copy: the first complete one stays, and
+    # nobody ever reads a half-made one.
+    rename_in "$out" "$ctx/$context_exports/$key" || :
   fi
   key=
 }
@@ -610,9 +621,9 @@ if [ -s "$exports" ]; then
     # one is renamed out of the context first and removed there (-T: never moved into the other).
     mkdir -p "$ctx/mounts"
     if [ -e "$ctx/mounts/$SB_POD" ]; then
-      mv -T "$ctx/mounts/$SB_POD" "$out.replaced"
+      mv "$ctx/mounts/$SB_POD" "$out.replaced"
     fi
-    mv -T "$out" "$ctx/mounts/$SB_POD"
+    rename_in "$out" "$ctx/mounts/$SB_POD" || :
     rm -rf "$out.replaced"
   else
     rm -rf "$out"
