@@ -90,6 +90,18 @@ class PlanContextTest {
   }
 
   @Test
+  void aDockerignoreIsMeasuredAsInstalledWithTheContextCopiesOfCopyExclude() throws Exception {
+    // 1,200 patterns: about 43 KB as written under src/, twice that with the exclude/*/ copies
+    write("ex/.dockerignore", "pattern-number-x\n".repeat(1_200));
+    write("ex/Dockerfile", "FROM alpine\nCOPY . /app\n");
+    assertThat(plan("--context", dir.resolve("ex").toString(), dir.resolve("ex/Dockerfile").toString()).code()).isZero();
+    write("ex/Dockerfile", "FROM alpine\nCOPY --exclude=*.md . /app\n");
+    CliRun r = plan("--context", dir.resolve("ex").toString(), dir.resolve("ex/Dockerfile").toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("again for the copies of COPY --exclude").contains("over the limit of 65536");
+  }
+
+  @Test
   void dockerfileNextToTheDockerfileWinsOverTheContextsDockerignore() throws Exception {
     write("co/Dockerfile", PlanCommandTest.HELLOGO);
     write("co/Dockerfile.dockerignore", "secret\n");
