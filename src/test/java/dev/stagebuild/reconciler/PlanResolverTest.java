@@ -67,6 +67,44 @@ class PlanResolverTest {
     assertThat(outcome.known()).isTrue();
   }
 
+  private StageBuild configMapBuild(String name, String dockerfile, String dockerignore) {
+    StageBuild sb = Builds.stageBuild(name, "registry.example.com/app:1");
+    sb.getMetadata().setNamespace("demo");
+    sb.getMetadata().setUid("uid-" + name);
+    sb.getSpec().source = new Source();
+    sb.getSpec().source.configMap = new dev.stagebuild.api.LocalObjectRef();
+    sb.getSpec().source.configMap.name = name + "-ctx";
+    cluster.client().configMaps().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName(name + "-ctx").endMetadata().addToData("Dockerfile", dockerfile)
+        .addToData(".dockerignore", dockerignore).build()).create();
+    return sb;
+  }
+
+  @Test
+  void theDockerignoreIsMeasuredAsInstalledAndReadBackAsItWasWritten() {
+    // about 43 KB as rewritten under src/, twice that with the copies of COPY --exclude from the context
+    String big = "pattern-number-x\n".repeat(1_200);
+    StageBuild plain = configMapBuild("plain", "FROM alpine\nCOPY . /app\n", big);
+    assertThat(new PlanResolver(new ClusterView(cluster.client(), plain), new PlanCache(), plain, "1")
+        .resolve(false, null).error()).isNull();
+    StageBuild excluding = configMapBuild("excluding", "FROM alpine\nCOPY --exclude=*.md . /app\n", big);
+    PlanOutcome refused = new PlanResolver(new ClusterView(cluster.client(), excluding), new PlanCache(), excluding, "1")
+        .resolve(false, null);
+    assertThat(refused.error()).isNotNull();
+    assertThat(refused.error().getMessage()).contains("again for the copies of COPY --exclude");
+
+    // after a restart the installed text comes back from the plan ConfigMap: rendered again as it is
+    StageBuild sb = gitBuild("back");
+    var plan = Planner.plan("FROM alpine\nCOPY --exclude=*.md . /app\n", Map.of(), null);
+    ConfigMap written = resources.planConfigMap(sb, "1", plan, "src/a\nsrc/a/**\n");
+    written.getMetadata().setNamespace("demo");
+    cluster.client().configMaps().inNamespace("demo").resource(written).create();
+    PlanResolver resolver = new PlanResolver(new ClusterView(cluster.client(), sb), new PlanCache(), sb, "1");
+    assertThat(resolver.resolve(true, null).known()).isTrue();
+    assertThat(resources.planConfigMap(sb, "1", plan, resolver.dockerignore()).getData())
+        .isEqualTo(written.getData());
+  }
+
   @Test
   void theOperatorsOwnPlanIsReadBack() {
     StageBuild sb = gitBuild("app");
