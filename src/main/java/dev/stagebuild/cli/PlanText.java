@@ -1,6 +1,7 @@
 package dev.stagebuild.cli;
 
 import dev.stagebuild.plan.BuildPlan;
+import dev.stagebuild.plan.ExcludedExport;
 import dev.stagebuild.plan.PodPlan;
 import dev.stagebuild.plan.StagePlan;
 import java.io.PrintStream;
@@ -39,15 +40,12 @@ final class PlanText {
         out.println("    " + e);
       }
       for (var e : p.excluded()) {
-        out.println("    " + String.join(" ", e.paths()) + " (for the COPY --exclude of line " + e.line() + ", as "
-            + dev.stagebuild.plan.ExcludedExport.archive(p.name(), e.key()) + ", without: " + String.join(" ", e.patterns()) + ")");
+        out.println(copyLine(e, "as " + ExcludedExport.archive(p.name(), e.key())));
       }
       if (!p.contextExcluded().isEmpty()) {
         out.println("  copies from the build context, before the executor runs:");
         for (var e : p.contextExcluded()) {
-          out.println("    " + String.join(" ", e.paths()) + " (for the COPY --exclude of line " + e.line() + ", to "
-              + dev.stagebuild.plan.ExcludedExport.contextDirectory(e.key()) + "/, without: "
-              + String.join(" ", e.patterns()) + ")");
+          out.println(copyLine(e, "to " + ExcludedExport.contextDirectory(e.key()) + "/"));
         }
       }
       out.println("  Dockerfile:");
@@ -61,5 +59,13 @@ final class PlanText {
 
   private static String plural(int n) {
     return n == 1 ? "" : "s";
+  }
+
+  /** One export of a COPY --exclude or --parents: its paths, where it goes, what it leaves out or copies below. */
+  private static String copyLine(ExcludedExport e, String where) {
+    boolean parents = !e.pivots().isEmpty();
+    return "    " + String.join(" ", e.paths()) + " (for the COPY " + (parents ? "--parents" : "--exclude") + " of line "
+        + e.line() + ", " + where + (parents ? ", copied below: " + String.join(" ", e.pivots())
+            : ", without: " + String.join(" ", e.patterns())) + ")";
   }
 }

@@ -158,7 +158,7 @@ public final class BuildCheck {
       int copies = pod.excluded().size() + pod.contextExcluded().size();
       if (copies > Budgets.MAX_EXCLUDE_EXPORTS_PER_POD) {
         throw Budgets.tooLarge(0, "the pod of stage \"" + pod.name() + "\" would make " + copies + " copies for"
-            + " COPY --exclude (each COPY with other sources or patterns makes one), over the limit of "
+            + " COPY --exclude and --parents (each COPY with other sources or patterns makes one), over the limit of "
             + Budgets.MAX_EXCLUDE_EXPORTS_PER_POD);
       }
       List<String> exported = new java.util.ArrayList<>(pod.exports());

@@ -211,9 +211,10 @@ public final class KanikoCapabilities {
       switch (name) {
         case "parents" -> {
           if (!f.hasValue() || f.value().equals("true")) {
-            return Optional.of(k + " --parents is not supported: " + KANIKO + " ignores it and would copy"
-                + " the sources without their parent directories; write one " + k + " per directory with"
-                + " the full destination path (" + k + " a/b/ /dest/a/b/)");
+            Optional<String> p = parents(i, original, stageNames);
+            if (p.isPresent()) {
+              return p;
+            }
           }
         }
         case "exclude" -> {
@@ -334,6 +335,29 @@ public final class KanikoCapabilities {
     }
     if (!original) {
       return Optional.of(what + " (from another stage)");
+    }
+    return Optional.empty(); // the planner's (StageAnalyzer)
+  }
+
+  /**
+   * {@code COPY --parents}: kaniko ignores it. From the build context or another stage, the planner
+   * builds it ({@link ParentsCopy}); from an image, nothing can.
+   */
+  private static Optional<String> parents(Instruction i, boolean original, Set<String> stageNames) {
+    String k = i.keyword();
+    String what = k + " --parents is not supported: " + KANIKO + " ignores it and would copy the sources"
+        + " without their parent directories";
+    Optional<Flag> from = i.flag("from").filter(g -> !g.value().isEmpty());
+    if (from.isPresent()) {
+      String ref = from.get().value();
+      boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);
+      if (!stage) {
+        return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
+            + " --from=<name> --parents from it, which StageBuild builds");
+      }
+    }
+    if (!original) {
+      return Optional.of(what);
     }
     return Optional.empty(); // the planner's (StageAnalyzer)
   }

@@ -456,7 +456,8 @@ final class PodAssembler {
   static String standIn(Stage.Exclusion e) {
     String name = ExcludedExport.standInName(e.producer().name, e.export().key());
     return "# stagebuild: the files of stage " + e.producer().name + " for the COPY of line "
-        + e.export().line() + ", less what it excludes, exported by its own pod\n"
+        + e.export().line() + (e.export().pivots().isEmpty() ? ", less what it excludes" : ", with their parent directories")
+        + ", exported by its own pod\n"
         + "FROM scratch AS " + name + "\n"
         + "ADD " + ExcludedExport.archive(e.producer().name, e.export().key()) + " /\n";
   }

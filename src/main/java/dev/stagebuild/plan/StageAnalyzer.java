@@ -559,11 +559,24 @@ final class StageAnalyzer {
           + " stand-in for stage \"" + producer.name + "\" \"" + reference + "\", which another stage is"
           + " called: rename one of them");
     }
+    boolean parents = parents(i);
+    if (parents && ancestor) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " --from="
+          + fromFlag.value() + " --parents is not supported: this stage is built FROM " + producer.name + " in the"
+          + " same pod, where " + KanikoCapabilities.KANIKO + " copies from it itself and ignores --parents; copy"
+          + " with --parents from a stage this one is not built FROM"));
+      return;
+    }
+    if (parents && !patterns.isEmpty()) {
+      stage.defer(parentsWithExclude(i));
+      return;
+    }
     if (ancestor) {
       stage.ancestorsCopiedFrom.add(producer);
       resolveAncestorSources(i, edits);
     } else {
-      boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
+      List<String> values = new ArrayList<>();
+      List<String> heredocs = new ArrayList<>();
       List<String> paths = new ArrayList<>();
       List<String> args = i.args();
       List<String> replaced = new ArrayList<>(args);
@@ -572,6 +585,7 @@ final class StageAnalyzer {
       for (int k = 0; k < args.size() - 1; k++) {
         String source = args.get(k);
         if (HeredocMarker.parse(source) != null) {
+          heredocs.add(source);
           continue;
         }
         Expansion e = expand(source, i);
@@ -607,6 +621,10 @@ final class StageAnalyzer {
           return;
         }
         paths.add(path);
+        if (parents) {
+          values.add(e.value());
+          continue;
+        }
         if (Paths.climbs(e.value())) {
           // kaniko joins the source to the stage's directory: a `..` must not leave it
           String clamped = Paths.cleanAbsolute(e.value()) + trailing(e.value());
@@ -631,8 +649,35 @@ final class StageAnalyzer {
       if (changed) {
         replaceSources(i, args, replaced, json, edits);
       }
-      // (only heredoc sources: nothing of the stage to exclude from)
-      if (!patterns.isEmpty() && !paths.isEmpty()) {
+      if (parents) {
+        edits.add(i.deletion(i.flag("parents").orElseThrow().span()));
+      }
+      if (parents && !values.isEmpty()) {
+        ParentsCopy copy;
+        try {
+          copy = ParentsCopy.of(values);
+        } catch (ParentsCopy.Refused r) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
+          return;
+        }
+        if (copy.literal() && heredocs.isEmpty()) {
+          stage.producers.add(producer);
+          stage.copies.add(new Stage.Copy(producer, copy.paths(), i.line()));
+          stage.rewritten.put(i, copiesOneByOne(i, copy.paths(), copy.below(), reference));
+          return;
+        }
+        ExcludedExport export = ExcludedExport.of(producer.name, i.line(), copy.paths(), List.of(), copy.pivots());
+        reference = ExcludedExport.standInName(producer.name, export.key());
+        if (table.byUserName.containsKey(reference)) {
+          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names"
+              + " the stand-in for this COPY --parents \"" + reference + "\", which another stage is called:"
+              + " rename that stage"));
+          return;
+        }
+        parentsSources(i, copy.pivots(), heredocs, edits);
+        stage.exclusions.add(new Stage.Exclusion(producer, export));
+      } else if (!patterns.isEmpty() && !paths.isEmpty()) {
+        // (only heredoc sources: nothing of the stage to exclude from)
         ExcludedExport export = ExcludedExport.of(producer.name, i.line(), paths, patterns);
         reference = ExcludedExport.standInName(producer.name, export.key());
         if (table.byUserName.containsKey(reference)) {
@@ -812,17 +857,21 @@ final class StageAnalyzer {
     return false;
   }
 
-  /** {@code /./<rest>}, or just {@code /.} when nothing follows the pivot. */
-  private static String pivoted(String rest) {
-    return rest == null || rest.equals(".") ? "/." : "/./" + rest;
-  }
-
+  /** The path a source names, for the checks: with --parents, without the pivot's {@code /./}. */
   private static String withoutPivot(String path, boolean parents) {
     return parents ? path.replace("/./", "/") : path;
   }
 
   /** Context sources X become {@code src/X}; URLs of ADD and heredocs stay as they are. */
   private void fromContext(Instruction i, List<Instruction.Edit> edits) {
+    if (i.is("COPY") && parents(i)) {
+      if (!i.flags("exclude").isEmpty()) {
+        stage.defer(parentsWithExclude(i));
+        return;
+      }
+      parentsFromContext(i, edits);
+      return;
+    }
     if (i.is("COPY") && !i.flags("exclude").isEmpty()) {
       List<String> patterns = excludePatterns(i);
       if (patterns == null) {
@@ -836,7 +885,6 @@ final class StageAnalyzer {
         return;
       }
     }
-    boolean parents = i.flag("parents").map(f -> f.value().equals("true")).orElse(false);
     List<String> args = i.args();
     List<String> replaced = new ArrayList<>(args);
     boolean changed = false;
@@ -875,7 +923,7 @@ final class StageAnalyzer {
         }
         replaced.set(k, "src/" + WordExpander.escapeLiteral(clamped, StageTable.expansionEscape()));
       } else {
-        replaced.set(k, "src/" + contextPath(source, parents));
+        replaced.set(k, "src/" + contextPath(source));
       }
       changed = true;
     }
@@ -892,6 +940,183 @@ final class StageAnalyzer {
     if (!edits.isEmpty()) {
       stage.rewritten.put(i, i.applyEdits(edits));
     }
+  }
+
+  /**
+   * A source of a COPY whose copy the pod makes from {@code src/} before the executor runs
+   * ({@code --exclude}, {@code --parents}): its value as the plan resolves it, or null with the
+   * refusal deferred (a variable unset, a line break, a {@code [!...]}, a platform ARG).
+   */
+  private String contextCopySource(Instruction i, String source, String flag) {
+    stage.usesContext = true;
+    Expansion e = expand(source, i);
+    if (e == null) {
+      return null;
+    }
+    if (!e.resolved()) {
+      stage.defer(unresolved(i, source, e.unresolved()));
+      return null;
+    }
+    String value = e.value();
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+          + flag + " copies a path with a line break or NUL character, which StageBuild cannot hand to the pod"
+          + " that makes the copy"));
+      return null;
+    }
+    if (Paths.bangClass(value)) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+          + source + ": a [!...] in a wildcard is the characters ! and the rest to kaniko and BuildKit (Go's"
+          + " filepath.Match), not \"none of them\"; write [^...] for that"));
+      return null;
+    }
+    String platform = platformVariable(source, value);
+    if (platform != null) {
+      // kaniko would substitute the node's platform; the copy is made from the planner's
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
+          + flag + " " + source + ": the pod copies the sources as the plan resolves them, with " + platform
+          + "=" + scope.get(platform).value() + " (the plan's platform), while kaniko would take " + platform
+          + " from the node it runs on; give " + platform + " in spec.buildArgs, or write the path out"));
+      return null;
+    }
+    return value;
+  }
+
+  /**
+   * {@code COPY --parents} from the build context ({@link ParentsCopy}): the pod copies each
+   * source's matches, with the directories above them, from {@code src/} to {@code exclude/<key>/}
+   * before the executor runs ({@link ExcludedExport#ofContextParents}); the COPY, without the flag,
+   * copies the contents of each pivot there.
+   */
+  private void parentsFromContext(Instruction i, List<Instruction.Edit> edits) {
+    List<String> args = i.args();
+    List<String> values = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (int k = 0; k < args.size() - 1; k++) {
+      String source = args.get(k);
+      if (HeredocMarker.parse(source) != null) {
+        kept.add(source);
+        continue;
+      }
+      String value = contextCopySource(i, source, "--parents");
+      if (value == null) {
+        return;
+      }
+      values.add(value);
+    }
+    edits.add(i.deletion(i.flag("parents").orElseThrow().span()));
+    if (values.isEmpty()) {
+      // only here-documents: --parents changes nothing
+      stage.rewritten.put(i, i.applyEdits(edits));
+      return;
+    }
+    ParentsCopy copy;
+    try {
+      copy = ParentsCopy.of(values);
+    } catch (ParentsCopy.Refused r) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
+      return;
+    }
+    if (copy.literal() && kept.isEmpty()) {
+      List<String> sources = copy.paths().stream().map(p -> "src/" + (p.equals("/") ? "." : p.substring(1))).toList();
+      stage.rewritten.put(i, copiesOneByOne(i, sources, copy.below(), null));
+      return;
+    }
+    ExcludedExport export = ExcludedExport.ofContextParents(i.line(), copy);
+    String dir = ExcludedExport.contextDirectory(export.key());
+    List<String> sources = new ArrayList<>();
+    for (String pivot : copy.pivots()) {
+      sources.add(dir + "/" + (pivot.equals("/") ? "." : pivot.substring(1)));
+    }
+    parentsSources(i, sources, kept, edits);
+    stage.contextExclusions.add(export);
+    stage.rewritten.put(i, i.applyEdits(edits));
+  }
+
+  /**
+   * The sources of a rewritten {@code COPY --parents}: the pivots (escaped, in the JSON form when
+   * one has white space), then the here-documents as written, then the destination.
+   */
+  private void parentsSources(Instruction i, List<String> pivots, List<String> heredocs, List<Instruction.Edit> edits) {
+    List<String> args = i.args();
+    boolean json = pivots.stream().anyMatch(p -> p.chars().anyMatch(Character::isWhitespace));
+    if (json && !i.isJson() && !heredocs.isEmpty()) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+          + " --parents: a source with white space must be written in the JSON form, which cannot hold this"
+          + " COPY's here-document; copy the here-document with a COPY of its own"));
+      return;
+    }
+    if (json || i.isJson()) {
+      List<String> replaced = new ArrayList<>(pivots);
+      replaced.add(args.get(args.size() - 1));
+      int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
+      int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
+      edits.add(new Instruction.Edit(new Span(start, end), JsonArray.write(replaced)));
+      return;
+    }
+    // (fewer words than the sources when pivots repeat: the sources' whole span is replaced)
+    List<String> words = new ArrayList<>();
+    pivots.forEach(p -> words.add(WordExpander.escapeLiteral(p, StageTable.expansionEscape())));
+    words.addAll(heredocs);
+    Span first = i.argSpans().get(0);
+    Span last = i.argSpans().get(args.size() - 2);
+    edits.add(new Instruction.Edit(new Span(first.start(), last.end()), String.join(" ", words)));
+  }
+
+  /**
+   * A {@code COPY --parents} without wildcards as one COPY per source: each of the paths named
+   * ({@code sources}, as the pod's Dockerfile names them) to its place below the destination
+   * ({@code below}, relative). The flags stay as written but {@code --parents}, and {@code --from}
+   * names {@code from} (null: from the context). One line each; a path with white space makes its
+   * COPY the JSON form.
+   */
+  private String copiesOneByOne(Instruction i, List<String> sources, List<String> below, String from) {
+    StringBuilder flags = new StringBuilder();
+    for (Flag f : i.flags()) {
+      if (f.name().equalsIgnoreCase("parents")) {
+        continue;
+      }
+      flags.append(f.name().equalsIgnoreCase("from") && from != null ? "--from=" + from
+          : i.logical().substring(f.span().start(), f.span().end())).append(' ');
+    }
+    List<String> args = i.args();
+    String destination = args.get(args.size() - 1);
+    String destinationWord = i.isJson() ? null
+        : i.logical().substring(i.argSpans().get(args.size() - 1).start(), i.argSpans().get(args.size() - 1).end());
+    char escape = StageTable.expansionEscape();
+    List<String> lines = new ArrayList<>();
+    for (int n = 0; n < sources.size(); n++) {
+      String source = sources.get(n);
+      String rest = below.get(n);
+      boolean json = i.isJson() || (source + rest).chars().anyMatch(Character::isWhitespace);
+      String text;
+      if (json) {
+        text = JsonArray.write(List.of(source, under(destination, rest)));
+      } else {
+        text = WordExpander.escapeLiteral(source, escape) + " "
+            + under(destinationWord, WordExpander.escapeLiteral(rest, escape));
+      }
+      lines.add(i.keywordAsWritten() + " " + flags + text);
+    }
+    return String.join("\n", lines);
+  }
+
+  /** {@code rest} below the destination as written (itself when {@code rest} is empty). */
+  private static String under(String destination, String rest) {
+    if (rest.isEmpty()) {
+      return destination;
+    }
+    return destination.endsWith("/") ? destination + rest : destination + "/" + rest;
+  }
+
+  private static boolean parents(Instruction i) {
+    return i.flag("parents").map(f -> !f.hasValue() || f.value().equals("true")).orElse(false);
+  }
+
+  private static DockerfileException parentsWithExclude(Instruction i) {
+    return new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " --parents with"
+        + " --exclude is not supported (kaniko ignores both; StageBuild builds each on its own): copy with"
+        + " --parents, then remove what you do not need in a stage of its own, or name the directories you need");
   }
 
   /**
@@ -912,35 +1137,8 @@ final class StageAnalyzer {
       if (HeredocMarker.parse(source) != null) {
         continue;
       }
-      stage.usesContext = true;
-      Expansion e = expand(source, i);
-      if (e == null) {
-        return true;
-      }
-      if (!e.resolved()) {
-        stage.defer(unresolved(i, source, e.unresolved()));
-        return true;
-      }
-      String value = e.value();
-      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-            + " --exclude copies a path with a line break or NUL character, which StageBuild cannot hand to the"
-            + " pod that excludes"));
-        return true;
-      }
-      if (Paths.bangClass(value)) {
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " "
-            + source + ": a [!...] in a wildcard is the characters ! and the rest to kaniko and BuildKit (Go's"
-            + " filepath.Match), not \"none of them\"; write [^...] for that"));
-        return true;
-      }
-      String platform = platformVariable(source, value);
-      if (platform != null) {
-        // kaniko would substitute the node's platform; the copy is made from the planner's
-        stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-            + " --exclude " + source + ": the pod copies the sources as the plan resolves them, with " + platform
-            + "=" + scope.get(platform).value() + " (the plan's platform), while kaniko would take " + platform
-            + " from the node it runs on; give " + platform + " in spec.buildArgs, or write the path out"));
+      String value = contextCopySource(i, source, "--exclude");
+      if (value == null) {
         return true;
       }
       paths.add(Paths.cleanAbsolute(value));
@@ -971,22 +1169,11 @@ final class StageAnalyzer {
 
   /**
    * A literal source is cleaned; one with quotes, escapes or variables keeps its text (Docker
-   * processes it at build time), only leading slashes go. {@code --parents} needs the pivot
-   * {@code /./} so that parent directories are kept from the context root, not from {@code src}.
+   * processes it at build time), only leading slashes go.
    */
-  private String contextPath(String source, boolean parents) {
+  private String contextPath(String source) {
     if (!WordExpander.isLiteral(source, StageTable.expansionEscape())) {
-      String text = Paths.withoutLeadingSlashes(source);
-      return parents && !text.contains("/./") ? "./" + text : text;
-    }
-    if (parents) {
-      int pivot = source.indexOf("/./");
-      if (pivot >= 0) {
-        String left = Paths.cleanRelative(source.substring(0, pivot));
-        return (left == null ? "." : left) + pivoted(Paths.cleanRelative(source.substring(pivot + 3)));
-      }
-      String cleaned = Paths.cleanRelative(source);
-      return "./" + (cleaned == null ? source : cleaned);
+      return Paths.withoutLeadingSlashes(source);
     }
     String cleaned = Paths.cleanRelative(source);
     return cleaned == null ? Paths.withoutLeadingSlashes(source) : cleaned;

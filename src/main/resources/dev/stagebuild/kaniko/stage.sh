@@ -346,6 +346,9 @@ pack() {
 # any number of components, **n any number without a line break, **P and **N (last) one or more,
 # with and without line breaks. The same functions make the copies for COPY --exclude from the
 # context (below, before the executor): directories of the context, not archives.
+#
+# A COPY --parents is such an export without patterns: its paths are the sources without the pivot
+# "/./", each kept with the directories above it, and the COPY copies the contents of each pivot.
 
 nl='
 '
@@ -487,6 +490,25 @@ rename_in() {
   mv "$1" "$2" # a busybox without mv -T
 }
 
+# pivot_line DIR: makes the directory DIR (a pivot of a COPY --parents, whose contents the COPY
+# copies) and those above it in the export as the source has them, also when no path below it
+# matched: BuildKit copies an empty pivot as nothing, and a missing one fails.
+pivot_line() {
+  local rest prefix=
+  clean "$1"
+  rest=${cleaned#/}
+  while [ -n "$rest" ]; do
+    split_path "$rest"
+    rest=$split_rest
+    prefix=$prefix/$split_first
+    if [ -L "$root$prefix" ]; then
+      die "COPY --parents of line $at: $prefix in $where is a symlink; StageBuild copies --parents below a directory only: write the path it points to"
+    fi
+    [ -d "$root$prefix" ] || die "COPY --parents of line $at: $prefix not found (as a directory) in $where"
+    mkdir_like "$prefix"
+  done
+}
+
 # exclude_finish: checks, prunes and archives the export being read (key, at, roots, kept, pats).
 exclude_finish() {
   local todo r others k
@@ -496,7 +518,9 @@ exclude_finish() {
     key=
     return 0
   fi
-  # Pruning a source must not reach another source or a symlink on the way to one.
+  # Pruning a source must not reach another source or a symlink on the way to one (without
+  # patterns, a COPY --parents, nothing is pruned).
+  [ -n "$pats" ] || roots=
   todo=$roots
   while [ -n "$todo" ]; do
     r=${todo%%"$nl"*}
@@ -538,7 +562,8 @@ exclude_finish() {
   key=
 }
 
-# read_excludes FILE: makes each export FILE lists: "= <key> <line>", its paths, its patterns.
+# read_excludes FILE: makes each export FILE lists: "= <key> <line>", its paths, its patterns, and
+# for a COPY --parents (paths, no patterns) its pivots (". <dir>").
 read_excludes() {
   local file=$1
   key=
@@ -568,6 +593,10 @@ read_excludes() {
       /*)
         [ -n "$key" ] || die "invalid line in $file: $line"
         [ "$made" = 1 ] || export_line "$line"
+        ;;
+      '. /'*)
+        [ -n "$key" ] || die "invalid line in $file: $line"
+        [ "$made" = 1 ] || pivot_line "${line#. }"
         ;;
       '- '* | '+ '*)
         [ -n "$key" ] || die "invalid line in $file: $line"

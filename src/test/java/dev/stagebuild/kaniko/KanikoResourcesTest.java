@@ -172,6 +172,25 @@ class KanikoResourcesTest {
   }
 
   @Test
+  void aCopyWithParentsAndWildcardsGetsItsListWithItsPivotsAndTheOperatorReadsThemBack() throws Exception {
+    BuildPlan p = dev.stagebuild.plan.Planner.plan("FROM alpine AS build\nRUN make\nFROM alpine\n"
+        + "COPY --from=build --parents /app/./opt/*/bin /app/./etc/x.conf /tools/\n"
+        + "COPY --parents packages/*/package.json ./\n", null, null);
+    StageBuild sb = Fixtures.sb("hellogo");
+    ConfigMap cm = resources.planConfigMap(sb, "2", p, null);
+    String key = p.pod("build").excluded().get(0).key();
+    assertThat(cm.getData().get("build.excludes")).isEqualTo("= " + key + " 4\n/app/opt/*/bin\n/app/etc/x.conf\n. /app\n");
+    String context = p.pod("stage-1").contextExcluded().get(0).key();
+    assertThat(cm.getData().get("stage-1.context-excludes")).isEqualTo("= " + context + " 5\n/packages/*/package.json\n. /\n");
+    // the plan as the operator reads it back (after a restart); an export without pivots has none in its JSON
+    assertThat(new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class)).isEqualTo(p);
+    assertThat(cm.getData().get("plan.json")).containsOnlyOnce("\"pivots\" : [ \"/app\" ]").containsOnlyOnce("\"pivots\" : [ \"/\" ]");
+    BuildPlan exclude = dev.stagebuild.plan.Planner.plan("FROM alpine AS build\nRUN make\nFROM alpine\n"
+        + "COPY --from=build --exclude=*.md /out/ /dst/\n", null, null);
+    assertThat(resources.planConfigMap(sb, "2", exclude, null).getData().get("plan.json")).doesNotContain("pivots");
+  }
+
+  @Test
   void aCopyWithExcludeFromTheContextGetsItsListAndTheDockerignoreHoldsForItsCopy() throws Exception {
     BuildPlan p = dev.stagebuild.plan.Planner.plan("FROM alpine\nCOPY --exclude=*.md --exclude=!keep.md app/ /app/\n",
         null, null);

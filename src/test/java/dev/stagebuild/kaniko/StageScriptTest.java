@@ -697,6 +697,84 @@ class StageScriptTest {
   }
 
   @Test
+  void aCopyWithParentsGetsAnExportOfItsMatchesWithTheirParentsAndItsPivot() throws Exception {
+    excludeTree();
+    Files.setPosixFilePermissions(template.resolve("ex/app/docs"), PosixFilePermissions.fromString("rwx--x---"));
+    Files.setPosixFilePermissions(template.resolve("ex/app"), PosixFilePermissions.fromString("rwxr-x---"));
+    List<ExcludedExport> excluded = List.of(
+        // a file, a wildcard, a directory and one inside it (nothing is pruned: no check of sources in sources)
+        new ExcludedExport("0000000000a1", 3, List.of("/ex/app/docs/guide.md", "/ex/app/*.md", "/ex/app/lib",
+            "/ex/app/lib/deep"), List.of(), List.of("/ex/app")),
+        // a wildcard that matches nothing: the pivot is there, empty
+        new ExcludedExport("0000000000a2", 4, List.of("/ex/app/*.nothing"), List.of(), List.of("/ex/app")),
+        // two pivots side by side
+        new ExcludedExport("0000000000a3", 5, List.of("/ex/app/lib/a.js", "/ex/src/bar/baz"), List.of(),
+            List.of("/ex/app", "/ex/src")));
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, false, false, excluded);
+    Run run = run(pod, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+
+    Path a1 = from("build.exclude-0000000000a1");
+    assertThat(tree(a1)).containsExactly("ex", "ex/app", "ex/app/README.md", "ex/app/docs", "ex/app/docs/guide.md",
+        "ex/app/keep.md", "ex/app/lib", "ex/app/lib/a.js", "ex/app/lib/a.js.map", "ex/app/lib/deep",
+        "ex/app/lib/deep/b.js.map");
+    // the directories above a match, and the pivot, as the stage has them
+    assertThat(mode(a1.resolve("ex/app"))).isEqualTo("rwxr-x---");
+    assertThat(mode(a1.resolve("ex/app/docs"))).isEqualTo("rwx--x---");
+    assertThat(tree(from("build.exclude-0000000000a2"))).containsExactly("ex", "ex/app");
+    assertThat(mode(from("build.exclude-0000000000a2").resolve("ex/app"))).isEqualTo("rwxr-x---");
+    assertThat(tree(from("build.exclude-0000000000a3"))).containsExactly("ex", "ex/app", "ex/app/lib",
+        "ex/app/lib/a.js", "ex/src", "ex/src/bar", "ex/src/bar/baz", "ex/src/bar/baz/foo3");
+
+    // a named path or a pivot the stage does not have fails the pod, as BuildKit fails the COPY; a pivot
+    // through a symlink is refused (the COPY copies the pivot's contents by its name)
+    for (var c : List.of(
+        new ExcludedExport("0000000000a4", 7, List.of("/ex/app/nope.md"), List.of(), List.of("/ex/app")),
+        new ExcludedExport("0000000000a4", 7, List.of("/ex/none/*.md"), List.of(), List.of("/ex/none")),
+        new ExcludedExport("0000000000a4", 7, List.of("/ex/app-link/lib"), List.of(), List.of("/ex/app-link")))) {
+      PodPlan failing = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(),
+          List.of(), false, false, false, List.of(c));
+      Run failed = run(failing, Map.of());
+      assertThat(failed.result().exit()).as(c.toString()).isEqualTo(1);
+      assertThat(lastLine(failed.result().stderr())).as(c.toString()).isIn(
+          "stagebuild: export /ex/app/nope.md not found in stage build",
+          "stagebuild: COPY --parents of line 7: /ex/none not found (as a directory) in stage build",
+          "stagebuild: COPY --parents of line 7: /ex/app-link in stage build is a symlink; StageBuild copies"
+              + " --parents below a directory only: write the path it points to");
+      assertThat(archive("build.exclude-0000000000a4")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aCopyWithParentsFromTheContextCopiesFromADirectoryMadeBeforeTheExecutor() throws Exception {
+    Path src = Files.createDirectories(workspace.resolve("context/src"));
+    for (String f : List.of("packages/a/package.json", "packages/a/index.js", "packages/b/package.json",
+        "packages/c/README.md", "go.mod", "cmd/x/main.go", "cmd/y/main.go")) {
+      Path file = src.resolve(f);
+      Files.createDirectories(file.getParent());
+      write(file, f + "\n", "rw-r-----");
+    }
+    Files.setPosixFilePermissions(src.resolve("cmd"), PosixFilePermissions.fromString("rwx------"));
+    List<ExcludedExport> copies = List.of(
+        new ExcludedExport("0000000000b1", 3, List.of("/packages/*/package.json"), List.of(), List.of("/packages")),
+        new ExcludedExport("0000000000b2", 4, List.of("/go.mod", "/cmd/x/main.go"), List.of(), List.of("/")));
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, true, false, List.of(), copies);
+    Path seen = tmp.resolve("seen-by-executor");
+    Run run = run(pod, Map.of("FAKE_CONTEXT", seen.toString()));
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path exports = workspace.resolve("context/exclude");
+    assertThat(tree(exports.resolve("0000000000b1"))).containsExactly("packages", "packages/a",
+        "packages/a/package.json", "packages/b", "packages/b/package.json");
+    Path b2 = exports.resolve("0000000000b2");
+    assertThat(tree(b2)).containsExactly("cmd", "cmd/x", "cmd/x/main.go", "go.mod");
+    assertThat(mode(b2.resolve("cmd"))).isEqualTo("rwx------");
+    assertThat(Files.readAllLines(seen)).contains("exclude/0000000000b1/packages/a/package.json",
+        "exclude/0000000000b2/cmd/x/main.go");
+  }
+
+  @Test
   void excludingFromASourceInsideAnotherIsRefused() throws Exception {
     excludeTree();
     // BuildKit excludes relative to each source; one tree cannot hold /ex/app pruned both ways

@@ -792,9 +792,9 @@ class PlannerTest {
 
     @Test
     void copyFlagsKanikoIgnores() {
-      assertThat(refused("COPY --parents a/b/c /d/").detail())
-          .startsWith("COPY --parents is not supported: kaniko v1.28.3 ignores it").contains("COPY a/b/ /dest/a/b/");
-      assertThat(refused("COPY --from=b --parents /a/b /d/").detail()).startsWith("COPY --parents is not supported");
+      assertThat(refused("COPY --from=golang:1.22 --parents /go/./a /d/").detail())
+          .startsWith("COPY --parents is not supported: kaniko v1.28.3 ignores it").contains("from the image golang:1.22")
+          .contains("add a stage FROM golang:1.22 AS <name>");
       assertThat(refused("ADD --exclude=x . /app").detail()).startsWith("ADD --exclude=x is not supported");
       assertThat(refused("ADD --checksum=sha256:00 https://example.com/a /a").detail())
           .startsWith("ADD --checksum is not supported").contains("sha256sum -c");
@@ -1470,6 +1470,149 @@ class PlannerTest {
           "FROM alpine AS b", "COPY --from=a /a /a"));
       assertThat(cycle.line()).isEqualTo(2);
       assertThat(cycle.detail()).startsWith("circular dependency detected on stage \"b\"");
+    }
+  }
+
+  /** COPY --parents: kaniko ignores the flag, so the matches are exported with their parents (ParentsCopy). */
+  @Nested
+  class Parents {
+    DockerfileException refused(String instruction) {
+      DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
+      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+      assertThat(e.line()).isEqualTo(4);
+      return e;
+    }
+
+    @Test
+    void fromAStageTheMatchesAreExportedWithTheirParentsAndTheCopyCopiesThePivot() {
+      // netdata's form: every source below the pivot /app, with --chown
+      BuildPlan p = plan(df("FROM alpine AS builder", "RUN make install DESTDIR=/app", "FROM alpine",
+          "ARG UID=201", "COPY --from=builder --chown=${UID}:0 --parents \\",
+          "    /app/./usr/sbin/ \\", "    /app/./etc/netdata /app/./var/*/netdata \\", "    /"));
+      ExcludedExport export = p.pod("builder").excluded().get(0);
+      assertThat(export.paths()).containsExactly("/app/usr/sbin", "/app/etc/netdata", "/app/var/*/netdata");
+      assertThat(export.patterns()).isEmpty();
+      assertThat(export.pivots()).containsExactly("/app");
+      assertThat(export.line()).isEqualTo(5);
+      PodPlan last = p.pod("stage-1");
+      assertThat(last.dependsOn()).containsExactly("builder");
+      assertThat(last.dockerfile()).contains("COPY --from=builder.exclude-" + export.key() + " --chown=${UID}:0 \\\n    /app \\\n    /\n")
+          .doesNotContain("--parents").doesNotContain("/./");
+      new Exclude().assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void withoutWildcardsEachSourceIsACopyOfItsOwnToItsPathBelowTheDestination() {
+      // netdata's second COPY: BuildKit gives the --chown owner to what it copies and leaves /usr and
+      // /var as they are, which one COPY of /app would not (kaniko chowns every directory it copies)
+      BuildPlan p = plan(df("FROM alpine AS builder", "RUN make install DESTDIR=/app", "FROM alpine",
+          "ARG UID=201", "COPY --from=builder --chown=${UID}:0 --parents \\",
+          "    /app/./usr/lib/netdata \\", "    /app/./var/cache/netdata/ \\", "    /",
+          "COPY --from=builder --parents /usr/lib/x.so ../opt/../y/ /w/./a/../../b /w/./ $OUT",
+          "COPY --from=builder --parents [\"/app/./my dir/a\", \"/d\"]"));
+      PodPlan builder = p.pod("builder");
+      assertThat(builder.excluded()).isEmpty();
+      assertThat(builder.exports()).contains("/app/usr/lib/netdata", "/app/var/cache/netdata", "/usr/lib/x.so", "/y",
+          "/w/b", "/w", "/app/my dir/a");
+      assertThat(lines(p.pod("stage-1"))).containsSubsequence(
+          "COPY --from=builder --chown=${UID}:0 /app/usr/lib/netdata /usr/lib/netdata",
+          "COPY --from=builder --chown=${UID}:0 /app/var/cache/netdata /var/cache/netdata",
+          // without a pivot the whole path is kept; a .. after the pivot stops at the pivot, as BuildKit
+          // normalizes the pattern; the pivot itself is its contents
+          "COPY --from=builder /usr/lib/x.so $OUT/usr/lib/x.so",
+          "COPY --from=builder /y $OUT/y",
+          "COPY --from=builder /w/b $OUT/b",
+          "COPY --from=builder /w $OUT",
+          "COPY --from=builder [\"/app/my dir/a\", \"/d/my dir/a\"]");
+      new Exclude().assertKanikoBuildsEveryPod(p);
+
+      BuildPlan context = plan(df("FROM alpine", "WORKDIR /go", "ARG D=\"my dir\"",
+          "COPY --parents --chmod=644 go.mod cmd/./x/main.go $D/./a ./",
+          "COPY --parents . /all/"));
+      assertThat(context.pod("stage-0").contextExcluded()).isEmpty();
+      assertThat(lines(context.pod("stage-0"))).containsSubsequence(
+          "COPY --chmod=644 src/go.mod ./go.mod",
+          "COPY --chmod=644 src/cmd/x/main.go ./x/main.go",
+          "COPY --chmod=644 [\"src/my dir/a\", \"./a\"]",
+          "COPY src/. /all/");
+      new Exclude().assertKanikoBuildsEveryPod(context);
+    }
+
+    @Test
+    void withWildcardsFromAStageTheMatchesAreExportedWithTheirParentsAndTheCopyCopiesThePivot() {
+      BuildPlan p = plan(df("FROM alpine AS b", "RUN x", "FROM alpine",
+          "COPY --from=b --parents /usr/lib/*.so /out/",
+          "COPY --from=b --parents /w/./*/a/../../b /w/./c? /c/"));
+      ExcludedExport root = p.pod("b").excluded().stream().filter(e -> e.line() == 4).findFirst().orElseThrow();
+      assertThat(root.paths()).containsExactly("/usr/lib/*.so");
+      assertThat(root.pivots()).containsExactly("/");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b.exclude-" + root.key() + " / /out/");
+      ExcludedExport clamped = p.pod("b").excluded().stream().filter(e -> e.line() == 5).findFirst().orElseThrow();
+      assertThat(clamped.paths()).containsExactly("/w/b", "/w/c?");
+      assertThat(clamped.pivots()).containsExactly("/w");
+      assertThat(lines(p.pod("stage-1"))).contains("COPY --from=b.exclude-" + clamped.key() + " /w /c/");
+      new Exclude().assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
+    void withWildcardsFromTheContextThePodCopiesTheMatchesWithTheirParentsBeforeTheExecutor() {
+      BuildPlan p = plan(df("FROM alpine", "WORKDIR /src", "ARG PKG=packages",
+          "COPY --parents $PKG/./*/package.json $PKG/./*/tsconfig.json ./",
+          "COPY --parents --chmod=644 go.* cmd/*/main.go /go/",
+          "COPY --parents [\"my dir/./a*\", \"/d/\"]",
+          "COPY --parents <<EOF src/./only.txt /e/", "hi", "EOF"));
+      PodPlan pod = p.pod("stage-0");
+      assertThat(pod.usesContext()).isTrue();
+      ExcludedExport pkg = pod.contextExcluded().stream().filter(e -> e.line() == 4).findFirst().orElseThrow();
+      assertThat(pkg.paths()).containsExactly("/packages/*/package.json", "/packages/*/tsconfig.json");
+      assertThat(pkg.pivots()).containsExactly("/packages");
+      assertThat(lines(pod)).contains("COPY exclude/" + pkg.key() + "/packages ./");
+      ExcludedExport go = pod.contextExcluded().stream().filter(e -> e.line() == 5).findFirst().orElseThrow();
+      assertThat(go.paths()).containsExactly("/go.*", "/cmd/*/main.go");
+      assertThat(go.pivots()).containsExactly("/");
+      assertThat(lines(pod)).contains("COPY --chmod=644 exclude/" + go.key() + "/. /go/");
+      ExcludedExport spaced = pod.contextExcluded().stream().filter(e -> e.line() == 6).findFirst().orElseThrow();
+      assertThat(spaced.paths()).containsExactly("/my dir/a*");
+      assertThat(lines(pod)).contains("COPY [\"exclude/" + spaced.key() + "/my dir\", \"/d/\"]");
+      // a here-document keeps the COPY whole
+      ExcludedExport withDocument = pod.contextExcluded().stream().filter(e -> e.line() == 7).findFirst().orElseThrow();
+      assertThat(withDocument.paths()).containsExactly("/src/only.txt");
+      assertThat(lines(pod)).contains("COPY exclude/" + withDocument.key() + "/src <<EOF /e/");
+      // the --exclude keys stay as they were: pivots make a key of their own
+      assertThat(pkg.key()).isNotEqualTo(ExcludedExport.ofContext(4, pkg.paths(), List.of()).key());
+      new Exclude().assertKanikoBuildsEveryPod(p);
+      // only here-documents: nothing to copy, the flag goes
+      assertThat(lines(plan(df("FROM alpine", "COPY --parents <<EOF /e/", "hi", "EOF")).pod("stage-0")))
+          .contains("COPY <<EOF /e/");
+    }
+
+    @Test
+    void whatStageBuildCannotCopyWithItsParentsIsRefused() {
+      assertThat(refused("COPY --parents a*/./b /d/").detail()).contains("a wildcard before the /./ is not supported");
+      assertThat(refused("COPY --from=b --parents /a/./**/x /d/").detail()).contains("** is not supported");
+      assertThat(refused("COPY --parents a/./x* a/b/./y /d/").detail())
+          .contains("copies below /a and below /a/b, one inside the other");
+      assertThat(refused("COPY --parents a/./x y* /d/").detail()).contains("copies below / and below /a, one inside");
+      // without wildcards each source is a COPY of its own: nested pivots are fine
+      assertThat(plan(df("FROM alpine", "COPY --parents a/./x a/b/./y z /d/")).pod("stage-0").dockerfile())
+          .contains("COPY src/a/x /d/x\nCOPY src/a/b/y /d/y\nCOPY src/z /d/z\n");
+      assertThat(refused("COPY --parents --exclude=*.md a/./x /d/").detail())
+          .startsWith("COPY --parents with --exclude is not supported");
+      assertThat(refused("COPY --from=b --parents --exclude=*.md /a/./x /d/").detail())
+          .startsWith("COPY --parents with --exclude is not supported");
+      assertThat(refused("COPY --parents a[!b]/./x /d/").detail()).contains("write [^...] for that");
+      assertThat(refused("COPY --from=b --parents /proc/./x /d/").detail()).contains("cannot export it");
+      DockerfileException ancestor = error(df("FROM alpine AS base", "RUN x", "FROM base",
+          "COPY --from=base --parents /a/./b /c/"));
+      assertThat(ancestor.line()).isEqualTo(4);
+      assertThat(ancestor.detail()).contains("this stage is built FROM base in the same pod");
+      // kaniko would take the node's platform; the pod copies with the plan's
+      DockerfileException platform = error(df("FROM alpine", "ARG TARGETARCH", "COPY --parents dist/./${TARGETARCH}/app /d/"));
+      assertThat(platform.line()).isEqualTo(3);
+      assertThat(platform.detail()).contains("TARGETARCH=amd64").contains("give TARGETARCH in spec.buildArgs");
+      // different pivots side by side are fine
+      assertThat(plan(df("FROM alpine", "COPY --parents a/./x* b/./y /d/")).pod("stage-0").contextExcluded().get(0)
+          .pivots()).containsExactly("/a", "/b");
     }
   }
 

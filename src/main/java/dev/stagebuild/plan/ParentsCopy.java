@@ -1,0 +1,93 @@
+package dev.stagebuild.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code COPY --parents} as BuildKit copies it (dockerfile2llb's convert_copy.go): each source
+ * is cut at its first {@code /./} into a pivot directory and a pattern below it (without one, the
+ * pivot is the root and the pattern the whole source); the COPY copies the pivot's contents, of
+ * them only the pattern's matches and the directories above them (those it creates take the
+ * source's mode and the --chown owner; those the destination has stay as they are). kaniko ignores
+ * the flag, so:
+ * <ul>
+ *   <li>without wildcards, each source becomes a COPY of its own, of the path it names to that
+ *       path below the destination: kaniko then touches no directory above it that exists;</li>
+ *   <li>with wildcards (the matches are known only when the pod runs), StageBuild exports the
+ *       matches with their parent directories ({@link ExcludedExport} without patterns) and the
+ *       COPY, without the flag, copies the pivots' contents from that export. kaniko then also gives
+ *       the directories above the matches that the destination has the owner of the source's (or
+ *       the --chown), as it does for the destination of any COPY of a directory.</li>
+ * </ul>
+ *
+ * @param paths each source's pivot and pattern joined, absolute and cleaned (the pattern's
+ *     {@code ..} stops at its pivot, as BuildKit normalizes it), in the COPY's order
+ * @param pivots the distinct pivots, absolute and cleaned, in the order of their first source
+ * @param below each source's pattern, relative to its pivot ("" for the pivot itself), in the
+ *     COPY's order: where its match goes below the destination
+ * @param literal whether no source has a wildcard: then each names one path, which StageBuild
+ *     copies with a COPY of its own to that path below the destination
+ */
+record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, boolean literal) {
+
+  /** A source StageBuild cannot copy with its parents; the message says why. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * @param sources the sources' values, variables substituted, in the COPY's order (no heredocs)
+   * @throws Refused for a wildcard in a pivot, {@code **} in a pattern, or, with wildcards, two pivots
+   *     one inside the other (the contents of the outer one would hold the other's paths)
+   */
+  static ParentsCopy of(List<String> sources) {
+    List<String> paths = new ArrayList<>();
+    List<String> pivots = new ArrayList<>();
+    List<String> below = new ArrayList<>();
+    boolean literal = true;
+    for (String source : sources) {
+      int cut = source.indexOf("/./");
+      String pivot = cut < 0 ? "/" : Paths.cleanAbsolute(source.substring(0, cut));
+      String pattern = Paths.cleanAbsolute(cut < 0 ? source : source.substring(cut + 3));
+      if (cut >= 0 && hasWildcard(source.substring(0, cut))) {
+        throw new Refused("COPY --parents " + source + ": a wildcard before the /./ is not supported (StageBuild"
+            + " copies below named directories); write the directory out, or use a COPY --parents for each");
+      }
+      if (pattern.contains("**")) {
+        throw new Refused("COPY --parents " + source + ": ** is not supported (kaniko reads it as *, BuildKit as"
+            + " any number of directories); write one pattern per depth (*/x */*/x) or name the directories");
+      }
+      paths.add(pattern.equals("/") ? pivot : pivot.equals("/") ? pattern : pivot + pattern);
+      below.add(pattern.substring(1));
+      literal &= !hasWildcard(pattern);
+      if (!pivots.contains(pivot)) {
+        pivots.add(pivot);
+      }
+    }
+    // (one COPY per source copies each path alone: nested pivots matter only to the export's contents)
+    for (String outer : literal ? List.<String>of() : pivots) {
+      for (String inner : pivots) {
+        if (!outer.equals(inner) && (outer.equals("/") || inner.startsWith(outer + "/"))) {
+          throw new Refused("COPY --parents copies below " + outer + " and below " + inner + ", one inside the"
+              + " other, which StageBuild cannot keep apart: copy them with a COPY --parents each");
+        }
+      }
+    }
+    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal);
+  }
+
+  /** Go's filepath.Match special characters, as BuildKit's containsWildcards finds them. */
+  private static boolean hasWildcard(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '*' || c == '?' || c == '[') {
+        return true;
+      }
+    }
+    return false;
+  }
+}
