@@ -179,7 +179,7 @@ public final class KanikoCapabilities {
       }
     } else if (type.equals("bind") && hasFrom) {
       // a reference made of variables is resolved (or refused) by the planner
-      boolean stage = from.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(from)) || isInteger(from);
+      boolean stage = namesStage(from, stageNames);
       if (!stage && stageMountsAllowed && from.equals("scratch")) {
         return Optional.of("RUN --mount=type=bind,from=scratch mounts an empty directory; write"
             + " --mount=type=tmpfs,target=<dir> for that");
@@ -328,8 +328,7 @@ public final class KanikoCapabilities {
           + " (which StageBuild emulates), then unpack or fetch them with RUN"));
     }
     String ref = from.get().value();
-    boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);
-    if (!stage) {
+    if (!namesStage(ref, stageNames)) {
       return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
           + " --from=<name> --exclude=... from it, which StageBuild emulates");
     }
@@ -337,6 +336,11 @@ public final class KanikoCapabilities {
       return Optional.of(what + " (from another stage)");
     }
     return Optional.empty(); // the planner's (StageAnalyzer)
+  }
+
+  /** Whether a --from word names a stage (or may, through a variable the planner resolves), not an image. */
+  private static boolean namesStage(String ref, Set<String> stageNames) {
+    return ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);
   }
 
   /**
@@ -348,13 +352,10 @@ public final class KanikoCapabilities {
     String what = k + " --parents is not supported: " + KANIKO + " ignores it and would copy the sources"
         + " without their parent directories";
     Optional<Flag> from = i.flag("from").filter(g -> !g.value().isEmpty());
-    if (from.isPresent()) {
+    if (from.isPresent() && !namesStage(from.get().value(), stageNames)) {
       String ref = from.get().value();
-      boolean stage = ref.indexOf('$') >= 0 || stageNames.contains(StageNames.lower(ref)) || isInteger(ref);
-      if (!stage) {
-        return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
-            + " --from=<name> --parents from it, which StageBuild builds");
-      }
+      return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
+          + " --from=<name> --parents from it, which StageBuild builds");
     }
     if (!original) {
       return Optional.of(what);

@@ -653,11 +653,8 @@ final class StageAnalyzer {
         edits.add(i.deletion(i.flag("parents").orElseThrow().span()));
       }
       if (parents && !values.isEmpty()) {
-        ParentsCopy copy;
-        try {
-          copy = ParentsCopy.of(values);
-        } catch (ParentsCopy.Refused r) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
+        ParentsCopy copy = parentsCopy(i, values);
+        if (copy == null) {
           return;
         }
         if (copy.literal() && heredocs.isEmpty()) {
@@ -668,10 +665,7 @@ final class StageAnalyzer {
         }
         ExcludedExport export = ExcludedExport.of(producer.name, i.line(), copy.paths(), List.of(), copy.pivots());
         reference = ExcludedExport.standInName(producer.name, export.key());
-        if (table.byUserName.containsKey(reference)) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names"
-              + " the stand-in for this COPY --parents \"" + reference + "\", which another stage is called:"
-              + " rename that stage"));
+        if (standInNameTaken(i, reference, "--parents")) {
           return;
         }
         parentsSources(i, copy.pivots(), heredocs, edits);
@@ -680,10 +674,7 @@ final class StageAnalyzer {
         // (only heredoc sources: nothing of the stage to exclude from)
         ExcludedExport export = ExcludedExport.of(producer.name, i.line(), paths, patterns);
         reference = ExcludedExport.standInName(producer.name, export.key());
-        if (table.byUserName.containsKey(reference)) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names"
-              + " the stand-in for this COPY --exclude \"" + reference + "\", which another stage is called:"
-              + " rename that stage"));
+        if (standInNameTaken(i, reference, "--exclude")) {
           return;
         }
         stage.exclusions.add(new Stage.Exclusion(producer, export));
@@ -1010,11 +1001,8 @@ final class StageAnalyzer {
       stage.rewritten.put(i, i.applyEdits(edits));
       return;
     }
-    ParentsCopy copy;
-    try {
-      copy = ParentsCopy.of(values);
-    } catch (ParentsCopy.Refused r) {
-      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
+    ParentsCopy copy = parentsCopy(i, values);
+    if (copy == null) {
       return;
     }
     if (copy.literal() && kept.isEmpty()) {
@@ -1107,6 +1095,26 @@ final class StageAnalyzer {
       return destination;
     }
     return destination.endsWith("/") ? destination + rest : destination + "/" + rest;
+  }
+
+  /** The COPY --parents of these source values, or null with its refusal deferred. */
+  private ParentsCopy parentsCopy(Instruction i, List<String> values) {
+    try {
+      return ParentsCopy.of(values);
+    } catch (ParentsCopy.Refused r) {
+      stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
+      return null;
+    }
+  }
+
+  /** Whether a stage of the Dockerfile has the name of a COPY's own stand-in (the refusal deferred). */
+  private boolean standInNameTaken(Instruction i, String reference, String flag) {
+    if (!table.byUserName.containsKey(reference)) {
+      return false;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), "StageBuild names the"
+        + " stand-in for this COPY " + flag + " \"" + reference + "\", which another stage is called: rename that stage"));
+    return true;
   }
 
   private static boolean parents(Instruction i) {

@@ -29,6 +29,14 @@ class PlannerTest {
     throw new AssertionError("expected a DockerfileException");
   }
 
+  /** The refusal of an instruction on line 4, after a stage b and the next stage's first line. */
+  static DockerfileException refusedOnLine4(String instruction) {
+    DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
+    assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
+    assertThat(e.line()).isEqualTo(4);
+    return e;
+  }
+
   static DockerfileException error(String dockerfile) {
     return error(dockerfile, Map.of(), null);
   }
@@ -754,10 +762,7 @@ class PlannerTest {
   @Nested
   class Kaniko {
     DockerfileException refused(String instruction) {
-      DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
-      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
-      assertThat(e.line()).isEqualTo(4);
-      return e;
+      return refusedOnLine4(instruction);
     }
 
     @Test
@@ -1210,10 +1215,7 @@ class PlannerTest {
   @Nested
   class Exclude {
     DockerfileException refused(String instruction) {
-      DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
-      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
-      assertThat(e.line()).isEqualTo(4);
-      return e;
+      return refusedOnLine4(instruction);
     }
 
     /** Kaniko can build every pod as written: no --exclude is left, nothing it would ignore; a replan keeps it. */
@@ -1477,15 +1479,12 @@ class PlannerTest {
   @Nested
   class Parents {
     DockerfileException refused(String instruction) {
-      DockerfileException e = error(df("FROM alpine AS b", "FROM alpine", "RUN true", instruction));
-      assertThat(e.kind()).isEqualTo(DockerfileException.Kind.UNSUPPORTED);
-      assertThat(e.line()).isEqualTo(4);
-      return e;
+      return refusedOnLine4(instruction);
     }
 
     @Test
-    void fromAStageTheMatchesAreExportedWithTheirParentsAndTheCopyCopiesThePivot() {
-      // netdata's form: every source below the pivot /app, with --chown
+    void withWildcardsFromAStageOneCopyCopiesThePivotOfTheExportedMatches() {
+      // netdata's form with a wildcard among the sources: the whole COPY is one export
       BuildPlan p = plan(df("FROM alpine AS builder", "RUN make install DESTDIR=/app", "FROM alpine",
           "ARG UID=201", "COPY --from=builder --chown=${UID}:0 --parents \\",
           "    /app/./usr/sbin/ \\", "    /app/./etc/netdata /app/./var/*/netdata \\", "    /"));
