@@ -21,9 +21,10 @@ import java.util.List;
  *     any of them get archives of their own
  * @param line the first COPY's line, for the pod's messages
  * @param paths absolute cleaned source paths (and globs), in the COPY's order
- * <p>A {@code COPY --parents} is such an export too, without patterns: its paths are the sources
- * with the pivot {@code /./} taken out, each kept with its parent directories as the source has
- * them, and its pivots the directories the COPY then copies the contents of ({@link ParentsCopy}).
+ * <p>A {@code COPY --parents} with wildcards is such an export too ({@link ParentsCopy}): its paths
+ * are the sources with the pivot {@code /./} taken out, each kept with its parent directories as
+ * the source has them, and its pivots the directories the COPY then copies the contents of. With
+ * {@code **}, its path is the pivot and its patterns prune it to what the sources match.
  *
  * @param key 12 hex digits of sha256 over the pod, the paths, the patterns and the pivots: copies
  *     that differ in any of them get archives of their own
@@ -71,7 +72,7 @@ public record ExcludedExport(String key, int line, List<String> paths, List<Stri
 
   /** The export of a {@code COPY --parents} from the build context. */
   static ExcludedExport ofContextParents(int line, ParentsCopy parents) {
-    return of("/context", line, parents.paths(), List.of(), parents.pivots());
+    return of("/context", line, parents.paths(), parents.patterns(), parents.pivots());
   }
 
   /** Where a context export is in the build context: {@code exclude/<key>}. */

@@ -27,8 +27,10 @@ import java.util.List;
  *     COPY's order: where its match goes below the destination
  * @param literal whether no source has a wildcard: then each names one path, which StageBuild
  *     copies with a COPY of its own to that path below the destination
+ * @param patterns with a {@code **}: the {@code --exclude} patterns that prune the pivot (its only
+ *     path) to what the sources match ({@code **}, then {@code !<pattern>} for each); else empty
  */
-record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, boolean literal) {
+record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, boolean literal, List<String> patterns) {
 
   /** A source StageBuild cannot copy with its parents; the message says why. */
   static final class Refused extends RuntimeException {
@@ -39,8 +41,9 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
 
   /**
    * @param sources the sources' values, variables substituted, in the COPY's order (no heredocs)
-   * @throws Refused for a wildcard in a pivot, {@code **} in a pattern, or, with wildcards, two pivots
-   *     one inside the other (the contents of the outer one would hold the other's paths)
+   * @throws Refused for a wildcard in a pivot; with wildcards, two pivots one inside the other (the
+   *     contents of the outer one would hold the other's paths); with {@code **}, two pivots or a
+   *     pattern the {@code --exclude} machinery cannot match exactly
    */
   static ParentsCopy of(List<String> sources) {
     List<String> paths = new ArrayList<>();
@@ -55,16 +58,15 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
         throw new Refused("COPY --parents " + source + ": a wildcard before the /./ is not supported (StageBuild"
             + " copies below named directories); write the directory out, or use a COPY --parents for each");
       }
-      if (pattern.contains("**")) {
-        throw new Refused("COPY --parents " + source + ": ** is not supported (kaniko reads it as *, BuildKit as"
-            + " any number of directories); write one pattern per depth (*/x */*/x) or name the directories");
-      }
       paths.add(pattern.equals("/") ? pivot : pivot.equals("/") ? pattern : pivot + pattern);
       below.add(pattern.substring(1));
       literal &= !hasWildcard(pattern);
       if (!pivots.contains(pivot)) {
         pivots.add(pivot);
       }
+    }
+    if (below.stream().anyMatch(q -> q.contains("**"))) {
+      return withDoubleStars(sources, pivots, below);
     }
     // (one COPY per source copies each path alone: nested pivots matter only to the export's contents)
     for (String outer : literal ? List.<String>of() : pivots) {
@@ -75,7 +77,40 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
         }
       }
     }
-    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal);
+    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal, List.of());
+  }
+
+  /**
+   * A {@code **} (any number of directories to BuildKit's patternmatcher, one name to the pod's
+   * walk, as to Go's filepath.Match): the pivot is exported whole and then pruned with the
+   * {@code --exclude} machinery, {@code **} excluded and each pattern re-included, which is what an
+   * include pattern keeps (a match, what is inside a matched directory, the directories above a
+   * match). The patterns apply to every source, so all must have the same pivot.
+   */
+  private static ParentsCopy withDoubleStars(List<String> sources, List<String> pivots, List<String> below) {
+    if (pivots.size() > 1) {
+      throw new Refused("COPY --parents with ** copies below one directory only, and this one copies below "
+          + String.join(" and ", pivots) + ": copy each with a COPY --parents of its own");
+    }
+    List<String> patterns = new ArrayList<>();
+    if (!below.contains("")) {
+      // (a source that is the pivot itself keeps all of it: nothing to prune)
+      patterns.add("**");
+      for (int n = 0; n < below.size(); n++) {
+        String pattern = "!" + below.get(n);
+        if (pattern.length() > Budgets.MAX_EXCLUDE_PATTERN_CHARS || patterns.size() >= Budgets.MAX_EXCLUDE_PATTERNS) {
+          throw new Refused("COPY --parents with ** has too many or too long sources, over the limits of "
+              + Budgets.MAX_EXCLUDE_PATTERNS + " and " + Budgets.MAX_EXCLUDE_PATTERN_CHARS + " characters");
+        }
+        ExcludePatterns.Parsed parsed = ExcludePatterns.parse(pattern);
+        if (parsed == null || parsed.refusal() != null) {
+          throw new Refused("COPY --parents " + sources.get(n) + " is not supported with **: "
+              + (parsed == null ? "an empty pattern" : parsed.refusal()));
+        }
+        patterns.add(pattern);
+      }
+    }
+    return new ParentsCopy(List.copyOf(pivots), List.copyOf(pivots), List.copyOf(below), false, List.copyOf(patterns));
   }
 
   /** Go's filepath.Match special characters, as BuildKit's containsWildcards finds them. */

@@ -663,7 +663,7 @@ final class StageAnalyzer {
           stage.rewritten.put(i, copiesOneByOne(i, copy.paths(), copy.below(), reference));
           return;
         }
-        ExcludedExport export = ExcludedExport.of(producer.name, i.line(), copy.paths(), List.of(), copy.pivots());
+        ExcludedExport export = ExcludedExport.of(producer.name, i.line(), copy.paths(), copy.patterns(), copy.pivots());
         reference = ExcludedExport.standInName(producer.name, export.key());
         if (standInNameTaken(i, reference, "--parents")) {
           return;

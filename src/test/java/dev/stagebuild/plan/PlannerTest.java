@@ -1586,9 +1586,36 @@ class PlannerTest {
     }
 
     @Test
+    void withDoubleStarsThePivotIsCopiedWholeAndPrunedToWhatTheSourcesMatch() {
+      BuildPlan p = plan(df("FROM alpine AS b", "RUN x", "FROM alpine", "WORKDIR /app",
+          "COPY --parents ./src/**/*.go go.mod ./",
+          "COPY --from=b --parents /usr/./lib/**/*.so /usr/./lib/x/ /libs/",
+          "COPY --parents web/./**/*.json web/./ /all/"));
+      PodPlan last = p.pod("stage-1");
+      ExcludedExport go = last.contextExcluded().stream().filter(e -> e.line() == 5).findFirst().orElseThrow();
+      assertThat(go.paths()).containsExactly("/");
+      assertThat(go.pivots()).containsExactly("/");
+      assertThat(go.patterns()).containsExactly("**", "!src/**/*.go", "!go.mod");
+      assertThat(go.matcherLines()).containsExactly("- **a", "+ src/**n/*.go", "+ go.mod");
+      assertThat(lines(last)).contains("COPY exclude/" + go.key() + "/. ./");
+      ExcludedExport libs = p.pod("b").excluded().get(0);
+      assertThat(libs.paths()).containsExactly("/usr");
+      assertThat(libs.patterns()).containsExactly("**", "!lib/**/*.so", "!lib/x");
+      assertThat(lines(last)).contains("COPY --from=b.exclude-" + libs.key() + " /usr /libs/");
+      // a source that is the pivot itself keeps all of it
+      ExcludedExport all = last.contextExcluded().stream().filter(e -> e.line() == 7).findFirst().orElseThrow();
+      assertThat(all.paths()).containsExactly("/web");
+      assertThat(all.patterns()).isEmpty();
+      new Exclude().assertKanikoBuildsEveryPod(p);
+    }
+
+    @Test
     void whatStageBuildCannotCopyWithItsParentsIsRefused() {
       assertThat(refused("COPY --parents a*/./b /d/").detail()).contains("a wildcard before the /./ is not supported");
-      assertThat(refused("COPY --from=b --parents /a/./**/x /d/").detail()).contains("** is not supported");
+      assertThat(refused("COPY --from=b --parents /a/./**/x /b/./y /d/").detail())
+          .contains("with ** copies below one directory only, and this one copies below /a and /b");
+      assertThat(refused("COPY --parents src/**/?.go /d/").detail())
+          .startsWith("COPY --parents src/**/?.go is not supported with **: ");
       assertThat(refused("COPY --parents a/./x* a/b/./y /d/").detail())
           .contains("copies below /a and below /a/b, one inside the other");
       assertThat(refused("COPY --parents a/./x y* /d/").detail()).contains("copies below / and below /a, one inside");
