@@ -59,12 +59,28 @@ class EquivalenceTest extends E2eTestBase {
   }
 
   static Stream<String> cases() throws IOException {
+    return half(0);
+  }
+
+  /**
+   * The cases selected ({@code -De2e.cases}, else all), in name order. In a whole run (the pom's
+   * split-tests profile sets {@code e2e.split}) this class runs every other one, starting with the
+   * first, and {@link EquivalenceSecondHalfTest} the others, in the second JVM: the cases are most
+   * of the tests' time, and a case added to the folder costs half its time. Otherwise this class
+   * runs them all ({@code -Dtest=EquivalenceTest}).
+   */
+  static Stream<String> half(int which) throws IOException {
     List<String> only = List.of(System.getProperty("e2e.cases", "").split(",")).stream().filter(c -> !c.isBlank())
         .toList();
+    List<String> all;
     try (Stream<Path> dirs = Files.list(CASES)) {
-      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
-          .filter(c -> only.isEmpty() || only.contains(c)).sorted().toList().stream();
+      all = dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
+          .filter(c -> only.isEmpty() || only.contains(c)).sorted().toList();
     }
+    if (!Boolean.getBoolean("e2e.split")) {
+      return which == 0 ? all.stream() : Stream.empty();
+    }
+    return java.util.stream.IntStream.range(0, all.size()).filter(n -> n % 2 == which).mapToObj(all::get);
   }
 
   @ParameterizedTest(name = "{0}")
