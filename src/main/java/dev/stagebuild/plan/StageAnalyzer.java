@@ -1034,9 +1034,13 @@ final class StageAnalyzer {
           + " COPY's here-document; copy the here-document with a COPY of its own"));
       return;
     }
+    // BuildKit copies each pivot's contents into the destination; kaniko wants one named as a
+    // directory ("/" at the end) when there are several sources
+    String destination = args.get(args.size() - 1);
+    boolean slash = pivots.size() + heredocs.size() > 1 && !destination.endsWith("/");
     if (json || i.isJson()) {
       List<String> replaced = new ArrayList<>(pivots);
-      replaced.add(args.get(args.size() - 1));
+      replaced.add(slash ? destination + "/" : destination);
       int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
       int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
       edits.add(new Instruction.Edit(new Span(start, end), JsonArray.write(replaced)));
@@ -1049,6 +1053,10 @@ final class StageAnalyzer {
     Span first = i.argSpans().get(0);
     Span last = i.argSpans().get(args.size() - 2);
     edits.add(new Instruction.Edit(new Span(first.start(), last.end()), String.join(" ", words)));
+    if (slash) {
+      int end = i.argSpans().get(args.size() - 1).end();
+      edits.add(new Instruction.Edit(new Span(end, end), "/"));
+    }
   }
 
   /**

@@ -1636,9 +1636,14 @@ class PlannerTest {
       DockerfileException platform = error(df("FROM alpine", "ARG TARGETARCH", "COPY --parents dist/./${TARGETARCH}/app /d/"));
       assertThat(platform.line()).isEqualTo(3);
       assertThat(platform.detail()).contains("TARGETARCH=amd64").contains("give TARGETARCH in spec.buildArgs");
-      // different pivots side by side are fine
-      assertThat(plan(df("FROM alpine", "COPY --parents a/./x* b/./y /d/")).pod("stage-0").contextExcluded().get(0)
-          .pivots()).containsExactly("/a", "/b");
+      // different pivots side by side are fine; kaniko wants a directory named as one for several sources
+      PodPlan sideBySide = plan(df("FROM alpine", "COPY --parents a/./x* b/./y /d", "COPY --parents [\"a/./x*\", \"b/./y\", \"/d\"]",
+          "ARG D=/d", "COPY --parents <<EOF a/./x* $D", "hi", "EOF")).pod("stage-0");
+      ExcludedExport both = sideBySide.contextExcluded().stream().filter(e -> e.line() == 2).findFirst().orElseThrow();
+      assertThat(both.pivots()).containsExactly("/a", "/b");
+      assertThat(lines(sideBySide)).contains("COPY exclude/" + both.key() + "/a exclude/" + both.key() + "/b /d/",
+          "COPY [\"exclude/" + both.key() + "/a\", \"exclude/" + both.key() + "/b\", \"/d/\"]");
+      assertThat(sideBySide.dockerfile()).containsPattern("COPY exclude/[0-9a-f]{12}/a <<EOF \\$D/\n");
     }
   }
 
