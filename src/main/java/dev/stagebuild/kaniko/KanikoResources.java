@@ -186,9 +186,9 @@ public final class KanikoResources {
 
   /**
    * The stage script reads this with {@code read -r}, one line at a time: for each export
-   * {@code = <key> <line>}, then its paths (each starting with {@code /}), then its patterns
-   * ({@code - <elements>} or {@code + <elements>}, see {@link ExcludePatterns#parse}), then the
-   * pivots of a {@code COPY --parents} ({@code . <directory>}).
+   * {@code = <key> <line>}, then the pivots of a {@code COPY --parents} ({@code . <directory>}),
+   * then its paths (each starting with {@code /}), then its patterns ({@code - <elements>} or
+   * {@code + <elements>}, see {@link ExcludePatterns#parse}).
    */
   static String excludesFile(List<ExcludedExport> excluded) {
     StringBuilder out = new StringBuilder();
@@ -197,9 +197,10 @@ public final class KanikoResources {
         throw new IllegalArgumentException("invalid exclusion key: " + e.key());
       }
       out.append("= ").append(e.key()).append(' ').append(e.line()).append('\n');
-      List<String> lines = new java.util.ArrayList<>(e.paths());
+      // the pivots first: the script checks them before it matches the paths below them
+      List<String> lines = new java.util.ArrayList<>(e.pivots().stream().map(p -> ". " + p).toList());
+      lines.addAll(e.paths());
       lines.addAll(e.matcherLines());
-      e.pivots().forEach(p -> lines.add(". " + p));
       for (String line : lines) {
         if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
           throw new IllegalArgumentException("export line with a line break: " + line);

@@ -1038,8 +1038,10 @@ final class StageAnalyzer {
     // directory ("/" at the end) when there are several sources
     String destination = args.get(args.size() - 1);
     boolean slash = pivots.size() + heredocs.size() > 1 && !destination.endsWith("/");
+    // (kaniko expands the words of the JSON form too: the pivots are escaped in both forms)
+    List<String> escaped = pivots.stream().map(p -> WordExpander.escapeLiteral(p, StageTable.expansionEscape())).toList();
     if (json || i.isJson()) {
-      List<String> replaced = new ArrayList<>(pivots);
+      List<String> replaced = new ArrayList<>(escaped);
       replaced.add(slash ? destination + "/" : destination);
       int start = i.isJson() ? i.jsonSpan().start() : i.argSpans().get(0).start();
       int end = i.isJson() ? i.jsonSpan().end() : i.argSpans().get(args.size() - 1).end();
@@ -1047,8 +1049,7 @@ final class StageAnalyzer {
       return;
     }
     // (fewer words than the sources when pivots repeat: the sources' whole span is replaced)
-    List<String> words = new ArrayList<>();
-    pivots.forEach(p -> words.add(WordExpander.escapeLiteral(p, StageTable.expansionEscape())));
+    List<String> words = new ArrayList<>(escaped);
     words.addAll(heredocs);
     Span first = i.argSpans().get(0);
     Span last = i.argSpans().get(args.size() - 2);
@@ -1075,24 +1076,17 @@ final class StageAnalyzer {
       flags.append(f.name().equalsIgnoreCase("from") && from != null ? "--from=" + from
           : i.logical().substring(f.span().start(), f.span().end())).append(' ');
     }
+    // The destination as written, for kaniko's word expansion, which reads the JSON form's strings
+    // as it reads the shell form's words: the paths planned are escaped in both.
     List<String> args = i.args();
     String destination = args.get(args.size() - 1);
-    String destinationWord = i.isJson() ? null
-        : i.logical().substring(i.argSpans().get(args.size() - 1).start(), i.argSpans().get(args.size() - 1).end());
     char escape = StageTable.expansionEscape();
     List<String> lines = new ArrayList<>();
     for (int n = 0; n < sources.size(); n++) {
-      String source = sources.get(n);
-      String rest = below.get(n);
-      boolean json = i.isJson() || (source + rest).chars().anyMatch(Character::isWhitespace);
-      String text;
-      if (json) {
-        text = JsonArray.write(List.of(source, under(destination, rest)));
-      } else {
-        text = WordExpander.escapeLiteral(source, escape) + " "
-            + under(destinationWord, WordExpander.escapeLiteral(rest, escape));
-      }
-      lines.add(i.keywordAsWritten() + " " + flags + text);
+      String source = WordExpander.escapeLiteral(sources.get(n), escape);
+      String target = under(destination, WordExpander.escapeLiteral(below.get(n), escape));
+      boolean json = i.isJson() || (sources.get(n) + below.get(n)).chars().anyMatch(Character::isWhitespace);
+      lines.add(i.keywordAsWritten() + " " + flags + (json ? JsonArray.write(List.of(source, target)) : source + " " + target));
     }
     return String.join("\n", lines);
   }

@@ -59,6 +59,8 @@ context_exports=exclude
 partials=$SB_WORKSPACE/partial
 attempt=$(hostname 2>/dev/null || echo pod).$$
 made=0
+# (a COPY --parents export's pivots, and whether its paths are matched without following symlinks)
+pivots= nofollow=0
 mkdir -p "$ctx/from" "$partials"
 
 # A RUN --mount=type=tmpfs is written as a context bind mount of this directory: kaniko copies it in
@@ -234,6 +236,16 @@ walk() {
 # relative ones from REAL.
 step() {
   local real=$1 name=$2 rest=$3 links=$4 soft=$5 target before
+  if [ -L "$root$real/$name" ] && [ "$nofollow" = 1 ]; then
+    # COPY --parents: BuildKit matches below the pivot without following a symlink, and copies a
+    # matched one as the link it is
+    if [ -z "$rest" ]; then
+      keep "$real/$name"
+      hits=$((hits + 1))
+      [ "$recording" = 0 ] || note root "$real/$name"
+    fi
+    return 0
+  fi
   if [ -L "$root$real/$name" ]; then
     links=$((links + 1))
     if [ "$links" -gt 40 ]; then
@@ -319,7 +331,12 @@ pack() {
     [ -e "$entry" ] || [ -L "$entry" ] || continue
     set -- "$@" "./$name"
   done
-  if [ "$#" -eq 0 ]; then
+  if [ "$#" -eq 0 ] && [ -n "$pivots" ]; then
+    # A COPY --parents that matched nothing copies its pivot's contents, which a marker in the
+    # archive would be part of (pivot /): the archive holds only its root entry, which ADD skips
+    # (FF_KANIKO_UNTAR_SKIP_ROOT).
+    set -- .
+  elif [ "$#" -eq 0 ]; then
     # Only wildcards that matched nothing: tar refuses an empty archive, so it holds a marker
     # no COPY --from of those wildcards can name.
     : >"$dir/.stagebuild-nothing-exported"
@@ -490,9 +507,9 @@ rename_in() {
   mv "$1" "$2" # a busybox without mv -T
 }
 
-# pivot_line DIR: makes the directory DIR (a pivot of a COPY --parents, whose contents the COPY
-# copies) and those above it in the export as the source has them, also when no path below it
-# matched: BuildKit copies an empty pivot as nothing, and a missing one fails.
+# pivot_line DIR: a pivot of a COPY --parents, whose contents the COPY copies (the plan lists them
+# before the paths). It must be a directory, and one reached without a symlink: the paths below it
+# are matched without following one (nofollow), and BuildKit follows only those of the pivot.
 pivot_line() {
   local rest prefix=
   clean "$1"
@@ -505,7 +522,28 @@ pivot_line() {
       die "COPY --parents of line $at: $prefix in $where is a symlink; StageBuild copies --parents below a directory only: write the path it points to"
     fi
     [ -d "$root$prefix" ] || die "COPY --parents of line $at: $prefix not found (as a directory) in $where"
-    mkdir_like "$prefix"
+  done
+  pivots=$pivots$cleaned$nl
+  nofollow=1
+}
+
+# make_pivots: makes each pivot and the directories above it in the export, as the source has them
+# (also when nothing below it matched: BuildKit copies an empty pivot as nothing), the pivot itself
+# root's: kaniko gives the COPY's destination the owner of the directory it copies the contents of,
+# where BuildKit leaves an existing one as it is and creates a missing one as root's.
+make_pivots() {
+  local todo=$pivots p rest prefix
+  while [ -n "$todo" ]; do
+    p=${todo%%"$nl"*}
+    todo=${todo#*"$nl"}
+    rest=${p#/} prefix=
+    while [ -n "$rest" ]; do
+      split_path "$rest"
+      rest=$split_rest
+      prefix=$prefix/$split_first
+      mkdir_like "$prefix"
+    done
+    chown 0:0 "$out$p"
   done
 }
 
@@ -518,6 +556,7 @@ exclude_finish() {
     key=
     return 0
   fi
+  make_pivots
   # Pruning a source must not reach another source or a symlink on the way to one (without
   # patterns, a COPY --parents, nothing is pruned).
   [ -n "$pats" ] || roots=
@@ -562,8 +601,8 @@ exclude_finish() {
   key=
 }
 
-# read_excludes FILE: makes each export FILE lists: "= <key> <line>", its paths, its patterns, and
-# for a COPY --parents (paths, no patterns) its pivots (". <dir>").
+# read_excludes FILE: makes each export FILE lists: "= <key> <line>", for a COPY --parents its
+# pivots (". <dir>"), its paths, its patterns.
 read_excludes() {
   local file=$1
   key=
@@ -585,7 +624,7 @@ read_excludes() {
         archive=$out.tar
         rm -rf "$out" "$archive"
         mkdir -p "$out"
-        hits=0 roots= kept= pats= reincludes=0 made=0
+        hits=0 roots= kept= pats= reincludes=0 made=0 pivots= nofollow=0
         # a copy of the context already made (by an earlier attempt, or another pod that builds the
         # stage) is complete: it is used as it is
         [ "$live" = 1 ] || [ ! -d "$ctx/$context_exports/$key" ] || made=1
@@ -607,7 +646,7 @@ read_excludes() {
     esac
   done <"$file"
   exclude_finish
-  recording=0
+  recording=0 pivots= nofollow=0
 }
 
 # --- run --------------------------------------------------------------------------------------

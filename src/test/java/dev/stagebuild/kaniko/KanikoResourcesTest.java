@@ -179,9 +179,9 @@ class KanikoResourcesTest {
     StageBuild sb = Fixtures.sb("hellogo");
     ConfigMap cm = resources.planConfigMap(sb, "2", p, null);
     String key = p.pod("build").excluded().get(0).key();
-    assertThat(cm.getData().get("build.excludes")).isEqualTo("= " + key + " 4\n/app/opt/*/bin\n/app/etc/x.conf\n. /app\n");
+    assertThat(cm.getData().get("build.excludes")).isEqualTo("= " + key + " 4\n. /app\n/app/opt/*/bin\n/app/etc/x.conf\n");
     String context = p.pod("stage-1").contextExcluded().get(0).key();
-    assertThat(cm.getData().get("stage-1.context-excludes")).isEqualTo("= " + context + " 5\n/packages/*/package.json\n. /\n");
+    assertThat(cm.getData().get("stage-1.context-excludes")).isEqualTo("= " + context + " 5\n. /\n/packages/*/package.json\n");
     // the plan as the operator reads it back (after a restart); an export without pivots has none in its JSON
     assertThat(new ObjectMapper().readValue(cm.getData().get("plan.json"), BuildPlan.class)).isEqualTo(p);
     assertThat(cm.getData().get("plan.json")).containsOnlyOnce("\"pivots\" : [ \"/app\" ]").containsOnlyOnce("\"pivots\" : [ \"/\" ]");

@@ -747,6 +747,31 @@ class StageScriptTest {
   }
 
   @Test
+  void aCopyWithParentsMatchesWithoutFollowingSymlinksAndAnEmptyOneHoldsNothing() throws Exception {
+    excludeTree();
+    // app/link -> lib: BuildKit copies a matched link as a link and never matches through one
+    Path bin = Files.createDirectories(template.resolve("ex/app/bin"));
+    Files.createSymbolicLink(bin.resolve("tool"), Path.of("../lib/a.js"));
+    Files.setOwner(template.resolve("ex/app"), template.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName("nobody"));
+    List<ExcludedExport> excluded = List.of(
+        new ExcludedExport("0000000000d1", 3, List.of("/ex/app/bin/*", "/ex/app/link/*.js"), List.of(),
+            List.of("/ex/app")),
+        // the pivot / and nothing matched: no marker file in the archive, which the COPY would copy
+        new ExcludedExport("0000000000d2", 4, List.of("/ex/app/*.nothing"), List.of(), List.of("/")));
+    PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
+        false, false, false, excluded);
+    Run run = run(pod, Map.of());
+    assertThat(run.result().exit()).as(run.result().stderr()).isZero();
+    Path d1 = from("build.exclude-0000000000d1");
+    assertThat(tree(d1)).containsExactly("ex", "ex/app", "ex/app/bin", "ex/app/bin/tool");
+    assertThat(Files.readSymbolicLink(d1.resolve("ex/app/bin/tool"))).isEqualTo(Path.of("../lib/a.js"));
+    // the pivot is root's: kaniko gives its owner to the COPY's destination
+    assertThat(listing("build.exclude-0000000000d1")).anyMatch(l -> l.startsWith("d") && l.contains(" root/root ") && l.endsWith(" ./ex/app/"));
+    assertThat(tree(from("build.exclude-0000000000d2"))).isEmpty();
+  }
+
+  @Test
   void aCopyWithParentsFromTheContextCopiesFromADirectoryMadeBeforeTheExecutor() throws Exception {
     Path src = Files.createDirectories(workspace.resolve("context/src"));
     for (String f : List.of("packages/a/package.json", "packages/a/index.js", "packages/b/package.json",

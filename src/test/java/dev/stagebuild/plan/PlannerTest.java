@@ -1529,6 +1529,11 @@ class PlannerTest {
           "COPY --parents --chmod=644 go.mod cmd/./x/main.go $D/./a ./",
           "COPY --parents . /all/"));
       assertThat(context.pod("stage-0").contextExcluded()).isEmpty();
+      // kaniko expands the JSON form's strings too: a planned path is written escaped in both forms
+      assertThat(lines(plan(df("FROM alpine", "COPY --parents [\"web/./a\\\\$x b\", \"web/./c*\", \"$D/\"]",
+          "COPY --parents [\"web/./a\\\\$x b\", \"$D/\"]")).pod("stage-0")))
+          .anyMatch(l -> l.matches("COPY \\[\"exclude/[0-9a-f]{12}/web\", \"\\$D/\"\\]"))
+          .contains("COPY [\"src/web/a\\\\$x b\", \"$D/a\\\\$x b\"]");
       assertThat(lines(context.pod("stage-0"))).containsSubsequence(
           "COPY --chmod=644 src/go.mod ./go.mod",
           "COPY --chmod=644 src/cmd/x/main.go ./x/main.go",
