@@ -603,7 +603,8 @@ final class StageAnalyzer {
           return;
         }
         String path = Paths.cleanAbsolute(withoutPivot(e.value(), parents));
-        String live = Paths.liveOnly(path);
+        // (with --parents, checked below on the paths as BuildKit reads them: `..` stops at the pivot)
+        String live = parents ? null : Paths.liveOnly(path);
         if (live != null) {
           stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
               + " --from=" + fromFlag.value() + " " + source + " is not supported: " + live + " in a running"
@@ -656,6 +657,16 @@ final class StageAnalyzer {
         ParentsCopy copy = parentsCopy(i, values);
         if (copy == null) {
           return;
+        }
+        for (String p : copy.paths()) {
+          String live = Paths.liveOnly(p);
+          if (live != null) {
+            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
+                + " --from=" + fromFlag.value() + " --parents: " + p + " is not supported: " + live + " in a running"
+                + " stage pod is not the image's, so StageBuild cannot export it; create the file you need in the"
+                + " stage that uses it"));
+            return;
+          }
         }
         if (copy.literal() && heredocs.isEmpty()) {
           stage.producers.add(producer);
@@ -856,7 +867,11 @@ final class StageAnalyzer {
   /** Context sources X become {@code src/X}; URLs of ADD and heredocs stay as they are. */
   private void fromContext(Instruction i, List<Instruction.Edit> edits) {
     if (i.is("COPY") && parents(i)) {
-      if (!i.flags("exclude").isEmpty()) {
+      List<String> patterns = excludePatterns(i);
+      if (patterns == null) {
+        return;
+      }
+      if (!patterns.isEmpty()) {
         stage.defer(parentsWithExclude(i));
         return;
       }
@@ -1070,7 +1085,8 @@ final class StageAnalyzer {
   private String copiesOneByOne(Instruction i, List<String> sources, List<String> below, String from) {
     StringBuilder flags = new StringBuilder();
     for (Flag f : i.flags()) {
-      if (f.name().equalsIgnoreCase("parents")) {
+      if (f.name().equalsIgnoreCase("parents") || f.name().equalsIgnoreCase("exclude")) {
+        // (an --exclude here is empty, which BuildKit skips)
         continue;
       }
       flags.append(f.name().equalsIgnoreCase("from") && from != null ? "--from=" + from

@@ -1632,7 +1632,15 @@ class PlannerTest {
       assertThat(refused("COPY --from=b --parents --exclude=*.md /a/./x /d/").detail())
           .startsWith("COPY --parents with --exclude is not supported");
       assertThat(refused("COPY --parents a[!b]/./x /d/").detail()).contains("write [^...] for that");
-      assertThat(refused("COPY --from=b --parents /proc/./x /d/").detail()).contains("cannot export it");
+      assertThat(refused("COPY --from=b --parents /proc/./x /d/").detail())
+          .startsWith("COPY --from=b --parents: /proc/x is not supported").contains("cannot export it");
+      // `..` stops at the pivot, as BuildKit reads the pattern
+      assertThat(refused("COPY --from=b --parents /proc/./../etc/x /d/").detail()).contains("/proc/etc/x is not supported");
+      assertThat(plan(df("FROM alpine AS b", "RUN x", "FROM alpine", "COPY --from=b --parents /app/./../proc/x /d/"))
+          .pod("b").exports()).containsExactly("/app/proc/x");
+      // an empty --exclude is skipped, as BuildKit skips it
+      assertThat(lines(plan(df("FROM alpine AS b", "RUN x", "FROM alpine", "COPY --from=b --parents --exclude= /a/./x /d/",
+          "COPY --parents --exclude= a/./y /e/")).pod("stage-1"))).contains("COPY --from=b /a/x /d/x", "COPY src/a/y /e/y");
       DockerfileException ancestor = error(df("FROM alpine AS base", "RUN x", "FROM base",
           "COPY --from=base --parents /a/./b /c/"));
       assertThat(ancestor.line()).isEqualTo(4);
