@@ -26,7 +26,8 @@ import java.util.List;
  * @param below each source's pattern, relative to its pivot ("" for the pivot itself), in the
  *     COPY's order: where its match goes below the destination
  * @param literal whether no source has a wildcard: then each names one path, which StageBuild
- *     copies with a COPY of its own to that path below the destination
+ *     copies with a COPY of its own to that path below the destination (unless a here-document is
+ *     beside them)
  * @param patterns with a {@code **}: the {@code --exclude} patterns that prune the pivot (its only
  *     path) to what the sources match ({@code **}, then {@code !<pattern>} for each); else empty
  */
@@ -41,11 +42,13 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
 
   /**
    * @param sources the sources' values, variables substituted, in the COPY's order (no heredocs)
-   * @throws Refused for a wildcard in a pivot; with wildcards, two pivots one inside the other (the
-   *     contents of the outer one would hold the other's paths); with {@code **}, two pivots or a
-   *     pattern the {@code --exclude} machinery cannot match exactly
+   * @param oneByOne whether a COPY per source may copy them (no here-document beside them): without
+   *     wildcards, each path is then copied alone
+   * @throws Refused for a wildcard in a pivot; copied as one export, two pivots one inside the other
+   *     (the contents of the outer one would hold the other's paths); with {@code **}, two pivots or
+   *     a pattern the {@code --exclude} machinery cannot match exactly
    */
-  static ParentsCopy of(List<String> sources) {
+  static ParentsCopy of(List<String> sources, boolean oneByOne) {
     List<String> paths = new ArrayList<>();
     List<String> pivots = new ArrayList<>();
     List<String> below = new ArrayList<>();
@@ -69,7 +72,7 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
       return withDoubleStars(sources, pivots, below);
     }
     // (one COPY per source copies each path alone: nested pivots matter only to the export's contents)
-    for (String outer : literal ? List.<String>of() : pivots) {
+    for (String outer : literal && oneByOne ? List.<String>of() : pivots) {
       for (String inner : pivots) {
         if (!outer.equals(inner) && (outer.equals("/") || inner.startsWith(outer + "/"))) {
           throw new Refused("COPY --parents copies below " + outer + " and below " + inner + ", one inside the"

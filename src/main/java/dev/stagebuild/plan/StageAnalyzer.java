@@ -654,7 +654,7 @@ final class StageAnalyzer {
         edits.add(i.deletion(i.flag("parents").orElseThrow().span()));
       }
       if (parents && !values.isEmpty()) {
-        ParentsCopy copy = parentsCopy(i, values);
+        ParentsCopy copy = parentsCopy(i, values, heredocs.isEmpty());
         if (copy == null) {
           return;
         }
@@ -1016,7 +1016,7 @@ final class StageAnalyzer {
       stage.rewritten.put(i, i.applyEdits(edits));
       return;
     }
-    ParentsCopy copy = parentsCopy(i, values);
+    ParentsCopy copy = parentsCopy(i, values, kept.isEmpty());
     if (copy == null) {
       return;
     }
@@ -1116,9 +1116,9 @@ final class StageAnalyzer {
   }
 
   /** The COPY --parents of these source values, or null with its refusal deferred. */
-  private ParentsCopy parentsCopy(Instruction i, List<String> values) {
+  private ParentsCopy parentsCopy(Instruction i, List<String> values, boolean oneByOne) {
     try {
-      return ParentsCopy.of(values);
+      return ParentsCopy.of(values, oneByOne);
     } catch (ParentsCopy.Refused r) {
       stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), r.getMessage()));
       return null;

@@ -1624,6 +1624,9 @@ class PlannerTest {
       assertThat(refused("COPY --parents a/./x* a/b/./y /d/").detail())
           .contains("copies below /a and below /a/b, one inside the other");
       assertThat(refused("COPY --parents a/./x y* /d/").detail()).contains("copies below / and below /a, one inside");
+      // ... also without wildcards beside a here-document, which keeps the COPY whole
+      assertThat(error(df("FROM alpine", "COPY --parents a/./x a/b/./y <<EOF /d/", "hi", "EOF")).detail())
+          .contains("below /a and below /a/b");
       // without wildcards each source is a COPY of its own: nested pivots are fine
       assertThat(plan(df("FROM alpine", "COPY --parents a/./x a/b/./y z /d/")).pod("stage-0").dockerfile())
           .contains("COPY src/a/x /d/x\nCOPY src/a/b/y /d/y\nCOPY src/z /d/z\n");
