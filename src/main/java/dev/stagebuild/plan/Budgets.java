@@ -60,6 +60,12 @@ public final class Budgets {
    */
   public static final int MAX_EXCLUDE_EXPORTS_PER_POD = 64;
   /**
+   * Sources of a {@code COPY --parents} without wildcards that become a COPY each: each is a layer
+   * of kaniko's image where BuildKit makes one (and overlay file systems mount at most 128 layers).
+   * A COPY with more is copied as one export, as one with wildcards is.
+   */
+  public static final int MAX_PARENTS_COPIES = 16;
+  /**
    * Ports the EXPOSE instructions of a Dockerfile give together: BuildKit exposes each port of a
    * range, and the planner writes each one out for kaniko (a whole range, 0-65535, is 65,536).
    */

@@ -25,13 +25,13 @@ import java.util.List;
  * @param pivots the distinct pivots, absolute and cleaned, in the order of their first source
  * @param below each source's pattern, relative to its pivot ("" for the pivot itself), in the
  *     COPY's order: where its match goes below the destination
- * @param literal whether no source has a wildcard: then each names one path, which StageBuild
- *     copies with a COPY of its own to that path below the destination (unless a here-document is
- *     beside them)
+ * @param oneByOne whether each source names one path (no wildcard), which StageBuild copies with
+ *     a COPY of its own to that path below the destination: false also beside a here-document, and
+ *     for more than {@link Budgets#MAX_PARENTS_COPIES} sources, which are copied as one export
  * @param patterns with a {@code **}: the {@code --exclude} patterns that prune the pivot (its only
  *     path) to what the sources match ({@code **}, then {@code !<pattern>} for each); else empty
  */
-record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, boolean literal, List<String> patterns) {
+record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, boolean oneByOne, List<String> patterns) {
 
   /** A source StageBuild cannot copy with its parents; the message says why. */
   static final class Refused extends RuntimeException {
@@ -42,13 +42,14 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
 
   /**
    * @param sources the sources' values, variables substituted, in the COPY's order (no heredocs)
-   * @param oneByOne whether a COPY per source may copy them (no here-document beside them): without
-   *     wildcards, each path is then copied alone
+   * @param alone whether a COPY per source may copy them (no here-document beside them, at most
+   *     {@link Budgets#MAX_PARENTS_COPIES}): without wildcards, each path is then copied alone
    * @throws Refused for a wildcard in a pivot; copied as one export, two pivots one inside the other
    *     (the contents of the outer one would hold the other's paths); with {@code **}, two pivots or
    *     a pattern the {@code --exclude} machinery cannot match exactly
    */
-  static ParentsCopy of(List<String> sources, boolean oneByOne) {
+  static ParentsCopy of(List<String> sources, boolean alone) {
+    boolean oneByOne = alone && sources.size() <= Budgets.MAX_PARENTS_COPIES;
     List<String> paths = new ArrayList<>();
     List<String> pivots = new ArrayList<>();
     List<String> below = new ArrayList<>();
@@ -80,7 +81,7 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
         }
       }
     }
-    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal, List.of());
+    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal && oneByOne, List.of());
   }
 
   /**

@@ -668,7 +668,7 @@ final class StageAnalyzer {
             return;
           }
         }
-        if (copy.literal() && heredocs.isEmpty()) {
+        if (copy.oneByOne()) {
           stage.producers.add(producer);
           stage.copies.add(new Stage.Copy(producer, copy.paths(), i.line()));
           stage.rewritten.put(i, copiesOneByOne(i, copy.paths(), copy.below(), reference));
@@ -1020,7 +1020,7 @@ final class StageAnalyzer {
     if (copy == null) {
       return;
     }
-    if (copy.literal() && kept.isEmpty()) {
+    if (copy.oneByOne()) {
       List<String> sources = copy.paths().stream().map(p -> "src/" + (p.equals("/") ? "." : p.substring(1))).toList();
       stage.rewritten.put(i, copiesOneByOne(i, sources, copy.below(), null));
       return;

@@ -1540,6 +1540,14 @@ class PlannerTest {
           "COPY --chmod=644 [\"src/my dir/a\", \"./a\"]",
           "COPY src/. /all/");
       new Exclude().assertKanikoBuildsEveryPod(context);
+
+      // a COPY each is a layer each: over the budget, the sources are copied as one export
+      String many = java.util.stream.IntStream.rangeClosed(0, Budgets.MAX_PARENTS_COPIES)
+          .mapToObj(n -> "d" + n + "/f").collect(java.util.stream.Collectors.joining(" "));
+      PodPlan one = plan(df("FROM alpine", "COPY --parents " + many + " /all/")).pod("stage-0");
+      assertThat(one.contextExcluded()).hasSize(1);
+      assertThat(one.contextExcluded().get(0).paths()).hasSize(Budgets.MAX_PARENTS_COPIES + 1);
+      assertThat(lines(one)).contains("COPY exclude/" + one.contextExcluded().get(0).key() + "/. /all/");
     }
 
     @Test
