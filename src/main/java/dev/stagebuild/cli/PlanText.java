@@ -64,8 +64,11 @@ final class PlanText {
   /** One export of a COPY --exclude or --parents: its paths, where it goes, what it leaves out or copies below. */
   private static String copyLine(ExcludedExport e, String where) {
     boolean parents = !e.pivots().isEmpty();
+    String what = parents ? ", copied below: " + String.join(" ", e.pivots())
+        + (e.patterns().isEmpty() ? "" : ", keeping only: " + String.join(" ", e.patterns().stream()
+            .filter(p -> p.startsWith("!")).map(p -> p.substring(1)).toList()))
+        : ", without: " + String.join(" ", e.patterns());
     return "    " + String.join(" ", e.paths()) + " (for the COPY " + (parents ? "--parents" : "--exclude") + " of line "
-        + e.line() + ", " + where + (parents ? ", copied below: " + String.join(" ", e.pivots())
-            : ", without: " + String.join(" ", e.patterns())) + ")";
+        + e.line() + ", " + where + what + ")";
   }
 }

@@ -62,6 +62,23 @@ class PlanCommandTest {
   }
 
   @Test
+  void textShowsWhatThePodsCopyForCopyExcludeAndParents() throws Exception {
+    Result r = run("", write("Dockerfile", "FROM alpine AS b\nRUN make\nFROM alpine\n"
+        + "COPY --from=b --exclude=*.md /doc /doc\nCOPY --from=b --parents /app/./opt/*/bin /tools/\n"
+        + "COPY --parents packages/*/package.json ./\nCOPY --parents src/**/*.go /s/\n").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("\n    /doc \\(for the COPY --exclude of line 4, as from/b\\.exclude-[0-9a-f]{12}\\.tar,"
+            + " without: \\*\\.md\\)\n")
+        .containsPattern("\n    /app/opt/\\*/bin \\(for the COPY --parents of line 5, as from/b\\.exclude-[0-9a-f]{12}\\.tar,"
+            + " copied below: /app\\)\n")
+        .contains("  copies from the build context, before the executor runs:\n")
+        .containsPattern("\n    /packages/\\*/package\\.json \\(for the COPY --parents of line 6, to exclude/[0-9a-f]{12}/,"
+            + " copied below: /\\)\n")
+        .containsPattern("\n    / \\(for the COPY --parents of line 7, to exclude/[0-9a-f]{12}/, copied below: /,"
+            + " keeping only: src/\\*\\*/\\*\\.go\\)\n");
+  }
+
+  @Test
   void jsonHasTheStagesPodsAndWaves() throws Exception {
     Result r = run(HELLOGO, "plan", "-o", "json", "-");
     assertThat(r.code()).isZero();
