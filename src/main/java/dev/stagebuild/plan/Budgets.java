@@ -60,11 +60,10 @@ public final class Budgets {
    */
   public static final int MAX_EXCLUDE_EXPORTS_PER_POD = 64;
   /**
-   * Sources of a {@code COPY --parents} without wildcards that become a COPY each: each is a layer
-   * of kaniko's image where BuildKit makes one (and overlay file systems mount at most 128 layers).
-   * A COPY with more is copied as one export, as one with wildcards is.
+   * Sources of a {@code COPY --parents} without wildcards, which become a COPY each: each is a layer
+   * of kaniko's image where BuildKit makes one, and overlay file systems stack a bounded number.
    */
-  public static final int MAX_PARENTS_COPIES = 16;
+  public static final int MAX_PARENTS_COPIES = 64;
   /**
    * Ports the EXPOSE instructions of a Dockerfile give together: BuildKit exposes each port of a
    * range, and the planner writes each one out for kaniko (a whole range, 0-65535, is 65,536).

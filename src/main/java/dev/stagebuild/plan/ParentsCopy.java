@@ -26,8 +26,7 @@ import java.util.List;
  * @param below each source's pattern, relative to its pivot ("" for the pivot itself), in the
  *     COPY's order: where its match goes below the destination
  * @param oneByOne whether each source names one path (no wildcard), which StageBuild copies with
- *     a COPY of its own to that path below the destination: false also beside a here-document, and
- *     for more than {@link Budgets#MAX_PARENTS_COPIES} sources, which are copied as one export
+ *     a COPY of its own to that path below the destination: false also beside a here-document
  * @param patterns with a {@code **}: the {@code --exclude} patterns that prune the pivot (its only
  *     path) to what the sources match ({@code **}, then {@code !<pattern>} for each); else empty
  */
@@ -42,14 +41,14 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
 
   /**
    * @param sources the sources' values, variables substituted, in the COPY's order (no heredocs)
-   * @param alone whether a COPY per source may copy them (no here-document beside them, at most
-   *     {@link Budgets#MAX_PARENTS_COPIES}): without wildcards, each path is then copied alone
+   * @param alone whether a COPY per source may copy them (no here-document beside them): without
+   *     wildcards, each path is then copied alone (at most {@link Budgets#MAX_PARENTS_COPIES})
    * @throws Refused for a wildcard in a pivot; copied as one export, two pivots one inside the other
    *     (the contents of the outer one would hold the other's paths); with {@code **}, two pivots or
    *     a pattern the {@code --exclude} machinery cannot match exactly
    */
   static ParentsCopy of(List<String> sources, boolean alone) {
-    boolean oneByOne = alone && sources.size() <= Budgets.MAX_PARENTS_COPIES;
+    boolean oneByOne = alone;
     List<String> paths = new ArrayList<>();
     List<String> pivots = new ArrayList<>();
     List<String> below = new ArrayList<>();
@@ -80,6 +79,11 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
               + " other, which StageBuild cannot keep apart: copy them with a COPY --parents each");
         }
       }
+    }
+    if (literal && oneByOne && sources.size() > Budgets.MAX_PARENTS_COPIES) {
+      throw new Refused("COPY --parents names " + sources.size() + " paths, which StageBuild would copy with a COPY"
+          + " (a layer) each, over the limit of " + Budgets.MAX_PARENTS_COPIES + ": split it, or name them with a"
+          + " wildcard (copied as one)");
     }
     return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal && oneByOne, List.of());
   }

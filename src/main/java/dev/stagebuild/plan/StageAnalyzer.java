@@ -1011,6 +1011,10 @@ final class StageAnalyzer {
       values.add(value);
     }
     edits.add(i.deletion(i.flag("parents").orElseThrow().span()));
+    for (Flag f : i.flags("exclude")) {
+      // (empty, which BuildKit skips)
+      edits.add(i.deletion(f.span()));
+    }
     if (values.isEmpty()) {
       // only here-documents: --parents changes nothing
       stage.rewritten.put(i, i.applyEdits(edits));

@@ -758,7 +758,9 @@ class StageScriptTest {
         new ExcludedExport("0000000000d1", 3, List.of("/ex/app/bin/*", "/ex/app/link/*.js"), List.of(),
             List.of("/ex/app")),
         // the pivot / and nothing matched: no marker file in the archive, which the COPY would copy
-        new ExcludedExport("0000000000d2", 4, List.of("/ex/app/*.nothing"), List.of(), List.of("/")));
+        new ExcludedExport("0000000000d2", 4, List.of("/ex/app/*.nothing"), List.of(), List.of("/")),
+        // a match with a line break in its name is copied, as BuildKit copies it
+        new ExcludedExport("0000000000d3", 5, List.of("/ex/app/we*"), List.of(), List.of("/ex/app")));
     PodPlan pod = new PodPlan("build", List.of("build"), "build", "FROM scratch AS build\n", List.of(), List.of(),
         false, false, false, excluded);
     Run run = run(pod, Map.of());
@@ -769,6 +771,8 @@ class StageScriptTest {
     // the pivot is root's: kaniko gives its owner to the COPY's destination
     assertThat(listing("build.exclude-0000000000d1")).anyMatch(l -> l.startsWith("d") && l.contains(" root/root ") && l.endsWith(" ./ex/app/"));
     assertThat(tree(from("build.exclude-0000000000d2"))).isEmpty();
+    assertThat(tree(from("build.exclude-0000000000d3"))).containsExactly("ex", "ex/app", "ex/app/we\nird",
+        "ex/app/we\nird/x.map");
   }
 
   @Test
