@@ -48,7 +48,6 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
    *     a pattern the {@code --exclude} machinery cannot match exactly
    */
   static ParentsCopy of(List<String> sources, boolean alone) {
-    boolean oneByOne = alone;
     List<String> paths = new ArrayList<>();
     List<String> pivots = new ArrayList<>();
     List<String> below = new ArrayList<>();
@@ -72,7 +71,7 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
       return withDoubleStars(sources, pivots, below);
     }
     // (one COPY per source copies each path alone: nested pivots matter only to the export's contents)
-    for (String outer : literal && oneByOne ? List.<String>of() : pivots) {
+    for (String outer : literal && alone ? List.<String>of() : pivots) {
       for (String inner : pivots) {
         if (!outer.equals(inner) && (outer.equals("/") || inner.startsWith(outer + "/"))) {
           throw new Refused("COPY --parents copies below " + outer + " and below " + inner + ", one inside the"
@@ -80,12 +79,12 @@ record ParentsCopy(List<String> paths, List<String> pivots, List<String> below, 
         }
       }
     }
-    if (literal && oneByOne && sources.size() > Budgets.MAX_PARENTS_COPIES) {
+    if (literal && alone && sources.size() > Budgets.MAX_PARENTS_COPIES) {
       throw new Refused("COPY --parents names " + sources.size() + " paths, which StageBuild would copy with a COPY"
           + " (a layer) each, over the limit of " + Budgets.MAX_PARENTS_COPIES + ": split it, or name them with a"
           + " wildcard (copied as one)");
     }
-    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal && oneByOne, List.of());
+    return new ParentsCopy(List.copyOf(paths), List.copyOf(pivots), List.copyOf(below), literal && alone, List.of());
   }
 
   /**

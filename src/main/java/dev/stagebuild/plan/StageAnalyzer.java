@@ -604,13 +604,7 @@ final class StageAnalyzer {
         }
         String path = Paths.cleanAbsolute(withoutPivot(e.value(), parents));
         // (with --parents, checked below on the paths as BuildKit reads them: `..` stops at the pivot)
-        String live = parents ? null : Paths.liveOnly(path);
-        if (live != null) {
-          stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-              + " --from=" + fromFlag.value() + " " + source + " is not supported: " + live + " in a running"
-              + " stage pod is not the image's (" + (live.startsWith("/kaniko") || live.startsWith("/busybox")
-                  ? "it is the executor's own directory" : "the kubelet or the kernel provides it")
-              + "), so StageBuild cannot export it; create the file you need in the stage that uses it"));
+        if (!parents && liveOnlyRefused(i, fromFlag, source, path)) {
           return;
         }
         if (Paths.bangClass(path)) {
@@ -659,12 +653,7 @@ final class StageAnalyzer {
           return;
         }
         for (String p : copy.paths()) {
-          String live = Paths.liveOnly(p);
-          if (live != null) {
-            stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword()
-                + " --from=" + fromFlag.value() + " --parents: " + p + " is not supported: " + live + " in a running"
-                + " stage pod is not the image's, so StageBuild cannot export it; create the file you need in the"
-                + " stage that uses it"));
+          if (liveOnlyRefused(i, fromFlag, "--parents: " + p, p)) {
             return;
           }
         }
@@ -1117,6 +1106,20 @@ final class StageAnalyzer {
       return destination;
     }
     return destination.endsWith("/") ? destination + rest : destination + "/" + rest;
+  }
+
+  /** Whether a path a COPY --from exports is the running pod's, not the image's (the refusal deferred). */
+  private boolean liveOnlyRefused(Instruction i, Flag fromFlag, String what, String path) {
+    String live = Paths.liveOnly(path);
+    if (live == null) {
+      return false;
+    }
+    stage.defer(new DockerfileException(DockerfileException.Kind.UNSUPPORTED, i.line(), i.keyword() + " --from="
+        + fromFlag.value() + " " + what + " is not supported: " + live + " in a running stage pod is not the image's ("
+        + (live.startsWith("/kaniko") || live.startsWith("/busybox") ? "it is the executor's own directory"
+            : "the kubelet or the kernel provides it")
+        + "), so StageBuild cannot export it; create the file you need in the stage that uses it"));
+    return true;
   }
 
   /** The COPY --parents of these source values, or null with its refusal deferred. */

@@ -364,8 +364,9 @@ pack() {
 # with and without line breaks. The same functions make the copies for COPY --exclude from the
 # context (below, before the executor): directories of the context, not archives.
 #
-# A COPY --parents is such an export without patterns: its paths are the sources without the pivot
-# "/./", each kept with the directories above it, and the COPY copies the contents of each pivot.
+# A COPY --parents with wildcards is such an export: its paths are the sources without the pivot
+# "/./", each kept with the directories above it (with **, the pivot itself, pruned by patterns),
+# and the COPY copies the contents of each pivot.
 
 nl='
 '
