@@ -329,13 +329,18 @@ public final class KanikoCapabilities {
     }
     String ref = from.get().value();
     if (!namesStage(ref, stageNames)) {
-      return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
-          + " --from=<name> --exclude=... from it, which StageBuild emulates");
+      return Optional.of(fromImage(what, ref, "--exclude=...", "emulates"));
     }
     if (!original) {
       return Optional.of(what + " (from another stage)");
     }
     return Optional.empty(); // the planner's (StageAnalyzer)
+  }
+
+  /** A refusal of a COPY flag from an image: the planner handles it only from a stage, so name one. */
+  private static String fromImage(String what, String image, String flag, String verb) {
+    return what + " (from the image " + image + "); add a stage FROM " + image + " AS <name> and COPY --from=<name> "
+        + flag + " from it, which StageBuild " + verb;
   }
 
   /** Whether a --from word names a stage (or may, through a variable the planner resolves), not an image. */
@@ -354,8 +359,7 @@ public final class KanikoCapabilities {
     Optional<Flag> from = i.flag("from").filter(g -> !g.value().isEmpty());
     if (from.isPresent() && !namesStage(from.get().value(), stageNames)) {
       String ref = from.get().value();
-      return Optional.of(what + " (from the image " + ref + "); add a stage FROM " + ref + " AS <name> and COPY"
-          + " --from=<name> --parents from it, which StageBuild builds");
+      return Optional.of(fromImage(what, ref, "--parents", "builds"));
     }
     if (!original) {
       return Optional.of(what);

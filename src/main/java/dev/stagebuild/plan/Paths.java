@@ -2,6 +2,7 @@ package dev.stagebuild.plan;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Cleaning of COPY/ADD source paths, textually like Go's {@code path.Clean} but keeping what
@@ -83,6 +84,15 @@ final class Paths {
    */
   static String cleanAbsolute(String path) {
     return "/" + String.join("/", segments(path, true));
+  }
+
+  /**
+   * A cleaned absolute path (the export list's form) as a path below {@code dir}, the root being
+   * {@code dir/.}; {@code escape} is applied to the part below (a Dockerfile word needs it).
+   */
+  static String below(String dir, String absolute, UnaryOperator<String> escape) {
+    String relative = absolute.substring(1);
+    return dir + "/" + (relative.isEmpty() ? "." : escape.apply(relative));
   }
 
   /** {@code "/."} for {@code .}, {@code x/.}; {@code "/"} for {@code x/}; else nothing. */

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Walks each stage's instructions in order, keeping track of the variables ARG and ENV set, to
@@ -1014,7 +1015,7 @@ final class StageAnalyzer {
       return;
     }
     if (copy.oneByOne()) {
-      List<String> sources = copy.paths().stream().map(p -> "src/" + (p.equals("/") ? "." : p.substring(1))).toList();
+      List<String> sources = copy.paths().stream().map(p -> Paths.below("src", p, UnaryOperator.identity())).toList();
       stage.rewritten.put(i, copiesOneByOne(i, sources, copy.below(), null));
       return;
     }
@@ -1022,7 +1023,7 @@ final class StageAnalyzer {
     String dir = ExcludedExport.contextDirectory(export.key());
     List<String> sources = new ArrayList<>();
     for (String pivot : copy.pivots()) {
-      sources.add(dir + "/" + (pivot.equals("/") ? "." : pivot.substring(1)));
+      sources.add(Paths.below(dir, pivot, UnaryOperator.identity()));
     }
     parentsSources(i, sources, kept, edits);
     stage.contextExclusions.add(export);
@@ -1190,9 +1191,8 @@ final class StageAnalyzer {
     ExcludedExport export = ExcludedExport.ofContext(i.line(), paths, patterns);
     String dir = ExcludedExport.contextDirectory(export.key());
     for (int n = 0; n < sources.size(); n++) {
-      String relative = paths.get(n).substring(1);
-      replaced.set(sources.get(n), dir + "/" + (relative.isEmpty() ? "."
-          : WordExpander.escapeLiteral(relative, StageTable.expansionEscape())));
+      replaced.set(sources.get(n), Paths.below(dir, paths.get(n),
+          relative -> WordExpander.escapeLiteral(relative, StageTable.expansionEscape())));
     }
     replaceSources(i, args, replaced, json, edits);
     stage.contextExclusions.add(export);
